@@ -1,0 +1,334 @@
+/**
+ * Adapter for the container engine CLI (docker or podman) and its Compose flavours.
+ * Typed verbs plus pure parsers for what the engine prints; behaviour follows
+ * shared/spec/tool-behaviour.md (daemon-down message, compose v1/v2 differences).
+ */
+import {KpError, ExitCode, ToolError} from '../errors.js';
+import type {Runner, RunOptions, RunResult} from './runner.js';
+
+/** Client and daemon versions from one `docker version` call. */
+export interface EngineVersion {
+  client: string | undefined;
+  /** Undefined when the daemon could not be reached. */
+  server: string | undefined;
+  /** The engine's own message when the daemon is unreachable. */
+  daemonError: string | undefined;
+}
+
+/** One row of `docker ps --format '{{json .}}'`. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  status: string;
+  labels: Record<string, string>;
+  ports: string;
+}
+
+/** The parts of `docker inspect` kp reads. */
+export interface ContainerDetails {
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  running: boolean;
+  status: string;
+  /** `starting|healthy|unhealthy`, or undefined when the container has no healthcheck. */
+  health: string | undefined;
+  startedAt: string;
+  restartCount: number;
+  exitCode: number;
+  /** Published ports: container port/proto -> host bindings. */
+  ports: Array<{containerPort: string; hostIp: string; hostPort: number}>;
+  mounts: Array<{type: string; name: string | undefined; source: string; destination: string}>;
+}
+
+const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|connect: no such file or directory|permission denied while trying to connect/i;
+
+/** Parse `docker version --format '{{json .}}'` (stdout) plus its stderr. */
+export function parseEngineVersion(stdout: string, stderr: string): EngineVersion {
+  let client: string | undefined;
+  let server: string | undefined;
+  const firstJsonLine = stdout.split('\n').find((line) => line.trim().startsWith('{'));
+  if (firstJsonLine) {
+    try {
+      const parsed = JSON.parse(firstJsonLine) as {
+        Client?: {Version?: string} | null;
+        Server?: {Version?: string; Components?: Array<{Name: string; Version: string}>} | null;
+      };
+      client = parsed.Client?.Version;
+      server = parsed.Server?.Components?.find((c) => c.Name === 'Engine')?.Version ?? parsed.Server?.Version;
+    } catch {
+      // fall through: treated as unknown versions
+    }
+  }
+  const daemonLine = stderr.split('\n').find((line) => DAEMON_DOWN.test(line));
+  return {client, server, daemonError: server ? undefined : (daemonLine ?? (stderr.trim() || undefined))};
+}
+
+/** Parse a label string as docker ps prints it (`a=b,c=d`). */
+export function parseLabelString(labels: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!labels) return result;
+  for (const pair of labels.split(',')) {
+    const index = pair.indexOf('=');
+    if (index > 0) result[pair.slice(0, index)] = pair.slice(index + 1);
+  }
+  return result;
+}
+
+/** Parse `docker ps --format '{{json .}}'`: one JSON object per line. */
+export function parsePsJsonLines(text: string): ContainerSummary[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('{'))
+    .map((line) => {
+      const row = JSON.parse(line) as Record<string, string>;
+      return {
+        id: row.ID ?? '',
+        name: row.Names ?? '',
+        image: row.Image ?? '',
+        state: (row.State ?? '').toLowerCase(),
+        status: row.Status ?? '',
+        labels: parseLabelString(row.Labels ?? ''),
+        ports: row.Ports ?? '',
+      };
+    });
+}
+
+interface RawInspect {
+  Id: string;
+  Name: string;
+  Config?: {Image?: string; Labels?: Record<string, string> | null};
+  State?: {Status?: string; Running?: boolean; StartedAt?: string; ExitCode?: number; Health?: {Status?: string}};
+  RestartCount?: number;
+  NetworkSettings?: {Ports?: Record<string, Array<{HostIp: string; HostPort: string}> | null> | null};
+  Mounts?: Array<{Type: string; Name?: string; Source: string; Destination: string}>;
+}
+
+/** Parse `docker inspect` output (a JSON array). */
+export function parseInspect(text: string): ContainerDetails[] {
+  const raw = JSON.parse(text) as RawInspect[];
+  return raw.map((c) => ({
+    id: c.Id,
+    name: c.Name.replace(/^\//, ''),
+    image: c.Config?.Image ?? '',
+    labels: c.Config?.Labels ?? {},
+    running: Boolean(c.State?.Running),
+    status: c.State?.Status ?? 'unknown',
+    health: c.State?.Health?.Status,
+    startedAt: c.State?.StartedAt ?? '',
+    restartCount: c.RestartCount ?? 0,
+    exitCode: c.State?.ExitCode ?? 0,
+    ports: Object.entries(c.NetworkSettings?.Ports ?? {}).flatMap(([containerPort, bindings]) =>
+      (bindings ?? []).map((b) => ({containerPort, hostIp: b.HostIp, hostPort: Number(b.HostPort)})),
+    ),
+    mounts: (c.Mounts ?? []).map((m) => ({type: m.Type, name: m.Name, source: m.Source, destination: m.Destination})),
+  }));
+}
+
+/** Which container engine CLI to drive. */
+export type EngineBinary = 'docker' | 'podman';
+
+/** Pick the engine binary: `KP_ENGINE` if set, else docker. */
+export function engineBinary(): EngineBinary {
+  return process.env.KP_ENGINE === 'podman' ? 'podman' : 'docker';
+}
+
+/** The container engine: docker (or podman, which speaks the same CLI). */
+export class Engine {
+  constructor(
+    private readonly runner: Runner,
+    readonly bin: EngineBinary = engineBinary(),
+  ) {}
+
+  /** Client and daemon version; never throws for a down daemon (see `ensureDaemon`). */
+  async version(): Promise<EngineVersion> {
+    let result: RunResult;
+    try {
+      result = await this.runner.run(this.bin, ['version', '--format', '{{json .}}'], {allowFailure: true, timeoutMs: 20_000});
+    } catch (error) {
+      if (error instanceof ToolError && error.toolExitCode === undefined) {
+        throw new KpError(`${this.bin} is not installed (not found on PATH).`, {
+          exitCode: ExitCode.Prerequisite,
+          hint: 'Install Docker (https://docs.docker.com/engine/install/) or set KP_ENGINE=podman.',
+        });
+      }
+      throw error;
+    }
+    return parseEngineVersion(result.stdout, result.stderr);
+  }
+
+  /** Throw a prerequisite error unless the CLI is installed and its daemon answers. */
+  async ensureDaemon(): Promise<EngineVersion> {
+    const version = await this.version();
+    if (!version.server) {
+      throw new KpError(`The ${this.bin} daemon is not reachable: ${version.daemonError ?? 'no answer'}`, {
+        exitCode: ExitCode.Prerequisite,
+        hint:
+          this.bin === 'docker'
+            ? 'Start Docker (e.g. `sudo systemctl start docker` or Docker Desktop) and check DOCKER_HOST.'
+            : 'Start the podman socket (`systemctl --user start podman.socket`).',
+      });
+    }
+    return version;
+  }
+
+  /** Containers (running or not) carrying every given label filter (`key` or `key=value`). */
+  async listContainers(labelFilters: readonly string[], options: {all?: boolean} = {}): Promise<ContainerSummary[]> {
+    const args = ['ps', '--no-trunc', '--format', '{{json .}}'];
+    if (options.all !== false) args.splice(1, 0, '-a');
+    for (const filter of labelFilters) args.push('--filter', `label=${filter}`);
+    const result = await this.runner.run(this.bin, args);
+    return parsePsJsonLines(result.stdout);
+  }
+
+  /** Details of the given containers (empty input -> empty output, no process). */
+  async inspect(ids: readonly string[]): Promise<ContainerDetails[]> {
+    if (ids.length === 0) return [];
+    const result = await this.runner.run(this.bin, ['inspect', '--type', 'container', ...ids]);
+    return parseInspect(result.stdout);
+  }
+
+  /** Containers matching the label filters, with details (two processes at most). */
+  async findContainers(labelFilters: readonly string[]): Promise<ContainerDetails[]> {
+    const summaries = await this.listContainers(labelFilters);
+    return this.inspect(summaries.map((s) => s.id));
+  }
+
+  async start(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.runner.run(this.bin, ['start', ...ids], {mutating: true});
+  }
+
+  async remove(ids: readonly string[], options: {force?: boolean} = {}): Promise<void> {
+    if (ids.length > 0) await this.runner.run(this.bin, ['rm', ...(options.force ? ['-f'] : []), ...ids], {mutating: true});
+  }
+
+  /** The last `tail` log lines of a container (stdout and stderr interleaved as the engine keeps them). */
+  async logs(id: string, options: {tail?: number; since?: string} = {}): Promise<string> {
+    const args = ['logs'];
+    if (options.tail !== undefined) args.push('--tail', String(options.tail));
+    if (options.since) args.push('--since', options.since);
+    args.push(id);
+    const result = await this.runner.run(this.bin, args, {allowFailure: true});
+    return `${result.stdout}${result.stderr}`;
+  }
+
+  /** Run a command inside a running container, optionally feeding stdin. */
+  async exec(
+    id: string,
+    command: readonly string[],
+    options: {input?: string | Uint8Array; mutating?: boolean; allowFailure?: boolean; user?: string} = {},
+  ): Promise<RunResult> {
+    const args = ['exec'];
+    if (options.input !== undefined) args.push('-i');
+    if (options.user) args.push('--user', options.user);
+    args.push(id, ...command);
+    const runOptions: RunOptions = {input: options.input, mutating: options.mutating, allowFailure: options.allowFailure};
+    return this.runner.run(this.bin, args, runOptions);
+  }
+
+  /** Remove volumes and networks by label (kind's `--clean`). */
+  async pruneLabelled(label: string): Promise<void> {
+    const volumes = await this.runner.run(this.bin, ['volume', 'ls', '-q', '--filter', `label=${label}`]);
+    const volumeNames = volumes.stdout.split('\n').filter(Boolean);
+    if (volumeNames.length > 0) await this.runner.run(this.bin, ['volume', 'rm', ...volumeNames], {mutating: true});
+    const networks = await this.runner.run(this.bin, ['network', 'ls', '-q', '--filter', `label=${label}`]);
+    const networkIds = networks.stdout.split('\n').filter(Boolean);
+    if (networkIds.length > 0) await this.runner.run(this.bin, ['network', 'rm', ...networkIds], {mutating: true});
+  }
+}
+
+/** The Compose implementations kp can drive. */
+export type ComposeFlavour = 'compose-v2' | 'compose-v1' | 'podman-compose';
+
+/** A detected Compose: how to call it and what it supports. */
+export interface ComposeInfo {
+  flavour: ComposeFlavour;
+  version: string;
+  /** argv prefix: ['docker', 'compose'], ['docker-compose'], ['podman', 'compose']. */
+  command: readonly string[];
+}
+
+/** Parse `... version --short` output (`2.29.1`, `v2.29.1`, `1.29.2`); undefined when not a version. */
+export function parseComposeVersion(stdout: string): string | undefined {
+  const match = /(?:^|\s)v?(\d+\.\d+\.\d+)/.exec(stdout.trim());
+  return match?.[1];
+}
+
+/** Find the Compose to use: `docker compose` v2 first, then `docker-compose` v1, then podman's. */
+export async function detectCompose(runner: Runner, bin: EngineBinary = engineBinary()): Promise<ComposeInfo | undefined> {
+  const candidates: Array<{flavour: ComposeFlavour; command: string[]}> =
+    bin === 'podman'
+      ? [
+          {flavour: 'podman-compose', command: ['podman', 'compose']},
+          {flavour: 'podman-compose', command: ['podman-compose']},
+        ]
+      : [
+          {flavour: 'compose-v2', command: ['docker', 'compose']},
+          {flavour: 'compose-v1', command: ['docker-compose']},
+        ];
+  for (const candidate of candidates) {
+    const [command, ...prefix] = candidate.command;
+    let result: RunResult;
+    try {
+      result = await runner.run(command!, [...prefix, 'version', '--short'], {allowFailure: true, timeoutMs: 20_000});
+    } catch (error) {
+      if (error instanceof ToolError) continue; // not installed
+      throw error;
+    }
+    const version = result.exitCode === 0 ? parseComposeVersion(result.stdout) : undefined;
+    if (!version) continue;
+    const flavour = candidate.flavour === 'compose-v2' && version.startsWith('1.') ? 'compose-v1' : candidate.flavour;
+    return {flavour, version, command: candidate.command};
+  }
+  return undefined;
+}
+
+/** Compose bound to one project, file and env file. */
+export class Compose {
+  constructor(
+    private readonly runner: Runner,
+    readonly info: ComposeInfo,
+    readonly project: {name: string; file: string; envFile: string; profiles: readonly string[]},
+  ) {}
+
+  private base(): string[] {
+    const [, ...prefix] = this.info.command;
+    const args = [...prefix, '--project-name', this.project.name, '--file', this.project.file, '--env-file', this.project.envFile];
+    for (const profile of this.project.profiles) args.push('--profile', profile);
+    return args;
+  }
+
+  private run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return this.runner.run(this.info.command[0]!, [...this.base(), ...args], options);
+  }
+
+  /** `up -d`: creates or updates what changed; compose itself leaves unchanged containers alone. */
+  up(options: RunOptions = {}): Promise<RunResult> {
+    return this.run(['up', '-d', '--remove-orphans'], {mutating: true, output: 'stderr', ...options});
+  }
+
+  stop(): Promise<RunResult> {
+    return this.run(['stop'], {mutating: true, output: 'stderr'});
+  }
+
+  down(options: {volumes: boolean}): Promise<RunResult> {
+    return this.run(['down', '--remove-orphans', ...(options.volumes ? ['--volumes'] : [])], {mutating: true, output: 'stderr'});
+  }
+
+  /** Stream logs to the terminal (stdout): they are the command's result. */
+  logs(services: readonly string[], options: {follow: boolean; tail: number | undefined}): Promise<RunResult> {
+    const args = ['logs', '--no-color'];
+    if (options.follow) args.push('--follow');
+    if (options.tail !== undefined) args.push('--tail', String(options.tail));
+    return this.run([...args, ...services], {output: 'inherit', foreground: true});
+  }
+
+  /** `config -q`: validate the file with the real Compose. */
+  validate(): Promise<RunResult> {
+    return this.run(['config', '-q'], {allowFailure: true});
+  }
+}

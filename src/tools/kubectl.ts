@@ -1,0 +1,82 @@
+/**
+ * Adapter for kubectl. Every call is bound to one explicit `--context`: kp never acts on
+ * whatever the current context happens to be (the context fence). Behaviour follows
+ * shared/spec/tool-behaviour.md.
+ */
+import {KpError, ExitCode, ToolError} from '../errors.js';
+import type {Runner, RunOptions, RunResult} from './runner.js';
+
+/** Parse `kubectl version --client -o json` into a bare semver (`1.32.4`). */
+export function parseKubectlClientVersion(stdout: string): string | undefined {
+  try {
+    const parsed = JSON.parse(stdout) as {clientVersion?: {gitVersion?: string}};
+    return /v?(\d+\.\d+\.\d+)/.exec(parsed.clientVersion?.gitVersion ?? '')?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is this kubectl stderr a NotFound answer from the API server? */
+export function isNotFound(stderr: string): boolean {
+  return /Error from server \(NotFound\)/.test(stderr);
+}
+
+/** Is this kubectl stderr an unreachable API server? */
+export function isUnreachable(stderr: string): boolean {
+  return /The connection to the server .* was refused|Unable to connect to the server|dial tcp .*: connect: connection refused/.test(stderr);
+}
+
+/** kubectl bound to one context. */
+export class Kubectl {
+  constructor(
+    private readonly runner: Runner,
+    readonly context: string,
+    readonly bin = 'kubectl',
+  ) {}
+
+  /** Run kubectl with `--context` always first; NotFound/unreachable become clear KpErrors. */
+  async run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const result = await this.runner.run(this.bin, ['--context', this.context, ...args], {...options, allowFailure: true});
+    if (result.exitCode !== 0 && !options.allowFailure) {
+      if (isUnreachable(result.stderr)) {
+        throw new KpError(`The Kubernetes API of context ${this.context} is not reachable.`, {
+          exitCode: ExitCode.Prerequisite,
+          hint: 'Is the cluster running? `kp dev status` shows it; `kp dev up` starts it.',
+        });
+      }
+      throw new ToolError(`kubectl --context ${this.context} ${args.join(' ')}`, result.exitCode, result.stderr, options.hint);
+    }
+    return result;
+  }
+
+  /** `get KIND NAME -n NS -o json`, parsed; undefined when NotFound. */
+  async getJson<T>(kind: string, name: string, namespace: string): Promise<T | undefined> {
+    const result = await this.run(['get', kind, name, '-n', namespace, '-o', 'json'], {allowFailure: true});
+    if (result.exitCode !== 0) {
+      if (isNotFound(result.stderr)) return undefined;
+      await this.run(['get', kind, name, '-n', namespace, '-o', 'json']); // rethrows with the proper error
+    }
+    return JSON.parse(result.stdout) as T;
+  }
+
+  /** `exec [-i] -n NS POD -c CONTAINER -- CMD...`. */
+  exec(
+    pod: string,
+    namespace: string,
+    container: string,
+    command: readonly string[],
+    options: {input?: string | Uint8Array; mutating?: boolean; allowFailure?: boolean} = {},
+  ): Promise<RunResult> {
+    const args = ['exec', ...(options.input === undefined ? [] : ['-i']), '-n', namespace, pod, '-c', container, '--', ...command];
+    return this.run(args, {input: options.input, mutating: options.mutating, allowFailure: options.allowFailure});
+  }
+
+  /** `logs POD -n NS -c CONTAINER --since-time=RFC3339`. */
+  async logs(pod: string, namespace: string, container: string, options: {sinceTime?: string; since?: string} = {}): Promise<string> {
+    const args = ['logs', pod, '-n', namespace, '-c', container];
+    if (options.sinceTime) args.push(`--since-time=${options.sinceTime}`);
+    if (options.since) args.push(`--since=${options.since}`);
+    const result = await this.run(args);
+    return result.stdout;
+  }
+}
