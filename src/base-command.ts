@@ -37,6 +37,8 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
   protected ctx!: KpContext;
+  /** Positional arguments in order (for commands that take a variable number). */
+  protected positionals: string[] = [];
 
   /** Do the work and return the result object (`--json` prints exactly this). */
   protected abstract execute(): Promise<R>;
@@ -46,7 +48,7 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
 
   override async init(): Promise<void> {
     await super.init();
-    const {args, flags} = await this.parse({
+    const {args, flags, argv} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof KpCommand).baseFlags,
       args: this.ctor.args,
@@ -55,6 +57,7 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    this.positionals = argv.map(String);
     const json = Boolean(this.flags.json);
     const verbose = Boolean(this.flags.verbose);
     const dryRun = Boolean(this.flags['dry-run']);
@@ -63,10 +66,20 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
     interruption.install(() => out.info('\nInterrupted: stopping child processes (Ctrl-C again to force).'));
   }
 
+  /**
+   * The exit code for a result that is printed in full but still means failure
+   * (a failed doctor check, an integration that did not load). Default: success.
+   */
+  protected exitCodeFor(_result: R): number {
+    return ExitCode.Ok;
+  }
+
   override async run(): Promise<R> {
     const result = await this.execute();
     if (this.ctx.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else this.render(result);
+    const code = this.exitCodeFor(result);
+    if (code !== ExitCode.Ok) process.exitCode = code;
     return result;
   }
 

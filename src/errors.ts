@@ -17,7 +17,7 @@ export const ExitCode = {
   ToolFailed: 4,
   /** Waiting for health or readiness ran out of time. */
   Timeout: 5,
-  /** The action ran but its verification failed (doctor check, integration did not load). */
+  /** The action ran but its verification failed (the HA integration did not load). */
   VerificationFailed: 6,
   /** Interrupted by Ctrl-C (SIGINT) or SIGTERM. */
   Interrupted: 130,
@@ -31,10 +31,10 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.Ok, 'success'],
   [ExitCode.Internal, 'unexpected internal error (a bug: please report it)'],
   [ExitCode.Usage, 'bad input: unknown flag/profile/module, invalid config file, confirmation refused'],
-  [ExitCode.Prerequisite, 'missing prerequisite: tool not installed, daemon unreachable, port busy, target not running'],
+  [ExitCode.Prerequisite, "missing prerequisite: tool not installed, daemon unreachable, port busy, target not running, a required doctor check failed"],
   [ExitCode.ToolFailed, 'an external tool (docker, compose, kind, kubectl, skaffold, helm) failed'],
   [ExitCode.Timeout, 'timed out waiting for health or readiness'],
-  [ExitCode.VerificationFailed, 'verification failed: a doctor check, or the HA integration did not load'],
+  [ExitCode.VerificationFailed, "verification failed: the HA integration did not load"],
   [ExitCode.Interrupted, 'interrupted (Ctrl-C)'],
 ];
 

@@ -42,9 +42,16 @@ export interface ContainerDetails {
   /** Published ports: container port/proto -> host bindings. */
   ports: Array<{containerPort: string; hostIp: string; hostPort: number}>;
   mounts: Array<{type: string; name: string | undefined; source: string; destination: string}>;
+  /** `HostConfig.RestartPolicy.Name` (`no`, `always`, `unless-stopped`, `on-failure`); `no` when unset. */
+  restartPolicy: string;
 }
 
 const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|connect: no such file or directory|permission denied while trying to connect/i;
+
+/** Does this engine stderr say the daemon is unreachable? */
+export function isDaemonDown(stderr: string): boolean {
+  return DAEMON_DOWN.test(stderr);
+}
 
 /** Parse `docker version --format '{{json .}}'` (stdout) plus its stderr. */
 export function parseEngineVersion(stdout: string, stderr: string): EngineVersion {
@@ -106,6 +113,7 @@ interface RawInspect {
   RestartCount?: number;
   NetworkSettings?: {Ports?: Record<string, Array<{HostIp: string; HostPort: string}> | null> | null};
   Mounts?: Array<{Type: string; Name?: string; Source: string; Destination: string}>;
+  HostConfig?: {RestartPolicy?: {Name?: string}};
 }
 
 /** Parse `docker inspect` output (a JSON array). */
@@ -126,6 +134,7 @@ export function parseInspect(text: string): ContainerDetails[] {
       (bindings ?? []).map((b) => ({containerPort, hostIp: b.HostIp, hostPort: Number(b.HostPort)})),
     ),
     mounts: (c.Mounts ?? []).map((m) => ({type: m.Type, name: m.Name, source: m.Source, destination: m.Destination})),
+    restartPolicy: c.HostConfig?.RestartPolicy?.Name || 'no',
   }));
 }
 
@@ -196,6 +205,17 @@ export class Engine {
   async findContainers(labelFilters: readonly string[]): Promise<ContainerDetails[]> {
     const summaries = await this.listContainers(labelFilters);
     return this.inspect(summaries.map((s) => s.id));
+  }
+
+  /** Names of running containers that publish host port `port`. */
+  async containersPublishing(port: number): Promise<string[]> {
+    const result = await this.runner.run(this.bin, ['ps', '--filter', `publish=${port}`, '--format', '{{.Names}}'], {allowFailure: true});
+    return result.stdout.split('\n').filter(Boolean);
+  }
+
+  /** `restart` the containers (stop with SIGTERM, then start; volumes and container stay). */
+  async restart(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.runner.run(this.bin, ['restart', ...ids], {mutating: true});
   }
 
   async start(ids: readonly string[]): Promise<void> {

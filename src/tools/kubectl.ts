@@ -79,4 +79,38 @@ export class Kubectl {
     const result = await this.run(args);
     return result.stdout;
   }
+
+  /** `get KIND [-n NS | -A] [-l SELECTOR] -o json` items (a list get never answers NotFound). */
+  async listJson<T>(kind: string, options: {namespace?: string; allNamespaces?: boolean; selector?: string} = {}): Promise<T[]> {
+    const args = ['get', kind];
+    if (options.allNamespaces) args.push('--all-namespaces');
+    else if (options.namespace) args.push('-n', options.namespace);
+    if (options.selector) args.push('-l', options.selector);
+    args.push('-o', 'json');
+    const result = await this.run(args);
+    return ((JSON.parse(result.stdout) as {items?: T[]}).items ?? []);
+  }
+
+  /** `apply -f FILE` (mutating: skipped under --dry-run). */
+  apply(file: string): Promise<RunResult> {
+    return this.run(['apply', '-f', file], {mutating: true, output: 'stderr'});
+  }
+
+  /** `rollout status KIND/NAME -n NS --timeout=Ns`; returns the result (non-zero when not rolled out in time). */
+  rolloutStatus(resource: string, namespace: string, timeoutSeconds: number): Promise<RunResult> {
+    return this.run(['rollout', 'status', resource, '-n', namespace, `--timeout=${timeoutSeconds}s`], {
+      allowFailure: true,
+      timeoutMs: (timeoutSeconds + 30) * 1000,
+    });
+  }
+
+  /**
+   * `config use-context NAME`: only used to put back the user's current context after a tool
+   * (kind) switched it; `--context` still comes first like on every call.
+   */
+  useContext(name: string | undefined): Promise<RunResult> {
+    // No previous current context: unset it rather than leave the tool's choice in place.
+    const args = name === undefined ? ['config', 'unset', 'current-context'] : ['config', 'use-context', name];
+    return this.run(args, {mutating: true});
+  }
 }

@@ -12,7 +12,7 @@ const APPLETS = [
   'sh', 'ash', 'cat', 'echo', 'printf', 'ls', 'mkdir', 'rm', 'rmdir', 'mv', 'cp', 'ln', 'touch', 'chmod', 'find', 'xargs', 'tar',
   'sha256sum', 'md5sum', 'sleep', 'kill', 'ps', 'date', 'grep', 'sed', 'awk', 'head', 'tail', 'wc', 'cut', 'tr', 'sort',
   'uniq', 'stat', 'test', '[', 'true', 'false', 'env', 'httpd', 'wget', 'nc', 'hostname', 'id', 'dirname', 'basename',
-  'readlink', 'realpath', 'timeout', 'pidof', 'pgrep', 'seq', 'du', 'df', 'mount', 'uname', 'which', 'tee', 'nohup', 'trap',
+  'readlink', 'realpath', 'timeout', 'pidof', 'seq', 'du', 'df', 'mount', 'uname', 'which', 'tee', 'base64', 'mktemp', 'xargs',
 ];
 
 /** A file placed in the image: text content and optional mode (default 0644; scripts 0755). */
@@ -37,8 +37,7 @@ export function buildStandinImage(tag: string, files: Record<string, StandinFile
     chmodSync(path.join(root, 'tmp'), 0o1777);
     copyFileSync(busyboxPath(), path.join(root, 'bin', 'busybox'));
     chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
-    for (const applet of APPLETS) {
-      if (applet === 'trap') continue; // a shell builtin, listed for readers
+    for (const applet of new Set(APPLETS)) {
       symlinkSync('busybox', path.join(root, 'bin', applet));
     }
     writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');

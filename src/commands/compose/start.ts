@@ -1,0 +1,53 @@
+import {Flags} from '@oclif/core';
+import {KpCommand} from '../../base-command.js';
+import {composeStart, type ComposeStartResult} from '../../workflows/compose-start.js';
+import {stackFlags} from '../../flags.js';
+
+export default class ComposeStart extends KpCommand<typeof ComposeStart, ComposeStartResult> {
+  static override summary = 'Start the whole Kamerplanter app on localhost (Docker Compose, light mode).';
+  static override description = `Creates the env file with generated secrets on first use, checks the engine, Compose and the
+host ports, runs "up -d" only when something has to change, waits until every service is healthy
+and the backend and frontend answer, then prints the URLs. Running it again on a healthy stack
+changes nothing.`;
+  static override examples = [
+    '<%= config.bin %> compose start',
+    '<%= config.bin %> compose start --profile timescaledb --timeout 600',
+    '<%= config.bin %> compose start --json',
+  ];
+  static override flags = {
+    ...stackFlags,
+    profile: Flags.string({char: 'p', description: 'Enable a Compose profile (repeatable).', multiple: true, helpValue: 'PROFILE'}),
+    timeout: Flags.integer({description: 'Seconds to wait for the stack to become healthy.', default: 300, min: 1}),
+    wait: Flags.boolean({description: 'Wait for health and the HTTP endpoints (--no-wait returns after up).', default: true, allowNo: true}),
+  };
+
+  protected execute(): Promise<ComposeStartResult> {
+    return composeStart(this.ctx, {
+      profiles: this.flags.profile ?? [],
+      file: this.flags.file,
+      envFile: this.flags['env-file'],
+      timeoutSeconds: this.flags.timeout,
+      wait: this.flags.wait,
+    });
+  }
+
+  protected render(result: ComposeStartResult): void {
+    const {color} = this.ctx.out;
+    const headline =
+      result.action === 'already-up'
+        ? 'Kamerplanter was already up.'
+        : result.action === 'dry-run'
+          ? 'Dry run: nothing was started.'
+          : result.waited
+            ? 'Kamerplanter is up.'
+            : 'Kamerplanter is starting (not waited for).';
+    this.ctx.out.result(
+      [
+        color.bold(headline),
+        `  Frontend      ${result.urls.frontend}`,
+        `  API docs      ${result.urls.apiDocs}`,
+        `  ArangoDB UI   ${result.urls.arangodb}  (user root, password ARANGO_ROOT_PASSWORD in ${result.envFile.path})`,
+      ].join('\n'),
+    );
+  }
+}

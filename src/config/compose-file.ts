@@ -1,0 +1,143 @@
+/**
+ * Reads a compose file the way kp needs it: services, profiles and published host ports,
+ * with `${VAR}` interpolation (shell env over env file, as Compose does). YAML errors carry
+ * file:line:col.
+ */
+import {readFileSync} from 'node:fs';
+import {LineCounter, parseDocument, isMap, isScalar, isSeq} from 'yaml';
+import {KpError, ExitCode} from '../errors.js';
+
+/** A host port a service publishes. */
+export interface PublishedPort {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** What kp knows about one service of the compose file. */
+export interface ComposeService {
+  name: string;
+  profiles: string[];
+  ports: PublishedPort[];
+  hasHealthcheck: boolean;
+}
+
+/** The parts of a compose file kp reads. */
+export interface ComposeModel {
+  file: string;
+  services: ComposeService[];
+  /** Every profile any service names. */
+  profiles: string[];
+  /** Every variable the file interpolates (for the up-to-date fingerprint). */
+  variables: string[];
+}
+
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*)|(\$))/g;
+
+/** Interpolate `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `$$` like Compose. */
+export function interpolate(text: string, env: Readonly<Record<string, string | undefined>>): string {
+  return text.replace(VARIABLE, (_all, braced: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined, dollar: string | undefined) => {
+    if (dollar) return '$';
+    const name = (braced ?? bare)!;
+    const value = env[name];
+    if (!op) return value ?? '';
+    const unsetOrEmpty = value === undefined || value === '';
+    const applies = op.startsWith(':') ? unsetOrEmpty : value === undefined;
+    const kind = op.slice(-1);
+    if (kind === '-') return applies ? interpolate(arg ?? '', env) : (value ?? '');
+    if (kind === '+') return applies ? '' : interpolate(arg ?? '', env);
+    if (applies) {
+      throw new KpError(`Required variable ${name} is missing: ${arg ?? ''}`, {exitCode: ExitCode.Usage});
+    }
+    return value ?? '';
+  });
+}
+
+/** List every variable name a text interpolates. */
+export function referencedVariables(text: string): string[] {
+  const names = new Set<string>();
+  for (const match of text.matchAll(VARIABLE)) {
+    const name = match[1] ?? match[4];
+    if (name) names.add(name);
+  }
+  return [...names].sort();
+}
+
+/** Parse one `ports:` entry (short syntax `[ip:]host:container[/proto]` or long syntax). */
+export function parsePortEntry(entry: unknown): PublishedPort | undefined {
+  if (typeof entry === 'string' || typeof entry === 'number') {
+    const [spec, proto] = String(entry).split('/');
+    const parts = spec!.split(':');
+    if (parts.length < 2) return undefined; // container port only: nothing published on a fixed host port
+    const containerPort = Number(parts.pop());
+    const hostPort = Number(parts.pop());
+    const hostIp = parts.join(':').replace(/^\[|\]$/g, '') || '0.0.0.0';
+    if (!Number.isInteger(hostPort) || hostPort <= 0) return undefined;
+    return {hostIp, hostPort, containerPort, protocol: proto === 'udp' ? 'udp' : 'tcp'};
+  }
+  if (entry && typeof entry === 'object') {
+    const long = entry as {published?: string | number; target?: number; host_ip?: string; protocol?: string};
+    if (long.published === undefined) return undefined;
+    return {
+      hostIp: long.host_ip ?? '0.0.0.0',
+      hostPort: Number(long.published),
+      containerPort: Number(long.target),
+      protocol: long.protocol === 'udp' ? 'udp' : 'tcp',
+    };
+  }
+  return undefined;
+}
+
+/** Load and interpolate a compose file. */
+export function loadComposeFile(file: string, env: Readonly<Record<string, string | undefined>>): ComposeModel {
+  const text = readFileSync(file, 'utf8');
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, {lineCounter, prettyErrors: false, merge: true});
+  const firstError = document.errors[0];
+  if (firstError) {
+    const pos = firstError.linePos?.[0];
+    throw new KpError(`${file}:${pos?.line ?? 0}:${pos?.col ?? 0}: ${firstError.message.split('\n')[0]}`, {
+      exitCode: ExitCode.Usage,
+      hint: 'Fix the YAML syntax at that position.',
+    });
+  }
+  const root = document.get('services', true);
+  if (!isMap(root)) {
+    throw new KpError(`${file}:1:1: no "services" mapping found`, {exitCode: ExitCode.Usage});
+  }
+  const services: ComposeService[] = [];
+  for (const pair of root.items) {
+    const name = isScalar(pair.key) ? String(pair.key.value) : '';
+    const node = pair.value;
+    const plain = (isMap(node) ? node.toJSON() : {}) as {profiles?: string[]; ports?: unknown[]; healthcheck?: {disable?: boolean}};
+    const ports: PublishedPort[] = [];
+    const portsNode = isMap(node) ? node.get('ports', true) : undefined;
+    for (const [index, entry] of (plain.ports ?? []).entries()) {
+      let resolved: unknown;
+      try {
+        resolved = typeof entry === 'string' ? interpolate(entry, env) : entry;
+      } catch (error) {
+        const item = isSeq(portsNode) ? portsNode.items[index] : undefined;
+        const range = (item as {range?: [number, number, number]} | undefined)?.range;
+        const pos = range ? lineCounter.linePos(range[0]) : {line: 0, col: 0};
+        throw new KpError(`${file}:${pos.line}:${pos.col}: ${(error as Error).message}`, {exitCode: ExitCode.Usage});
+      }
+      const port = parsePortEntry(resolved);
+      if (port) ports.push(port);
+    }
+    services.push({
+      name,
+      profiles: plain.profiles ?? [],
+      ports,
+      hasHealthcheck: Boolean(plain.healthcheck) && !plain.healthcheck?.disable,
+    });
+  }
+  const profiles = [...new Set(services.flatMap((s) => s.profiles))].sort();
+  return {file, services, profiles, variables: referencedVariables(text)};
+}
+
+/** The services Compose starts for these profiles (no profiles = always on). */
+export function activeServices(model: ComposeModel, profiles: readonly string[]): ComposeService[] {
+  return model.services.filter((s) => s.profiles.length === 0 || s.profiles.some((p) => profiles.includes(p)));
+}

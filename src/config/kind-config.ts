@@ -1,0 +1,58 @@
+/**
+ * The kind cluster config (kind.x-k8s.io/v1alpha4) as kp needs it: node roles and the host
+ * ports the nodes publish (which must be free, and must not collide with Skaffold's port-forwards).
+ */
+import {isMap} from 'yaml';
+import {configError, positionIn, readYamlFile, type YamlFile} from './yaml-file.js';
+
+/** A host port a kind node publishes. */
+export interface KindHostPort {
+  hostPort: number;
+  containerPort: number;
+  listenAddress: string;
+  protocol: string;
+  role: string;
+  /** `file:line:col` of the mapping. */
+  where: string;
+}
+
+/** A parsed kind cluster config. */
+export interface KindConfig {
+  file: string;
+  roles: string[];
+  hostPorts: KindHostPort[];
+}
+
+/** Load and check a kind config file. */
+export function loadKindConfig(filePath: string): KindConfig {
+  return parseKindFile(readYamlFile(filePath));
+}
+
+/** Interpret a parsed YAML file as a kind Cluster config. */
+export function parseKindFile(file: YamlFile): KindConfig {
+  const doc = file.documents.find((d) => d.contents !== null);
+  if (!doc || !isMap(doc.contents)) throw configError(file.path, 'expected a kind Cluster config (a mapping).');
+  const raw = doc.toJS() as {kind?: unknown; apiVersion?: unknown; nodes?: Array<Record<string, unknown>>};
+  if (raw.kind !== 'Cluster') throw configError(positionIn(file, doc, ['kind']), `kind must be "Cluster", found ${JSON.stringify(raw.kind)}.`);
+  if (typeof raw.apiVersion !== 'string' || !raw.apiVersion.startsWith('kind.x-k8s.io/')) {
+    throw configError(positionIn(file, doc, ['apiVersion']), `apiVersion must be kind.x-k8s.io/v1alpha4, found ${JSON.stringify(raw.apiVersion)}.`);
+  }
+  const nodes = raw.nodes ?? [{role: 'control-plane'}];
+  const hostPorts: KindHostPort[] = [];
+  nodes.forEach((node, nodeIndex) => {
+    const mappings = (node.extraPortMappings ?? []) as Array<Record<string, unknown>>;
+    mappings.forEach((mapping, index) => {
+      const where = positionIn(file, doc, ['nodes', nodeIndex, 'extraPortMappings', index]);
+      if (typeof mapping.hostPort !== 'number') return; // kind picks a random host port
+      hostPorts.push({
+        hostPort: mapping.hostPort,
+        containerPort: Number(mapping.containerPort),
+        listenAddress: typeof mapping.listenAddress === 'string' ? mapping.listenAddress : '0.0.0.0',
+        protocol: typeof mapping.protocol === 'string' ? mapping.protocol : 'TCP',
+        role: String(node.role ?? 'control-plane'),
+        where,
+      });
+    });
+  });
+  return {file: file.path, roles: nodes.map((n) => String(n.role ?? 'control-plane')), hostPorts};
+}

@@ -1,0 +1,32 @@
+/**
+ * Where kp keeps per-user files (XDG base directories) and where its shipped files live.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+/** kp's install directory (the package root holding compose/, skaffold.yaml, ...). */
+export const installDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** `$XDG_CONFIG_HOME/kp` (default `~/.config/kp`): the user's settings and secrets. */
+export function configDir(): string {
+  const base = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  return path.join(base, 'kp');
+}
+
+/** `$XDG_STATE_HOME/kp` (default `~/.local/state/kp`): what kp remembers between runs. */
+export function stateDir(): string {
+  const base = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'kp');
+}
+
+/** The env file of the compose stack: `$XDG_CONFIG_HOME/kp/compose.env`. */
+export function defaultComposeEnvFile(): string {
+  return path.join(configDir(), 'compose.env');
+}
+
+/** The compose file and env template kp ships. */
+export const shippedCompose = {
+  file: path.join(installDir, 'compose', 'docker-compose.yml'),
+  envExample: path.join(installDir, 'compose', '.env.example'),
+};

@@ -1,0 +1,65 @@
+/**
+ * Adapter for Helm v3 (read-only here: Skaffold does the deploying). `helm version --short`
+ * prints `v3.16.2+g13654a5`. Every cluster call carries `--kube-context`.
+ */
+import {ToolError} from '../errors.js';
+import type {Runner} from './runner.js';
+
+/** The oldest Helm kp supports. */
+export const HELM_MIN_VERSION = '3.14.0';
+
+/** Parse `helm version --short` (`v3.16.2+g13654a5`) into `3.16.2`. */
+export function parseHelmVersion(stdout: string): string | undefined {
+  return /^v?(\d+\.\d+\.\d+)/.exec(stdout.trim())?.[1];
+}
+
+/** One row of `helm list -o json`. */
+export interface HelmRelease {
+  name: string;
+  namespace: string;
+  revision: string;
+  status: string;
+  chart: string;
+  appVersion: string;
+}
+
+/** Parse `helm list -o json` (an array; helm prints `[]` when empty). */
+export function parseHelmList(stdout: string): HelmRelease[] {
+  const trimmed = stdout.trim();
+  if (!trimmed) return [];
+  const rows = JSON.parse(trimmed) as Array<Record<string, unknown>>;
+  return rows.map((row) => ({
+    name: String(row.name ?? ''),
+    namespace: String(row.namespace ?? ''),
+    revision: String(row.revision ?? ''),
+    status: String(row.status ?? ''),
+    chart: String(row.chart ?? ''),
+    appVersion: String(row.app_version ?? ''),
+  }));
+}
+
+/** Helm bound to one kube context. */
+export class Helm {
+  constructor(
+    private readonly runner: Runner,
+    readonly kubeContext: string,
+    readonly bin = 'helm',
+  ) {}
+
+  /** Installed version (`3.16.2`), undefined when not on PATH. */
+  static async version(runner: Runner, bin = 'helm'): Promise<string | undefined> {
+    try {
+      const result = await runner.run(bin, ['version', '--short'], {allowFailure: true, timeoutMs: 20_000});
+      return result.exitCode === 0 ? parseHelmVersion(result.stdout) : undefined;
+    } catch (error) {
+      if (error instanceof ToolError && error.toolExitCode === undefined) return undefined;
+      throw error;
+    }
+  }
+
+  /** Releases in every namespace of the bound context. */
+  async listReleases(): Promise<HelmRelease[]> {
+    const result = await this.runner.run(this.bin, ['list', '--kube-context', this.kubeContext, '--all-namespaces', '-o', 'json']);
+    return parseHelmList(result.stdout);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Adapter for Skaffold v2. `skaffold version` prints `v2.16.1`; v1 cannot read the v4beta
+ * schemas. Every verb carries `--kube-context` so Skaffold never follows the current context.
+ */
+import {ToolError} from '../errors.js';
+import type {Runner, RunResult} from './runner.js';
+
+/** The oldest Skaffold kp supports (v2 reads skaffold/v4beta13 and v4beta14). */
+export const SKAFFOLD_MIN_VERSION = '2.10.0';
+
+/** Parse `skaffold version` (`v2.16.1`) into `2.16.1`. */
+export function parseSkaffoldVersion(stdout: string): string | undefined {
+  return /^v?(\d+\.\d+\.\d+)/.exec(stdout.trim())?.[1];
+}
+
+/** What every Skaffold verb needs: the file, the context and the selection. */
+export interface SkaffoldTarget {
+  /** The skaffold.yaml to use (passed as --filename). */
+  file: string;
+  /** The workspace root: Skaffold resolves the root config's relative paths from its cwd. */
+  cwd: string;
+  kubeContext: string;
+  profiles: readonly string[];
+  modules: readonly string[];
+}
+
+/** Options of the foreground dev loop. */
+export interface SkaffoldDevOptions {
+  autoBuild: boolean;
+  autoDeploy: boolean;
+  portForward: boolean;
+  /** Hand the terminal to Skaffold (stdout + stdin); otherwise its output goes to stderr. */
+  inheritTerminal: boolean;
+}
+
+/** Build the argument list shared by every verb (selection flags after the verb). */
+export function targetArgs(target: SkaffoldTarget): string[] {
+  const args = ['--kube-context', target.kubeContext, '--filename', target.file];
+  if (target.profiles.length > 0) args.push('--profile', target.profiles.join(','));
+  if (target.modules.length > 0) args.push('--module', target.modules.join(','));
+  return args;
+}
+
+/** The argv of `skaffold dev` for these options (exported for tests and `--dry-run` output). */
+export function devArgs(target: SkaffoldTarget, options: Omit<SkaffoldDevOptions, 'inheritTerminal'>): string[] {
+  const args = ['dev', ...targetArgs(target)];
+  if (options.portForward) args.push('--port-forward');
+  // Sync stays on; rebuild/redeploy wait for the user, like the upstream wrapper.
+  args.push(`--auto-build=${options.autoBuild}`, `--auto-deploy=${options.autoDeploy}`);
+  return args;
+}
+
+/** Skaffold CLI. */
+export class Skaffold {
+  constructor(
+    private readonly runner: Runner,
+    readonly bin = 'skaffold',
+  ) {}
+
+  /** Installed version (`2.16.1`), undefined when not on PATH. */
+  async version(): Promise<string | undefined> {
+    try {
+      const result = await this.runner.run(this.bin, ['version'], {allowFailure: true, timeoutMs: 20_000});
+      return result.exitCode === 0 ? parseSkaffoldVersion(result.stdout) : undefined;
+    } catch (error) {
+      if (error instanceof ToolError && error.toolExitCode === undefined) return undefined;
+      throw error;
+    }
+  }
+
+  /** `skaffold run`: build and deploy once, then return (progress on stderr). */
+  run(target: SkaffoldTarget): Promise<RunResult> {
+    return this.runner.run(this.bin, ['run', ...targetArgs(target)], {
+      mutating: true,
+      output: 'stderr',
+      cwd: target.cwd,
+      hint: 'Skaffold printed the reason above; `kp dev status` shows what is running.',
+    });
+  }
+
+  /**
+   * `skaffold dev` in the foreground: Ctrl-C goes to Skaffold, which cleans up; its exit code is returned.
+   */
+  async dev(target: SkaffoldTarget, options: SkaffoldDevOptions): Promise<number> {
+    const result = await this.runner.run(this.bin, devArgs(target, options), {
+      mutating: true,
+      foreground: true,
+      allowFailure: true,
+      output: options.inheritTerminal ? 'inherit' : 'stderr',
+      cwd: target.cwd,
+    });
+    return result.exitCode;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Stand-ins for the Kamerplanter images, built from busybox-static: each answers the
+ * healthcheck and endpoints of the SHIPPED compose file, so e2e runs that file unchanged
+ * with only the image variables overridden.
+ */
+import {buildStandinImage} from '../helpers/standin-image.js';
+
+/** Env overrides that make the shipped compose file use the stand-ins. */
+export const STANDIN_ENV = {
+  ARANGODB_IMAGE: 'kp-standin-arangodb:e2e',
+  VALKEY_IMAGE: 'kp-standin-valkey:e2e',
+  BACKEND_IMAGE_REPOSITORY: 'kp-standin-backend',
+  FRONTEND_IMAGE_REPOSITORY: 'kp-standin-frontend',
+  KAMERPLANTER_VERSION: 'e2e',
+};
+
+const script = (body: string) => ({content: `#!/bin/sh\n${body.trim()}\n`, mode: 0o755});
+
+/** Basic auth header value for user:password, computed in the container as the real healthcheck does. */
+const AUTH = `"Authorization: Basic $(printf '%s:%s' "$1" "$2" | base64 | tr -d '\\n')"`;
+
+/** Build all four stand-in images (a few seconds: docker import of ~2 MB each). */
+export function buildComposeStandins(): void {
+  // arangod: /_api/version behind basic auth with the root password, data under /var/lib/arangodb3.
+  buildStandinImage(
+    STANDIN_ENV.ARANGODB_IMAGE,
+    {
+      '/usr/local/bin/arangod': script(`
+mkdir -p /www/_api /var/lib/arangodb3 /var/lib/arangodb3-apps
+echo '{"server":"arango","version":"3.12.4","license":"community"}' > /www/_api/version
+echo "/_api:root:$ARANGO_ROOT_PASSWORD" > /etc/httpd.conf
+echo "stand-in arangod ready on 8529"
+trap 'exit 0' TERM INT
+httpd -f -p 8529 -h /www -c /etc/httpd.conf &
+wait`),
+    },
+    {cmd: ['arangod']},
+  );
+
+  // valkey-server: any TCP answer on 6379; valkey-cli ping says PONG when it answers.
+  buildStandinImage(
+    STANDIN_ENV.VALKEY_IMAGE,
+    {
+      '/usr/local/bin/valkey-server': script(`
+mkdir -p /data /www && echo PONG > /www/index.html
+echo "stand-in valkey ready on 6379"
+trap 'exit 0' TERM INT
+httpd -f -p 6379 -h /www &
+wait`),
+      '/usr/local/bin/valkey-cli': script(`
+if wget -q -O /dev/null "http://127.0.0.1:6379/"; then echo PONG; else echo "Could not connect to Valkey at 127.0.0.1:6379: Connection refused"; exit 1; fi`),
+    },
+    {cmd: ['valkey-server']},
+  );
+
+  // backend: live at once, ready only while ArangoDB accepts the configured credentials.
+  buildStandinImage(
+    'kp-standin-backend:e2e',
+    {
+      '/usr/local/bin/uvicorn': script(`
+mkdir -p /www/api/v1/health /www/docs
+echo '{"status":"alive"}' > /www/api/v1/health/live
+echo '{"status":"ok"}' > /www/api/health
+echo '<html><title>Kamerplanter API docs</title></html>' > /www/docs/index.html
+echo "stand-in backend (mode $KAMERPLANTER_MODE) listening on 8000"
+trap 'exit 0' TERM INT
+httpd -f -p 8000 -h /www &
+auth() { printf '%s:%s' "$1" "$2" | base64 | tr -d '\\n'; }
+while true; do
+  if wget -q -O /dev/null --header "Authorization: Basic $(auth "$ARANGODB_USERNAME" "$ARANGODB_PASSWORD")" "http://$ARANGODB_HOST:$ARANGODB_PORT/_api/version" 2>/dev/null; then
+    [ -f /www/api/v1/health/ready ] || echo "ArangoDB connected: ready"
+    echo '{"status":"ready"}' > /www/api/v1/health/ready
+  else
+    [ -f /www/api/v1/health/ready ] && echo "ArangoDB unreachable: not ready"
+    rm -f /www/api/v1/health/ready
+  fi
+  sleep 1 & wait $!
+done`),
+      // The healthcheck runs python -c "...urlopen('URL'...)": fetch that URL.
+      '/usr/local/bin/python': script(`
+url=$(printf '%s' "$2" | sed -n "s/.*urlopen('\\([^']*\\)'.*/\\1/p")
+[ "$1" = "-c" ] && [ -n "$url" ] || { echo "stand-in python only runs urlopen health checks" >&2; exit 2; }
+exec wget -q -O /dev/null "$url"`),
+      '/usr/local/bin/celery': script(`
+case " $* " in
+  *" inspect ping "*) wget -q -O /dev/null "http://valkey:6379/" && echo "-> celery@$HOSTNAME: OK" && echo "        pong" ;;
+  *" worker "*|*" beat "*)
+    echo "stand-in celery $* started (broker $REDIS_URL)"
+    trap 'exit 0' TERM INT
+    while true; do sleep 5 & wait $!; done ;;
+  *) echo "stand-in celery: unsupported: $*" >&2; exit 2 ;;
+esac`),
+    },
+    {cmd: ['uvicorn']},
+  );
+
+  buildStandinImage(
+    'kp-standin-frontend:e2e',
+    {
+      '/usr/local/bin/nginx': script(`
+mkdir -p /www && echo '<!doctype html><title>Kamerplanter</title><div id="root"></div>' > /www/index.html
+echo "stand-in nginx serving the SPA on 80"
+trap 'exit 0' TERM INT
+httpd -f -p 80 -h /www &
+wait`),
+    },
+    {cmd: ['nginx']},
+  );
+}
