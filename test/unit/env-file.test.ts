@@ -1,0 +1,85 @@
+import {mkdtempSync, readFileSync, statSync, writeFileSync, chmodSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {ensureEnvFile, JWT_PLACEHOLDER, parseEnvText, validateEnv} from '../../src/config/env-file.js';
+import {shippedCompose} from '../../src/config/paths.js';
+
+const dir = () => mkdtempSync(path.join(tmpdir(), 'kp-env-'));
+const valueOf = (text: string, key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(text)?.[1];
+
+describe('env file', () => {
+  it('Given no file, When ensured, Then it is created 0600 from the example with every secret generated', () => {
+    const file = path.join(dir(), 'nested', 'compose.env');
+    const report = ensureEnvFile(file, shippedCompose.envExample, {dryRun: false});
+    expect(report.created).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const text = readFileSync(file, 'utf8');
+    expect(valueOf(text, 'JWT_SECRET_KEY')).toMatch(/^[0-9a-f]{64}$/);
+    const root = valueOf(text, 'ARANGO_ROOT_PASSWORD')!;
+    expect(Buffer.from(root, 'base64url')).toHaveLength(32);
+    expect(valueOf(text, 'ARANGODB_PASSWORD')).toBe(root);
+    expect(valueOf(text, 'TIMESCALEDB_PASSWORD')).not.toBe(root);
+    expect(text).toContain('KAMERPLANTER_VERSION=0.0.12');
+  });
+
+  it('Given two fresh files, Then their secrets differ', () => {
+    const first = path.join(dir(), 'one.env');
+    const second = path.join(dir(), 'two.env');
+    ensureEnvFile(first, shippedCompose.envExample, {dryRun: false});
+    ensureEnvFile(second, shippedCompose.envExample, {dryRun: false});
+    expect(valueOf(readFileSync(first, 'utf8'), 'JWT_SECRET_KEY')).not.toBe(valueOf(readFileSync(second, 'utf8'), 'JWT_SECRET_KEY'));
+  });
+
+  it('Given an existing file missing keys, Then only the missing keys are appended and existing values kept', () => {
+    const file = path.join(dir(), 'compose.env');
+    writeFileSync(file, 'ARANGO_ROOT_PASSWORD=my-own-root-password-1234\nFRONTEND_HOST_PORT=9090', {mode: 0o600});
+    const report = ensureEnvFile(file, shippedCompose.envExample, {dryRun: false});
+    expect(report.created).toBe(false);
+    expect(report.addedKeys).toContain('JWT_SECRET_KEY');
+    expect(report.addedKeys).not.toContain('FRONTEND_HOST_PORT');
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('ARANGO_ROOT_PASSWORD=my-own-root-password-1234\nFRONTEND_HOST_PORT=9090\n')).toBe(true);
+    expect(valueOf(text, 'ARANGODB_PASSWORD')).toBe('my-own-root-password-1234');
+    expect(report.values.FRONTEND_HOST_PORT).toBe('9090');
+    // And a second run adds nothing and rewrites nothing
+    const again = ensureEnvFile(file, shippedCompose.envExample, {dryRun: false});
+    expect(again.addedKeys).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('Given a file readable by others, Then its mode is tightened to 0600 and reported', () => {
+    const file = path.join(dir(), 'compose.env');
+    writeFileSync(file, '');
+    chmodSync(file, 0o644);
+    expect(ensureEnvFile(file, shippedCompose.envExample, {dryRun: false}).permissionsTightened).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('Given --dry-run, Then nothing is written', () => {
+    const file = path.join(dir(), 'compose.env');
+    expect(ensureEnvFile(file, shippedCompose.envExample, {dryRun: true}).created).toBe(true);
+    expect(() => statSync(file)).toThrow();
+  });
+
+  it.each([
+    ['ARANGO_ROOT_PASSWORD=changeme', 'ARANGO_ROOT_PASSWORD', 1, 1],
+    [`DEBUG=false\n  JWT_SECRET_KEY=${JWT_PLACEHOLDER}`, 'JWT_SECRET_KEY', 2, 3],
+    ['ARANGODB_PASSWORD="CHANGEME"', 'ARANGODB_PASSWORD', 1, 1],
+  ])('refuses the placeholder in %j naming key and file:line:col', (text, key, line, col) => {
+    expect(() => validateEnv(parseEnvText(text, '/x/compose.env'))).toThrowError(
+      new RegExp(`^/x/compose.env:${line}:${col}: ${key} is the placeholder`),
+    );
+  });
+
+  it('refuses a backend password that differs from the root password while the user is root', () => {
+    const parsed = parseEnvText('ARANGO_ROOT_PASSWORD=aaaaaaaaaaaaaaaa\nARANGODB_PASSWORD=bbbbbbbbbbbbbbbb\n', 'f.env');
+    expect(() => validateEnv(parsed)).toThrowError(/^f.env:2:1: ARANGODB_PASSWORD differs from ARANGO_ROOT_PASSWORD/);
+    const otherUser = parseEnvText('ARANGODB_USERNAME=kp\nARANGO_ROOT_PASSWORD=aaaaaaaaaaaaaaaa\nARANGODB_PASSWORD=bbbbbbbbbbbbbbbb\n', 'f.env');
+    expect(() => validateEnv(otherUser)).not.toThrow();
+  });
+
+  it('refuses an empty generated secret, telling how to get one generated', () => {
+    expect(() => validateEnv(parseEnvText('JWT_SECRET_KEY=\n', 'f.env'))).toThrowError(/f.env:1:1: JWT_SECRET_KEY is empty/);
+  });
+});
