@@ -183,14 +183,13 @@ export function clearStartRecord(): void {
  * A digest of everything that decides what `up` would create: compose file, env file,
  * profiles, and every interpolated variable's value from the process environment.
  */
-export function stackFingerprint(location: StackLocation, model: ComposeModel, compose: ComposeInfo): string {
+export function stackFingerprint(location: StackLocation, model: ComposeModel): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(location.composeFile));
   hash.update('\0');
   if (existsSync(location.envFile)) hash.update(readFileSync(location.envFile));
   hash.update('\0');
   hash.update(JSON.stringify(location.profiles));
-  hash.update(compose.flavour);
   for (const name of model.variables) hash.update(`\0${name}=${process.env[name] ?? '\u0001unset'}`);
   return hash.digest('hex');
 }

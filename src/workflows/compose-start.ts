@@ -112,7 +112,8 @@ export interface ComposeStartResult {
   composeFile: string;
   envFile: {path: string; created: boolean; addedKeys: string[]; permissionsTightened: boolean};
   engine: {cli: string; client: string | undefined; server: string | undefined};
-  compose: {flavour: ComposeInfo['flavour']; version: string};
+  /** The Compose that ran `up`; absent when nothing had to be started. */
+  compose: {flavour: ComposeInfo['flavour']; version: string} | undefined;
   /** `created|started|updated` when Compose ran, `already-up` when nothing had to change, `dry-run`. */
   action: StartPlan extends infer P ? (P extends {action: infer A} ? A : never) | 'already-up' | 'dry-run' : never;
   reason: string;
@@ -136,15 +137,18 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
 
   // 2. preflight: engine, daemon, Compose flavour, ports. Nothing starts when one fails.
   const engine = new Engine(ctx.runner);
-  const [engineVersion, composeInfo] = await Promise.all([engine.ensureDaemon(), requireCompose(ctx, engine)]);
+  const engineVersion = await engine.ensureDaemon();
   let statuses = serviceStatuses(expected, await observeContainers(engine));
   await checkPorts(ctx, engine, expected, statuses);
 
-  // 3. up, only when the observed state says so.
-  const fingerprint = stackFingerprint(location, model, composeInfo);
+  // 3. up, only when the observed state says so. Compose itself is only looked for when it has
+  // work to do: the no-op path stays at three engine calls.
+  const fingerprint = stackFingerprint(location, model);
   const plan = planStart({expected: expected.map((s) => s.name), statuses, fingerprint, record: readStartRecord()});
-  const compose = composeFor(ctx, composeInfo, location);
+  let composeInfo: ComposeInfo | undefined;
   if (plan.kind === 'up') {
+    composeInfo = await requireCompose(ctx, engine);
+    const compose = composeFor(ctx, composeInfo, location);
     ctx.out.step(`Compose up (${plan.reason})`);
     await compose.up({timeoutMs: options.timeoutSeconds * 1000}).catch(async (error: unknown) => {
       if (error instanceof InterruptedError || !(error instanceof KpError) || error.exitCode !== ExitCode.ToolFailed) throw error;
@@ -160,7 +164,7 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
   // 4. wait for engine health and the HTTP endpoints.
   const urlsEnv = {...env.values, ...process.env};
   if (options.wait) {
-    statuses = await waitForStack(ctx, engine, expected, options.timeoutSeconds, started, urlsEnv);
+    statuses = await waitForStack(ctx, engine, expected, {timeoutSeconds: options.timeoutSeconds, started, env: urlsEnv, observed: plan.kind === 'up' ? undefined : statuses});
     writeStartRecord({
       fingerprint,
       containerIds: Object.fromEntries(statuses.filter((s) => s.containerId).map((s) => [s.service, s.containerId!])),
@@ -177,7 +181,7 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
       composeFile: location.composeFile,
       envFile: {path: env.file, created: env.created, addedKeys: env.addedKeys, permissionsTightened: env.permissionsTightened},
       engine: {cli: engine.bin, client: engineVersion.client, server: engineVersion.server},
-      compose: {flavour: composeInfo.flavour, version: composeInfo.version},
+      compose: composeInfo ? {flavour: composeInfo.flavour, version: composeInfo.version} : undefined,
       action,
       reason,
       waited,
@@ -259,14 +263,14 @@ async function waitForStack(
   ctx: KpContext,
   engine: Engine,
   expected: readonly ComposeService[],
-  timeoutSeconds: number,
-  started: number,
-  env: Record<string, string | undefined>,
+  options: {timeoutSeconds: number; started: number; env: Record<string, string | undefined>; observed: ServiceStatus[] | undefined},
 ): Promise<ServiceStatus[]> {
+  const {timeoutSeconds, started, env} = options;
   const deadline = started + timeoutSeconds * 1000;
-  let latest: ServiceStatus[] = [];
+  // A fresh observation from the preflight is reused: no second look at an unchanged stack.
+  let latest: ServiceStatus[] = options.observed ?? [];
   let inflight: Promise<ServiceStatus[]> | undefined;
-  let fetchedAt = 0;
+  let fetchedAt = options.observed ? Date.now() : 0;
   // One shared observation per second, however many tasks wait on it.
   const observe = async (): Promise<ServiceStatus[]> => {
     if (Date.now() - fetchedAt < 900 && latest.length > 0) return latest;
@@ -335,11 +339,10 @@ async function waitForStack(
     throw await diagnoseFailure(ctx, engine, expected, `Timed out after ${timeoutSeconds}s waiting for the stack.`, ExitCode.Timeout);
   }
   // listr2 with exitOnError=false in the subtasks swallows their failures: check what was reached.
-  const final = serviceStatuses(expected, await observeContainers(engine));
-  if (final.some((s) => !isServiceReady(s))) {
+  if (latest.length === 0 || latest.some((s) => !isServiceReady(s))) {
     throw await diagnoseFailure(ctx, engine, expected, `Timed out after ${timeoutSeconds}s waiting for the stack.`, ExitCode.Timeout);
   }
-  return final;
+  return latest;
 }
 
 async function httpStatus(url: string): Promise<number | string> {
