@@ -79,6 +79,21 @@ describe('kp compose on a real engine', () => {
     expect(out).toBe('');
   });
 
+  it('doctor passes on this machine and fails (exit 3) with a hint when the daemon is unreachable', async () => {
+    // Given the running engine, When doctor runs, Then every required check passes
+    const healthy = await kp(['doctor', '--json']);
+    expect(healthy.exitCode, healthy.stdout).toBe(0);
+    const report = JSON.parse(healthy.stdout) as {ok: boolean; checks: Array<{name: string; status: string; detail: string}>};
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((c) => c.name === 'docker daemon')).toMatchObject({status: 'ok'});
+    expect(report.checks.find((c) => c.name === 'compose')?.detail).toMatch(/\d+\.\d+\.\d+/);
+    expect(report.checks.find((c) => c.name === 'port 18080 (frontend)')).toMatchObject({status: 'ok'});
+    // Given no daemon, Then the daemon check fails with a hint and doctor exits 3
+    const down = await kp(['doctor'], {env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}});
+    expect(down.exitCode).toBe(3);
+    expect(down.stdout).toMatch(/✖ docker daemon +Cannot connect to the Docker daemon/);
+  });
+
   it('refuses to start when the daemon is unreachable, with a clear error', async () => {
     // Given DOCKER_HOST pointing at no daemon, When starting, Then exit 3 and the engine's reason
     const result = await kp(['compose', 'start'], {env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}});
