@@ -109,7 +109,7 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
         verdict.status === 'loaded'
           ? `${report.domain} ${report.version}`
           : verdict.status === 'skipped'
-            ? 'not checked (no restart)'
+            ? restarted ? 'not checked (HA not ready)' : 'not checked (no restart)'
             : verdict.status === 'not-seen'
               ? 'HA did not report loading it'
               : 'failed to load',

@@ -76,3 +76,15 @@ export function restartObserved(before: TargetState, now: TargetState): boolean 
     (now.startedAt !== undefined && before.startedAt !== undefined && now.startedAt !== before.startedAt)
   );
 }
+
+/**
+ * Where to start reading HA's log for the instance that started at `startedAt`. The engine may
+ * stamp the first lines a moment BEFORE it records the start time, so read from 2s earlier,
+ * but never from before the restart request (`notBefore`, ms): older lines belong to the old instance.
+ */
+export function logWindowStart(startedAt: string | undefined, notBefore?: number): string | undefined {
+  const started = startedAt ? Date.parse(startedAt) : Number.NaN;
+  if (Number.isNaN(started)) return notBefore === undefined ? startedAt : new Date(notBefore).toISOString();
+  const from = Math.max(started - 2000, notBefore ?? Number.NEGATIVE_INFINITY);
+  return new Date(from).toISOString();
+}

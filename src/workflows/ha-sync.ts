@@ -11,7 +11,7 @@ import {collectFiles, detectSource, type ComponentSource} from '../ha/component.
 import {planSync, type SyncPlan} from '../ha/plan.js';
 import {APPLY_SCRIPT, LIST_SCRIPT, parseApply, parseListing, remoteLayout, type RemoteLayout, type RemoteListing} from '../ha/remote.js';
 import {formatBytes, formatMs, summaryRows, type HaSyncReport} from '../ha/report.js';
-import {restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from '../ha/target.js';
+import {logWindowStart, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from '../ha/target.js';
 import {buildTar, parentDirectories, type TarEntry} from '../ha/tar.js';
 import {parseLogVerdict, type LogVerdict} from '../ha/verdict.js';
 import {sleep} from '../ui/interrupt.js';
@@ -56,7 +56,7 @@ export function stagingParent(volume: VolumeInfo, configDir: string): string {
     );
   }
   // Staging sits next to HA's config (same volume) so the final rename is atomic.
-  return mount === '/' ? configDir : mount === configDir.replace(/\/+$/, '') ? mount : mount;
+  return mount === '/' ? configDir : mount;
 }
 
 /** Run the listing exec and turn transport failures into clear prerequisite errors. */
@@ -272,7 +272,8 @@ export async function runHaSync(ctx: KpContext, target: HaTarget, options: HaSyn
   }
 
   const logDeadline = Math.max(deadline, Date.now() + 5_000);
-  const verdict = await readVerdict(target, component.domain, waited.state.startedAt, logDeadline, options.settleMs, pollMs);
+  const logsFrom = logWindowStart(waited.state.startedAt, beforeRestart - 1000);
+  const verdict = await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs);
   const warnings = [...afterApply.warnings];
   if (options.restart === 'pod') {
     // The initContainer may have overwritten the synced files: check before claiming success.

@@ -1,0 +1,259 @@
+/**
+ * kp ha sync / status against a REAL Docker engine: a stand-in HA container (busybox) whose PID 1
+ * exits on TERM and is restarted by its restart policy, serves 8123, and logs HA's loader or
+ * setup-failure lines for the components it finds in /config.
+ */
+import {execFileSync} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import {appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {runKp} from '../helpers/cli.js';
+// @ts-expect-error plain ESM fixture without types
+import {smallFiles, writeComponent} from '../fixtures/ha/make-component.mjs';
+// @ts-expect-error plain ESM fixture without types
+import {buildHaStandin, dockerExec, removeHaStandin, startHaStandin} from '../fixtures/ha/standin.mjs';
+
+const id = randomBytes(3).toString('hex');
+const ha = `kp-ha-e2e-${id}`;
+const slowHa = `kp-ha-e2e-slow-${id}`;
+const noVolumeHa = `kp-ha-e2e-novol-${id}`;
+const composeHa = `kp-ha-e2e-compose-${id}`;
+const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-e2e-'));
+const cwd = path.join(work, 'repo');
+const component = path.join(cwd, 'custom_components', 'kamerplanter');
+const remote = '/config/custom_components/kamerplanter';
+
+const sync = (args: string[] = [], options: {env?: Record<string, string>; onSpawn?: Parameters<typeof runKp>[1]['onSpawn']} = {}) =>
+  runKp(['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--settle', '0', '--timeout', '60', ...args], {cwd, ...options});
+const restartCount = (name: string) => Number(execFileSync('docker', ['inspect', '-f', '{{.RestartCount}}', name], {encoding: 'utf8'}).trim());
+const remoteExists = (name: string, file: string) => {
+  try {
+    dockerExec(name, ['test', '-e', file]);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+beforeAll(() => {
+  buildHaStandin();
+  startHaStandin(ha);
+  mkdirSync(path.dirname(component), {recursive: true});
+  writeComponent(path.dirname(component), smallFiles());
+});
+
+afterAll(() => {
+  for (const name of [ha, slowHa, noVolumeHa, composeHa]) removeHaStandin(name);
+  rmSync(work, {recursive: true, force: true});
+});
+
+describe('kp ha sync with a container target (real engine)', () => {
+  it('Given an empty /config volume, When kp ha sync runs, Then every file is copied, HA restarts and the integration is reported loaded', async () => {
+    const result = await sync();
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.outcome).toBe('synced');
+    expect(report.changes.added).toHaveLength(8);
+    expect(report.restart).toMatchObject({method: 'kill', performed: true, observed: true});
+    expect(report.ready.ready).toBe(true);
+    expect(report.verdict.status).toBe('loaded');
+    expect(report.summary.map((row: {step: string; status: string}) => `${row.step}:${row.status}`)).toEqual([
+      'copy:ok', 'cache clear:ok', 'restart:ok', 'ready:ok', 'loaded:ok', 'errors:ok',
+    ]);
+    expect(dockerExec(ha, ['cat', `${remote}/helpers/care.py`])).toBe(smallFiles()['helpers/care.py']);
+    // Staging lives outside custom_components/ and is gone afterwards.
+    expect(dockerExec(ha, ['ls', '-a', '/config/custom_components']).split('\n').filter((n: string) => n && !n.startsWith('.'))).toEqual(['kamerplanter']);
+    expect(dockerExec(ha, ['ls', '-A', '/config/.kp-staging']).trim()).toBe('');
+  });
+
+  it('Given nothing changed locally, When kp ha sync runs, Then it reports up to date, does not restart, and used at most 2 processes', async () => {
+    const restartsBefore = restartCount(ha);
+    const result = await sync();
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.outcome).toBe('up-to-date');
+    expect(report.restart.performed).toBe(false);
+    expect(report.processes).toBeLessThanOrEqual(2);
+    expect(restartCount(ha)).toBe(restartsBefore);
+  });
+
+  it('Given one edited file, When kp ha sync runs, Then only that file is sent (bytes <= file + 10 KiB)', async () => {
+    appendFileSync(path.join(component, 'sensor.py'), '# tweak\n');
+    const size = readFileSync(path.join(component, 'sensor.py')).length;
+    const result = await sync();
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.changes).toMatchObject({modified: ['sensor.py'], added: [], deleted: []});
+    expect(report.upload.files).toBe(1);
+    expect(report.upload.bytes).toBeLessThanOrEqual(size + 10 * 1024);
+    expect(dockerExec(ha, ['cat', `${remote}/sensor.py`])).toContain('# tweak');
+  });
+
+  it('Given a file deleted locally, When kp ha sync runs, Then it disappears in the target too', async () => {
+    unlinkSync(path.join(component, 'const.py'));
+    expect(remoteExists(ha, `${remote}/const.py`)).toBe(true);
+    const result = await sync();
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).changes.deleted).toEqual(['const.py']);
+    expect(remoteExists(ha, `${remote}/const.py`)).toBe(false);
+  });
+
+  it('Given a stale cache in a sub-package __pycache__, When kp ha sync runs, Then that nested __pycache__ content is gone', async () => {
+    dockerExec(ha, ['sh', '-c', `mkdir -p ${remote}/helpers/__pycache__ && touch ${remote}/helpers/__pycache__/stale.cpython-313.pyc`]);
+    appendFileSync(path.join(component, 'helpers', 'care.py'), '# cache test\n');
+    const result = await sync();
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).cacheClear.removed).toBeGreaterThanOrEqual(2);
+    expect(remoteExists(ha, `${remote}/helpers/__pycache__/stale.cpython-313.pyc`)).toBe(false);
+  });
+
+  it('Given a component that breaks on import, When kp ha sync runs, Then it exits 6 and the report carries the setup failure and the traceback', async () => {
+    appendFileSync(path.join(component, '__init__.py'), 'import kp_missing_dependency  # KP_TEST_BREAKAGE\n');
+    const result = await sync();
+    expect(result.exitCode).toBe(6);
+    const report = JSON.parse(result.stdout);
+    expect(report.outcome).toBe('failed');
+    expect(report.verdict.status).toBe('failed');
+    const kinds = report.verdict.failures.map((f: {kind: string}) => f.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['setup-failed', 'traceback']));
+    const traceback = report.verdict.failures.find((f: {kind: string}) => f.kind === 'traceback').text;
+    expect(traceback).toContain('/config/custom_components/kamerplanter/__init__.py');
+
+    writeFileSync(path.join(component, '__init__.py'), smallFiles()['__init__.py']);
+    const fixed = await sync();
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(JSON.parse(fixed.stdout).verdict.status).toBe('loaded');
+  });
+
+  it('Given kp is killed (SIGKILL) in the middle of a large upload, When the target is inspected, Then the old component is intact, and the next sync completes', async () => {
+    const before = dockerExec(ha, ['sha256sum', `${remote}/sensor.py`]);
+    appendFileSync(path.join(component, 'sensor.py'), '# never half-applied\n');
+    writeFileSync(path.join(component, 'www', 'huge.bin'), randomBytes(128 * 1024 * 1024));
+    const spawnLog = path.join(work, 'spawn.jsonl');
+    let killedAfterUploadStarted = false;
+    const result = await sync([], {
+      env: {KP_SPAWN_LOG: spawnLog},
+      onSpawn: (child) => {
+        const timer = setInterval(() => {
+          const log = existsSync(spawnLog) ? readFileSync(spawnLog, 'utf8') : '';
+          if (log.split('\n').some((line) => line.includes('"exec","-i"'))) {
+            clearInterval(timer);
+            setTimeout(() => {
+              killedAfterUploadStarted = true;
+              child.kill('SIGKILL');
+            }, 150);
+          }
+        }, 5);
+        child.on('exit', () => clearInterval(timer));
+      },
+    });
+    expect(result.signal).toBe('SIGKILL');
+    expect(killedAfterUploadStarted).toBe(true);
+    // The orphaned `docker exec` sees EOF; give the remote script a moment to give up.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(dockerExec(ha, ['sha256sum', `${remote}/sensor.py`])).toBe(before);
+    expect(remoteExists(ha, `${remote}/www/huge.bin`)).toBe(false);
+    expect(dockerExec(ha, ['ls', '-a', '/config/custom_components']).split('\n').filter((n: string) => n && !n.startsWith('.'))).toEqual(['kamerplanter']);
+
+    rmSync(path.join(component, 'www', 'huge.bin'));
+    const next = await sync();
+    expect(next.exitCode, next.stderr).toBe(0);
+    const report = JSON.parse(next.stdout);
+    expect(report.changes.modified).toEqual(['sensor.py']);
+    expect(report.verdict.status).toBe('loaded');
+    expect(dockerExec(ha, ['cat', `${remote}/sensor.py`])).toContain('# never half-applied');
+  });
+
+  it('Given the synced container, When kp ha status --json runs, Then it shows the state, restart count, versions and matching files', async () => {
+    const result = await runKp(['ha', 'status', '--target', 'docker', '--container', ha, '--json'], {cwd});
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.state).toMatchObject({running: true, ready: true, restartCount: restartCount(ha)});
+    expect(report.state.uptimeSeconds).toBeGreaterThanOrEqual(0);
+    expect(report).toMatchObject({installed: {present: true, version: '0.4.2'}, local: {version: '0.4.2'}, filesMatch: true, verdict: {status: 'loaded'}});
+  });
+});
+
+describe('kp ha sync: waiting, refusals and compose lookup (real engine)', () => {
+  it('Given HA that needs 3s to answer after a restart, When kp ha sync runs, Then the restart is observed first and readiness only afterwards', async () => {
+    startHaStandin(slowHa, {bootDelay: 3});
+    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', slowHa, '--json', '--settle', '0'], {cwd});
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.restart.observed).toBe(true);
+    expect(report.ready.afterMs - report.restart.observedAfterMs).toBeGreaterThanOrEqual(2000);
+    expect(report.restart.after.restartCount).toBe(report.restart.before.restartCount + 1);
+    expect(result.stderr.indexOf('restart observed')).toBeLessThan(result.stderr.indexOf('HA answers'));
+  });
+
+  it('Given a container without a volume at /config, When kp ha sync runs, Then it refuses (exit 3) because a recreate would wipe the files', async () => {
+    startHaStandin(noVolumeHa, {noVolume: true});
+    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', noVolumeHa], {cwd});
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/is not on a volume/);
+  });
+
+  it('Given HA as service homeassistant of a compose project, When kp ha status --compose-project runs, Then the container is found by its labels', async () => {
+    startHaStandin(composeHa, {labels: {'com.docker.compose.project': `kpha${id}`, 'com.docker.compose.service': 'homeassistant'}});
+    const result = await runKp(['ha', 'status', '--compose-project', `kpha${id}`, '--json'], {cwd});
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.target).toMatchObject({kind: 'container', container: composeHa, composeProject: `kpha${id}`});
+    expect(report.installed.present).toBe(false);
+  });
+});
+
+describe('kp ha sync --watch (real engine)', () => {
+  it('Given a watch session, When a burst of saves, a broken manifest and its fix happen, Then one round per burst, the failed round is reported, the next change recovers, and Ctrl-C exits 0', async () => {
+    const stderrSeen: string[] = [];
+    const waitFor = async (predicate: (text: string) => boolean, ms = 60_000) => {
+      const deadline = Date.now() + ms;
+      while (!predicate(stderrSeen.join(''))) {
+        if (Date.now() > deadline) throw new Error(`timed out; stderr so far:\n${stderrSeen.join('')}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    const count = (text: string, needle: string) => text.split(needle).length - 1;
+    const result = await runKp(
+      ['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--settle', '0', '--watch', '--debounce', '300'],
+      {
+        cwd,
+        timeoutMs: 200_000,
+        onSpawn: (child) => {
+          child.stderr!.on('data', (chunk: Buffer) => stderrSeen.push(chunk.toString()));
+          void (async () => {
+            try {
+              await waitFor((t) => t.includes('Watching'));
+              const baseline = count(stderrSeen.join(''), 'round synced');
+              for (const name of ['sensor.py', 'helpers/care.py', 'translations/en.json']) {
+                appendFileSync(path.join(component, name), name.endsWith('.json') ? ' ' : '# burst\n');
+                await new Promise((resolve) => setTimeout(resolve, 30));
+              }
+              await waitFor((t) => count(t, 'round synced') === baseline + 1);
+              const manifest = path.join(component, 'manifest.json');
+              const good = readFileSync(manifest, 'utf8');
+              appendFileSync(path.join(component, 'sensor.py'), '# waits for the manifest fix\n');
+              writeFileSync(manifest, '{ not json');
+              await waitFor((t) => t.includes('round failed'));
+              writeFileSync(manifest, good);
+              await waitFor((t) => count(t, 'round synced') === baseline + 2);
+            } finally {
+              child.kill('SIGINT');
+            }
+          })();
+        },
+      },
+    );
+    expect(result.exitCode, stderrSeen.join('')).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.watch).toBe(true);
+    const outcomes = report.rounds.map((r: {ok: boolean; report?: {outcome: string}}) => (r.ok ? r.report!.outcome : 'error'));
+    // The first round syncs whatever differs (nothing, after the tests above), then one round per burst.
+    expect(['up-to-date', 'synced']).toContain(outcomes[0]);
+    expect(outcomes.slice(1)).toEqual(['synced', 'error', 'synced']);
+    expect(report.rounds[1].report.upload.files).toBe(3);
+    expect(report.failedRounds).toBe(1);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The pod target through the fake kubectl (test/fakes/bin/kubectl). The fake pod is backed by a
+ * real stand-in HA container, so exec/logs/restart observation run for real.
+ */
+import {randomBytes} from 'node:crypto';
+import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {projectRoot, runKp} from '../helpers/cli.js';
+// @ts-expect-error plain ESM fixture without types
+import {smallFiles, writeComponent} from '../fixtures/ha/make-component.mjs';
+// @ts-expect-error plain ESM fixture without types
+import {buildHaStandin, removeHaStandin, startHaStandin} from '../fixtures/ha/standin.mjs';
+// @ts-expect-error plain ESM fake without types
+import {registerPod} from '../fakes/lib/kubectl-pods.mjs';
+
+const id = randomBytes(3).toString('hex');
+const backing = `kp-ha-int-${id}`;
+const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-int-'));
+const state = path.join(work, 'state');
+const cwd = path.join(work, 'repo');
+const kubeconfig = path.join(state, 'kubeconfig');
+
+const env = {
+  PATH: `${path.join(projectRoot, 'test/fakes/bin')}:${process.env.PATH}`,
+  KP_FAKE_STATE: state,
+  KUBECONFIG: kubeconfig,
+};
+
+interface Call {
+  tool: string;
+  argv: string[];
+}
+const calls = (): Call[] =>
+  readFileSync(path.join(state, 'calls.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Call)
+    .filter((c) => c.tool === 'kubectl');
+
+beforeAll(() => {
+  mkdirSync(state, {recursive: true});
+  // Two contexts; the CURRENT one is a "production" cluster that kp must never touch.
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- {name: kind-kamerplanter, cluster: {server: "https://127.0.0.1:6443"}}',
+      '- {name: prod, cluster: {server: "https://prod.example.com:6443"}}',
+      'contexts:',
+      '- {name: kind-kamerplanter, context: {cluster: kind-kamerplanter, user: kind-kamerplanter}}',
+      '- {name: prod, context: {cluster: prod, user: prod}}',
+      'users: []',
+      'current-context: prod',
+      '',
+    ].join('\n'),
+  );
+  buildHaStandin('kp-ha-standin:int');
+  startHaStandin(backing, {image: 'kp-ha-standin:int'});
+  registerPod(state, 'kind-kamerplanter', 'default', 'homeassistant-0', {backing});
+  mkdirSync(path.join(cwd, 'custom_components'), {recursive: true});
+  writeComponent(path.join(cwd, 'custom_components'), smallFiles());
+});
+
+afterAll(() => {
+  removeHaStandin(backing);
+  rmSync(work, {recursive: true, force: true});
+});
+
+describe('kp ha sync against a pod (fake kubectl)', () => {
+  it('Given HA pod homeassistant-0 in kind-kamerplanter and a different current context, When kp ha sync runs, Then every kubectl call carries --context kind-kamerplanter and exec/logs carry -n and -c', async () => {
+    const result = await runKp(['ha', 'sync', '--json', '--settle', '0', '--timeout', '40'], {cwd, env});
+    expect(result.stderr).not.toMatch(/error:/);
+    const report = JSON.parse(result.stdout);
+    expect(result.exitCode).toBe(0);
+    expect(report).toMatchObject({outcome: 'synced', verdict: {status: 'loaded'}, restart: {method: 'kill', observed: true}, ready: {ready: true}});
+    expect(report.target).toMatchObject({kind: 'pod', context: 'kind-kamerplanter', namespace: 'default', pod: 'homeassistant-0', container: 'homeassistant'});
+    const all = calls();
+    expect(all.length).toBeGreaterThan(3);
+    for (const call of all) expect(call.argv.slice(0, 2)).toEqual(['--context', 'kind-kamerplanter']);
+    expect(all.some((c) => c.argv.includes('current-context'))).toBe(false);
+    for (const call of all.filter((c) => c.argv[2] === 'exec' || c.argv[2] === 'logs')) {
+      expect(call.argv).toEqual(expect.arrayContaining(['-n', 'default', '-c', 'homeassistant']));
+    }
+    const upload = all.find((c) => c.argv[2] === 'exec' && c.argv.includes('-i'));
+    expect(upload).toBeDefined();
+  });
+
+  it('Given the synced pod, When kp ha status --json runs, Then installed and local match and the log verdict is loaded', async () => {
+    const result = await runKp(['ha', 'status', '--json'], {cwd, env});
+    expect(result.exitCode).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({state: {running: true, ready: true}, installed: {present: true, version: '0.4.2'}, filesMatch: true, verdict: {status: 'loaded'}});
+  });
+
+  it('Given no pod of that name, When kp ha sync --pod nope runs, Then it exits 3 with a clear NotFound message', async () => {
+    const result = await runKp(['ha', 'sync', '--pod', 'nope'], {cwd, env});
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain('Pod default/nope not found in context kind-kamerplanter');
+    const last = calls().at(-1)!;
+    expect(last.argv).toEqual(['--context', 'kind-kamerplanter', 'get', 'pod', 'nope', '-n', 'default', '-o', 'json']);
+  });
+
+  it('Given a wrong container name, When kp ha sync -c wrong runs, Then the refusal names the container', async () => {
+    const result = await runKp(['ha', 'sync', '-c', 'wrong'], {cwd, env});
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('has no container wrong');
+  });
+
+  it('Given a changed file, When kp ha sync --restart pod runs, Then the initContainer warning is printed before the pod is deleted and the files are re-checked', async () => {
+    appendFileSync(path.join(cwd, 'custom_components/kamerplanter/sensor.py'), '# pod restart\n');
+    const before = calls().length;
+    const result = await runKp(['ha', 'sync', '--restart', 'pod', '--settle', '0', '--timeout', '40'], {cwd, env});
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/re-runs its initContainers \(copy-config, copy-ha-integration\)/);
+    const mine = calls().slice(before);
+    expect(mine.some((c) => c.argv.slice(2, 4).join(' ') === 'delete pod')).toBe(true);
+    expect(result.stdout).toMatch(/pod deleted; observed/);
+  });
+});
