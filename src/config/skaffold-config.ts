@@ -4,7 +4,7 @@
  * does, so names can be checked before anything starts and profiles can be tested.
  */
 import {distance} from 'fastest-levenshtein';
-import {isMap, isSeq, type Document} from 'yaml';
+import {isMap, isScalar, isSeq, type Document} from 'yaml';
 import {fail, type KpError} from '../errors.js';
 import {configError, positionIn, readYamlFile, type YamlFile} from './yaml-file.js';
 
@@ -63,7 +63,7 @@ export function loadSkaffoldConfig(filePath: string): SkaffoldConfig {
 export function parseSkaffoldFile(file: YamlFile): SkaffoldConfig {
   const modules: SkaffoldModule[] = [];
   for (const doc of file.documents) {
-    if (doc.contents === null) continue; // an empty document between separators
+    if (isEmptyDocument(doc)) continue; // an empty (or comment-only) document between separators
     modules.push(parseModule(file, doc));
   }
   if (modules.length === 0) throw configError(file.path, 'no Skaffold config found (the file is empty).');
@@ -75,6 +75,10 @@ export function parseSkaffoldFile(file: YamlFile): SkaffoldConfig {
     names.set(module.name, module.where);
   }
   return {file: file.path, modules};
+}
+
+function isEmptyDocument(doc: Document.Parsed): boolean {
+  return doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''));
 }
 
 function parseModule(file: YamlFile, doc: Document.Parsed): SkaffoldModule {

@@ -19,7 +19,7 @@ export function kindContextName(name: string): string {
 
 /** Parse `kind version` (`kind v0.32.0 go1.24.2 linux/amd64`) or `kind version -q` (`0.32.0`). */
 export function parseKindVersion(stdout: string): string | undefined {
-  return /(?:^|\s)v?(\d+\.\d+\.\d+)(?:[-+][\w.]+)?(?:\s|$)/.exec(stdout.trim())?.[1];
+  return /(?:^|\s)v?(\d+\.\d+\.\d+)(?:[-+][\w.+-]*)?(?:\s|$)/.exec(stdout.trim())?.[1];
 }
 
 /** Parse `kind get clusters`: names on stdout; the "none" message goes to stderr. */

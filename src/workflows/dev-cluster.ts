@@ -9,13 +9,13 @@ import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:f
 import path from 'node:path';
 import type {KpContext} from '../base-command.js';
 import {stateDir} from '../config/paths.js';
-import {ExitCode, KpError, ToolError, fail} from '../errors.js';
+import {ExitCode, InterruptedError, KpError, ToolError, fail} from '../errors.js';
 import {contextServer, isLocalServer, localAddresses, readKubeconfig, type KubeconfigView} from '../config/kubeconfig.js';
 import type {KindConfig} from '../config/kind-config.js';
 import {Engine, isDaemonDown, type ContainerSummary} from '../tools/docker.js';
 import {Kind, KIND_CLUSTER_LABEL, kindContextName} from '../tools/kind.js';
 import {isUnreachable, Kubectl} from '../tools/kubectl.js';
-import {sleep} from '../ui/interrupt.js';
+import {interruption, sleep} from '../ui/interrupt.js';
 import {busyPorts} from './dev-preflight.js';
 import {findPortHolder} from './ports.js';
 
@@ -160,13 +160,27 @@ export function observeContext(name: string, view: KubeconfigView = readKubeconf
   return {server, serverIsLocal: server === undefined ? undefined : isLocalServer(server, localAddresses()), currentContext: view.currentContext};
 }
 
-/** Observe the cluster: nodes (given, from the preflight), kubeconfig, and the API when it can answer. */
-export async function observeCluster(ctx: KpContext, name: string, nodes: NodeObservation[]): Promise<ClusterObservation> {
+/**
+ * Observe the cluster: nodes (given, from the preflight), kubeconfig, and the API when it can
+ * answer. `alongside` runs concurrently with the API probe (only when the fence allows probing),
+ * so the next read on the no-op path costs no extra wall time; its failure yields undefined.
+ */
+export async function observeCluster<T = never>(
+  ctx: KpContext,
+  name: string,
+  nodes: NodeObservation[],
+  alongside?: (kubectl: Kubectl) => Promise<T>,
+): Promise<{observed: ClusterObservation; alongside: T | undefined}> {
   const context = kindContextName(name);
   const contextView = observeContext(name);
   const canProbe = nodes.length > 0 && nodes.every((n) => n.state === 'running') && contextView.server !== undefined && contextView.serverIsLocal;
-  const api = canProbe ? await probeApi(new Kubectl(ctx.runner, context)) : ({status: 'not-probed'} as const);
-  return {name, context, nodes, ...contextView, api};
+  if (!canProbe) return {observed: {name, context, nodes, ...contextView, api: {status: 'not-probed'}}, alongside: undefined};
+  const kubectl = new Kubectl(ctx.runner, context);
+  const [api, extra] = await Promise.all([
+    probeApi(kubectl),
+    alongside ? alongside(kubectl).catch((error: unknown) => (error instanceof InterruptedError ? Promise.reject(error) : undefined)) : undefined,
+  ]);
+  return {observed: {name, context, nodes, ...contextView, api}, alongside: extra};
 }
 
 /** Throw the fence refusal unless the kind-N context exists and its server is local. */
@@ -318,14 +332,17 @@ async function withCurrentContextKept<T>(ctx: KpContext, kubectl: Kubectl, name:
     mkdirSync(path.dirname(file), {recursive: true});
     writeFileSync(file, JSON.stringify({before}));
   }
-  const result = await action();
-  if (!ctx.dryRun) {
-    const after = readKubeconfig().currentContext;
-    if (after !== before) {
-      await kubectl.useContext(before);
-      ctx.out.info(`Kept your current kube context ${before ?? '(none)'}; kp always passes --context ${kubectl.context}.`);
+  try {
+    return await action();
+  } finally {
+    // After Ctrl-C no process may be started: the pending file lets the next run finish this.
+    if (!ctx.dryRun && !interruption.signal.aborted) {
+      const after = readKubeconfig().currentContext;
+      if (after !== before) {
+        await kubectl.useContext(before);
+        ctx.out.info(`Kept your current kube context ${before ?? '(none)'}; kp always passes --context ${kubectl.context}.`);
+      }
+      rmSync(file, {force: true});
     }
-    rmSync(file, {force: true});
   }
-  return result;
 }

@@ -1,0 +1,47 @@
+/**
+ * Typed access to the fake-tool world (test/fakes/lib/env.mjs) for the integration and e2e tests.
+ */
+// @ts-expect-error -- plain ESM helper shared with bench/dev.mjs; typed below
+import * as world from './lib/env.mjs';
+
+/** One recorded invocation of a fake tool. */
+export interface FakeCall {
+  tool: 'kind' | 'kubectl' | 'skaffold' | 'helm' | 'docker';
+  argv: string[];
+  pid: number;
+  at: number;
+}
+
+/** The fake cluster state (clusters.json). */
+export type FakeClusters = Record<
+  string,
+  {nodes: Array<{id: string; name: string; role: string; state: string}>; objects: Record<string, unknown>; helmReleases: unknown[]; apiReadyAt: number | null}
+>;
+
+/** An isolated world for kp runs against the fakes. */
+export interface FakeWorld {
+  root: string;
+  stateDir: string;
+  env: Record<string, string | undefined>;
+  workspace: string;
+  kubeconfigFile: string;
+  calls(): FakeCall[];
+  spawns(): Array<{command: string; args: string[]}>;
+  resetLogs(): void;
+  clusters(): FakeClusters;
+  kubeconfig(): {'current-context': string; contexts: Array<{name: string}>; clusters: Array<{name: string; cluster: {server: string}}>};
+  cleanup(): void;
+}
+
+/** Create a world; `fakeDocker: false` keeps the real engine (e2e). `workspace: 'helm-only'` has no skaffold.yaml. */
+export const createFakeWorld = world.createFakeWorld as (options?: {
+  fakeDocker?: boolean;
+  workspace?: 'full' | 'helm-only' | 'none';
+  env?: Record<string, string | undefined>;
+}) => FakeWorld;
+
+/** Write a minimal checkout into `dir`. */
+export const createCheckout = world.createCheckout as (dir: string, options?: {withSkaffold?: boolean}) => string;
+
+/** The foreign current context every world starts with. */
+export const FOREIGN_CONTEXT = world.FOREIGN_CONTEXT as {name: string; server: string};

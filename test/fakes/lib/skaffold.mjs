@@ -1,0 +1,107 @@
+// Fake `skaffold` v2: selects modules/profiles from the real skaffold.yaml with Skaffold's
+// wording for unknown names, "deploys" the helm releases into the fake cluster, and for `dev`
+// stays in the foreground until SIGINT, then cleans up. KP_FAKE_SKAFFOLD_DEV_EXIT_AFTER_MS and
+// KP_FAKE_SKAFFOLD_DEV_EXIT_CODE make `dev` end by itself with that code.
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import {clusterOfContext, clusterRecord, contextServer, finish, loadClusters, recordCall, saveClusters, sleep, stateDir, unreachableMessage, writeJson} from './common.mjs';
+
+const VERSION = () => process.env.KP_FAKE_SKAFFOLD_VERSION ?? '2.16.1';
+const VALUE_FLAGS = new Set(['--kube-context', '--filename', '-f', '--profile', '-p', '--module', '-m', '--trigger', '--tail', '--namespace', '-n']);
+
+function parse(args) {
+  const options = {profiles: [], modules: [], flags: {}};
+  for (let i = 1; i < args.length; i += 1) {
+    const arg = args[i];
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (!name.startsWith('-')) continue;
+    const value = inline ?? (VALUE_FLAGS.has(name) ? args[++i] : 'true');
+    if (name === '--profile' || name === '-p') options.profiles.push(...value.split(','));
+    else if (name === '--module' || name === '-m') options.modules.push(...value.split(','));
+    else options.flags[name] = value;
+  }
+  return options;
+}
+
+function deploy(cluster, configs) {
+  const clusters = loadClusters();
+  const record = clusterRecord(clusters, cluster);
+  for (const config of configs) {
+    for (const release of config.deploy?.helm?.releases ?? []) {
+      record.helmReleases = record.helmReleases.filter((r) => r.name !== release.name);
+      record.helmReleases.push({
+        name: release.name,
+        namespace: release.namespace ?? 'default',
+        revision: '1',
+        updated: new Date().toISOString(),
+        status: 'deployed',
+        chart: `${path.basename(release.chartPath ?? release.name)}-0.1.0`,
+        app_version: '0.0.12',
+        pods: [{name: `${release.name}-backend-7c9d8f6b5-abcde`, status: {phase: 'Running', conditions: [{type: 'Ready', status: 'True'}]}}],
+      });
+    }
+  }
+  saveClusters(clusters);
+}
+
+function undeploy(cluster, configs) {
+  const clusters = loadClusters();
+  const record = clusterRecord(clusters, cluster);
+  const names = configs.flatMap((c) => (c.deploy?.helm?.releases ?? []).map((r) => r.name));
+  record.helmReleases = record.helmReleases.filter((r) => !names.includes(r.name));
+  saveClusters(clusters);
+  return names;
+}
+
+export async function main(args) {
+  recordCall('skaffold', args);
+  const [verb] = args;
+  if (verb === 'version') return finish({stdout: `v${VERSION()}`});
+  if (!['run', 'dev', 'delete', 'render', 'diagnose', 'build', 'deploy', 'debug'].includes(verb)) {
+    return finish({stderr: `Error: unknown command "${verb}" for "skaffold"\nRun 'skaffold --help' for usage.`, exitCode: 127});
+  }
+  const options = parse(args);
+  const file = options.flags['--filename'] ?? options.flags['-f'] ?? 'skaffold.yaml';
+  if (!existsSync(file)) return finish({stderr: `skaffold config file ${file} not found - check your current working directory, or try running \`skaffold init\``, exitCode: 1});
+  const configs = YAML.parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
+  const selected = options.modules.length === 0 ? configs : configs.filter((c) => options.modules.includes(c.metadata?.name));
+  const missingModules = options.modules.filter((m) => !configs.some((c) => c.metadata?.name === m));
+  if (missingModules.length > 0) return finish({stderr: `did not find any configs matching selection [${missingModules.join(' ')}]`, exitCode: 1});
+  for (const profile of options.profiles) {
+    if (!selected.some((c) => (c.profiles ?? []).some((p) => p.name === profile))) return finish({stderr: `couldn't find profile ${profile}`, exitCode: 1});
+  }
+  const context = options.flags['--kube-context'];
+  if (!context) return finish({stderr: 'fake skaffold: refusing to guess the kube context (pass --kube-context)', exitCode: 1});
+  if (contextServer(context) === undefined) return finish({stderr: `getting cluster: context "${context}" does not exist`, exitCode: 1});
+  const unreachable = unreachableMessage(context);
+  if (unreachable) return finish({stderr: `deploy failed: ${unreachable}`, exitCode: 1});
+  const cluster = clusterOfContext(context);
+
+  if (verb === 'delete') {
+    const names = undeploy(cluster, selected);
+    return finish({stdout: `Cleaning up...\n${names.map((n) => ` - release "${n}" uninstalled`).join('\n')}`});
+  }
+  process.stdout.write('Generating tags...\n - kamerplanter-backend -> kamerplanter-backend:a1b2c3d\nStarting deploy...\n');
+  deploy(cluster, selected);
+  if (verb !== 'dev') return finish({stdout: 'Waiting for deployments to stabilize...\nDeployments stabilized in 1.2 seconds\nYou can also run [skaffold run --tail] to get the logs'});
+
+  process.stdout.write('Port forwarding service/kamerplanter-backend in namespace default, remote port 8000 -> http://127.0.0.1:8000\nPress Ctrl+C to exit\nWatching for changes...\n');
+  const exitAfter = process.env.KP_FAKE_SKAFFOLD_DEV_EXIT_AFTER_MS;
+  const keepAlive = setInterval(() => {}, 1000); // a signal listener alone does not keep node running
+  const signalled = new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const outcome = await Promise.race([signalled, exitAfter === undefined ? new Promise(() => {}) : sleep(Number(exitAfter)).then(() => 'exit')]);
+  clearInterval(keepAlive);
+  if (outcome === 'exit') {
+    process.exitCode = Number(process.env.KP_FAKE_SKAFFOLD_DEV_EXIT_CODE ?? 0);
+    process.exit();
+  }
+  process.stdout.write('Cleaning up...\n');
+  const names = undeploy(cluster, selected);
+  writeJson(path.join(stateDir(), 'skaffold-dev.json'), {signal: outcome, cleanedUp: names});
+  finish({stdout: names.map((n) => ` - release "${n}" uninstalled`).join('\n')});
+  process.exit();
+}

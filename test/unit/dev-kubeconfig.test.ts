@@ -1,0 +1,72 @@
+import {describe, expect, it} from 'vitest';
+import {contextServer, isLocalServer, kubeconfigFiles, mergeKubeconfigs} from '../../src/config/kubeconfig.js';
+
+describe('context server loopback check (the fence)', () => {
+  it.each([
+    'https://127.0.0.1:41234',
+    'https://127.0.0.5:6443',
+    'https://localhost:6443',
+    'https://[::1]:6443',
+    'https://kind.localhost:6443',
+  ])('Given %s, When checked, Then it is on this machine', (url) => {
+    expect(isLocalServer(url)).toBe(true);
+  });
+
+  it.each([
+    'https://prod.example.com:6443',
+    'https://10.20.30.40:6443',
+    'https://0.0.0.0:6443',
+    'https://127.0.0.1.nip.io:6443',
+    'not a url',
+  ])('Given %s, When checked, Then it is not', (url) => {
+    expect(isLocalServer(url)).toBe(false);
+  });
+
+  it('Given an address of one of this machine\'s interfaces, When checked, Then it counts as local', () => {
+    expect(isLocalServer('https://172.18.0.1:6443', ['172.18.0.1'])).toBe(true);
+    expect(isLocalServer('https://172.18.0.2:6443', ['172.18.0.1'])).toBe(false);
+  });
+});
+
+describe('kubeconfig merging', () => {
+  const first = `apiVersion: v1
+kind: Config
+current-context: prod
+contexts:
+- name: prod
+  context: {cluster: prod, user: admin}
+clusters:
+- name: prod
+  cluster: {server: https://prod.example.com:6443}
+`;
+  const second = `current-context: kind-kamerplanter
+contexts:
+- name: prod
+  context: {cluster: shadow}
+- name: kind-kamerplanter
+  context: {cluster: kind-kamerplanter, user: kind-kamerplanter}
+clusters:
+- name: kind-kamerplanter
+  cluster: {server: https://127.0.0.1:40000}
+`;
+
+  it('Given two files, When merged, Then the first file wins per name and for current-context', () => {
+    const view = mergeKubeconfigs([
+      {file: 'a', text: first},
+      {file: 'b', text: second},
+    ]);
+    expect(view.currentContext).toBe('prod');
+    expect(contextServer(view, 'prod')).toBe('https://prod.example.com:6443');
+    expect(contextServer(view, 'kind-kamerplanter')).toBe('https://127.0.0.1:40000');
+    expect(contextServer(view, 'missing')).toBeUndefined();
+  });
+
+  it('Given KUBECONFIG with several paths, When listed, Then they keep their order', () => {
+    expect(kubeconfigFiles({KUBECONFIG: '/a:/b'})).toEqual(['/a', '/b']);
+    expect(kubeconfigFiles({})[0]).toMatch(/\.kube\/config$/);
+  });
+
+  it('Given an unparseable file, When merged, Then it contributes nothing instead of failing', () => {
+    expect(mergeKubeconfigs([{file: 'x', text: ': : :'}]).contexts.size).toBe(0);
+  });
+});
