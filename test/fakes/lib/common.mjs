@@ -198,3 +198,14 @@ export function unreachableMessage(context) {
   }
   return undefined;
 }
+
+/** The value of a flag given as `--name value` or `--name=value` (first of the names found). */
+export function option(args, ...names) {
+  for (const name of names) {
+    const index = args.indexOf(name);
+    if (index >= 0) return args[index + 1];
+    const inline = args.find((a) => a.startsWith(`${name}=`));
+    if (inline) return inline.slice(name.length + 1);
+  }
+  return undefined;
+}

@@ -9,6 +9,7 @@ import {randomUUID} from 'node:crypto';
 import {spawnSync} from 'node:child_process';
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import {option} from './common.mjs';
 
 const registryFile = (stateDir) => path.join(stateDir, 'ha-pods.json');
 
@@ -29,16 +30,6 @@ export function registerPod(stateDir, context, namespace, name, entry) {
   registry[context] ??= {};
   registry[context][`${namespace}/${name}`] = {uid: randomUUID(), restartBase: 0, container: 'homeassistant', ...entry};
   saveRegistry(stateDir, registry);
-}
-
-function option(args, ...names) {
-  for (const name of names) {
-    const index = args.indexOf(name);
-    if (index >= 0) return args[index + 1];
-    const inline = args.find((a) => a.startsWith(`${name}=`));
-    if (inline) return inline.slice(name.length + 1);
-  }
-  return undefined;
 }
 
 const VALUE_FLAGS = new Set(['-n', '--namespace', '-c', '--container', '-o', '--output', '-l', '--selector']);

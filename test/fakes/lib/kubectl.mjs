@@ -5,7 +5,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import YAML from 'yaml';
 import {
-  clusterNodes, clusterOfContext, clusterRecord, contextServer, finish, loadClusters, readKubeconfig, recordCall, saveClusters,
+  clusterNodes, clusterOfContext, clusterRecord, contextServer, finish, loadClusters, option, readKubeconfig, recordCall, saveClusters,
   stateDir, unreachableMessage, writeKubeconfig,
 } from './common.mjs';
 
@@ -23,16 +23,6 @@ function takeContext(argv) {
     else args.push(arg);
   }
   return {context, args};
-}
-
-function option(args, ...names) {
-  for (const name of names) {
-    const index = args.indexOf(name);
-    if (index >= 0) return args[index + 1];
-    const inline = args.find((a) => a.startsWith(`${name}=`));
-    if (inline) return inline.slice(name.length + 1);
-  }
-  return undefined;
 }
 
 function readStdin() {
