@@ -3,6 +3,7 @@
  */
 // @ts-expect-error -- plain ESM helper shared with bench/dev.mjs; typed below
 import * as world from './lib/env.mjs';
+import {afterEach} from 'vitest';
 
 /** One recorded invocation of a fake tool. */
 export interface FakeCall {
@@ -45,3 +46,16 @@ export const createCheckout = world.createCheckout as (dir: string, options?: {w
 
 /** The foreign current context every world starts with. */
 export const FOREIGN_CONTEXT = world.FOREIGN_CONTEXT as {name: string; server: string};
+
+/** A world factory for one test file: every world it creates is cleaned up after each test. */
+export function useFakeWorlds(): (options?: Parameters<typeof createFakeWorld>[0]) => FakeWorld {
+  const worlds: FakeWorld[] = [];
+  afterEach(() => {
+    while (worlds.length > 0) worlds.pop()!.cleanup();
+  });
+  return (options) => {
+    const created = createFakeWorld(options);
+    worlds.push(created);
+    return created;
+  };
+}

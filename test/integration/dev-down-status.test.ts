@@ -3,20 +3,12 @@
  */
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {ExitCode} from '../../src/errors.js';
-import {createFakeWorld, FOREIGN_CONTEXT, type FakeWorld} from '../fakes/harness.js';
+import {FOREIGN_CONTEXT, useFakeWorlds, type FakeWorld} from '../fakes/harness.js';
 import {projectRoot, runKp} from '../helpers/cli.js';
 
-const worlds: FakeWorld[] = [];
-afterEach(() => {
-  while (worlds.length > 0) worlds.pop()!.cleanup();
-});
-function world(options?: Parameters<typeof createFakeWorld>[0]): FakeWorld {
-  const w = createFakeWorld(options);
-  worlds.push(w);
-  return w;
-}
+const world = useFakeWorlds();
 
 async function upDetached(w: FakeWorld): Promise<void> {
   const result = await runKp(['dev', 'up', '--detach'], {env: w.env, cwd: w.workspace});

@@ -2,21 +2,12 @@
  * `kp dev up` against the fake kind/kubectl/skaffold/helm/docker (test/fakes): the real CLI
  * process, stateful fakes, assertions on what was called.
  */
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {ExitCode} from '../../src/errors.js';
-import {createFakeWorld, FOREIGN_CONTEXT, type FakeCall, type FakeWorld} from '../fakes/harness.js';
+import {FOREIGN_CONTEXT, useFakeWorlds, type FakeCall, type FakeWorld} from '../fakes/harness.js';
 import {projectRoot, runKp} from '../helpers/cli.js';
 
-const worlds: FakeWorld[] = [];
-afterEach(() => {
-  while (worlds.length > 0) worlds.pop()!.cleanup();
-});
-
-function world(options?: Parameters<typeof createFakeWorld>[0]): FakeWorld {
-  const w = createFakeWorld(options);
-  worlds.push(w);
-  return w;
-}
+const world = useFakeWorlds();
 
 const line = (c: FakeCall) => `${c.tool} ${c.argv.join(' ')}`;
 const mutations = (calls: FakeCall[]) =>
