@@ -161,17 +161,6 @@ export class Runner {
     return {exitCode, stdout, stderr, skipped: false};
   }
 
-  /** True when `command` can be started (found on PATH); never throws. */
-  async exists(command: string, args: readonly string[] = ['--version']): Promise<boolean> {
-    try {
-      const result = await this.run(command, args, {allowFailure: true});
-      return result.exitCode === 0;
-    } catch (error) {
-      if (error instanceof InterruptedError) throw error;
-      return false;
-    }
-  }
-
   private recordSpawn(command: string, args: readonly string[], secrets?: readonly string[]): void {
     this.spawnCount += 1;
     const logFile = process.env.KP_SPAWN_LOG;

@@ -115,7 +115,7 @@ export interface ComposeStartResult {
   /** The Compose that ran `up`; absent when nothing had to be started. */
   compose: {flavour: ComposeInfo['flavour']; version: string} | undefined;
   /** `created|started|updated` when Compose ran, `already-up` when nothing had to change, `dry-run`. */
-  action: StartPlan extends infer P ? (P extends {action: infer A} ? A : never) | 'already-up' | 'dry-run' : never;
+  action: Extract<StartPlan, {kind: 'up'}>['action'] | 'already-up' | 'dry-run';
   reason: string;
   waited: boolean;
   services: ServiceStatus[];
@@ -132,6 +132,7 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
   const env = ensureEnvFile(location.envFile, shippedCompose.envExample, {dryRun: ctx.dryRun});
   for (const [key, value] of Object.entries(env.values)) if (isSecretKey(key)) registerSecret(value);
   reportEnvFile(ctx, env);
+  const urlsEnv = {...env.values, ...process.env};
   const model = loadModel(location, env.values);
   const expected = expectedServices(model, location);
 
@@ -162,7 +163,6 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
   }
 
   // 4. wait for engine health and the HTTP endpoints.
-  const urlsEnv = {...env.values, ...process.env};
   if (options.wait) {
     statuses = await waitForStack(ctx, engine, expected, {timeoutSeconds: options.timeoutSeconds, started, env: urlsEnv, observed: plan.kind === 'up' ? undefined : statuses});
     writeStartRecord({
@@ -186,7 +186,7 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
       reason,
       waited,
       services: statuses,
-      urls: stackUrls(statuses, {...env.values, ...process.env}),
+      urls: stackUrls(statuses, urlsEnv),
       durationMs: Date.now() - started,
     };
   }

@@ -94,6 +94,17 @@ describe('kp compose on a real engine', () => {
     expect(down.stdout).toMatch(/✖ docker daemon +Cannot connect to the Docker daemon/);
   });
 
+  it('--dry-run prints the planned up and creates nothing: no container, no env file', async () => {
+    const dryHome = mkdtempSync(path.join(tmpdir(), 'kp-e2e-dry-'));
+    const result = await kp(['compose', 'start', '--dry-run', '--json'], {env: {XDG_CONFIG_HOME: dryHome, XDG_STATE_HOME: dryHome}});
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({action: 'dry-run', envFile: {created: true}});
+    expect(result.stderr).toMatch(/\[dry-run\] .*compose.* up -d/);
+    expect(projectContainerIds()).toEqual([]);
+    expect(() => statSync(path.join(dryHome, 'kp', 'compose.env'))).toThrow();
+    rmSync(dryHome, {recursive: true, force: true});
+  });
+
   it('refuses to start when the daemon is unreachable, with a clear error', async () => {
     // Given DOCKER_HOST pointing at no daemon, When starting, Then exit 3 and the engine's reason
     const result = await kp(['compose', 'start'], {env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}});
