@@ -10,7 +10,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0]
   process.stdout.write(`kp/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
   const wantsHelp = argv.length <= 1 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
-  const {tryFastHelp} = wantsHelp ? await import('../dist/help.js') : {tryFastHelp: () => false};
+  const {tryFastHelp} = wantsHelp ? await import('../dist/cli/help.js') : {tryFastHelp: () => false};
   if (!tryFastHelp(argv, root)) {
     const {execute} = await import('@oclif/core');
     await execute({dir: import.meta.url});

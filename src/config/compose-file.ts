@@ -5,7 +5,7 @@
  */
 import {readFileSync} from 'node:fs';
 import {LineCounter, parseDocument, isMap, isScalar, isSeq} from 'yaml';
-import {KpError, ExitCode} from '../errors.js';
+import {KpError, ExitCode} from '../core/errors.js';
 
 /** A host port a service publishes. */
 export interface PublishedPort {

@@ -7,7 +7,7 @@ import {randomBytes} from 'node:crypto';
 import {appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {parse as parseDotenv} from 'dotenv';
-import {KpError, ExitCode} from '../errors.js';
+import {KpError, ExitCode} from '../core/errors.js';
 
 /** One KEY=VALUE line with its position in the file. */
 export interface EnvEntry {
@@ -62,7 +62,8 @@ export function readEnvFile(file: string): ParsedEnvFile {
 /** Is this value a known placeholder that must be replaced? */
 export function isPlaceholder(value: string): boolean {
   const normalised = value.trim().toLowerCase();
-  return PLACEHOLDERS.has(normalised) || normalised.startsWith('change-me') || normalised.startsWith('changeme');
+  // Upstream's own placeholders all start with "change-me"/"changeme"; the set holds the other usual ones.
+  return PLACEHOLDERS.has(normalised) || /^change[-_]?me/.test(normalised);
 }
 
 function position(parsed: ParsedEnvFile, entry: EnvEntry): string {

@@ -20,7 +20,13 @@ export function stateDir(): string {
   return path.join(base, 'kp');
 }
 
-/** The env file of the compose stack: `$XDG_CONFIG_HOME/kp/compose.env`. */
+/** `$XDG_CACHE_HOME/kp` (default `~/.cache/kp`): what kp can recompute (tool versions). */
+export function cacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'kp');
+}
+
+/** The env file of the default compose stack: `$XDG_CONFIG_HOME/kp/compose.env`. */
 export function defaultComposeEnvFile(): string {
   return path.join(configDir(), 'compose.env');
 }

@@ -3,9 +3,7 @@
  * profiles, port-forwards, and a resolver that applies a profile's JSON patches the way Skaffold
  * does, so names can be checked before anything starts and profiles can be tested.
  */
-import {distance} from 'fastest-levenshtein';
 import {isMap, isScalar, isSeq, type Document} from 'yaml';
-import {fail, type KpError} from '../errors.js';
 import {configError, positionIn, readYamlFile, type YamlFile} from './yaml-file.js';
 
 /** One JSON patch operation as Skaffold profiles write it. */
@@ -144,55 +142,6 @@ export function selectedModules(config: SkaffoldConfig, modules: readonly string
 /** Profile names defined in the given modules (deduplicated, in file order). */
 export function profileNames(modules: readonly SkaffoldModule[]): string[] {
   return [...new Set(modules.flatMap((m) => m.profiles.map((p) => p.name)))];
-}
-
-/**
- * The closest valid name to `wanted`: an abbreviation wins ("kamerplanter" -> "kp": its letters
- * appear in order and it starts alike), then containment, then edit distance.
- */
-export function suggestName(wanted: string, valid: readonly string[]): string | undefined {
-  if (valid.length === 0) return undefined;
-  const lower = wanted.toLowerCase();
-  const score = (candidate: string): number => {
-    const c = candidate.toLowerCase();
-    if (c === lower) return 0;
-    if (lower.includes(c) || c.includes(lower)) return 1;
-    if (c[0] === lower[0] && (isSubsequence(c, lower) || isSubsequence(lower, c))) return 2;
-    return 3 + distance(c, lower) / Math.max(c.length, lower.length);
-  };
-  return [...valid].sort((a, b) => score(a) - score(b) || distance(a, wanted) - distance(b, wanted))[0];
-}
-
-function isSubsequence(needle: string, haystack: string): boolean {
-  let index = 0;
-  for (const char of haystack) if (char === needle[index]) index += 1;
-  return index === needle.length;
-}
-
-function unknownNameError(kind: 'module' | 'profile', wanted: string, valid: readonly string[], file: string, scope: string): KpError {
-  const suggestion = suggestName(wanted, valid);
-  const list = valid.length > 0 ? valid.join(', ') : '(none)';
-  return fail.usage(
-    `Unknown ${kind} "${wanted}" in ${file}${scope}. Valid ${kind}s: ${list}.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
-    kind === 'module' ? 'Modules are the configs named by metadata.name in skaffold.yaml.' : 'Profiles are listed under profiles: in skaffold.yaml.',
-  );
-}
-
-/**
- * Check -m and -p against the file before anything starts (Skaffold itself would only fail after
- * the cluster work is done). Throws a usage error naming the valid choices and the closest one.
- */
-export function validateSelection(config: SkaffoldConfig, selection: {modules: readonly string[]; profiles: readonly string[]}): void {
-  const modules = moduleNames(config);
-  for (const wanted of selection.modules) {
-    if (!modules.includes(wanted)) throw unknownNameError('module', wanted, modules, config.file, '');
-  }
-  const active = selectedModules(config, selection.modules);
-  const profiles = profileNames(active);
-  const scope = selection.modules.length > 0 ? ` (module${selection.modules.length > 1 ? 's' : ''} ${selection.modules.join(', ')})` : '';
-  for (const wanted of selection.profiles) {
-    if (!profiles.includes(wanted)) throw unknownNameError('profile', wanted, profiles, config.file, scope);
-  }
 }
 
 /** Why a profile could not be applied (a `test` op failed, a path is missing). */

@@ -3,7 +3,7 @@
  */
 import {readFileSync} from 'node:fs';
 import {LineCounter, parseAllDocuments, isNode, type Document} from 'yaml';
-import {fail, type KpError} from '../errors.js';
+import {fail, type KpError} from '../core/errors.js';
 
 /** A parsed YAML file whose documents can still answer "where is this node?". */
 export interface YamlFile {

@@ -3,7 +3,7 @@
  * Typed verbs plus pure parsers for what the engine prints; behaviour follows
  * shared/spec/tool-behaviour.md (daemon-down message, compose v1/v2 differences).
  */
-import {KpError, ExitCode, ToolError} from '../errors.js';
+import {KpError, ExitCode, ToolError} from '../core/errors.js';
 import type {Runner, RunOptions, RunResult} from './runner.js';
 
 /** Client and daemon versions from one `docker version` call. */
@@ -146,6 +146,25 @@ export function engineBinary(): EngineBinary {
   return process.env.KP_ENGINE === 'podman' ? 'podman' : 'docker';
 }
 
+/** The engine CLI is not on PATH: what every feature says about it. */
+export function engineNotInstalled(bin: EngineBinary): KpError {
+  return new KpError(`${bin} is not installed (not found on PATH).`, {
+    exitCode: ExitCode.Prerequisite,
+    hint: bin === 'docker' ? 'Install Docker (https://docs.docker.com/engine/install/) or set KP_ENGINE=podman.' : 'Install podman, or unset KP_ENGINE to use Docker.',
+  });
+}
+
+/** The engine's daemon does not answer: what every feature says about it. */
+export function engineUnreachable(bin: EngineBinary, detail: string | undefined): KpError {
+  return new KpError(`The ${bin} daemon is not reachable: ${detail ?? 'no answer'}`, {
+    exitCode: ExitCode.Prerequisite,
+    hint:
+      bin === 'docker'
+        ? 'Start Docker (e.g. `sudo systemctl start docker` or Docker Desktop) and check DOCKER_HOST.'
+        : 'Start the podman socket (`systemctl --user start podman.socket`).',
+  });
+}
+
 /** The container engine: docker (or podman, which speaks the same CLI). */
 export class Engine {
   constructor(
@@ -153,35 +172,27 @@ export class Engine {
     readonly bin: EngineBinary = engineBinary(),
   ) {}
 
-  /** Client and daemon version; never throws for a down daemon (see `ensureDaemon`). */
-  async version(): Promise<EngineVersion> {
-    let result: RunResult;
+  /** Run the engine CLI; a missing binary or an unreachable daemon become the errors above. */
+  private async call(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     try {
-      result = await this.runner.run(this.bin, ['version', '--format', '{{json .}}'], {allowFailure: true, timeoutMs: 20_000});
+      return await this.runner.run(this.bin, args, options);
     } catch (error) {
-      if (error instanceof ToolError && error.toolExitCode === undefined) {
-        throw new KpError(`${this.bin} is not installed (not found on PATH).`, {
-          exitCode: ExitCode.Prerequisite,
-          hint: 'Install Docker (https://docs.docker.com/engine/install/) or set KP_ENGINE=podman.',
-        });
-      }
+      if (error instanceof ToolError && error.toolExitCode === undefined) throw engineNotInstalled(this.bin);
+      if (error instanceof ToolError && isDaemonDown(error.stderr)) throw engineUnreachable(this.bin, error.stderr.trim().split('\n').find((l) => isDaemonDown(l)));
       throw error;
     }
+  }
+
+  /** Client and daemon version; never throws for a down daemon (see `ensureDaemon`). */
+  async version(): Promise<EngineVersion> {
+    const result = await this.call(['version', '--format', '{{json .}}'], {allowFailure: true, timeoutMs: 20_000});
     return parseEngineVersion(result.stdout, result.stderr);
   }
 
   /** Throw a prerequisite error unless the CLI is installed and its daemon answers. */
   async ensureDaemon(): Promise<EngineVersion> {
     const version = await this.version();
-    if (!version.server) {
-      throw new KpError(`The ${this.bin} daemon is not reachable: ${version.daemonError ?? 'no answer'}`, {
-        exitCode: ExitCode.Prerequisite,
-        hint:
-          this.bin === 'docker'
-            ? 'Start Docker (e.g. `sudo systemctl start docker` or Docker Desktop) and check DOCKER_HOST.'
-            : 'Start the podman socket (`systemctl --user start podman.socket`).',
-      });
-    }
+    if (!version.server) throw engineUnreachable(this.bin, version.daemonError);
     return version;
   }
 
@@ -190,14 +201,14 @@ export class Engine {
     const args = ['ps', '--no-trunc', '--format', '{{json .}}'];
     if (options.all !== false) args.splice(1, 0, '-a');
     for (const filter of labelFilters) args.push('--filter', `label=${filter}`);
-    const result = await this.runner.run(this.bin, args);
+    const result = await this.call(args);
     return parsePsJsonLines(result.stdout);
   }
 
   /** Details of the given containers (empty input -> empty output, no process). */
   async inspect(ids: readonly string[]): Promise<ContainerDetails[]> {
     if (ids.length === 0) return [];
-    const result = await this.runner.run(this.bin, ['inspect', '--type', 'container', ...ids]);
+    const result = await this.call(['inspect', '--type', 'container', ...ids]);
     return parseInspect(result.stdout);
   }
 
@@ -209,21 +220,21 @@ export class Engine {
 
   /** Names of running containers that publish host port `port`. */
   async containersPublishing(port: number): Promise<string[]> {
-    const result = await this.runner.run(this.bin, ['ps', '--filter', `publish=${port}`, '--format', '{{.Names}}'], {allowFailure: true});
+    const result = await this.call(['ps', '--filter', `publish=${port}`, '--format', '{{.Names}}'], {allowFailure: true});
     return result.stdout.split('\n').filter(Boolean);
   }
 
   /** `restart` the containers (stop with SIGTERM, then start; volumes and container stay). */
   async restart(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.runner.run(this.bin, ['restart', ...ids], {mutating: true});
+    if (ids.length > 0) await this.call(['restart', ...ids], {mutating: true});
   }
 
   async start(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.runner.run(this.bin, ['start', ...ids], {mutating: true});
+    if (ids.length > 0) await this.call(['start', ...ids], {mutating: true});
   }
 
   async remove(ids: readonly string[], options: {force?: boolean} = {}): Promise<void> {
-    if (ids.length > 0) await this.runner.run(this.bin, ['rm', ...(options.force ? ['-f'] : []), ...ids], {mutating: true});
+    if (ids.length > 0) await this.call(['rm', ...(options.force ? ['-f'] : []), ...ids], {mutating: true});
   }
 
   /** The last `tail` log lines of a container (stdout and stderr interleaved as the engine keeps them). */
@@ -232,7 +243,7 @@ export class Engine {
     if (options.tail !== undefined) args.push('--tail', String(options.tail));
     if (options.since) args.push('--since', options.since);
     args.push(id);
-    const result = await this.runner.run(this.bin, args, {allowFailure: true});
+    const result = await this.call(args, {allowFailure: true});
     return `${result.stdout}${result.stderr}`;
   }
 
@@ -247,108 +258,16 @@ export class Engine {
     if (options.user) args.push('--user', options.user);
     args.push(id, ...command);
     const runOptions: RunOptions = {input: options.input, mutating: options.mutating, allowFailure: options.allowFailure};
-    return this.runner.run(this.bin, args, runOptions);
+    return this.call(args, runOptions);
   }
 
   /** Remove volumes and networks by label (kind's `--clean`). */
   async pruneLabelled(label: string): Promise<void> {
-    const volumes = await this.runner.run(this.bin, ['volume', 'ls', '-q', '--filter', `label=${label}`]);
+    const volumes = await this.call(['volume', 'ls', '-q', '--filter', `label=${label}`]);
     const volumeNames = volumes.stdout.split('\n').filter(Boolean);
-    if (volumeNames.length > 0) await this.runner.run(this.bin, ['volume', 'rm', ...volumeNames], {mutating: true});
-    const networks = await this.runner.run(this.bin, ['network', 'ls', '-q', '--filter', `label=${label}`]);
+    if (volumeNames.length > 0) await this.call(['volume', 'rm', ...volumeNames], {mutating: true});
+    const networks = await this.call(['network', 'ls', '-q', '--filter', `label=${label}`]);
     const networkIds = networks.stdout.split('\n').filter(Boolean);
-    if (networkIds.length > 0) await this.runner.run(this.bin, ['network', 'rm', ...networkIds], {mutating: true});
-  }
-}
-
-/** The Compose implementations kp can drive. */
-export type ComposeFlavour = 'compose-v2' | 'compose-v1' | 'podman-compose';
-
-/** A detected Compose: how to call it and what it supports. */
-export interface ComposeInfo {
-  flavour: ComposeFlavour;
-  version: string;
-  /** argv prefix: ['docker', 'compose'], ['docker-compose'], ['podman', 'compose']. */
-  command: readonly string[];
-}
-
-/** Parse `... version --short` output (`2.29.1`, `v2.29.1`, `1.29.2`); undefined when not a version. */
-export function parseComposeVersion(stdout: string): string | undefined {
-  const match = /(?:^|\s)v?(\d+\.\d+\.\d+)/.exec(stdout.trim());
-  return match?.[1];
-}
-
-/** Find the Compose to use: `docker compose` v2 first, then `docker-compose` v1, then podman's. */
-export async function detectCompose(runner: Runner, bin: EngineBinary = engineBinary()): Promise<ComposeInfo | undefined> {
-  const candidates: Array<{flavour: ComposeFlavour; command: string[]}> =
-    bin === 'podman'
-      ? [
-          {flavour: 'podman-compose', command: ['podman', 'compose']},
-          {flavour: 'podman-compose', command: ['podman-compose']},
-        ]
-      : [
-          {flavour: 'compose-v2', command: ['docker', 'compose']},
-          {flavour: 'compose-v1', command: ['docker-compose']},
-        ];
-  for (const candidate of candidates) {
-    const [command, ...prefix] = candidate.command;
-    let result: RunResult;
-    try {
-      result = await runner.run(command!, [...prefix, 'version', '--short'], {allowFailure: true, timeoutMs: 20_000});
-    } catch (error) {
-      if (error instanceof ToolError) continue; // not installed
-      throw error;
-    }
-    const version = result.exitCode === 0 ? parseComposeVersion(result.stdout) : undefined;
-    if (!version) continue;
-    const flavour = candidate.flavour === 'compose-v2' && version.startsWith('1.') ? 'compose-v1' : candidate.flavour;
-    return {flavour, version, command: candidate.command};
-  }
-  return undefined;
-}
-
-/** Compose bound to one project, file and env file. */
-export class Compose {
-  constructor(
-    private readonly runner: Runner,
-    readonly info: ComposeInfo,
-    readonly project: {name: string; file: string; envFile: string; profiles: readonly string[]},
-  ) {}
-
-  private base(): string[] {
-    const [, ...prefix] = this.info.command;
-    const args = [...prefix, '--project-name', this.project.name, '--file', this.project.file, '--env-file', this.project.envFile];
-    for (const profile of this.project.profiles) args.push('--profile', profile);
-    return args;
-  }
-
-  private run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    return this.runner.run(this.info.command[0]!, [...this.base(), ...args], options);
-  }
-
-  /** `up -d`: creates or updates what changed; compose itself leaves unchanged containers alone. */
-  up(options: RunOptions = {}): Promise<RunResult> {
-    return this.run(['up', '-d', '--remove-orphans'], {mutating: true, output: 'stderr', ...options});
-  }
-
-  stop(): Promise<RunResult> {
-    return this.run(['stop'], {mutating: true, output: 'stderr'});
-  }
-
-  down(options: {volumes: boolean}): Promise<RunResult> {
-    return this.run(['down', '--remove-orphans', ...(options.volumes ? ['--volumes'] : [])], {mutating: true, output: 'stderr'});
-  }
-
-  /** Stream logs to the terminal (stdout): they are the command's result. */
-  logs(services: readonly string[], options: {follow: boolean; tail: number | undefined}): Promise<RunResult> {
-    const args = ['logs', '--no-color'];
-    if (options.follow) args.push('--follow');
-    if (options.tail !== undefined) args.push('--tail', String(options.tail));
-    return this.run([...args, ...services], {output: 'inherit', foreground: true});
-  }
-
-  /** `config -q`: validate the file with the real Compose. */
-  validate(): Promise<RunResult> {
-    return this.run(['config', '-q'], {allowFailure: true});
+    if (networkIds.length > 0) await this.call(['network', 'rm', ...networkIds], {mutating: true});
   }
 }

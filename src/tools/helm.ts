@@ -2,8 +2,8 @@
  * Adapter for Helm v3 (read-only here: Skaffold does the deploying). `helm version --short`
  * prints `v3.16.2+g13654a5`. Every cluster call carries `--kube-context`.
  */
-import {ToolError} from '../errors.js';
 import type {Runner} from './runner.js';
+import {readToolVersion} from './version.js';
 
 /** The oldest Helm kp supports. */
 export const HELM_MIN_VERSION = '3.14.0';
@@ -47,14 +47,8 @@ export class Helm {
   ) {}
 
   /** Installed version (`3.16.2`), undefined when not on PATH. */
-  static async version(runner: Runner, bin = 'helm'): Promise<string | undefined> {
-    try {
-      const result = await runner.run(bin, ['version', '--short'], {allowFailure: true, timeoutMs: 20_000});
-      return result.exitCode === 0 ? parseHelmVersion(result.stdout) : undefined;
-    } catch (error) {
-      if (error instanceof ToolError && error.toolExitCode === undefined) return undefined;
-      throw error;
-    }
+  static version(runner: Runner, bin = 'helm'): Promise<string | undefined> {
+    return readToolVersion(runner, bin, ['version', '--short'], parseHelmVersion);
   }
 
   /** Releases in every namespace of the bound context. */

@@ -3,8 +3,9 @@
  * `kind version` prints `kind v0.32.0 go1.x linux/amd64`, `kind get clusters` prints
  * `No kind clusters found.` on stderr with exit 0, and `kind delete cluster` succeeds when absent.
  */
-import {ExitCode, KpError, ToolError} from '../errors.js';
+import {ExitCode, KpError, ToolError} from '../core/errors.js';
 import type {Runner, RunResult} from './runner.js';
+import {readToolVersion} from './version.js';
 
 /** The oldest kind release kp supports (v1alpha4 config, `--wait`, kubeconfig handling). */
 export const KIND_MIN_VERSION = '0.20.0';
@@ -49,9 +50,8 @@ export class Kind {
   }
 
   /** The installed version (`0.32.0`), or undefined when kind is not on PATH. */
-  async version(): Promise<string | undefined> {
-    const result = await this.runQuiet(['version']);
-    return result && result.exitCode === 0 ? parseKindVersion(result.stdout) : undefined;
+  static version(runner: Runner, bin = 'kind'): Promise<string | undefined> {
+    return readToolVersion(runner, bin, ['version'], parseKindVersion);
   }
 
   /** Names of the clusters kind knows (from labelled node containers). */
@@ -88,12 +88,4 @@ export class Kind {
     return this.runner.run(this.bin, ['export', 'kubeconfig', '--name', name], {mutating: true, env: this.env()});
   }
 
-  private async runQuiet(args: string[]): Promise<RunResult | undefined> {
-    try {
-      return await this.runner.run(this.bin, args, {allowFailure: true, timeoutMs: 20_000, env: this.env()});
-    } catch (error) {
-      if (error instanceof ToolError && error.toolExitCode === undefined) return undefined;
-      throw error;
-    }
-  }
 }

@@ -3,8 +3,12 @@
  * whatever the current context happens to be (the context fence). Behaviour follows
  * shared/spec/tool-behaviour.md.
  */
-import {KpError, ExitCode, ToolError} from '../errors.js';
+import {KpError, ExitCode, ToolError} from '../core/errors.js';
 import type {Runner, RunOptions, RunResult} from './runner.js';
+import {readToolVersion} from './version.js';
+
+/** The oldest kubectl kp supports. */
+export const KUBECTL_MIN_VERSION = '1.28.0';
 
 /** Parse `kubectl version --client -o json` into a bare semver (`1.32.4`). */
 export function parseKubectlClientVersion(stdout: string): string | undefined {
@@ -14,6 +18,27 @@ export function parseKubectlClientVersion(stdout: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The parts of a Pod object kp reads. */
+export interface PodJson {
+  metadata?: {name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: string};
+  spec?: {
+    containers?: Array<{name: string; volumeMounts?: Array<{name: string; mountPath: string; readOnly?: boolean; subPath?: string}>}>;
+    initContainers?: Array<{name: string}>;
+    volumes?: Array<Record<string, unknown> & {name: string}>;
+  };
+  status?: {
+    phase?: string;
+    reason?: string;
+    conditions?: Array<{type?: string; status?: string}>;
+    containerStatuses?: Array<{
+      name?: string;
+      ready?: boolean;
+      restartCount?: number;
+      state?: {running?: {startedAt?: string}; waiting?: {reason?: string}; terminated?: {reason?: string}};
+    }>;
+  };
 }
 
 /** Is this kubectl stderr a NotFound answer from the API server? */
@@ -33,6 +58,11 @@ export class Kubectl {
     readonly context: string,
     readonly bin = 'kubectl',
   ) {}
+
+  /** The client version (`1.32.4`); a client-only probe talks to no cluster, so it needs no --context. */
+  static clientVersion(runner: Runner, bin = 'kubectl'): Promise<string | undefined> {
+    return readToolVersion(runner, bin, ['version', '--client', '-o', 'json'], parseKubectlClientVersion);
+  }
 
   /** Run kubectl with `--context` always first; NotFound/unreachable become clear KpErrors. */
   async run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {

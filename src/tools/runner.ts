@@ -5,8 +5,8 @@
  */
 import {appendFileSync} from 'node:fs';
 import {execa, type ResultPromise} from 'execa';
-import {InterruptedError, KpError, ToolError, ExitCode} from '../errors.js';
-import {interruption} from '../ui/interrupt.js';
+import {InterruptedError, KpError, ToolError, ExitCode} from '../core/errors.js';
+import {interruption} from '../core/interruption.js';
 
 /** How one external command is run. */
 export interface RunOptions {

@@ -2,8 +2,8 @@
  * Adapter for Skaffold v2. `skaffold version` prints `v2.16.1`; v1 cannot read the v4beta
  * schemas. Every verb carries `--kube-context` so Skaffold never follows the current context.
  */
-import {ToolError} from '../errors.js';
 import type {Runner, RunResult} from './runner.js';
+import {readToolVersion} from './version.js';
 
 /** The oldest Skaffold kp supports (v2 reads skaffold/v4beta13 and v4beta14). */
 export const SKAFFOLD_MIN_VERSION = '2.10.0';
@@ -58,14 +58,8 @@ export class Skaffold {
   ) {}
 
   /** Installed version (`2.16.1`), undefined when not on PATH. */
-  async version(): Promise<string | undefined> {
-    try {
-      const result = await this.runner.run(this.bin, ['version'], {allowFailure: true, timeoutMs: 20_000});
-      return result.exitCode === 0 ? parseSkaffoldVersion(result.stdout) : undefined;
-    } catch (error) {
-      if (error instanceof ToolError && error.toolExitCode === undefined) return undefined;
-      throw error;
-    }
+  static version(runner: Runner, bin = 'skaffold'): Promise<string | undefined> {
+    return readToolVersion(runner, bin, ['version'], parseSkaffoldVersion);
   }
 
   /** `skaffold run`: build and deploy once, then return (progress on stderr). */

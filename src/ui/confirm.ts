@@ -1,28 +1,20 @@
 /**
- * Interactive confirmation for destructive steps. Without a terminal there is nobody to ask:
- * callers must then refuse unless `--yes` was given.
+ * Asking the person at the keyboard. Without a terminal there is nobody to ask: callers must
+ * then refuse unless `--yes` was given (workflows/shared/confirm.ts decides that).
  */
 import {createInterface} from 'node:readline/promises';
-import {fail} from '../errors.js';
 
 /** Can we ask the person at the keyboard? */
 export function canPrompt(): boolean {
   return Boolean(process.stdin.isTTY && process.stderr.isTTY) && !process.env.CI;
 }
 
-/**
- * Ask `question` (y/N) unless `yes` is set. Throws a usage error when there is no terminal
- * and no `--yes`, and when the answer is no: nothing destructive happens either way.
- */
-export async function confirmOrRefuse(question: string, options: {yes: boolean; what: string}): Promise<void> {
-  if (options.yes) return;
-  if (!canPrompt()) {
-    throw fail.usage(`Refusing to ${options.what} without confirmation (no terminal to ask).`, 'Pass --yes to confirm.');
-  }
+/** Ask a y/N question on stderr; true only for an explicit yes. */
+export async function askYesNo(question: string): Promise<boolean> {
   const rl = createInterface({input: process.stdin, output: process.stderr});
   try {
     const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
-    if (answer !== 'y' && answer !== 'yes') throw fail.usage(`Not confirmed: did not ${options.what}.`);
+    return answer === 'y' || answer === 'yes';
   } finally {
     rl.close();
   }

@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -53,8 +53,10 @@ describe('help and errors', () => {
       env: {XDG_CONFIG_HOME: home, XDG_STATE_HOME: home, DOCKER_HOST: 'unix:///nonexistent.sock'},
     });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/Unknown profile "timescale"\. Profiles in .*: timescaledb\./);
+    expect(result.stderr).toMatch(/Unknown profile "timescale" in .*docker-compose\.yml\. Valid profiles: timescaledb\./);
     expect(result.stderr).toMatch(/Did you mean "timescaledb"\?/);
+    // and nothing was written: not even the env file
+    expect(existsSync(path.join(home, 'kp', 'compose.env'))).toBe(false);
   });
 
   it('--version prints the version', async () => {

@@ -4,7 +4,7 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {ExitCode} from '../../src/errors.js';
+import {ExitCode} from '../../src/core/errors.js';
 import {FOREIGN_CONTEXT, useFakeWorlds, type FakeWorld} from '../fakes/harness.js';
 import {projectRoot, runKp} from '../helpers/cli.js';
 

@@ -3,7 +3,7 @@
  * process, stateful fakes, assertions on what was called.
  */
 import {describe, expect, it} from 'vitest';
-import {ExitCode} from '../../src/errors.js';
+import {ExitCode} from '../../src/core/errors.js';
 import {FOREIGN_CONTEXT, useFakeWorlds, type FakeCall, type FakeWorld} from '../fakes/harness.js';
 import {projectRoot, runKp} from '../helpers/cli.js';
 

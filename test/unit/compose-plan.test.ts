@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {planStart, portsToProbe, stackUrls} from '../../src/workflows/compose-start.js';
-import {serviceStatuses, isServiceReady, type ServiceStatus} from '../../src/workflows/compose-stack.js';
+import {planStart} from '../../src/workflows/compose/plan.js';
+import {portsToProbe} from '../../src/workflows/compose/ports.js';
+import {isServiceReady, serviceStatuses, stackUrls, type ServiceStatus} from '../../src/workflows/compose/services.js';
 import type {ContainerDetails} from '../../src/tools/docker.js';
 
 const expected = ['arangodb', 'backend'];
@@ -13,7 +14,7 @@ const running = (service: string, id = `${service}-id`, health = 'healthy'): Ser
   image: 'img',
   ports: service === 'backend' ? [{hostIp: '127.0.0.1', hostPort: 8000, containerPort: 8000, protocol: 'tcp'}] : [],
 });
-const record = {fingerprint: 'f1', containerIds: {arangodb: 'arangodb-id', backend: 'backend-id'}, at: ''};
+const record = {project: 'kamerplanter', fingerprint: 'f1', containerIds: {arangodb: 'arangodb-id', backend: 'backend-id'}, at: ''};
 
 describe('compose start planner', () => {
   it('Given no containers, Then it creates the stack', () => {

@@ -11,12 +11,12 @@ import {
   PatchError,
   profileNames,
   resolveProfile,
-  suggestName,
-  validateSelection,
   type SkaffoldModule,
 } from '../../src/config/skaffold-config.js';
 import {parseYamlText} from '../../src/config/yaml-file.js';
-import {KpError, ExitCode} from '../../src/errors.js';
+import {validateSelection} from '../../src/workflows/dev/selection.js';
+import {suggestName} from '../../src/workflows/shared/suggest.js';
+import {KpError, ExitCode} from '../../src/core/errors.js';
 import {projectRoot} from '../helpers/cli.js';
 
 // ajv-formats is CommonJS: under NodeNext its default export is the module object.

@@ -3,7 +3,7 @@ import {parseHelmList, parseHelmVersion} from '../../src/tools/helm.js';
 import {parseKindClusters, parseKindVersion, isAlreadyExists} from '../../src/tools/kind.js';
 import {parseKubectlClientVersion} from '../../src/tools/kubectl.js';
 import {devArgs, parseSkaffoldVersion, targetArgs} from '../../src/tools/skaffold.js';
-import {judgeToolVersion} from '../../src/workflows/dev-preflight.js';
+import {judgeToolVersion} from '../../src/workflows/shared/tool-versions.js';
 
 describe('version output of each tool (as printed by the real tools)', () => {
   it('Given `kind version` and `kind version -q`, When parsed, Then both give the bare version', () => {

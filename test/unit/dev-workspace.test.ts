@@ -2,12 +2,12 @@ import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import type {KpContext} from '../../src/base-command.js';
-import {ExitCode, type KpError} from '../../src/errors.js';
+import type {KpContext} from '../../src/workflows/context.js';
+import {ExitCode, type KpError} from '../../src/core/errors.js';
 import {Runner} from '../../src/tools/runner.js';
 import {createOutput} from '../../src/ui/output.js';
-import {devInit} from '../../src/workflows/dev-init.js';
-import {KP_HOME, resolveDevWorkspace, resolveWorkspaceRoot, SHIPPED_FILES} from '../../src/workflows/dev-workspace.js';
+import {devInit} from '../../src/workflows/dev/init.js';
+import {KP_HOME, resolveDevWorkspace, resolveWorkspaceRoot, SHIPPED_FILES} from '../../src/workflows/dev/workspace.js';
 import {projectRoot} from '../helpers/cli.js';
 
 function tempDir(): string {

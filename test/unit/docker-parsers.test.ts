@@ -1,7 +1,8 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {parseComposeVersion, parseEngineVersion, parseInspect, parseLabelString, parsePsJsonLines} from '../../src/tools/docker.js';
+import {parseComposeVersion} from '../../src/tools/compose.js';
+import {parseEngineVersion, parseInspect, parseLabelString, parsePsJsonLines} from '../../src/tools/docker.js';
 import {projectRoot} from '../helpers/cli.js';
 
 const recorded = (name: string) => readFileSync(path.join(projectRoot, 'test/fixtures/recorded/docker', name), 'utf8');

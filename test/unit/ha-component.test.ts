@@ -2,7 +2,7 @@ import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:f
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {collectFiles, detectSource, isExcluded} from '../../src/ha/component.js';
+import {collectFiles, detectSource, isExcluded} from '../../src/workflows/ha/component.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'kp-ha-comp-'));
 afterAll(() => rmSync(root, {recursive: true, force: true}));

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {planSync, type LocalFile} from '../../src/ha/plan.js';
+import {planSync, type LocalFile} from '../../src/workflows/ha/plan.js';
 
 const file = (path: string, hash: string, size = 10): LocalFile => ({path, absolutePath: `/src/${path}`, size, hash, mode: 0o644, mtime: 0});
 

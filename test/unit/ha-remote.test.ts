@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {manifestVersion, parseApply, parseListing, remoteLayout} from '../../src/ha/remote.js';
-import {stagingParent} from '../../src/workflows/ha-sync.js';
+import {manifestVersion, parseApply, parseListing, remoteLayout} from '../../src/workflows/ha/remote.js';
+import {stagingParent} from '../../src/workflows/ha/protocol.js';
 
 describe('parseListing', () => {
   it('Given busybox output with a manifest, hashes and a leftover, When parsed, Then files, tools, version and leftovers are read', () => {

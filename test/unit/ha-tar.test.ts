@@ -3,7 +3,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {assertSafeArchivePath, buildTar, parentDirectories, unsafeReason} from '../../src/ha/tar.js';
+import {assertSafeArchivePath, buildTar, parentDirectories, unsafeReason} from '../../src/workflows/ha/tar.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-tar-'));
 afterAll(() => rmSync(work, {recursive: true, force: true}));

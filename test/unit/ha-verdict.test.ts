@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {parseLogVerdict} from '../../src/ha/verdict.js';
+import {parseLogVerdict} from '../../src/workflows/ha/verdict.js';
 
 const log = (name: string) => readFileSync(path.join(__dirname, '../fixtures/ha/logs', name), 'utf8');
 

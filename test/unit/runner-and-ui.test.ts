@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {formatCommand, redactArg, registerSecret, Runner} from '../../src/tools/runner.js';
 import {chooseRenderer} from '../../src/ui/tasks.js';
-import {listeningInodes} from '../../src/workflows/ports.js';
-import {ToolError} from '../../src/errors.js';
+import {listeningInodes} from '../../src/workflows/shared/host-ports.js';
+import {ToolError} from '../../src/core/errors.js';
 
 describe('runner', () => {
   it('redacts registered secrets, secret assignments and secret flags in the echo', () => {

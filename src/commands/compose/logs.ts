@@ -1,29 +1,28 @@
 import {Args, Flags} from '@oclif/core';
-import {KpCommand} from '../../base-command.js';
-import {composeLogs} from '../../workflows/compose-status.js';
-import {stackFlags} from '../../flags.js';
+import {KpCommand} from '../../cli/base-command.js';
+import {ExitCode} from '../../core/errors.js';
+import {composeStackFlags, stackOptions} from '../../cli/flags.js';
+import {composeLogs, type ComposeLogsResult} from '../../workflows/compose/logs.js';
 
-export default class ComposeLogs extends KpCommand<typeof ComposeLogs, {exitCode: number}> {
+export default class ComposeLogs extends KpCommand<typeof ComposeLogs, ComposeLogsResult> {
   static override summary = 'Show the logs of some or all services.';
   static override examples = ['<%= config.bin %> compose logs backend --tail 50', '<%= config.bin %> compose logs -f'];
   static override strict = false;
   static override args = {service: Args.string({description: 'Service names (default: all).'})};
   static override flags = {
-    ...stackFlags,
+    ...composeStackFlags,
     follow: Flags.boolean({char: 'f', description: 'Keep following new log lines.'}),
     tail: Flags.integer({char: 'n', description: 'Only the last N lines per service.', min: 0}),
   };
 
-  protected async execute(): Promise<{exitCode: number}> {
-    const services = this.positionals;
-    const exitCode = await composeLogs(this.ctx, {
-      file: this.flags.file,
-      envFile: this.flags['env-file'],
-      services,
-      follow: this.flags.follow,
-      tail: this.flags.tail,
-    });
-    return {exitCode};
+  protected execute(): Promise<ComposeLogsResult> {
+    return composeLogs(this.ctx, {...stackOptions(this.flags), services: this.positionals, follow: this.flags.follow, tail: this.flags.tail});
+  }
+
+  // Compose's failure is a tool failure (4); Ctrl-C while following stays 130.
+  protected override exitCodeFor(result: ComposeLogsResult): number {
+    if (result.exitCode === 0 || result.exitCode === ExitCode.Interrupted) return result.exitCode;
+    return ExitCode.ToolFailed;
   }
 
   protected render(): void {

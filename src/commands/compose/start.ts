@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core';
-import {KpCommand} from '../../base-command.js';
-import {composeStart, type ComposeStartResult} from '../../workflows/compose-start.js';
-import {stackFlags} from '../../flags.js';
+import {KpCommand} from '../../cli/base-command.js';
+import {composeStackFlags, stackOptions} from '../../cli/flags.js';
+import {renderComposeStart} from '../../cli/render/compose.js';
+import {composeStart, type ComposeStartResult} from '../../workflows/compose/start.js';
 
 export default class ComposeStart extends KpCommand<typeof ComposeStart, ComposeStartResult> {
   static override summary = 'Start the whole Kamerplanter app on localhost (Docker Compose, light mode).';
@@ -12,10 +13,10 @@ changes nothing.`;
   static override examples = [
     '<%= config.bin %> compose start',
     '<%= config.bin %> compose start --profile timescaledb --timeout 600',
-    '<%= config.bin %> compose start --json',
+    '<%= config.bin %> compose start --project-name second --json',
   ];
   static override flags = {
-    ...stackFlags,
+    ...composeStackFlags,
     profile: Flags.string({char: 'p', description: 'Enable a Compose profile (repeatable).', multiple: true, helpValue: 'PROFILE'}),
     timeout: Flags.integer({description: 'Seconds to wait for the stack to become healthy.', default: 300, min: 1}),
     wait: Flags.boolean({description: 'Wait for health and the HTTP endpoints (--no-wait returns after up).', default: true, allowNo: true}),
@@ -23,31 +24,14 @@ changes nothing.`;
 
   protected execute(): Promise<ComposeStartResult> {
     return composeStart(this.ctx, {
+      ...stackOptions(this.flags),
       profiles: this.flags.profile ?? [],
-      file: this.flags.file,
-      envFile: this.flags['env-file'],
       timeoutSeconds: this.flags.timeout,
       wait: this.flags.wait,
     });
   }
 
   protected render(result: ComposeStartResult): void {
-    const {color} = this.ctx.out;
-    const headline =
-      result.action === 'already-up'
-        ? 'Kamerplanter was already up.'
-        : result.action === 'dry-run'
-          ? 'Dry run: nothing was started.'
-          : result.waited
-            ? 'Kamerplanter is up.'
-            : 'Kamerplanter is starting (not waited for).';
-    this.ctx.out.result(
-      [
-        color.bold(headline),
-        `  Frontend      ${result.urls.frontend}`,
-        `  API docs      ${result.urls.apiDocs}`,
-        `  ArangoDB UI   ${result.urls.arangodb}  (user root, password ARANGO_ROOT_PASSWORD in ${result.envFile.path})`,
-      ].join('\n'),
-    );
+    this.ctx.out.result(renderComposeStart(result, this.ctx.out.color));
   }
 }

@@ -1,17 +1,18 @@
-import {KpCommand} from '../../base-command.js';
-import {composeStop, type ComposeStopResult} from '../../workflows/compose-teardown.js';
-import {stackFlags} from '../../flags.js';
+import {KpCommand} from '../../cli/base-command.js';
+import {composeStackFlags, stackOptions} from '../../cli/flags.js';
+import {renderComposeStop} from '../../cli/render/compose.js';
+import {composeStop, type ComposeStopResult} from '../../workflows/compose/teardown.js';
 
 export default class ComposeStop extends KpCommand<typeof ComposeStop, ComposeStopResult> {
   static override summary = 'Stop the stack; containers and volumes (your data) are kept.';
   static override examples = ['<%= config.bin %> compose stop'];
-  static override flags = {...stackFlags};
+  static override flags = {...composeStackFlags};
 
   protected execute(): Promise<ComposeStopResult> {
-    return composeStop(this.ctx, {file: this.flags.file, envFile: this.flags['env-file']});
+    return composeStop(this.ctx, stackOptions(this.flags));
   }
 
   protected render(result: ComposeStopResult): void {
-    this.ctx.out.result(result.alreadyStopped ? 'Nothing was running.' : `Stopped: ${result.stopped.join(', ')}. Data kept.`);
+    this.ctx.out.result(renderComposeStop(result));
   }
 }

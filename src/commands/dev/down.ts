@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core';
-import {KpCommand} from '../../base-command.js';
-import type {DevDownResult} from '../../workflows/dev-down.js';
+import {KpCommand} from '../../cli/base-command.js';
+import {clusterNameFlag} from '../../cli/flags.js';
+import {renderDevDown} from '../../cli/render/dev.js';
+import type {DevDownResult} from '../../workflows/dev/down.js';
 
 export default class DevDown extends KpCommand<typeof DevDown, DevDownResult> {
   static override summary = 'Delete the kind dev cluster (its PVC data is lost).';
@@ -13,16 +15,15 @@ exists is fine.`;
   static override flags = {
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
     clean: Flags.boolean({description: 'Also remove docker resources labelled for the cluster.'}),
-    name: Flags.string({description: 'kind cluster name.', default: 'kamerplanter'}),
+    ...clusterNameFlag,
   };
 
   protected async execute(): Promise<DevDownResult> {
-    const {devDown} = await import('../../workflows/dev-down.js');
+    const {devDown} = await import('../../workflows/dev/down.js');
     return devDown(this.ctx, {name: this.flags.name, clean: Boolean(this.flags.clean), yes: Boolean(this.flags.yes)});
   }
 
   protected render(result: DevDownResult): void {
-    if (result.deleted) this.ctx.out.result(`Deleted kind cluster ${result.name}${result.cleaned ? ' and its labelled docker resources' : ''}.`);
-    else this.ctx.out.result(`No kind cluster ${result.name}; nothing deleted${result.cleaned ? ' (labelled docker resources cleaned)' : ''}.`);
+    this.ctx.out.result(renderDevDown(result));
   }
 }

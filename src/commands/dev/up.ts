@@ -1,11 +1,8 @@
 import {Flags} from '@oclif/core';
-import {KpCommand} from '../../base-command.js';
-import type {DevUpResult} from '../../workflows/dev-up.js';
-
-/** Split repeated and comma-separated flag values (`-m kp,ki -m x`). */
-function list(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-}
+import {KpCommand} from '../../cli/base-command.js';
+import {clusterNameFlag, listFlag, workspaceFlag} from '../../cli/flags.js';
+import {renderDevUp} from '../../cli/render/dev.js';
+import type {DevUpResult} from '../../workflows/dev/up.js';
 
 export default class DevUp extends KpCommand<typeof DevUp, DevUpResult> {
   static override summary = 'Bring up the kind cluster and run the Skaffold dev loop.';
@@ -29,25 +26,24 @@ kind-<name> context explicitly; your current kube context is never changed.`;
     'auto-build': Flags.boolean({description: 'Rebuild automatically on changes (default: only on Enter; sync stays on).'}),
     'auto-deploy': Flags.boolean({description: 'Redeploy automatically on manifest changes.'}),
     recreate: Flags.boolean({description: 'Delete and recreate the cluster (its PVC data is lost).'}),
-    name: Flags.string({description: 'kind cluster name (context kind-<name>).', default: 'kamerplanter'}),
-    workspace: Flags.string({description: 'Kamerplanter checkout (default: KP_WORKSPACE, else the nearest parent with skaffold.yaml).'}),
+    ...clusterNameFlag,
+    ...workspaceFlag,
     timeout: Flags.integer({description: 'Seconds to wait for the cluster API and ingress-nginx.', default: 300, min: 1}),
   };
 
   protected async execute(): Promise<DevUpResult> {
-    const {devUp} = await import('../../workflows/dev-up.js');
-    const result = await devUp(this.ctx, {
+    const {devUp} = await import('../../workflows/dev/up.js');
+    return devUp(this.ctx, {
       workspace: this.flags.workspace,
       name: this.flags.name,
-      profiles: list(this.flags.profile),
-      modules: list(this.flags.module),
+      profiles: listFlag(this.flags.profile),
+      modules: listFlag(this.flags.module),
       detach: Boolean(this.flags.detach),
       autoBuild: Boolean(this.flags['auto-build']),
       autoDeploy: Boolean(this.flags['auto-deploy']),
       recreate: Boolean(this.flags.recreate),
       timeoutSeconds: this.flags.timeout,
     });
-    return result;
   }
 
   // Skaffold's exit code becomes kp's (the dev loop ends when Skaffold does).
@@ -56,12 +52,6 @@ kind-<name> context explicitly; your current kube context is never changed.`;
   }
 
   protected render(result: DevUpResult): void {
-    const lines = [
-      `cluster  ${result.cluster.name} (${result.cluster.context} -> ${result.cluster.server})` +
-        `${result.cluster.actions.length > 0 ? `: ${result.cluster.actions.join(', ')}` : ': unchanged'}`,
-      `ingress  ingress-nginx ${result.ingress.version}: ${result.ingress.action === 'none' ? 'unchanged' : result.ingress.action}`,
-      `skaffold ${result.skaffold.mode} exited ${result.skaffold.exitCode}`,
-    ];
-    this.ctx.out.result(lines.join('\n'));
+    this.ctx.out.result(renderDevUp(result));
   }
 }

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core';
-import {KpCommand} from '../../base-command.js';
-import {targetFlags, targetOptions} from '../../ha/flags.js';
-import {renderStatusReport, type HaStatusReport} from '../../ha/report.js';
-import {selectTarget} from '../../ha/select-target.js';
-import {runHaStatus} from '../../workflows/ha-status.js';
+import {KpCommand} from '../../cli/base-command.js';
+import {haTargetFlags, haTargetOptions} from '../../cli/flags.js';
+import {renderStatusReport} from '../../cli/render/ha.js';
+import type {HaStatusReport} from '../../workflows/ha/report.js';
+import {haStatus} from '../../workflows/ha/status.js';
 
 export default class HaStatus extends KpCommand<typeof HaStatus, HaStatusReport> {
   static override description =
@@ -12,14 +12,19 @@ export default class HaStatus extends KpCommand<typeof HaStatus, HaStatusReport>
   static override examples = ['<%= config.bin %> ha status', '<%= config.bin %> ha status --target docker --container homeassistant --json'];
 
   static override flags = {
-    ...targetFlags,
+    ...haTargetFlags,
     domain: Flags.string({description: 'Component domain to inspect when there is no local source (default kamerplanter).'}),
   };
 
-  protected async execute(): Promise<HaStatusReport> {
+  protected execute(): Promise<HaStatusReport> {
     const {flags} = this;
-    const target = selectTarget(this.ctx.runner, targetOptions(flags));
-    return runHaStatus(this.ctx, target, {cwd: process.cwd(), source: flags.source, configDir: flags['config-dir'], domain: flags.domain});
+    return haStatus(this.ctx, {
+      target: haTargetOptions(flags),
+      cwd: process.cwd(),
+      source: flags.source,
+      configDir: flags['config-dir'],
+      domain: flags.domain,
+    });
   }
 
   protected render(result: HaStatusReport): void {

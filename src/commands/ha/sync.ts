@@ -1,18 +1,13 @@
 import {Flags} from '@oclif/core';
-import {KpCommand} from '../../base-command.js';
-import {targetFlags, targetOptions} from '../../ha/flags.js';
-import {renderSyncReport, type HaSyncReport} from '../../ha/report.js';
-import {selectTarget} from '../../ha/select-target.js';
-import type {RestartMethod} from '../../ha/target.js';
-import {runHaSync, type HaSyncOptions} from '../../workflows/ha-sync.js';
-import {runHaWatch, type HaWatchResult} from '../../workflows/ha-watch.js';
+import {KpCommand} from '../../cli/base-command.js';
+import {haTargetFlags, haTargetOptions} from '../../cli/flags.js';
+import {renderSyncReport, renderWatchEnd, renderWatchRound} from '../../cli/render/ha.js';
+import {haSync, haSyncExitCode, type HaSyncResult} from '../../workflows/ha/sync.js';
+import type {RestartMethod} from '../../workflows/ha/targets/target.js';
 
-/** What `kp ha sync` returns: one round's report, or every round of a watch session. */
-type SyncResult = HaSyncReport | HaWatchResult;
-
-export default class HaSync extends KpCommand<typeof HaSync, SyncResult> {
+export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
   static override description =
-    'Put the local custom component into the running Home Assistant: only changed files, atomic swap, cache clear, restart, and a verdict from HA\'s log.';
+    "Put the local custom component into the running Home Assistant: only changed files, atomic swap, cache clear, restart, and a verdict from HA's log.";
 
   static override examples = [
     '<%= config.bin %> ha sync',
@@ -23,7 +18,7 @@ export default class HaSync extends KpCommand<typeof HaSync, SyncResult> {
   ];
 
   static override flags = {
-    ...targetFlags,
+    ...haTargetFlags,
     restart: Flags.string({
       description: 'How HA restarts after a change: kill 1 in the container (initContainers do not re-run), pod deletion (re-runs them), or none.',
       options: ['kill', 'pod', 'none'],
@@ -36,10 +31,11 @@ export default class HaSync extends KpCommand<typeof HaSync, SyncResult> {
     debounce: Flags.integer({description: 'With --watch: milliseconds of quiet before a burst of saves is synced.', default: 400, min: 0}),
   };
 
-  protected async execute(): Promise<SyncResult> {
+  protected execute(): Promise<HaSyncResult> {
     const {flags} = this;
-    const target = selectTarget(this.ctx.runner, targetOptions(flags));
-    const options: HaSyncOptions = {
+    const {out, json} = this.ctx;
+    return haSync(this.ctx, {
+      target: haTargetOptions(flags),
       cwd: process.cwd(),
       source: flags.source,
       configDir: flags['config-dir'],
@@ -47,30 +43,22 @@ export default class HaSync extends KpCommand<typeof HaSync, SyncResult> {
       force: flags.force,
       timeoutMs: flags.timeout * 1000,
       settleMs: flags.settle * 1000,
-    };
-    if (!flags.watch) {
-      const report = await runHaSync(this.ctx, target, options);
-      process.exitCode = report.exitCode;
-      return report;
-    }
-    return runHaWatch(this.ctx, target, options, flags.debounce, (round) => {
+      watch: flags.watch,
+      debounceMs: flags.debounce,
       // Progress (stderr) in every mode; the tables (stdout) only for humans: --json prints one result at the end.
-      if (round.ok) {
-        if (!this.ctx.json) this.ctx.out.result(renderSyncReport(round.report, this.ctx.out.color));
-        this.ctx.out.info(`round ${round.report.outcome}; waiting for changes.`);
-      } else {
-        this.ctx.out.info(`${this.ctx.out.color.red('round failed:')} ${round.error.message}`);
-        if (round.error.hint) this.ctx.out.info(`${this.ctx.out.color.dim('hint:')} ${round.error.hint}`);
-        this.ctx.out.info('Waiting for the next change to try again.');
-      }
+      onRound: (round) => {
+        const {table, progress} = renderWatchRound(round, out.color);
+        if (table && !json) out.result(table);
+        for (const line of progress) out.info(line);
+      },
     });
   }
 
-  protected render(result: SyncResult): void {
-    if ('watch' in result) {
-      this.ctx.out.result(`Stopped watching after ${result.rounds.length} rounds (${result.failedRounds} failed).`);
-      return;
-    }
-    this.ctx.out.result(renderSyncReport(result, this.ctx.out.color));
+  protected override exitCodeFor(result: HaSyncResult): number {
+    return haSyncExitCode(result);
+  }
+
+  protected render(result: HaSyncResult): void {
+    this.ctx.out.result('watch' in result ? renderWatchEnd(result) : renderSyncReport(result, this.ctx.out.color));
   }
 }

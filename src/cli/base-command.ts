@@ -1,0 +1,92 @@
+/**
+ * The base of every kp command: global flags, the runner and output for this invocation,
+ * `--json` result printing, and the mapping of every failure to the documented exit codes.
+ */
+import {Command, Flags, type Interfaces} from '@oclif/core';
+import {ExitCode, toKpError} from '../core/errors.js';
+import {Runner} from '../tools/runner.js';
+import {createOutput} from '../ui/output.js';
+import {interruption} from '../core/interruption.js';
+import type {KpContext} from '../workflows/context.js';
+
+type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof KpCommand)['baseFlags'] & T['flags']>;
+type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/** Every kp command extends this and implements `execute` (and `render` for humans). */
+export abstract class KpCommand<T extends typeof Command, R = unknown> extends Command {
+  static override baseFlags = {
+    json: Flags.boolean({description: 'Print only the result object as JSON on stdout.', helpGroup: 'GLOBAL'}),
+    verbose: Flags.boolean({
+      description: 'Echo every external command to stderr (secrets redacted).',
+      helpGroup: 'GLOBAL',
+    }),
+    'dry-run': Flags.boolean({
+      description: 'Print the mutating commands kp would run and run none of them (read-only probes still run).',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  protected ctx!: KpContext;
+  /** Positional arguments in order (for commands that take a variable number). */
+  protected positionals: string[] = [];
+
+  /** Do the work and return the result object (`--json` prints exactly this). */
+  protected abstract execute(): Promise<R>;
+
+  /** Print the result for a human (stdout). */
+  protected abstract render(result: R): void;
+
+  override async init(): Promise<void> {
+    await super.init();
+    const {args, flags, argv} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof KpCommand).baseFlags,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+      enableJsonFlag: false,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+    this.positionals = argv.map(String);
+    const json = Boolean(this.flags.json);
+    const verbose = Boolean(this.flags.verbose);
+    const dryRun = Boolean(this.flags['dry-run']);
+    const out = createOutput({json, verbose});
+    this.ctx = {runner: new Runner({dryRun, verbose, log: (line) => out.info(line)}), out, dryRun, json, verbose};
+    interruption.install(() => out.info('\nInterrupted: stopping child processes (Ctrl-C again to force).'));
+  }
+
+  /**
+   * The exit code for a result that is printed in full but still means failure
+   * (a failed doctor check, an integration that did not load). Default: success.
+   */
+  protected exitCodeFor(_result: R): number {
+    return ExitCode.Ok;
+  }
+
+  override async run(): Promise<R> {
+    const result = await this.execute();
+    if (this.ctx.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else this.render(result);
+    const code = this.exitCodeFor(result);
+    if (code !== ExitCode.Ok) process.exitCode = code;
+    return result;
+  }
+
+  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    const json = this.ctx?.json ?? process.argv.includes('--json');
+    const kpError = toKpError(error);
+    if (json) {
+      const payload = {error: {message: kpError.message, hint: kpError.hint, exitCode: kpError.exitCode, ...kpError.details}};
+      process.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
+    } else {
+      const out = this.ctx?.out ?? createOutput({json: false, verbose: false});
+      out.info(`${out.color.red('error:')} ${kpError.message}`);
+      if (kpError.hint) out.info(`${out.color.dim('hint:')} ${kpError.hint}`);
+      if (kpError.exitCode === ExitCode.Internal && error.stack) out.info(out.color.dim(error.stack));
+    }
+    process.exitCode = kpError.exitCode;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What `kp ha ...` prints for a human (stdout); `--json` prints the reports instead.
+ */
+import type {ChalkInstance} from 'chalk';
+import {formatMs, type HaStatusReport, type HaSyncReport, type SummaryRow} from '../../workflows/ha/report.js';
+import type {HaWatchResult, WatchRound} from '../../workflows/ha/watch.js';
+
+/** Render the summary table and failure details for a terminal. */
+export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): string {
+  const mark = (status: SummaryRow['status']) =>
+    status === 'ok' ? color.green('✔') : status === 'failed' ? color.red('✖') : color.dim('–');
+  const lines = [`${color.bold(report.domain)} ${report.version} -> ${Object.values(report.target).filter(Boolean).join(' ')}`];
+  for (const row of report.summary) lines.push(`  ${mark(row.status)} ${row.step.padEnd(11)} ${row.detail}`);
+  if (report.verdict.failures.length > 0) {
+    lines.push('', color.red('Failure lines from the HA log:'));
+    for (const failure of report.verdict.failures) lines.push(...failure.text.split('\n').map((line) => `  ${line}`));
+  }
+  for (const warning of report.warnings) lines.push(`${color.yellow('warning:')} ${warning}`);
+  lines.push(color.dim(`${report.processes} processes, ${formatMs(report.durationMs)}`));
+  return lines.join('\n');
+}
+
+/** Render `kp ha status` for a terminal. */
+export function renderStatusReport(report: HaStatusReport, color: ChalkInstance): string {
+  const {state, installed, local} = report;
+  const uptime = state.uptimeSeconds === undefined ? '-' : `${Math.floor(state.uptimeSeconds / 60)}m${String(state.uptimeSeconds % 60).padStart(2, '0')}s`;
+  const lines = [
+    `target     ${Object.values(report.target).filter(Boolean).join(' ')}`,
+    `state      ${state.running ? color.green(state.status) : color.red(state.status)}${state.ready ? ', ready' : ', not ready'}`,
+    `uptime     ${uptime} (restarts: ${state.restartCount})`,
+    `installed  ${installed.present ? `${installed.version ?? 'unknown version'} (${installed.files} files)` : 'not installed'}`,
+    `local      ${local ? `${local.version} (${local.files} files) ${local.dir}` : '-'}`,
+    `files      ${report.filesMatch === undefined ? '-' : report.filesMatch ? color.green('match') : color.yellow(`differ (${report.differences?.added ?? 0} new, ${report.differences?.modified ?? 0} changed, ${report.differences?.deleted ?? 0} removed locally): run kp ha sync`)}`,
+    `log        ${report.verdict ? (report.verdict.status === 'loaded' ? color.green('loaded') : report.verdict.status === 'failed' ? color.red(`failed (${report.verdict.failures.length} failure lines)`) : 'no load line since start') : '-'}`,
+  ];
+  if (report.verdict?.failures.length) for (const failure of report.verdict.failures) lines.push(...failure.text.split('\n').map((line) => `  ${line}`));
+  for (const note of report.notes) lines.push(color.dim(note));
+  return lines.join('\n');
+}
+
+/** The end of a watch session. */
+export function renderWatchEnd(result: HaWatchResult): string {
+  return `Stopped watching after ${result.rounds.length} rounds (${result.failedRounds} failed).`;
+}
+
+/** Live lines after each watch round: the table (humans only, stdout) and the progress line (stderr). */
+export function renderWatchRound(round: WatchRound, color: ChalkInstance): {table: string | undefined; progress: string[]} {
+  if (round.ok) return {table: renderSyncReport(round.report, color), progress: [`round ${round.report.outcome}; waiting for changes.`]};
+  const progress = [`${color.red('round failed:')} ${round.error.message}`];
+  if (round.error.hint) progress.push(`${color.dim('hint:')} ${round.error.hint}`);
+  progress.push('Waiting for the next change to try again.');
+  return {table: undefined, progress};
+}

@@ -1,0 +1,135 @@
+/**
+ * `kp compose start`: env file -> preflight -> `up -d` only when needed -> wait for health
+ * -> URLs. Running it on a healthy, unchanged stack starts nothing and returns quickly.
+ */
+import {ensureEnvFile, isSecretKey, type EnvFileReport} from '../../config/env-file.js';
+import {shippedCompose} from '../../config/paths.js';
+import {ExitCode, InterruptedError, KpError} from '../../core/errors.js';
+import type {ComposeInfo} from '../../tools/compose.js';
+import {Engine} from '../../tools/docker.js';
+import {registerSecret} from '../../tools/runner.js';
+import type {KpContext} from '../context.js';
+import {planStart, type StartPlan} from './plan.js';
+import {assertPortsFree, probeStackPorts} from './ports.js';
+import {observeContainers, serviceStatuses, stackUrls, type ServiceStatus, type StackUrls} from './services.js';
+import {
+  composeFor,
+  expectedServices,
+  interpolationEnv,
+  loadModel,
+  readEnvValuesIfPresent,
+  requireCompose,
+  resolveStack,
+  withInertSecrets,
+  type StackOptions,
+} from './stack.js';
+import {readStartRecord, stackFingerprint, writeStartRecord} from './start-record.js';
+import {diagnoseFailure, waitForStack} from './wait.js';
+
+/** Flags of `kp compose start`. */
+export interface ComposeStartOptions extends StackOptions {
+  profiles: string[];
+  timeoutSeconds: number;
+  wait: boolean;
+}
+
+/** The result object of `kp compose start` (`--json` prints exactly this). */
+export interface ComposeStartResult {
+  project: string;
+  composeFile: string;
+  envFile: {path: string; created: boolean; addedKeys: string[]; permissionsTightened: boolean};
+  engine: {cli: string; client: string | undefined; server: string | undefined};
+  /** The Compose that ran `up`; absent when nothing had to be started. */
+  compose: {flavour: ComposeInfo['flavour']; version: string} | undefined;
+  /** `created|started|updated` when Compose ran, `already-up` when nothing had to change, `dry-run`. */
+  action: Extract<StartPlan, {kind: 'up'}>['action'] | 'already-up' | 'dry-run';
+  reason: string;
+  waited: boolean;
+  services: ServiceStatus[];
+  urls: StackUrls;
+  durationMs: number;
+}
+
+/** Run `kp compose start`. */
+export async function composeStart(ctx: KpContext, options: ComposeStartOptions): Promise<ComposeStartResult> {
+  const started = Date.now();
+  const stack = resolveStack(options);
+  // Every input is checked before the first change: the compose file and the profiles are read
+  // (with inert secrets) before the env file is created.
+  loadModel(stack, withInertSecrets(readEnvValuesIfPresent(stack.envFile)));
+
+  // 1. env file: create or complete it, refuse placeholders.
+  const env = ensureEnvFile(stack.envFile, shippedCompose.envExample, {dryRun: ctx.dryRun});
+  for (const [key, value] of Object.entries(env.values)) if (isSecretKey(key)) registerSecret(value);
+  reportEnvFile(ctx, env);
+  const urlsEnv = interpolationEnv(env.values);
+  const model = loadModel(stack, env.values);
+  const expected = expectedServices(model, stack);
+
+  // 2. preflight: engine, daemon, ports. Nothing starts when one fails.
+  const engine = new Engine(ctx.runner);
+  const engineVersion = await engine.ensureDaemon();
+  let statuses = serviceStatuses(expected, await observeContainers(engine, stack.project));
+  assertPortsFree(await probeStackPorts(engine, expected, statuses), stack.envFile);
+
+  // 3. up, only when the observed state says so. Compose itself is only looked for when it has
+  // work to do: the no-op path stays at three engine calls.
+  const fingerprint = stackFingerprint(stack, model);
+  const plan = planStart({expected: expected.map((s) => s.name), statuses, fingerprint, record: readStartRecord(stack.project)});
+  let composeInfo: ComposeInfo | undefined;
+  if (plan.kind === 'up') {
+    composeInfo = await requireCompose(ctx.runner, engine);
+    ctx.out.step(`Compose up (${plan.reason})`);
+    await composeFor(ctx.runner, composeInfo, stack)
+      .up({timeoutMs: options.timeoutSeconds * 1000})
+      .catch(async (error: unknown) => {
+        if (error instanceof InterruptedError || !(error instanceof KpError) || error.exitCode !== ExitCode.ToolFailed) throw error;
+        throw await diagnoseFailure(ctx, engine, stack, expected, error.message, ExitCode.ToolFailed);
+      });
+  } else {
+    ctx.out.success(`Stack "${stack.project}" is already up: nothing to start (${plan.reason}).`);
+  }
+  if (ctx.dryRun) return result('dry-run', plan.reason, false);
+
+  // 4. wait for engine health and the HTTP endpoints.
+  if (options.wait) {
+    statuses = await waitForStack(ctx, engine, stack, expected, {
+      timeoutSeconds: options.timeoutSeconds,
+      started,
+      env: urlsEnv,
+      observed: plan.kind === 'up' ? undefined : statuses,
+    });
+    writeStartRecord({
+      project: stack.project,
+      fingerprint,
+      containerIds: Object.fromEntries(statuses.filter((s) => s.containerId).map((s) => [s.service, s.containerId!])),
+      at: new Date().toISOString(),
+    });
+  } else {
+    statuses = serviceStatuses(expected, await observeContainers(engine, stack.project));
+  }
+  return result(plan.kind === 'up' ? plan.action : 'already-up', plan.reason, options.wait);
+
+  function result(action: ComposeStartResult['action'], reason: string, waited: boolean): ComposeStartResult {
+    return {
+      project: stack.project,
+      composeFile: stack.composeFile,
+      envFile: {path: env.file, created: env.created, addedKeys: env.addedKeys, permissionsTightened: env.permissionsTightened},
+      engine: {cli: engine.bin, client: engineVersion.client, server: engineVersion.server},
+      compose: composeInfo ? {flavour: composeInfo.flavour, version: composeInfo.version} : undefined,
+      action,
+      reason,
+      waited,
+      services: statuses,
+      urls: stackUrls(statuses, urlsEnv),
+      durationMs: Date.now() - started,
+    };
+  }
+}
+
+function reportEnvFile(ctx: KpContext, env: EnvFileReport): void {
+  const verb = ctx.dryRun ? 'would be' : 'was';
+  if (env.created) ctx.out.step(`Env file ${env.file} ${verb} created with generated secrets (mode 0600).`);
+  if (env.addedKeys.length > 0) ctx.out.step(`Env file ${env.file}: ${env.addedKeys.join(', ')} ${verb} added (missing).`);
+  if (env.permissionsTightened) ctx.out.warn(`Env file ${env.file} was readable by others; its mode ${verb} set to 0600.`);
+}

@@ -1,0 +1,39 @@
+/**
+ * `kp compose status`: a read-only view of the project, one row per service.
+ */
+import {existsSync} from 'node:fs';
+import {Engine} from '../../tools/docker.js';
+import type {KpContext} from '../context.js';
+import {isServiceReady, observeContainers, serviceStatuses, stackUrls, type ServiceStatus, type StackUrls} from './services.js';
+import {expectedServices, interpolationEnv, loadModel, readEnvValuesIfPresent, resolveStack, withInertSecrets, type StackOptions} from './stack.js';
+
+/** The documented JSON of `kp compose status --json`. */
+export interface ComposeStatusResult {
+  project: string;
+  /** `up` (every expected service ready), `degraded` (some containers exist), or `down` (none). */
+  state: 'up' | 'degraded' | 'down';
+  envFile: string;
+  envFileExists: boolean;
+  services: ServiceStatus[];
+  urls: StackUrls;
+}
+
+/** Observe the stack without changing anything. */
+export async function composeStatus(ctx: KpContext, options: StackOptions): Promise<ComposeStatusResult> {
+  const stack = resolveStack(options);
+  const values = readEnvValuesIfPresent(stack.envFile);
+  const model = loadModel(stack, withInertSecrets(values));
+  const engine = new Engine(ctx.runner);
+  await engine.ensureDaemon();
+  const statuses = serviceStatuses(expectedServices(model, stack), await observeContainers(engine, stack.project));
+  const existing = statuses.filter((s) => s.state !== 'missing');
+  const state = existing.length === 0 ? 'down' : statuses.every(isServiceReady) ? 'up' : 'degraded';
+  return {
+    project: stack.project,
+    state,
+    envFile: stack.envFile,
+    envFileExists: existsSync(stack.envFile),
+    services: statuses,
+    urls: stackUrls(statuses, interpolationEnv(values)),
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Waiting for a started stack: engine health for every service, then the backend and frontend
+ * answering over HTTP, one progress line each. What does not become ready is named with its last
+ * log lines.
+ */
+import type {ComposeService} from '../../config/compose-file.js';
+import {ExitCode, InterruptedError, KpError} from '../../core/errors.js';
+import {interruption, sleep} from '../../core/interruption.js';
+import type {Engine} from '../../tools/docker.js';
+import {createTaskList} from '../../ui/tasks.js';
+import type {KpContext} from '../context.js';
+import {probeHttp} from '../shared/http-probe.js';
+import {isServiceReady, observeContainers, serviceStatuses, stackUrls, type ServiceStatus} from './services.js';
+import type {Stack} from './stack.js';
+
+/** Observe the stack after a failure and build the error naming what is not ready, with its last log lines. */
+export async function diagnoseFailure(
+  ctx: KpContext,
+  engine: Engine,
+  stack: Stack,
+  expected: readonly ComposeService[],
+  message: string,
+  exitCode: typeof ExitCode.ToolFailed | typeof ExitCode.Timeout,
+): Promise<KpError> {
+  const statuses = serviceStatuses(expected, await observeContainers(engine, stack.project));
+  const unhealthy = statuses.filter((s) => !isServiceReady(s));
+  const logs: Record<string, string[]> = {};
+  for (const status of unhealthy) {
+    if (!status.containerId) continue;
+    const text = await engine.logs(status.containerId, {tail: 20});
+    logs[status.service] = text.split('\n').filter((l) => l.length > 0).slice(-20);
+    if (!ctx.json) {
+      ctx.out.info(ctx.out.color.bold(`--- last 20 log lines of ${status.service} (${status.state}, ${status.health}) ---`));
+      for (const line of logs[status.service]!) ctx.out.info(`  ${line}`);
+    }
+  }
+  const names = unhealthy.map((s) => `${s.service} (${s.state}${s.health !== 'none' ? `, ${s.health}` : ''})`).join(', ');
+  return new KpError(`${message}${names ? `\nNot ready: ${names}` : ''}`, {
+    exitCode,
+    hint: 'Check the log lines above; `kp compose logs SERVICE` shows more. Run `kp compose start` again once fixed.',
+    details: {notReady: unhealthy.map((s) => s.service), logs},
+  });
+}
+
+/** Poll engine health for every service and then the HTTP endpoints, one listr2 line each. */
+export async function waitForStack(
+  ctx: KpContext,
+  engine: Engine,
+  stack: Stack,
+  expected: readonly ComposeService[],
+  options: {timeoutSeconds: number; started: number; env: Record<string, string | undefined>; observed: ServiceStatus[] | undefined},
+): Promise<ServiceStatus[]> {
+  const {timeoutSeconds, started, env} = options;
+  const deadline = started + timeoutSeconds * 1000;
+  // A fresh observation from the preflight is reused: no second look at an unchanged stack.
+  let latest: ServiceStatus[] = options.observed ?? [];
+  let inflight: Promise<ServiceStatus[]> | undefined;
+  let fetchedAt = options.observed ? Date.now() : 0;
+  // One shared observation per second, however many tasks wait on it.
+  const observe = async (): Promise<ServiceStatus[]> => {
+    if (Date.now() - fetchedAt < 900 && latest.length > 0) return latest;
+    inflight ??= observeContainers(engine, stack.project)
+      .then((containers) => {
+        latest = serviceStatuses(expected, containers);
+        fetchedAt = Date.now();
+        return latest;
+      })
+      .finally(() => (inflight = undefined));
+    return inflight;
+  };
+  const timedOut = () => Date.now() > deadline;
+
+  const serviceTasks = expected.map((service) => ({
+    title: service.name,
+    task: async (_: object, task: {title: string; output: string}) => {
+      for (;;) {
+        const status = (await observe()).find((s) => s.service === service.name);
+        if (status && isServiceReady(status)) {
+          task.title = `${service.name}: ${status.health === 'none' ? 'running' : 'healthy'}`;
+          return;
+        }
+        const now = `${service.name}: ${status ? `${status.state}${status.health !== 'none' ? `, ${status.health}` : ''}` : 'missing'}`;
+        // Only report changes: the simple renderer prints every output line.
+        if (now !== task.output) task.output = now;
+        if (timedOut()) throw new Error(`${service.name} not ready after ${timeoutSeconds}s`);
+        await sleep(1000);
+      }
+    },
+  }));
+
+  const urls = () => stackUrls(latest, env);
+  const httpTasks = [
+    {name: 'backend API', url: () => `${urls().apiDocs.replace(/\/docs$/, '')}/api/v1/health/ready`},
+    {name: 'frontend', url: () => urls().frontend},
+  ].map((check) => ({
+    title: `${check.name} answers`,
+    task: async (_: object, task: {title: string; output: string}) => {
+      for (;;) {
+        const answer = await probeHttp(check.url());
+        if (answer.status === 200) {
+          task.title = `${check.name}: ${check.url()} -> 200`;
+          return;
+        }
+        const now = `${check.url()} -> ${answer.detail}`;
+        if (now !== task.output) task.output = now;
+        if (timedOut()) throw new Error(`${check.name} did not answer 200 at ${check.url()} within ${timeoutSeconds}s`);
+        await sleep(1000);
+      }
+    },
+  }));
+
+  const hasHttp = (name: string) => expected.some((s) => s.name === name);
+  const list = createTaskList<object>(
+    [
+      {title: 'Waiting for services to be healthy', task: (_ctx, task) => task.newListr(serviceTasks, {concurrent: true, exitOnError: false})},
+      ...httpTasks.filter((_, index) => hasHttp(index === 0 ? 'backend' : 'frontend')),
+    ],
+    ctx.out,
+  );
+  try {
+    await list.run();
+  } catch (error) {
+    if (error instanceof InterruptedError || interruption.signal.aborted) throw new InterruptedError();
+    throw await diagnoseFailure(ctx, engine, stack, expected, `Timed out after ${timeoutSeconds}s waiting for the stack.`, ExitCode.Timeout);
+  }
+  // listr2 with exitOnError=false in the subtasks swallows their failures: check what was reached.
+  if (latest.length === 0 || latest.some((s) => !isServiceReady(s))) {
+    throw await diagnoseFailure(ctx, engine, stack, expected, `Timed out after ${timeoutSeconds}s waiting for the stack.`, ExitCode.Timeout);
+  }
+  return latest;
+}

@@ -1,0 +1,98 @@
+/**
+ * The kube-context guard of `kp dev`: the `kind-N` context's server must be on this machine
+ * (the fence), and the user's current context is never left changed (kind switches it; kp
+ * switches it back, even across a Ctrl-C, through a note in the state dir).
+ */
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {contextServer, isLocalServer, localAddresses, readKubeconfig, type KubeconfigView} from '../../config/kubeconfig.js';
+import {stateDir} from '../../config/paths.js';
+import {ExitCode, KpError, fail} from '../../core/errors.js';
+import {interruption} from '../../core/interruption.js';
+import {kindContextName} from '../../tools/kind.js';
+import {Kubectl} from '../../tools/kubectl.js';
+import type {KpContext} from '../context.js';
+
+/** What the kubeconfig says about `kind-N`. */
+export interface ContextView {
+  /** The context's API server URL, undefined when the context is missing. */
+  server: string | undefined;
+  /** Whether that server is on this machine (undefined without a context). */
+  serverIsLocal: boolean | undefined;
+  currentContext: string | undefined;
+}
+
+/** Look at the kubeconfig entry of `kind-N` (in-process: no process spent). */
+export function observeContext(name: string, view: KubeconfigView = readKubeconfig()): ContextView {
+  const server = contextServer(view, kindContextName(name));
+  return {server, serverIsLocal: server === undefined ? undefined : isLocalServer(server, localAddresses()), currentContext: view.currentContext};
+}
+
+/** Throw the fence refusal unless the kind-N context exists and its server is local. */
+export function enforceFence(name: string): {server: string} {
+  const view = observeContext(name);
+  if (view.server === undefined) {
+    throw new KpError(`The kube context ${kindContextName(name)} does not exist after setting up the cluster.`, {
+      exitCode: ExitCode.ToolFailed,
+      hint: `Check \`kind get clusters\`; \`kp dev up --recreate --name ${name}\` starts over.`,
+    });
+  }
+  if (!view.serverIsLocal) {
+    throw fail.prerequisite(
+      `The kube context ${kindContextName(name)} points at ${view.server}, which is not on this machine; kp will not act on it.`,
+      'Rename or delete that context (kubectl config rename-context / delete-context), or use --name for another cluster.',
+    );
+  }
+  return {server: view.server};
+}
+
+/** Where kp remembers the current context it must put back (survives an interrupted create). */
+function pendingContextFile(name: string): string {
+  return path.join(stateDir(), `dev-${name}-current-context.json`);
+}
+
+/**
+ * Put back a current context remembered by an interrupted run (kind had switched it, and the
+ * Ctrl-C came before kp could switch it back). Returns true when it did.
+ */
+export async function restorePendingCurrentContext(ctx: KpContext, name: string): Promise<boolean> {
+  const file = pendingContextFile(name);
+  if (!existsSync(file) || ctx.dryRun) return false;
+  const {before} = JSON.parse(readFileSync(file, 'utf8')) as {before?: string};
+  const now = readKubeconfig().currentContext;
+  let restored = false;
+  if (now !== before && now === kindContextName(name)) {
+    await new Kubectl(ctx.runner, kindContextName(name)).useContext(before);
+    ctx.out.info(`Put back your current kube context ${before ?? '(none)'} (an earlier run was interrupted).`);
+    restored = true;
+  }
+  rmSync(file, {force: true});
+  return restored;
+}
+
+/**
+ * Run a kind command that writes the kubeconfig, then put the user's current context back:
+ * kind switches it to kind-N, and kp promises never to change it. The previous context is written
+ * down first, so a run interrupted in between is repaired by the next one.
+ */
+export async function withCurrentContextKept<T>(ctx: KpContext, kubectl: Kubectl, name: string, action: () => Promise<T>): Promise<T> {
+  const before = readKubeconfig().currentContext;
+  const file = pendingContextFile(name);
+  if (!ctx.dryRun) {
+    mkdirSync(path.dirname(file), {recursive: true});
+    writeFileSync(file, JSON.stringify({before}));
+  }
+  try {
+    return await action();
+  } finally {
+    // After Ctrl-C no process may be started: the pending file lets the next run finish this.
+    if (!ctx.dryRun && !interruption.signal.aborted) {
+      const after = readKubeconfig().currentContext;
+      if (after !== before) {
+        await kubectl.useContext(before);
+        ctx.out.info(`Kept your current kube context ${before ?? '(none)'}; kp always passes --context ${kubectl.context}.`);
+      }
+      rmSync(file, {force: true});
+    }
+  }
+}

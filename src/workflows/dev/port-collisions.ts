@@ -1,0 +1,56 @@
+/**
+ * Host-port collisions between the kind config (node hostPorts) and skaffold.yaml (port-forward
+ * localPorts, including those a profile adds): both bind on the host, so one of them loses.
+ */
+import type {KindConfig} from '../../config/kind-config.js';
+import {portForwardsOf, resolveProfile, type SkaffoldConfig} from '../../config/skaffold-config.js';
+
+/** One host port claimed by both files. */
+export interface PortCollision {
+  port: number;
+  /** `file:line:col` of the kind mapping. */
+  kindWhere: string;
+  /** Which Skaffold forward claims it (`module kp, profile debug: service/x`). */
+  skaffold: string;
+}
+
+/** Every Skaffold localPort with where it comes from (base configs and each resolvable profile). */
+export function skaffoldLocalPorts(config: SkaffoldConfig): Array<{port: number; source: string}> {
+  const ports: Array<{port: number; source: string}> = [];
+  for (const module of config.modules) {
+    const label = `module ${module.name ?? '(unnamed)'}`;
+    const add = (raw: Record<string, unknown>, scope: string) => {
+      for (const forward of portForwardsOf(raw)) {
+        const port = forward.localPort ?? (typeof forward.port === 'number' ? forward.port : undefined);
+        if (port !== undefined) ports.push({port, source: `${scope}: ${forward.resourceType}/${forward.resourceName}`});
+      }
+    };
+    add(module.raw, label);
+    for (const profile of module.profiles) {
+      try {
+        add(resolveProfile(module, profile.name), `${label}, profile ${profile.name}`);
+      } catch {
+        // a profile that does not resolve is reported elsewhere; it claims no ports here
+      }
+    }
+  }
+  return ports;
+}
+
+/** Ports both files claim (pure; each port reported once). */
+export function findPortCollisions(kind: KindConfig, skaffold: SkaffoldConfig): PortCollision[] {
+  const forwards = skaffoldLocalPorts(skaffold);
+  const collisions: PortCollision[] = [];
+  for (const mapping of kind.hostPorts) {
+    const hit = forwards.find((f) => f.port === mapping.hostPort);
+    if (hit && !collisions.some((c) => c.port === mapping.hostPort)) {
+      collisions.push({port: mapping.hostPort, kindWhere: mapping.where, skaffold: hit.source});
+    }
+  }
+  return collisions;
+}
+
+/** A one-line description of a collision. */
+export function describeCollision(c: PortCollision, skaffoldFile: string): string {
+  return `host port ${c.port}: kind hostPort at ${c.kindWhere} and Skaffold localPort (${c.skaffold}) in ${skaffoldFile}`;
+}

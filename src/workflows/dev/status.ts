@@ -1,0 +1,159 @@
+/**
+ * `kp dev status`: the cluster's node containers, its context (and whether it is local), node
+ * readiness, Helm releases, pods not ready, ingress-nginx, and whether the forwarded endpoints
+ * answer. Read-only; the API is only asked when the context fence allows it.
+ */
+import type {KpContext} from '../context.js';
+import {validateClusterName} from '../shared/names.js';
+import {loadSkaffoldConfig, type SkaffoldConfig} from '../../config/skaffold-config.js';
+import {Engine} from '../../tools/docker.js';
+import {Helm, type HelmRelease} from '../../tools/helm.js';
+import {kindContextName} from '../../tools/kind.js';
+import {Kubectl, type PodJson} from '../../tools/kubectl.js';
+import {probeHttp} from '../shared/http-probe.js';
+import {observeNodes, probeApi, type ApiObservation, type NodeObservation} from './cluster.js';
+import {observeContext} from './kube-context.js';
+import {INGRESS_NGINX, observeIngress, type IngressObservation} from './ingress.js';
+import {resolveDevWorkspace, SHIPPED_FILES, workspaceInputs} from './workspace.js';
+
+/** One forwarded endpoint and whether it answered. */
+export interface EndpointStatus {
+  name: string;
+  url: string;
+  ok: boolean;
+  /** HTTP status, or the connection error. */
+  detail: string;
+}
+
+/** A pod that is not Ready (or not Succeeded). */
+export interface PodNotReady {
+  namespace: string;
+  name: string;
+  phase: string;
+  reason: string | undefined;
+}
+
+/** The documented JSON of `kp dev status --json`. */
+export interface DevStatusResult {
+  cluster: {
+    name: string;
+    /** absent: no node containers; running: all running; stopped: none running; partial: some. */
+    state: 'absent' | 'running' | 'stopped' | 'partial';
+    nodes: Array<{name: string; role: string | undefined; container: string}>;
+  };
+  context: {name: string; exists: boolean; server: string | undefined; local: boolean | undefined; isCurrent: boolean};
+  api: ApiObservation['status'];
+  nodesReady: string | undefined;
+  ingress: (IngressObservation & {pinned: string}) | undefined;
+  helmReleases: HelmRelease[];
+  podsNotReady: PodNotReady[];
+  endpoints: EndpointStatus[];
+  /** True when everything above is up. */
+  ready: boolean;
+}
+
+/** The health URL for a forwarded service (backend readiness, ArangoDB version, else `/`). */
+export function healthPath(resourceName: string): string {
+  if (resourceName.endsWith('backend')) return '/api/v1/health/ready';
+  if (resourceName.endsWith('arangodb')) return '/_api/version';
+  return '/';
+}
+
+/** The endpoints Skaffold forwards (deduplicated by local port). */
+export function forwardedEndpoints(config: SkaffoldConfig): Array<{name: string; url: string}> {
+  const seen = new Set<number>();
+  const endpoints: Array<{name: string; url: string}> = [];
+  for (const module of config.modules) {
+    for (const forward of module.portForwards) {
+      const port = forward.localPort ?? (typeof forward.port === 'number' ? forward.port : undefined);
+      if (port === undefined || seen.has(port)) continue;
+      seen.add(port);
+      endpoints.push({name: forward.resourceName, url: `http://127.0.0.1:${port}${healthPath(forward.resourceName)}`});
+    }
+  }
+  return endpoints;
+}
+
+/** Classify the node containers. */
+export function clusterStateOf(nodes: readonly NodeObservation[]): DevStatusResult['cluster']['state'] {
+  if (nodes.length === 0) return 'absent';
+  const running = nodes.filter((n) => n.state === 'running').length;
+  return running === nodes.length ? 'running' : running === 0 ? 'stopped' : 'partial';
+}
+
+/** Pods that are neither Ready nor finished (pure). */
+export function podsNotReady(items: readonly PodJson[]): PodNotReady[] {
+  return items
+    .filter((pod) => pod.status?.phase !== 'Succeeded')
+    .filter((pod) => !pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .map((pod) => ({
+      namespace: pod.metadata?.namespace ?? '',
+      name: pod.metadata?.name ?? '',
+      phase: pod.status?.phase ?? 'Unknown',
+      reason: pod.status?.containerStatuses?.map((c) => c.state?.waiting?.reason).find(Boolean) ?? pod.status?.reason,
+    }));
+}
+
+async function probeEndpoint(endpoint: {name: string; url: string}): Promise<EndpointStatus> {
+  const answer = await probeHttp(endpoint.url, 1500);
+  return {...endpoint, ok: answer.status !== undefined && answer.status >= 200 && answer.status < 300, detail: answer.detail};
+}
+
+/** Run `kp dev status`. */
+export async function devStatus(ctx: KpContext, options: {name: string; workspace: string | undefined}): Promise<DevStatusResult> {
+  validateClusterName(options.name);
+  let skaffoldFile: string = SHIPPED_FILES.skaffold;
+  try {
+    skaffoldFile = resolveDevWorkspace(workspaceInputs(options.workspace)).skaffoldFile;
+  } catch (error) {
+    if (options.workspace) throw error; // an explicit workspace that does not exist is an error; a missing checkout is not
+  }
+  const context = kindContextName(options.name);
+  const contextView = observeContext(options.name);
+  const [nodes, endpoints] = await Promise.all([
+    observeNodes(new Engine(ctx.runner), options.name),
+    Promise.all(forwardedEndpoints(loadSkaffoldConfig(skaffoldFile)).map(probeEndpoint)),
+  ]);
+  const state = clusterStateOf(nodes);
+  const result: DevStatusResult = {
+    cluster: {name: options.name, state, nodes: nodes.map((n) => ({name: n.name, role: n.role, container: n.state}))},
+    context: {
+      name: context,
+      exists: contextView.server !== undefined,
+      server: contextView.server,
+      local: contextView.serverIsLocal,
+      isCurrent: contextView.currentContext === context,
+    },
+    api: 'not-probed',
+    nodesReady: undefined,
+    ingress: undefined,
+    helmReleases: [],
+    podsNotReady: [],
+    endpoints,
+    ready: false,
+  };
+  // The fence: a context that points off this machine is reported, never asked.
+  if (state === 'running' && contextView.server !== undefined && contextView.serverIsLocal) {
+    const kubectl = new Kubectl(ctx.runner, context);
+    const api = await probeApi(kubectl);
+    result.api = api.status;
+    if (api.status === 'ready') result.nodesReady = `${api.nodes}/${api.nodes}`;
+    if (api.status === 'nodes-not-ready') result.nodesReady = `${api.ready}/${api.nodes}`;
+    if (api.status !== 'unreachable') {
+      const [ingress, releases, pods] = await Promise.all([
+        observeIngress(kubectl),
+        new Helm(ctx.runner, context).listReleases(),
+        kubectl.listJson<PodJson>('pods', {allNamespaces: true}),
+      ]);
+      result.ingress = {...ingress, pinned: INGRESS_NGINX.version};
+      result.helmReleases = releases;
+      result.podsNotReady = podsNotReady(pods);
+    }
+  }
+  result.ready =
+    result.api === 'ready' &&
+    Boolean(result.ingress?.ready) &&
+    result.podsNotReady.length === 0 &&
+    result.endpoints.filter((e) => e.name.endsWith('backend')).every((e) => e.ok);
+  return result;
+}

@@ -1,0 +1,50 @@
+/**
+ * `kp doctor`: every check kp's commands depend on, each with a status and a hint.
+ * Probes run in parallel; nothing is changed. The doctor is the one workflow that reads other
+ * features' modules: it reports on all of them.
+ */
+import semver from 'semver';
+import {Engine} from '../../tools/docker.js';
+import type {KpContext} from '../context.js';
+import type {StackOptions} from '../compose/stack.js';
+import type {DoctorCheck} from './check.js';
+import {composeCheck, engineChecks, stackPortChecks} from './compose-checks.js';
+
+/** The minimum Node.js kp runs on. */
+export const MIN_NODE = '20.5.0';
+
+/** The documented JSON of `kp doctor --json`. */
+export interface DoctorResult {
+  /** False when any required check failed. */
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+/** What `kp doctor` looks at: the compose stack and the dev workspace. */
+export interface DoctorOptions extends StackOptions {
+  workspace?: string;
+}
+
+/** Check the Node.js version (pure). */
+export function checkNode(version: string): DoctorCheck {
+  const ok = semver.gte(semver.coerce(version) ?? '0.0.0', MIN_NODE);
+  return {
+    name: 'node',
+    status: ok ? 'ok' : 'fail',
+    required: true,
+    detail: version,
+    hint: ok ? undefined : `kp needs Node.js >= ${MIN_NODE}.`,
+  };
+}
+
+/** Run every check. */
+export async function doctor(ctx: KpContext, options: DoctorOptions): Promise<DoctorResult> {
+  const engine = new Engine(ctx.runner);
+  const [engineAndPorts, compose, dev] = await Promise.all([
+    engineChecks(engine).then(async ({checks, version}) => [...checks, ...(await stackPortChecks(engine, Boolean(version?.server), options))]),
+    composeCheck(ctx, engine),
+    import('./dev-checks.js').then(({devDoctorChecks}) => devDoctorChecks(ctx, options)),
+  ]);
+  const checks = [checkNode(process.versions.node), ...engineAndPorts, compose, ...dev];
+  return {ok: checks.every((c) => !c.required || c.status !== 'fail'), checks};
+}

@@ -1,0 +1,56 @@
+/**
+ * The remote protocol of the HA features, spoken through a target's exec: where kp stages
+ * (on the component's volume), the one listing exec and its refusals, and the upload archive.
+ * Used by `kp ha sync` and `kp ha status`.
+ */
+import {readFileSync} from 'node:fs';
+import {ExitCode, KpError, fail} from '../../core/errors.js';
+import type {SyncPlan} from './plan.js';
+import {LIST_SCRIPT, parseListing, type RemoteLayout, type RemoteListing} from './remote.js';
+import {buildTar, parentDirectories, type TarEntry} from './tar.js';
+import type {HaTarget, VolumeInfo} from './targets/target.js';
+
+/** Staging root on the component's volume but outside custom_components/ (HA scans every folder there). */
+export function stagingParent(volume: VolumeInfo, configDir: string): string {
+  const customComponents = `${configDir.replace(/\/+$/, '')}/custom_components`;
+  const mount = volume.mountPoint.replace(/\/+$/, '') || '/';
+  if (mount === customComponents || mount.startsWith(`${customComponents}/`)) {
+    throw fail.prerequisite(
+      `The volume is mounted at ${mount}, inside custom_components/: kp cannot stage outside custom_components/ on the same volume, and a staging folder inside it could be loaded by HA.`,
+      `Mount the volume at ${configDir} (HA's config dir) instead.`,
+    );
+  }
+  // Staging sits next to HA's config (same volume) so the final rename is atomic.
+  return mount === '/' ? configDir : mount;
+}
+
+/** Run the listing exec and turn transport failures into clear prerequisite errors. */
+export async function listRemote(target: HaTarget, layout: RemoteLayout): Promise<RemoteListing> {
+  const result = await target.exec(['sh', '-c', LIST_SCRIPT, 'sh', layout.componentDir, layout.stagingRoot, layout.domain]);
+  if (result.exitCode !== 0 || !result.stdout.includes('KP_SH ok')) {
+    const text = `${result.stderr}${result.stdout}`.trim();
+    if (/executable file not found|no such file or directory|not found/i.test(text) && !/NotFound/.test(text)) {
+      throw fail.prerequisite(`${target.label} has no usable sh: ${text.split('\n').at(-1)}`, 'kp needs sh and tar in the HA container (the official HA image has both).');
+    }
+    throw new KpError(`Listing the component in ${target.label} failed (exit ${result.exitCode}): ${text.split('\n').slice(-3).join(' ')}`, {
+      exitCode: ExitCode.ToolFailed,
+    });
+  }
+  const listing = parseListing(result.stdout);
+  const missing = ['tar', 'find', 'cp', 'mv'].filter((tool) => !listing.tools[tool]);
+  if (missing.length > 0) throw fail.prerequisite(`${target.label} lacks ${missing.join(', ')}: kp cannot upload without them.`);
+  if (!listing.hashAlgorithm) throw fail.prerequisite(`${target.label} has neither sha256sum nor md5sum: kp cannot compare files.`);
+  if (listing.listingFailed) throw new KpError(`Hashing the files in ${layout.componentDir} failed.`, {exitCode: ExitCode.ToolFailed});
+  return listing;
+}
+
+/** The upload archive: parent dirs, changed files, and the end marker as the very last entry. */
+export function uploadArchive(plan: SyncPlan, runId: string): Buffer {
+  const entries: TarEntry[] = parentDirectories(plan.upload.map((f) => f.path)).map((path) => ({path, type: 'directory' as const}));
+  for (const file of plan.upload) {
+    entries.push({path: file.path, type: 'file', content: readFileSync(file.absolutePath), mode: file.mode, mtime: file.mtime});
+  }
+  entries.push({path: `.kp-complete-${runId}`, type: 'file', content: Buffer.from(runId)});
+  return buildTar(entries);
+}
+

@@ -1,0 +1,123 @@
+/**
+ * The sync and status reports (`--json` prints them as they are) and the six summary rows.
+ * Pure; cli/render/ha.ts renders them for a terminal.
+ */
+import type {LogVerdict} from './verdict.js';
+import type {SkippedFile} from './component.js';
+
+/** One row of the summary table (the upstream deploy skill's six rows). */
+export interface SummaryRow {
+  step: 'copy' | 'cache clear' | 'restart' | 'ready' | 'loaded' | 'errors';
+  status: 'ok' | 'skipped' | 'failed';
+  detail: string;
+}
+
+/** The outcome of one `kp ha sync` round. */
+export interface HaSyncReport {
+  domain: string;
+  /** Local manifest version that was synced. */
+  version: string;
+  source: string;
+  target: Record<string, string>;
+  /** What backs the component folder in the target. */
+  volume: string;
+  dryRun: boolean;
+  /** `up-to-date`: nothing sent, no restart; `synced`: done and (if restarted) verified. */
+  outcome: 'up-to-date' | 'synced' | 'dry-run' | 'failed' | 'timeout';
+  /** The exit code this round maps to. */
+  exitCode: number;
+  changes: {added: string[]; modified: string[]; deleted: string[]; unchanged: number};
+  /** Archive bytes sent (headers included) and the file content inside it. */
+  upload: {files: number; bytes: number; contentBytes: number};
+  cacheClear: {removed: number};
+  restart: {
+    method: 'kill' | 'pod' | 'container' | 'none';
+    performed: boolean;
+    observed: boolean;
+    /** Milliseconds from the restart request to the first observation of the new instance. */
+    observedAfterMs: number | undefined;
+    before: {restartCount: number; startedAt: string | undefined} | undefined;
+    after: {restartCount: number; startedAt: string | undefined} | undefined;
+  };
+  /** Milliseconds from the restart request to HA answering. */
+  ready: {ready: boolean; afterMs: number | undefined};
+  verdict: (Omit<LogVerdict, 'status'> & {status: LogVerdict['status'] | 'skipped'}) ;
+  skipped: SkippedFile[];
+  warnings: string[];
+  summary: SummaryRow[];
+  /** Processes kp started toward the target in this round. */
+  processes: number;
+  durationMs: number;
+}
+
+/** The outcome of `kp ha status`. */
+export interface HaStatusReport {
+  target: Record<string, string>;
+  state: {running: boolean; ready: boolean; status: string; restartCount: number; startedAt: string | undefined; uptimeSeconds: number | undefined};
+  installed: {present: boolean; version: string | undefined; files: number; pycacheDirs: number};
+  local: {dir: string; domain: string; version: string; files: number} | undefined;
+  /** Whether the installed files equal the local ones (undefined without a local source or listing). */
+  filesMatch: boolean | undefined;
+  differences: {added: number; modified: number; deleted: number} | undefined;
+  verdict: LogVerdict | undefined;
+  notes: string[];
+}
+
+/** Human-readable byte count. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Seconds with one decimal. */
+export function formatMs(ms: number | undefined): string {
+  return ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** The six summary rows for a report. */
+export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[] {
+  const {changes, upload, restart, ready, verdict} = report;
+  const copyDetail =
+    report.outcome === 'up-to-date'
+      ? `up to date (${changes.unchanged} files unchanged)`
+      : `${upload.files} sent (${formatBytes(upload.bytes)}), ${changes.deleted.length} deleted, ${changes.unchanged} unchanged`;
+  const copied = report.outcome !== 'up-to-date' && !report.dryRun;
+  const restarted = restart.performed;
+  const rows: SummaryRow[] = [
+    {step: 'copy', status: report.dryRun ? 'skipped' : report.outcome === 'up-to-date' ? 'skipped' : 'ok', detail: report.dryRun ? `dry run: would send ${upload.files} files, delete ${changes.deleted.length}` : copyDetail},
+    {step: 'cache clear', status: copied ? 'ok' : 'skipped', detail: copied ? `${report.cacheClear.removed} __pycache__ removed` : 'not needed'},
+    {
+      step: 'restart',
+      status: !restarted ? 'skipped' : restart.observed ? 'ok' : 'failed',
+      detail: !restarted
+        ? restart.method === 'none' ? '--restart none' : 'not needed'
+        : restart.observed
+          ? `${restart.method === 'kill' ? 'kill 1' : restart.method === 'pod' ? 'pod deleted' : 'container restarted'}; observed after ${formatMs(restart.observedAfterMs)} (restarts ${restart.before?.restartCount ?? '?'} -> ${restart.after?.restartCount ?? '?'})`
+          : 'restart not observed',
+    },
+    {
+      step: 'ready',
+      status: !restarted ? 'skipped' : ready.ready ? 'ok' : 'failed',
+      detail: !restarted ? '-' : ready.ready ? `answering after ${formatMs(ready.afterMs)}` : 'not ready in time',
+    },
+    {
+      step: 'loaded',
+      status: verdict.status === 'loaded' ? 'ok' : verdict.status === 'skipped' ? 'skipped' : 'failed',
+      detail:
+        verdict.status === 'loaded'
+          ? `${report.domain} ${report.version}`
+          : verdict.status === 'skipped'
+            ? restarted ? 'not checked (HA not ready)' : 'not checked (no restart)'
+            : verdict.status === 'not-seen'
+              ? 'HA did not report loading it'
+              : 'failed to load',
+    },
+    {
+      step: 'errors',
+      status: verdict.status === 'skipped' ? 'skipped' : verdict.failures.length === 0 ? 'ok' : 'failed',
+      detail: verdict.status === 'skipped' ? '-' : verdict.failures.length === 0 ? 'none' : `${verdict.failures.length} (see below)`,
+    },
+  ];
+  return rows;
+}

@@ -1,0 +1,78 @@
+/**
+ * `kp ha status`: read-only view of the HA target: state, uptime, restarts, installed vs local
+ * component (version and whether the files match), and the log verdict since the last start.
+ */
+import type {KpContext} from '../context.js';
+import {KpError} from '../../core/errors.js';
+import {collectFiles, detectSource, type ComponentSource} from './component.js';
+import {planSync} from './plan.js';
+import {manifestVersion, remoteLayout} from './remote.js';
+import type {HaStatusReport} from './report.js';
+import {selectTarget, type TargetOptions} from './targets/select.js';
+import {logWindowStart} from './targets/target.js';
+import {parseLogVerdict} from './verdict.js';
+import {listRemote} from './protocol.js';
+
+/** Options of `kp ha status`. */
+export interface HaStatusOptions {
+  target: TargetOptions;
+  cwd: string;
+  source: string | undefined;
+  configDir: string;
+  /** Domain to report on when no local source is found. */
+  domain: string | undefined;
+}
+
+/** Gather the status report (never changes anything). */
+export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promise<HaStatusReport> {
+  const target = selectTarget(ctx.runner, options.target);
+  const notes: string[] = [];
+  let component: ComponentSource | undefined;
+  try {
+    component = detectSource(options.cwd, options.source);
+  } catch (error) {
+    if (options.source || !(error instanceof KpError)) throw error;
+    notes.push(`No local component found (${error.message}); showing the installed one only.`);
+  }
+  const domain = component?.domain ?? options.domain ?? 'kamerplanter';
+  const state = await target.state();
+  const report: HaStatusReport = {
+    target: target.describe(),
+    state: {
+      running: state.running,
+      ready: false,
+      status: state.status,
+      restartCount: state.restartCount,
+      startedAt: state.startedAt,
+      uptimeSeconds: state.running && state.startedAt ? Math.max(0, Math.floor((Date.now() - Date.parse(state.startedAt)) / 1000)) : undefined,
+    },
+    installed: {present: false, version: undefined, files: 0, pycacheDirs: 0},
+    local: undefined,
+    filesMatch: undefined,
+    differences: undefined,
+    verdict: undefined,
+    notes,
+  };
+  if (!state.running) {
+    notes.push('The target is not running: nothing more to read.');
+    return report;
+  }
+  report.state.ready = await target.isReady(state);
+  // Status reads the component where HA loads it; staging is irrelevant here.
+  const listing = await listRemote(target, remoteLayout(options.configDir, domain));
+  report.installed = {
+    present: listing.componentPresent,
+    version: manifestVersion(listing.manifest),
+    files: listing.files?.size ?? 0,
+    pycacheDirs: listing.pycacheDirs,
+  };
+  if (component) {
+    const {files} = collectFiles(component.dir, listing.hashAlgorithm);
+    report.local = {dir: component.dir, domain: component.domain, version: component.version, files: files.length};
+    const plan = planSync(files, listing.files);
+    report.filesMatch = plan.upToDate;
+    report.differences = {added: plan.added.length, modified: plan.modified.length, deleted: plan.deleted.length};
+  }
+  report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt)), domain);
+  return report;
+}

@@ -1,0 +1,34 @@
+/**
+ * `kp ha sync`: pick the target the options name, then run one sync round, or keep syncing
+ * after every burst of local changes with `--watch`.
+ */
+import {ExitCode} from '../../core/errors.js';
+import type {KpContext} from '../context.js';
+import type {HaSyncReport} from './report.js';
+import {runSyncRound, type HaSyncOptions} from './round.js';
+import {selectTarget, type TargetOptions} from './targets/select.js';
+import {runHaWatch, type HaWatchResult, type WatchRound} from './watch.js';
+
+/** Everything `kp ha sync` was asked to do. */
+export interface HaSyncRequest extends HaSyncOptions {
+  target: TargetOptions;
+  watch: boolean;
+  debounceMs: number;
+  /** Called after every watch round (live output); not called without --watch. */
+  onRound?: (round: WatchRound) => void;
+}
+
+/** What `kp ha sync` returns: one round's report, or every round of a watch session. */
+export type HaSyncResult = HaSyncReport | HaWatchResult;
+
+/** Run `kp ha sync`. */
+export async function haSync(ctx: KpContext, request: HaSyncRequest): Promise<HaSyncResult> {
+  const target = selectTarget(ctx.runner, request.target);
+  if (!request.watch) return runSyncRound(ctx, target, request);
+  return runHaWatch(ctx, target, request, request.debounceMs, request.onRound ?? (() => undefined));
+}
+
+/** The exit code of a sync result: a round's own (6 when HA did not load it), 0 after a watch session ended by Ctrl-C. */
+export function haSyncExitCode(result: HaSyncResult): number {
+  return 'watch' in result ? ExitCode.Ok : result.exitCode;
+}

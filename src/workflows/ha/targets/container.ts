@@ -1,0 +1,144 @@
+/**
+ * HA running as a plain container or a Compose service: `docker exec` is the transport,
+ * `docker inspect` the observation.
+ */
+import {fail, ToolError} from '../../../core/errors.js';
+import type {ContainerDetails, Engine} from '../../../tools/docker.js';
+import type {RunResult} from '../../../tools/runner.js';
+import {PROBE_SCRIPT} from '../remote.js';
+import {coveringMount, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
+
+/** How to find the HA container. */
+export type ContainerSelector = {container: string} | {composeProject: string; service: string};
+
+/** Map docker inspect details to the target-neutral state. */
+export function containerState(details: ContainerDetails): TargetState {
+  return {
+    running: details.running,
+    ready: details.health === undefined ? undefined : details.health === 'healthy' && details.running,
+    restartCount: details.restartCount,
+    startedAt: details.startedAt || undefined,
+    instance: details.id,
+    status: details.health ? `${details.status} (${details.health})` : details.status,
+  };
+}
+
+/** Check that `componentDir` lies on a volume or bind mount of the container. */
+export function containerVolume(details: ContainerDetails, componentDir: string): VolumeInfo {
+  const mount = coveringMount(details.mounts, componentDir);
+  if (!mount || mount.type === 'tmpfs') {
+    throw fail.prerequisite(
+      `${componentDir} is not on a volume in container ${details.name}${mount ? ' (it is on a tmpfs)' : ''}: recreating the container would wipe what kp syncs.`,
+      'Mount /config as a named volume or bind mount (e.g. `-v ha-config:/config`), then sync again.',
+    );
+  }
+  return {
+    mountPoint: mount.destination,
+    description: mount.type === 'volume' ? `volume ${mount.name ?? mount.source}` : `${mount.type} ${mount.source}`,
+    survivesRecreate: true,
+  };
+}
+
+/** HA in a container, addressed by name or as the service of a Compose project. */
+export class ContainerTarget implements HaTarget {
+  readonly kind = 'container' as const;
+  private id: string | undefined;
+  private details: ContainerDetails | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly selector: ContainerSelector,
+  ) {}
+
+  get label(): string {
+    const name = this.details?.name ?? ('container' in this.selector ? this.selector.container : `${this.selector.composeProject}/${this.selector.service}`);
+    return 'container' in this.selector ? `container ${name}` : `container ${name} (compose ${this.selector.composeProject}/${this.selector.service})`;
+  }
+
+  describe(): Record<string, string> {
+    return {
+      kind: 'container',
+      container: this.details?.name ?? ('container' in this.selector ? this.selector.container : ''),
+      ...('composeProject' in this.selector ? {composeProject: this.selector.composeProject, service: this.selector.service} : {}),
+      engine: this.engine.bin,
+    };
+  }
+
+  get needsOutsideRestart(): boolean {
+    // Without a restart policy the engine leaves a container stopped after `kill 1`.
+    return (this.details?.restartPolicy ?? 'no') === 'no';
+  }
+
+  private async inspectTarget(): Promise<ContainerDetails> {
+    if (this.id === undefined && 'composeProject' in this.selector) {
+      const found = await this.engine.findContainers([
+        `com.docker.compose.project=${this.selector.composeProject}`,
+        `com.docker.compose.service=${this.selector.service}`,
+      ]);
+      const chosen = found.find((c) => c.running) ?? found[0];
+      if (!chosen) {
+        throw fail.prerequisite(
+          `No container of service ${this.selector.service} in compose project ${this.selector.composeProject}.`,
+          'Start the project, or check --compose-project/--service (`docker ps --filter label=com.docker.compose.project=P`).',
+        );
+      }
+      this.id = chosen.id;
+      this.details = chosen;
+      return chosen;
+    }
+    const ref = this.id ?? ('container' in this.selector ? this.selector.container : '');
+    let details: ContainerDetails[];
+    try {
+      details = await this.engine.inspect([ref]);
+    } catch (error) {
+      if (error instanceof ToolError && /No such (container|object)/i.test(error.stderr)) {
+        throw fail.prerequisite(`Container ${ref} does not exist.`, 'Check the name with `docker ps -a`, or use --compose-project.');
+      }
+      throw error;
+    }
+    const found = details[0];
+    if (!found) throw fail.prerequisite(`Container ${ref} does not exist.`);
+    this.id = found.id;
+    this.details = found;
+    return found;
+  }
+
+  async preflight(componentDir: string): Promise<{state: TargetState; volume: VolumeInfo}> {
+    const details = await this.inspectTarget();
+    if (!details.running) {
+      throw fail.prerequisite(`${this.label} is not running (${details.status}).`, `Start it (\`${this.engine.bin} start ${details.name}\`), then sync again.`);
+    }
+    return {state: containerState(details), volume: containerVolume(details, componentDir)};
+  }
+
+  async state(): Promise<TargetState> {
+    return containerState(await this.inspectTarget());
+  }
+
+  async isReady(state: TargetState): Promise<boolean> {
+    if (!state.running) return false;
+    if (state.ready !== undefined) return state.ready;
+    const probe = await this.engine.exec(this.ref(), ['sh', '-c', PROBE_SCRIPT], {allowFailure: true});
+    return probe.exitCode === 0;
+  }
+
+  async logsSince(startedAt: string | undefined): Promise<string> {
+    return this.engine.logs(this.ref(), startedAt ? {since: startedAt} : {});
+  }
+
+  exec(command: readonly string[], options: {input?: Uint8Array; mutating?: boolean} = {}): Promise<RunResult> {
+    return this.engine.exec(this.ref(), command, {input: options.input, mutating: options.mutating, allowFailure: true});
+  }
+
+  async restartFromOutside(): Promise<void> {
+    await this.engine.restart([this.ref()]);
+  }
+
+  outsideRestartWarning(): string | undefined {
+    return undefined; // a container has no initContainers: `docker restart` keeps the volume and the synced files
+  }
+
+  private ref(): string {
+    return this.id ?? ('container' in this.selector ? this.selector.container : '');
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * HA running in a Kubernetes pod: `kubectl exec` is the transport, `kubectl get pod -o json`
+ * the observation. Every call carries the explicit `--context` (the Kubectl adapter's fence).
+ */
+import {fail} from '../../../core/errors.js';
+import type {Kubectl, PodJson} from '../../../tools/kubectl.js';
+import type {RunResult} from '../../../tools/runner.js';
+import {coveringMount, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
+
+/** How to find the HA pod. */
+export type PodSelector = {pod: string; namespace: string; container: string} | {selector: string; namespace: string; container: string};
+
+/** Map a Pod object to the target-neutral state of one container. */
+export function podState(pod: PodJson, container: string): TargetState {
+  const status = pod.status?.containerStatuses?.find((c) => c.name === container);
+  const podReady = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  const running = Boolean(status?.state?.running) && !pod.metadata?.deletionTimestamp;
+  const waiting = status?.state?.waiting?.reason ?? status?.state?.terminated?.reason;
+  return {
+    running,
+    ready: running && podReady && Boolean(status?.ready),
+    restartCount: status?.restartCount ?? 0,
+    startedAt: status?.state?.running?.startedAt,
+    instance: pod.metadata?.uid ?? '',
+    status: `${pod.status?.phase ?? 'Unknown'}${waiting ? ` (${waiting})` : ''}`,
+  };
+}
+
+const READ_ONLY_SOURCES = ['configMap', 'secret', 'projected', 'downwardAPI'];
+
+/** Check that `componentDir` lies on a writable volume of `container` (PVC, emptyDir, hostPath, ...). */
+export function podVolume(pod: PodJson, container: string, componentDir: string): VolumeInfo {
+  const spec = pod.spec?.containers?.find((c) => c.name === container);
+  if (!spec) {
+    const names = (pod.spec?.containers ?? []).map((c) => c.name).join(', ');
+    throw fail.usage(`Pod ${pod.metadata?.name} has no container ${container} (it has: ${names}).`, 'Pick one with --container.');
+  }
+  const mounts = (spec.volumeMounts ?? []).map((m) => ({...m, destination: m.mountPath}));
+  const mount = coveringMount(mounts, componentDir);
+  const volume = mount ? pod.spec?.volumes?.find((v) => v.name === mount.name) : undefined;
+  const source = volume ? Object.keys(volume).find((key) => key !== 'name') : undefined;
+  if (!mount || !volume || !source) {
+    throw fail.prerequisite(
+      `${componentDir} is not on a volume in pod ${pod.metadata?.name}: a container restart would wipe what kp syncs.`,
+      'Mount /config from a PersistentVolumeClaim (the dev StatefulSet does) and sync again.',
+    );
+  }
+  if (mount.readOnly || READ_ONLY_SOURCES.includes(source)) {
+    throw fail.prerequisite(`${componentDir} is on a read-only ${source} volume in pod ${pod.metadata?.name}.`, 'Mount /config from a PersistentVolumeClaim.');
+  }
+  const claim = (volume.persistentVolumeClaim as {claimName?: string} | undefined)?.claimName;
+  return {
+    mountPoint: mount.mountPath,
+    description: claim ? `persistentVolumeClaim ${claim}` : `${source} ${volume.name}`,
+    survivesRecreate: source !== 'emptyDir',
+  };
+}
+
+/** HA in a pod of the dev cluster. */
+export class PodTarget implements HaTarget {
+  readonly kind = 'pod' as const;
+  readonly needsOutsideRestart = false;
+  private podName: string | undefined;
+  private lastPod: PodJson | undefined;
+
+  constructor(
+    private readonly kubectl: Kubectl,
+    private readonly selector: PodSelector,
+  ) {
+    if ('pod' in selector) this.podName = selector.pod;
+  }
+
+  get label(): string {
+    return `pod ${this.selector.namespace}/${this.podName ?? `-l ${'selector' in this.selector ? this.selector.selector : ''}`} (container ${this.selector.container}, context ${this.kubectl.context})`;
+  }
+
+  describe(): Record<string, string> {
+    return {
+      kind: 'pod',
+      context: this.kubectl.context,
+      namespace: this.selector.namespace,
+      pod: this.podName ?? '',
+      container: this.selector.container,
+      ...('selector' in this.selector ? {selector: this.selector.selector} : {}),
+    };
+  }
+
+  private async fetchPod(): Promise<PodJson> {
+    const {namespace} = this.selector;
+    if (this.podName === undefined && 'selector' in this.selector) {
+      const result = await this.kubectl.run(['get', 'pods', '-n', namespace, '-l', this.selector.selector, '-o', 'json']);
+      const items = (JSON.parse(result.stdout) as {items?: PodJson[]}).items ?? [];
+      const chosen = items.find((p) => p.status?.phase === 'Running') ?? items[0];
+      if (!chosen?.metadata?.name) {
+        throw fail.prerequisite(
+          `No pod matches -l ${this.selector.selector} in namespace ${namespace} (context ${this.kubectl.context}).`,
+          'Check --selector/--namespace, or deploy Home Assistant to the dev cluster.',
+        );
+      }
+      this.podName = chosen.metadata.name;
+      this.lastPod = chosen;
+      return chosen;
+    }
+    const pod = await this.kubectl.getJson<PodJson>('pod', this.podName!, namespace);
+    if (!pod) {
+      throw fail.prerequisite(
+        `Pod ${namespace}/${this.podName} not found in context ${this.kubectl.context}.`,
+        'Is Home Assistant deployed in the dev cluster? Check --pod/--namespace/--context, or use --target docker for a container.',
+      );
+    }
+    this.lastPod = pod;
+    return pod;
+  }
+
+  async preflight(componentDir: string): Promise<{state: TargetState; volume: VolumeInfo}> {
+    const pod = await this.fetchPod();
+    const volume = podVolume(pod, this.selector.container, componentDir);
+    const state = podState(pod, this.selector.container);
+    if (!state.running) {
+      throw fail.prerequisite(`${this.label} is not running (${state.status}).`, '`kubectl describe pod` shows why; sync once it runs.');
+    }
+    return {state, volume};
+  }
+
+  async state(): Promise<TargetState> {
+    return podState(await this.fetchPod(), this.selector.container);
+  }
+
+  async isReady(state: TargetState): Promise<boolean> {
+    return Boolean(state.ready);
+  }
+
+  async logsSince(startedAt: string | undefined): Promise<string> {
+    const result = await this.kubectl.run(
+      ['logs', this.podName!, '-n', this.selector.namespace, '-c', this.selector.container, ...(startedAt ? [`--since-time=${startedAt}`] : [])],
+      {allowFailure: true},
+    );
+    return result.stdout;
+  }
+
+  exec(command: readonly string[], options: {input?: Uint8Array; mutating?: boolean} = {}): Promise<RunResult> {
+    return this.kubectl.exec(this.podName!, this.selector.namespace, this.selector.container, command, {
+      input: options.input,
+      mutating: options.mutating,
+      allowFailure: true,
+    });
+  }
+
+  async restartFromOutside(): Promise<void> {
+    await this.kubectl.run(['delete', 'pod', this.podName!, '-n', this.selector.namespace, '--wait=false'], {mutating: true});
+  }
+
+  outsideRestartWarning(): string | undefined {
+    const inits = (this.lastPod?.spec?.initContainers ?? []).map((c) => c.name);
+    return (
+      `Deleting pod ${this.podName} re-creates it and re-runs its initContainers${inits.length ? ` (${inits.join(', ')})` : ''}: ` +
+      'an init step that copies the component from an image into /config silently overwrites what kp just synced. ' +
+      'kp re-checks the files after the restart; the default `--restart kill` restarts only the container and avoids this.'
+    );
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The confirmation every destructive step goes through (compose down --volumes, dev down).
+ */
+import {fail} from '../../core/errors.js';
+import {askYesNo, canPrompt} from '../../ui/confirm.js';
+
+/**
+ * Ask `question` (y/N) unless `yes` is set. Throws a usage error when there is no terminal
+ * and no `--yes`, and when the answer is no: nothing destructive happens either way.
+ */
+export async function confirmOrRefuse(question: string, options: {yes: boolean; what: string}): Promise<void> {
+  if (options.yes) return;
+  if (!canPrompt()) {
+    throw fail.usage(`Refusing to ${options.what} without confirmation (no terminal to ask).`, 'Pass --yes to confirm.');
+  }
+  if (!(await askYesNo(question))) throw fail.usage(`Not confirmed: did not ${options.what}.`);
+}
