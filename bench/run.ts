@@ -55,6 +55,8 @@ function composeBench(): void {
     ...process.env,
     ...STANDIN_ENV,
     NO_COLOR: '1',
+    // Its own project: the bench never starts, stops or deletes a user's real `kamerplanter` stack.
+    KP_COMPOSE_PROJECT: `kp-bench-${process.pid}`,
     XDG_CONFIG_HOME: path.join(home, 'config'),
     XDG_STATE_HOME: path.join(home, 'state'),
     FRONTEND_HOST_PORT: '28080',

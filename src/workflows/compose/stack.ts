@@ -3,7 +3,7 @@
  * compose file and env file, which profiles; plus what reading it takes (the interpolation
  * environment, the model, the expected services) and the Compose bound to it.
  */
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {ExitCode, KpError, fail} from '../../core/errors.js';
@@ -106,8 +106,8 @@ export async function requireCompose(runner: Runner, engine: Engine): Promise<Co
  */
 export function withTeardownEnvFile<T>(stack: Stack, action: (envFile: string) => Promise<T>): Promise<T> {
   if (existsSync(stack.envFile)) return action(stack.envFile);
-  const dir = path.join(os.tmpdir(), `kp-teardown-${process.pid}`);
-  mkdirSync(dir, {recursive: true, mode: 0o700});
+  // A fresh private dir (mkdtemp): never a predictable path another user could have prepared.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kp-teardown-'));
   const file = path.join(dir, 'compose.env');
   const text = readFileSync(stack.composeFile, 'utf8');
   const required = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?\?/g)].map((m) => `${m[1]}=unused-for-teardown`);
