@@ -91,7 +91,9 @@ export function isLocalServer(serverUrl: string, ownAddresses: readonly string[]
   host = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
-  if (host === '::1' || host === '0:0:0:0:0:0:0:1' || host === '::ffff:127.0.0.1') return true;
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  // An IPv4-mapped loopback: the URL parser writes [::ffff:127.0.0.1] as ::ffff:7f00:1 (127.x.y.z -> 7fxx:yyzz).
+  if (/^::ffff:(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|7f[0-9a-f]{2}:[0-9a-f]{1,4})$/.test(host)) return true;
   if (host === '0.0.0.0' || host === '::') return false; // not an address a client can mean
   return ownAddresses.map((a) => a.toLowerCase()).includes(host);
 }

@@ -89,7 +89,8 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
   } else {
     ctx.out.success(`Stack "${stack.project}" is already up: nothing to start (${plan.reason}).`);
   }
-  if (ctx.dryRun) return result('dry-run', plan.reason, false);
+  // Under --dry-run an up-to-date stack is reported as what it is: nothing would be done either way.
+  if (ctx.dryRun) return result(plan.kind === 'up' ? 'dry-run' : 'already-up', plan.reason, false);
 
   // 4. wait for engine health and the HTTP endpoints.
   if (options.wait) {

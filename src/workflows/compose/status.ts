@@ -25,9 +25,12 @@ export async function composeStatus(ctx: KpContext, options: StackOptions): Prom
   const model = loadModel(stack, withInertSecrets(values));
   const engine = new Engine(ctx.runner);
   await engine.ensureDaemon();
-  const statuses = serviceStatuses(expectedServices(model, stack), await observeContainers(engine, stack.project));
+  const expected = expectedServices(model, stack);
+  const statuses = serviceStatuses(expected, await observeContainers(engine, stack.project));
   const existing = statuses.filter((s) => s.state !== 'missing');
-  const state = existing.length === 0 ? 'down' : statuses.every(isServiceReady) ? 'up' : 'degraded';
+  // `up` means every expected service is ready; a container of an inactive profile is listed but does not count.
+  const wanted = statuses.filter((s) => expected.some((e) => e.name === s.service));
+  const state = existing.length === 0 ? 'down' : wanted.every(isServiceReady) ? 'up' : 'degraded';
   return {
     project: stack.project,
     state,

@@ -23,7 +23,7 @@ export async function diagnoseFailure(
   exitCode: typeof ExitCode.ToolFailed | typeof ExitCode.Timeout,
 ): Promise<KpError> {
   const statuses = serviceStatuses(expected, await observeContainers(engine, stack.project));
-  const unhealthy = statuses.filter((s) => !isServiceReady(s));
+  const unhealthy = statuses.filter((s) => expected.some((e) => e.name === s.service) && !isServiceReady(s));
   const logs: Record<string, string[]> = {};
   for (const status of unhealthy) {
     if (!status.containerId) continue;
@@ -124,7 +124,9 @@ export async function waitForStack(
     throw await diagnoseFailure(ctx, engine, stack, expected, `Timed out after ${timeoutSeconds}s waiting for the stack.`, ExitCode.Timeout);
   }
   // listr2 with exitOnError=false in the subtasks swallows their failures: check what was reached.
-  if (latest.length === 0 || latest.some((s) => !isServiceReady(s))) {
+  // Only the expected services count: a stopped container of an inactive profile is not the stack's.
+  const wanted = latest.filter((s) => expected.some((e) => e.name === s.service));
+  if (wanted.length < expected.length || wanted.some((s) => !isServiceReady(s))) {
     throw await diagnoseFailure(ctx, engine, stack, expected, `Timed out after ${timeoutSeconds}s waiting for the stack.`, ExitCode.Timeout);
   }
   return latest;

@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest';
-import {manifestVersion, parseApply, parseListing, remoteLayout} from '../../src/workflows/ha/remote.js';
-import {stagingParent} from '../../src/workflows/ha/protocol.js';
+import {manifestVersion, parseApply, parseListing, remoteLayout} from '../../../../src/workflows/ha/remote.js';
 
 describe('parseListing', () => {
   it('Given busybox output with a manifest, hashes and a leftover, When parsed, Then files, tools, version and leftovers are read', () => {
+    // Given
     const stdout = [
       'KP_SH ok',
       'KP_TOOL tar yes',
@@ -24,7 +24,9 @@ describe('parseListing', () => {
       `${'c'.repeat(64)}  ./../escape.py`,
       'KP_FILES_END',
     ].join('\n');
+    // When
     const listing = parseListing(stdout);
+    // Then
     expect(listing.tools).toEqual({tar: true, find: true, cp: true, mv: true});
     expect(listing.hashAlgorithm).toBe('sha256');
     expect(listing.pycacheDirs).toBe(2);
@@ -50,25 +52,21 @@ describe('parseListing', () => {
   });
 });
 
+describe('remote layout', () => {
+  it('Given a config dir with a trailing slash and a staging parent, When laid out, Then the component and staging paths are normalised', () => {
+    expect(remoteLayout('/config/', 'kamerplanter', '/data/')).toEqual({
+      componentDir: '/config/custom_components/kamerplanter',
+      stagingRoot: '/data/.kp-staging',
+      domain: 'kamerplanter',
+    });
+  });
+});
+
 describe('parseApply', () => {
   it('Given a completed run, When parsed, Then swap, cache count and restart are reported', () => {
     expect(parseApply('KP_PYCACHE_REMOVED 3\nKP_SWAPPED\nKP_RESTARTING\nKP_DONE\n')).toEqual({swapped: true, restartSent: true, pycacheRemoved: 3, failure: undefined});
   });
   it('Given a truncated upload, When parsed, Then nothing was swapped and the reason is kept', () => {
     expect(parseApply('KP_FAIL upload incomplete: end marker missing\n')).toMatchObject({swapped: false, failure: 'upload incomplete: end marker missing'});
-  });
-});
-
-describe('staging location', () => {
-  it('Given /config on a volume, When staging is placed, Then it is /config/.kp-staging, outside custom_components', () => {
-    const parent = stagingParent({mountPoint: '/config', description: 'volume x', survivesRecreate: true}, '/config');
-    expect(remoteLayout('/config', 'kamerplanter', parent)).toEqual({
-      componentDir: '/config/custom_components/kamerplanter',
-      stagingRoot: '/config/.kp-staging',
-      domain: 'kamerplanter',
-    });
-  });
-  it('Given the volume mounted at custom_components itself, When staging is placed, Then kp refuses', () => {
-    expect(() => stagingParent({mountPoint: '/config/custom_components', description: 'bind /x', survivesRecreate: true}, '/config')).toThrow(/inside custom_components/);
   });
 });

@@ -1,9 +1,10 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {parseLogVerdict} from '../../src/workflows/ha/verdict.js';
+import {parseLogVerdict} from '../../../../src/workflows/ha/verdict.js';
+import {projectRoot} from '../../../helpers/cli.js';
 
-const log = (name: string) => readFileSync(path.join(__dirname, '../fixtures/ha/logs', name), 'utf8');
+const log = (name: string) => readFileSync(path.join(projectRoot, 'test/fixtures/ha/logs', name), 'utf8');
 
 describe('parseLogVerdict (HA log lines from the spec)', () => {
   it('Given the loader warning and another integration failing, When parsed for kamerplanter, Then it is loaded with no failures', () => {
@@ -44,6 +45,7 @@ describe('parseLogVerdict (HA log lines from the spec)', () => {
   });
 
   it('Given a traceback that does not pass through the component, When parsed, Then it is not blamed on it', () => {
+    // Given
     const text = [
       '2026-03-04 10:25:00.100 WARNING (SyncWorker_1) [homeassistant.loader] We found a custom integration kamerplanter which has not been tested by Home Assistant.',
       '2026-03-04 10:25:00.900 ERROR (MainThread) [homeassistant.components.http] Something else broke',
@@ -51,6 +53,7 @@ describe('parseLogVerdict (HA log lines from the spec)', () => {
       '  File "/usr/src/homeassistant/homeassistant/components/http/__init__.py", line 1, in <module>',
       'ValueError: nope',
     ].join('\n');
+    // When / Then
     expect(parseLogVerdict(text, 'kamerplanter').status).toBe('loaded');
   });
 

@@ -1,17 +1,22 @@
-import {mkdtempSync, readFileSync, statSync, writeFileSync, chmodSync} from 'node:fs';
+import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {describe, expect, it} from 'vitest';
-import {ensureEnvFile, JWT_PLACEHOLDER, parseEnvText, validateEnv} from '../../src/config/env-file.js';
-import {shippedCompose} from '../../src/config/paths.js';
+import {afterAll, describe, expect, it} from 'vitest';
+import {ensureEnvFile, JWT_PLACEHOLDER, parseEnvText, validateEnv} from '../../../src/config/env-file.js';
+import {shippedCompose} from '../../../src/config/paths.js';
 
-const dir = () => mkdtempSync(path.join(tmpdir(), 'kp-env-'));
+const work = mkdtempSync(path.join(tmpdir(), 'kp-env-'));
+afterAll(() => rmSync(work, {recursive: true, force: true}));
+const dir = () => mkdtempSync(path.join(work, 'dir-'));
 const valueOf = (text: string, key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(text)?.[1];
 
 describe('env file', () => {
   it('Given no file, When ensured, Then it is created 0600 from the example with every secret generated', () => {
+    // Given
     const file = path.join(dir(), 'nested', 'compose.env');
+    // When
     const report = ensureEnvFile(file, shippedCompose.envExample, {dryRun: false});
+    // Then
     expect(report.created).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
@@ -19,22 +24,32 @@ describe('env file', () => {
     const root = valueOf(text, 'ARANGO_ROOT_PASSWORD')!;
     expect(Buffer.from(root, 'base64url')).toHaveLength(32);
     expect(valueOf(text, 'ARANGODB_PASSWORD')).toBe(root);
+    expect(Buffer.from(valueOf(text, 'TIMESCALEDB_PASSWORD') ?? '', 'base64url')).toHaveLength(32);
     expect(valueOf(text, 'TIMESCALEDB_PASSWORD')).not.toBe(root);
     expect(text).toContain('KAMERPLANTER_VERSION=0.0.12');
   });
 
-  it('Given two fresh files, Then their secrets differ', () => {
+  it('Given two fresh files, When both are ensured, Then their secrets differ', () => {
+    // Given
     const first = path.join(dir(), 'one.env');
     const second = path.join(dir(), 'two.env');
+    // When
     ensureEnvFile(first, shippedCompose.envExample, {dryRun: false});
     ensureEnvFile(second, shippedCompose.envExample, {dryRun: false});
-    expect(valueOf(readFileSync(first, 'utf8'), 'JWT_SECRET_KEY')).not.toBe(valueOf(readFileSync(second, 'utf8'), 'JWT_SECRET_KEY'));
+    // Then
+    const secrets = [valueOf(readFileSync(first, 'utf8'), 'JWT_SECRET_KEY'), valueOf(readFileSync(second, 'utf8'), 'JWT_SECRET_KEY')];
+    expect(secrets[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(secrets[1]).toMatch(/^[0-9a-f]{64}$/);
+    expect(secrets[0]).not.toBe(secrets[1]);
   });
 
-  it('Given an existing file missing keys, Then only the missing keys are appended and existing values kept', () => {
+  it('Given an existing file missing keys, When ensured twice, Then only the missing keys are appended once and existing values kept', () => {
+    // Given
     const file = path.join(dir(), 'compose.env');
     writeFileSync(file, 'ARANGO_ROOT_PASSWORD=my-own-root-password-1234\nFRONTEND_HOST_PORT=9090', {mode: 0o600});
+    // When
     const report = ensureEnvFile(file, shippedCompose.envExample, {dryRun: false});
+    // Then
     expect(report.created).toBe(false);
     expect(report.addedKeys).toContain('JWT_SECRET_KEY');
     expect(report.addedKeys).not.toContain('FRONTEND_HOST_PORT');
@@ -48,7 +63,7 @@ describe('env file', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
-  it('Given a file readable by others, Then its mode is tightened to 0600 and reported', () => {
+  it('Given a file readable by others, When ensured, Then its mode is tightened to 0600 and reported', () => {
     const file = path.join(dir(), 'compose.env');
     writeFileSync(file, '');
     chmodSync(file, 0o644);
@@ -56,30 +71,43 @@ describe('env file', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
-  it('Given --dry-run, Then nothing is written', () => {
+  it('Given --dry-run and no file, When ensured, Then it reports the creation and writes nothing', () => {
     const file = path.join(dir(), 'compose.env');
     expect(ensureEnvFile(file, shippedCompose.envExample, {dryRun: true}).created).toBe(true);
-    expect(() => statSync(file)).toThrow();
+    expect(existsSync(file)).toBe(false);
   });
 
   it.each([
     ['ARANGO_ROOT_PASSWORD=changeme', 'ARANGO_ROOT_PASSWORD', 1, 1],
     [`DEBUG=false\n  JWT_SECRET_KEY=${JWT_PLACEHOLDER}`, 'JWT_SECRET_KEY', 2, 3],
     ['ARANGODB_PASSWORD="CHANGEME"', 'ARANGODB_PASSWORD', 1, 1],
-  ])('refuses the placeholder in %j naming key and file:line:col', (text, key, line, col) => {
+  ])('Given the placeholder in %j, When validated, Then it is refused naming %s at file:%i:%i', (text, key, line, col) => {
     expect(() => validateEnv(parseEnvText(text, '/x/compose.env'))).toThrowError(
       new RegExp(`^/x/compose.env:${line}:${col}: ${key} is the placeholder`),
     );
   });
 
-  it('refuses a backend password that differs from the root password while the user is root', () => {
+  it('Given user root and a backend password that differs from the root password, When validated, Then it is refused', () => {
     const parsed = parseEnvText('ARANGO_ROOT_PASSWORD=aaaaaaaaaaaaaaaa\nARANGODB_PASSWORD=bbbbbbbbbbbbbbbb\n', 'f.env');
     expect(() => validateEnv(parsed)).toThrowError(/^f.env:2:1: ARANGODB_PASSWORD differs from ARANGO_ROOT_PASSWORD/);
+  });
+
+  it('Given another user with its own password, When validated, Then the differing passwords are accepted', () => {
     const otherUser = parseEnvText('ARANGODB_USERNAME=kp\nARANGO_ROOT_PASSWORD=aaaaaaaaaaaaaaaa\nARANGODB_PASSWORD=bbbbbbbbbbbbbbbb\n', 'f.env');
+    expect(otherUser.entries.get('ARANGODB_USERNAME')?.value).toBe('kp');
     expect(() => validateEnv(otherUser)).not.toThrow();
   });
 
-  it('refuses an empty generated secret, telling how to get one generated', () => {
-    expect(() => validateEnv(parseEnvText('JWT_SECRET_KEY=\n', 'f.env'))).toThrowError(/f.env:1:1: JWT_SECRET_KEY is empty/);
+  it('Given an empty generated secret, When validated, Then it is refused telling how to get one generated', () => {
+    // When
+    let error: unknown;
+    try {
+      validateEnv(parseEnvText('JWT_SECRET_KEY=\n', 'f.env'));
+    } catch (e) {
+      error = e;
+    }
+    // Then
+    expect(error).toMatchObject({message: 'f.env:1:1: JWT_SECRET_KEY is empty.', exitCode: 2});
+    expect((error as {hint: string}).hint).toContain('kp generates a random value');
   });
 });

@@ -2,7 +2,7 @@ import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:f
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {collectFiles, detectSource, isExcluded} from '../../src/workflows/ha/component.js';
+import {collectFiles, detectSource, isExcluded} from '../../../../src/workflows/ha/component.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'kp-ha-comp-'));
 afterAll(() => rmSync(root, {recursive: true, force: true}));
@@ -47,6 +47,7 @@ describe('source detection', () => {
 
 describe('collectFiles', () => {
   it('Given caches, editor droppings and symlinks, When collected, Then only component files are kept and outside links are reported', () => {
+    // Given
     const dir = path.join(root, 'files/custom_components/kamerplanter');
     write(path.join(dir, 'manifest.json'), '{}');
     write(path.join(dir, 'sensor.py'), 'print(1)');
@@ -57,7 +58,9 @@ describe('collectFiles', () => {
     write(path.join(root, 'outside.txt'), 'secret');
     symlinkSync(path.join(root, 'outside.txt'), path.join(dir, 'leak.txt'));
     symlinkSync('sensor.py', path.join(dir, 'alias.py'));
+    // When
     const {files, skipped} = collectFiles(dir);
+    // Then
     expect(files.map((f) => f.path)).toEqual(['alias.py', 'helpers/care.py', 'manifest.json', 'sensor.py']);
     expect(skipped).toEqual([{path: 'leak.txt', reason: 'symlink points outside the component'}]);
     expect(files.find((f) => f.path === 'sensor.py')!.hash).toMatch(/^[0-9a-f]{64}$/);

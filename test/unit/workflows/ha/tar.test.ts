@@ -3,7 +3,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {assertSafeArchivePath, buildTar, parentDirectories, unsafeReason} from '../../src/workflows/ha/tar.js';
+import {assertSafeArchivePath, buildTar, parentDirectories, unsafeReason} from '../../../../src/workflows/ha/tar.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-tar-'));
 afterAll(() => rmSync(work, {recursive: true, force: true}));
@@ -35,6 +35,7 @@ describe('archive path guard', () => {
 
 describe('buildTar', () => {
   it('Given files in sub-folders and a long path, When the archive is extracted by the system tar, Then names, content and modes survive', () => {
+    // Given
     const longPath = `${'deep/'.repeat(25)}file.txt`;
     const entries = [
       ...parentDirectories(['helpers/care.py', longPath]).map((p) => ({path: p, type: 'directory' as const})),
@@ -43,7 +44,9 @@ describe('buildTar', () => {
       {path: longPath, type: 'file' as const, content: Buffer.alloc(1000, 7)},
       {path: 'empty.txt', type: 'file' as const, content: Buffer.alloc(0)},
     ];
+    // When
     const archive = buildTar(entries);
+    // Then
     expect(archive.length % 512).toBe(0);
     const tarFile = path.join(work, 'a.tar');
     writeFileSync(tarFile, archive);

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {contextServer, isLocalServer, kubeconfigFiles, mergeKubeconfigs} from '../../src/config/kubeconfig.js';
+import {contextServer, isLocalServer, kubeconfigFiles, mergeKubeconfigs} from '../../../src/config/kubeconfig.js';
 
 describe('context server loopback check (the fence)', () => {
   it.each([
@@ -20,6 +20,13 @@ describe('context server loopback check (the fence)', () => {
     'not a url',
   ])('Given %s, When checked, Then it is not', (url) => {
     expect(isLocalServer(url)).toBe(false);
+  });
+
+  // Known bug (reported, not fixed here): WHATWG URL normalises [::ffff:127.0.0.1] to [::ffff:7f00:1], so the
+  // IPv4-mapped loopback branch of isLocalServer (src/config/kubeconfig.ts) never matches. It fails closed
+  // (kp refuses the cluster). Remove `.fails` once fixed.
+  it('Given the IPv4-mapped loopback https://[::ffff:127.0.0.1]:6443, When checked, Then it is on this machine', () => {
+    expect(isLocalServer('https://[::ffff:127.0.0.1]:6443')).toBe(true);
   });
 
   it('Given an address of one of this machine\'s interfaces, When checked, Then it counts as local', () => {
@@ -51,10 +58,12 @@ clusters:
 `;
 
   it('Given two files, When merged, Then the first file wins per name and for current-context', () => {
+    // When
     const view = mergeKubeconfigs([
       {file: 'a', text: first},
       {file: 'b', text: second},
     ]);
+    // Then
     expect(view.currentContext).toBe('prod');
     expect(contextServer(view, 'prod')).toBe('https://prod.example.com:6443');
     expect(contextServer(view, 'kind-kamerplanter')).toBe('https://127.0.0.1:40000');

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {planSync, type LocalFile} from '../../src/workflows/ha/plan.js';
+import {planSync, type LocalFile} from '../../../../src/workflows/ha/plan.js';
 
 const file = (path: string, hash: string, size = 10): LocalFile => ({path, absolutePath: `/src/${path}`, size, hash, mode: 0o644, mtime: 0});
 
@@ -17,13 +17,16 @@ describe('planSync', () => {
   });
 
   it('Given one changed file, one new and one removed locally, When planned, Then exactly those are sent and deleted', () => {
+    // Given
     const local = [file('a.py', '1'), file('b.py', '2-new'), file('helpers/c.py', '3')];
     const remote = new Map([
       ['a.py', '1'],
       ['b.py', '2-old'],
       ['old/stale.py', '9'],
     ]);
+    // When
     const plan = planSync(local, remote);
+    // Then
     expect(plan.upload.map((f) => f.path)).toEqual(['b.py', 'helpers/c.py']);
     expect(plan.modified).toEqual(['b.py']);
     expect(plan.added).toEqual(['helpers/c.py']);

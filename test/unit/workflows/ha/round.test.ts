@@ -1,0 +1,208 @@
+/**
+ * One `kp ha sync` round in-process, against a fake HaTarget whose exec goes through a scripted
+ * runner (so --dry-run and the process count behave as with a real target). The listing it
+ * returns is LIST_SCRIPT's output format, parsed by parseListing.
+ */
+import {createHash} from 'node:crypto';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {ExitCode} from '../../../../src/core/errors.js';
+import type {RunResult} from '../../../../src/tools/runner.js';
+import {APPLY_SCRIPT, LIST_SCRIPT} from '../../../../src/workflows/ha/remote.js';
+import {runSyncRound, type HaSyncOptions} from '../../../../src/workflows/ha/round.js';
+import type {HaTarget, TargetState, VolumeInfo} from '../../../../src/workflows/ha/targets/target.js';
+import {projectRoot} from '../../../helpers/cli.js';
+import {useSandbox, type ScriptedRunner, type ScriptRule} from '../../../helpers/scripted-runner.js';
+
+const sandbox = useSandbox();
+
+const LOCAL_FILES: Record<string, string> = {
+  'manifest.json': '{"domain": "kamerplanter", "version": "0.4.1"}\n',
+  'sensor.py': 'def setup():\n    return True\n',
+  'helpers/care.py': 'WATER = 1\n',
+};
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The component checkout: custom_components/kamerplanter/ with LOCAL_FILES. */
+function component(): string {
+  const cwd = sandbox.dir('checkout');
+  for (const [file, content] of Object.entries(LOCAL_FILES)) {
+    const full = path.join(cwd, 'custom_components', 'kamerplanter', file);
+    mkdirSync(path.dirname(full), {recursive: true});
+    writeFileSync(full, content);
+  }
+  return cwd;
+}
+
+/** What LIST_SCRIPT prints for an installed component with these files (busybox, sha256sum). */
+function listing(remote: Record<string, string>): string {
+  return [
+    'KP_SH ok',
+    ...['tar', 'find', 'cp', 'mv'].map((tool) => `KP_TOOL ${tool} yes`),
+    'KP_HASH sha256',
+    'KP_DIR present',
+    'KP_PYCACHE 1',
+    'KP_MANIFEST_BEGIN',
+    remote['manifest.json'] ?? '{}',
+    '',
+    'KP_MANIFEST_END',
+    'KP_FILES_BEGIN',
+    ...Object.entries(remote).map(([file, content]) => `${sha256(content)}  ./${file}`),
+    'KP_FILES_END',
+    '',
+  ].join('\n');
+}
+
+/** A container target whose exec runs `docker exec [-i] ha ...` through the scripted runner. */
+class FakeTarget implements HaTarget {
+  readonly kind = 'container' as const;
+  readonly label = 'container ha';
+  readonly needsOutsideRestart = false;
+  restarted = false;
+  outsideRestarts = 0;
+
+  constructor(
+    private readonly runner: ScriptedRunner,
+    private readonly volume: VolumeInfo,
+  ) {}
+
+  describe(): Record<string, string> {
+    return {kind: 'container', container: 'ha'};
+  }
+  private current(): TargetState {
+    return this.restarted
+      ? {running: true, ready: true, restartCount: 1, startedAt: new Date().toISOString(), instance: 'ha-id', status: 'running'}
+      : {running: true, ready: true, restartCount: 0, startedAt: '2026-03-04T10:00:00.000Z', instance: 'ha-id', status: 'running'};
+  }
+  async preflight(): Promise<{state: TargetState; volume: VolumeInfo}> {
+    return {state: this.current(), volume: this.volume};
+  }
+  async state(): Promise<TargetState> {
+    return this.current();
+  }
+  async isReady(state: TargetState): Promise<boolean> {
+    return state.running;
+  }
+  async logsSince(): Promise<string> {
+    return readFileSync(path.join(projectRoot, 'test/fixtures/ha/logs/loaded.log'), 'utf8');
+  }
+  exec(command: readonly string[], options: {input?: Uint8Array; mutating?: boolean} = {}): Promise<RunResult> {
+    const args = ['exec', ...(options.input ? ['-i'] : []), 'ha', ...command];
+    return this.runner.run('docker', args, {input: options.input, mutating: options.mutating, allowFailure: true});
+  }
+  async restartFromOutside(): Promise<void> {
+    this.outsideRestarts += 1;
+  }
+  outsideRestartWarning(): string | undefined {
+    return undefined;
+  }
+}
+
+const onVolume: VolumeInfo = {mountPoint: '/config', description: 'volume ha-config', survivesRecreate: true};
+const onEmptyDir: VolumeInfo = {mountPoint: '/config', description: 'emptyDir config', survivesRecreate: false};
+const isList = (_: string, args: readonly string[]) => args[0] === 'exec' && args.includes(LIST_SCRIPT);
+const isApply = (_: string, args: readonly string[]) => args[0] === 'exec' && args.includes(APPLY_SCRIPT);
+const listed = (remote: Record<string, string>): ScriptRule => ({match: isList, reply: {stdout: listing(remote)}});
+const syncOptions = (cwd: string, over: Partial<HaSyncOptions> = {}): HaSyncOptions => ({
+  cwd,
+  source: undefined,
+  configDir: '/config',
+  restart: 'kill',
+  force: false,
+  timeoutMs: 5_000,
+  settleMs: 0,
+  pollMs: 5,
+  ...over,
+});
+/** The target holds an older sensor.py and a file deleted locally since. */
+const outdated = {...LOCAL_FILES, 'sensor.py': 'def setup():\n    return False\n', 'old.py': 'x = 1\n'};
+
+describe('ha sync round', () => {
+  it('Given the target holds exactly the local files, When a round runs, Then it is up-to-date after one listing exec and nothing mutating', async () => {
+    // Given
+    const cwd = component();
+    const {ctx, runner} = sandbox.context([listed(LOCAL_FILES)]);
+    const target = new FakeTarget(runner, onVolume);
+
+    // When
+    const report = await runSyncRound(ctx, target, syncOptions(cwd));
+
+    // Then
+    expect(report).toMatchObject({outcome: 'up-to-date', exitCode: ExitCode.Ok, processes: 1});
+    expect(report.changes).toEqual({added: [], modified: [], deleted: [], unchanged: 3});
+    expect(runner.calls).toHaveLength(1);
+    expect(runner.calls[0]!.args.slice(0, 5)).toEqual(['exec', 'ha', 'sh', '-c', LIST_SCRIPT]);
+    expect(runner.mutatingCalls()).toEqual([]);
+    expect(target.restarted).toBe(false);
+  });
+
+  it('Given --restart pod on a volume that does not survive recreate, When a round with changes runs, Then a usage error comes before any mutating exec', async () => {
+    // Given
+    const cwd = component();
+    const {ctx, runner} = sandbox.context([listed(outdated), {match: isApply, reply: {stdout: 'KP_SWAPPED\nKP_DONE\n'}}]);
+    const target = new FakeTarget(runner, onEmptyDir);
+
+    // When
+    const error = await runSyncRound(ctx, target, syncOptions(cwd, {restart: 'pod'})).catch((e: unknown) => e);
+
+    // Then
+    expect(error).toMatchObject({exitCode: ExitCode.Usage});
+    expect((error as Error).message).toContain('--restart pod would wipe emptyDir config');
+    expect(runner.calls.filter((c) => isList(c.command, c.args))).toHaveLength(1);
+    expect(runner.calls).toHaveLength(1);
+    expect(runner.mutatingCalls()).toEqual([]);
+    expect(target.outsideRestarts).toBe(0);
+  });
+
+  it('Given a changed and a locally deleted file, When a round runs with kill, Then one apply exec sends them, the restart is observed and the verdict is loaded', async () => {
+    // Given: the apply exec swaps the tree and kills PID 1, which restarts the container
+    const cwd = component();
+    const {ctx, runner} = sandbox.context([
+      listed(outdated),
+      {
+        match: isApply,
+        reply: () => {
+          target.restarted = true;
+          return {stdout: 'KP_PYCACHE_REMOVED 1\nKP_SWAPPED\nKP_RESTARTING\nKP_DONE\n'};
+        },
+      },
+    ]);
+    const target = new FakeTarget(runner, onVolume);
+
+    // When
+    const report = await runSyncRound(ctx, target, syncOptions(cwd));
+
+    // Then
+    expect(report).toMatchObject({outcome: 'synced', exitCode: ExitCode.Ok, cacheClear: {removed: 1}});
+    expect(report.changes).toEqual({added: [], modified: ['sensor.py'], deleted: ['old.py'], unchanged: 2});
+    expect(report.restart).toMatchObject({method: 'kill', performed: true, observed: true});
+    expect(report.verdict.status).toBe('loaded');
+    const apply = runner.mutatingCalls();
+    expect(apply).toHaveLength(1);
+    const runId = apply[0]!.args[10]!;
+    expect(apply[0]!.args).toEqual([
+      'exec', '-i', 'ha', 'sh', '-c', APPLY_SCRIPT, 'sh',
+      '/config/custom_components/kamerplanter', '/config/.kp-staging', 'kamerplanter', runId, 'kill', 'old.py',
+    ]);
+    expect(apply[0]!.options.input).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(apply[0]!.options.input as Uint8Array).includes(Buffer.from(LOCAL_FILES['sensor.py']!))).toBe(true);
+    expect(target.outsideRestarts).toBe(0);
+  });
+
+  it('Given changes and --dry-run, When a round runs, Then the apply exec is recorded as skipped and nothing restarts', async () => {
+    // Given
+    const cwd = component();
+    const {ctx, runner} = sandbox.context([listed(outdated)], {dryRun: true});
+    const target = new FakeTarget(runner, onVolume);
+    // When
+    const report = await runSyncRound(ctx, target, syncOptions(cwd));
+    // Then
+    expect(report).toMatchObject({outcome: 'dry-run', dryRun: true, restart: {performed: false}});
+    expect(runner.calls.map((c) => [c.skipped, isApply(c.command, c.args)])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+    expect(target.restarted).toBe(false);
+  });
+});
