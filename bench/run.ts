@@ -9,7 +9,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {buildComposeStandins, STANDIN_ENV} from '../test/e2e/compose-standins.js';
+import {buildComposeStandins, STANDIN_ENV} from '../test/e2e/support/compose-standins.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const kp = path.join(root, 'bin', 'run.js');

@@ -3,6 +3,8 @@
  */
 // @ts-expect-error -- plain ESM helper shared with bench/dev.mjs; typed below
 import * as world from './lib/env.mjs';
+import {execFileSync} from 'node:child_process';
+import path from 'node:path';
 import {afterEach} from 'vitest';
 
 /** One recorded invocation of a fake tool. */
@@ -46,6 +48,14 @@ export const createCheckout = world.createCheckout as (dir: string, options?: {w
 
 /** The foreign current context every world starts with. */
 export const FOREIGN_CONTEXT = world.FOREIGN_CONTEXT as {name: string; server: string};
+
+/** The fake `docker` executable (integration layer): calling it by path never reaches a real engine. */
+export const FAKE_DOCKER = path.join(world.FAKE_DOCKER_BIN as string, 'docker');
+
+/** Run the fake docker in world `w` (e.g. `stop` node containers as a Docker restart would); returns stdout. */
+export function fakeDocker(w: FakeWorld, ...args: string[]): string {
+  return execFileSync(FAKE_DOCKER, args, {env: {...process.env, ...w.env} as NodeJS.ProcessEnv, encoding: 'utf8'});
+}
 
 /** A world factory for one test file: every world it creates is cleaned up after each test. */
 export function useFakeWorlds(): (options?: Parameters<typeof createFakeWorld>[0]) => FakeWorld {

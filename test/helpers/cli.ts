@@ -29,13 +29,33 @@ export interface CliOptions {
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
 
+/** The Compose project kp acts on when none is named: a user's own stack. */
+const USER_PROJECT = 'kamerplanter';
+
+/**
+ * Refuse a test's `kp compose start|stop|down` on the user's project (named, or left to the
+ * default): tests name a project of their own (the e2e sentinel proves none slipped through).
+ */
+function refuseUserProject(args: readonly string[], env: Record<string, string | undefined>): void {
+  const [topic, command] = args;
+  if (topic !== 'compose' || !['start', 'stop', 'down'].includes(command ?? '')) return;
+  const index = args.indexOf('--project-name');
+  const inline = args.find((a) => a.startsWith('--project-name='));
+  const project = index >= 0 ? args[index + 1] : (inline?.slice('--project-name='.length) ?? env.KP_COMPOSE_PROJECT);
+  if (!project || project === USER_PROJECT) {
+    throw new Error(`A test ran \`kp ${args.join(' ')}\` on the Compose project "${USER_PROJECT}", a user's stack: pass a project of the test's own (KP_COMPOSE_PROJECT or --project-name).`);
+  }
+}
+
 /** Run `kp ...args` to completion. */
 export function runKp(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const started = Date.now();
+  const env = {...process.env, NO_COLOR: '1', CI: 'true', ...options.env};
+  refuseUserProject(args, env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [kpBin, ...args], {
       cwd: options.cwd ?? projectRoot,
-      env: {...process.env, NO_COLOR: '1', CI: 'true', ...options.env},
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -3,27 +3,38 @@
  * healthcheck and endpoints of the SHIPPED compose file, so e2e runs that file unchanged
  * with only the image variables overridden.
  */
-import {buildStandinImage} from '../helpers/standin-image.js';
+import {buildStandinImage} from '../../helpers/standin-image.js';
 
-/** Env overrides that make the shipped compose file use the stand-ins. */
-export const STANDIN_ENV = {
-  ARANGODB_IMAGE: 'kp-standin-arangodb:e2e',
-  VALKEY_IMAGE: 'kp-standin-valkey:e2e',
-  BACKEND_IMAGE_REPOSITORY: 'kp-standin-backend',
-  FRONTEND_IMAGE_REPOSITORY: 'kp-standin-frontend',
-  KAMERPLANTER_VERSION: 'e2e',
-};
+/** Env overrides that make the shipped compose file use the stand-ins tagged `tag`. */
+export function standinEnv(tag = 'e2e') {
+  return {
+    ARANGODB_IMAGE: `kp-standin-arangodb:${tag}`,
+    VALKEY_IMAGE: `kp-standin-valkey:${tag}`,
+    BACKEND_IMAGE_REPOSITORY: 'kp-standin-backend',
+    FRONTEND_IMAGE_REPOSITORY: 'kp-standin-frontend',
+    KAMERPLANTER_VERSION: tag,
+  };
+}
+
+/** The stand-ins under the default tag (the bench uses these). */
+export const STANDIN_ENV = standinEnv();
+
+/** Every image tag buildComposeStandins(tag) creates (for removal). */
+export function composeStandinImages(tag = 'e2e'): string[] {
+  return ['arangodb', 'valkey', 'backend', 'frontend'].map((name) => `kp-standin-${name}:${tag}`);
+}
 
 const script = (body: string) => ({content: `#!/bin/sh\n${body.trim()}\n`, mode: 0o755});
 
 /** Basic auth header value for user:password, computed in the container as the real healthcheck does. */
 const AUTH = `"Authorization: Basic $(printf '%s:%s' "$1" "$2" | base64 | tr -d '\\n')"`;
 
-/** Build all four stand-in images (a few seconds: docker import of ~2 MB each). */
-export function buildComposeStandins(): void {
+/** Build all four stand-in images, tagged `tag` (about a second: docker import of ~2 MB each). */
+export function buildComposeStandins(tag = 'e2e'): void {
+  const env = standinEnv(tag);
   // arangod: /_api/version behind basic auth with the root password, data under /var/lib/arangodb3.
   buildStandinImage(
-    STANDIN_ENV.ARANGODB_IMAGE,
+    env.ARANGODB_IMAGE,
     {
       '/usr/local/bin/arangod': script(`
 mkdir -p /www/_api /var/lib/arangodb3 /var/lib/arangodb3-apps
@@ -39,7 +50,7 @@ wait`),
 
   // valkey-server: any TCP answer on 6379; valkey-cli ping says PONG when it answers.
   buildStandinImage(
-    STANDIN_ENV.VALKEY_IMAGE,
+    env.VALKEY_IMAGE,
     {
       '/usr/local/bin/valkey-server': script(`
 mkdir -p /data /www && echo PONG > /www/index.html
@@ -55,7 +66,7 @@ if wget -q -O /dev/null "http://127.0.0.1:6379/"; then echo PONG; else echo "Cou
 
   // backend: live at once, ready only while ArangoDB accepts the configured credentials.
   buildStandinImage(
-    'kp-standin-backend:e2e',
+    `${env.BACKEND_IMAGE_REPOSITORY}:${tag}`,
     {
       '/usr/local/bin/uvicorn': script(`
 mkdir -p /www/api/v1/health /www/docs
@@ -95,7 +106,7 @@ esac`),
   );
 
   buildStandinImage(
-    'kp-standin-frontend:e2e',
+    `${env.FRONTEND_IMAGE_REPOSITORY}:${tag}`,
     {
       '/usr/local/bin/nginx': script(`
 mkdir -p /www && echo '<!doctype html><title>Kamerplanter</title><div id="root"></div>' > /www/index.html

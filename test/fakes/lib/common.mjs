@@ -199,13 +199,69 @@ export function unreachableMessage(context) {
   return undefined;
 }
 
-/** The value of a flag given as `--name value` or `--name=value` (first of the names found). */
-export function option(args, ...names) {
-  for (const name of names) {
-    const index = args.indexOf(name);
-    if (index >= 0) return args[index + 1];
-    const inline = args.find((a) => a.startsWith(`${name}=`));
-    if (inline) return inline.slice(name.length + 1);
+// ---------------------------------------------------------------- argv
+
+/**
+ * The one argv parser of the fakes. kind, kubectl, skaffold, helm and docker all parse flags with
+ * Go's pflag (cobra), so one set of rules serves them all:
+ * - `--name value` and `--name=value` for value flags, `-n value`, `-nvalue` and `-n=value` for short ones;
+ * - any other flag is a boolean (`--flag`, or `--flag=false` to turn it off), short booleans combine (`-it`);
+ * - flags may appear anywhere, before or after the words (`kubectl --context X get pods`);
+ * - `--` ends the flags: what follows is `rest` (the command `kubectl exec` runs), not parsed.
+ * A tool declares which flags take a value (`values`) and which short names stand for long ones
+ * (`aliases`, e.g. {'-n': '--namespace'}), so `value('--namespace')` also finds `-n ns`.
+ * Repeated value flags keep every value in order (`values()`); `value()` is the last, as pflag does.
+ */
+export function parseArgs(argv, {values = [], aliases = {}} = {}) {
+  const canonical = (name) => aliases[name] ?? name;
+  const valueFlags = new Set(values.map(canonical));
+  const flags = new Map();
+  const positionals = [];
+  let rest;
+  const add = (name, value) => {
+    const key = canonical(name);
+    if (!flags.has(key)) flags.set(key, []);
+    flags.get(key).push(value);
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--') {
+      rest = argv.slice(i + 1);
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    if (!arg.startsWith('--') && name.length > 2) {
+      // -nvalue (a short value flag with its value attached) or -it (short booleans combined)
+      const short = name.slice(0, 2);
+      if (valueFlags.has(canonical(short))) add(short, arg.slice(2).replace(/^=/, ''));
+      else for (const letter of name.slice(1)) add(`-${letter}`, 'true');
+      continue;
+    }
+    if (inline !== undefined) add(name, inline);
+    else if (valueFlags.has(canonical(name))) add(name, argv[++i]);
+    else add(name, 'true');
   }
-  return undefined;
+  const all = (names) => [...new Set(names.map(canonical))].flatMap((key) => flags.get(key) ?? []);
+  return {
+    /** The words that are not flags or flag values, in order (up to `--`). */
+    positionals,
+    /** What followed `--` (empty when there was none). */
+    rest: rest ?? [],
+    /** Whether `--` was given. */
+    hasRest: rest !== undefined,
+    /** Was any of these flags given (booleans: and not `=false`)? */
+    has: (...names) => all(names).some((v) => v !== 'false'),
+    /** The flag's last value (pflag: the last one wins); of several names, the first one given. Undefined when absent. */
+    value: (...names) => names.map((n) => flags.get(canonical(n))).find(Boolean)?.at(-1),
+    /** Every value of a repeated flag, in order. */
+    values: (...names) => all(names),
+    /** Every value of a repeated flag, comma-separated lists split (`-p a,b -p c`). */
+    list: (...names) => all(names).flatMap((v) => v.split(',')).filter(Boolean),
+  };
 }

@@ -3,18 +3,15 @@
 // prune listings. KP_FAKE_DOCKER_DOWN=1 answers like a stopped daemon.
 import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import {KIND_LABEL, finish, loadClusters, recordCall, saveClusters} from './common.mjs';
+import {KIND_LABEL, finish, loadClusters, parseArgs, recordCall, saveClusters} from './common.mjs';
 
 const DAEMON_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
 
-function filters(args) {
-  const result = [];
-  args.forEach((a, i) => {
-    if (a === '--filter' || a === '-f') result.push(args[i + 1]);
-    else if (a.startsWith('--filter=')) result.push(a.slice('--filter='.length));
-  });
-  return result;
-}
+/** docker's flags that take a value (everything else is a boolean), and its short names. */
+const DOCKER_FLAGS = {
+  values: ['--filter', '--format', '--time', '--host'],
+  aliases: {'-f': '--filter', '-t': '--time', '-H': '--host', '-a': '--all', '-q': '--quiet'},
+};
 
 function allNodes() {
   return Object.entries(loadClusters()).flatMap(([cluster, record]) => (record.nodes ?? []).map((n) => ({...n, cluster})));
@@ -76,23 +73,24 @@ function setState(ids, state) {
 
 export async function main(args) {
   recordCall('docker', args);
-  const [verb] = args;
+  const parsed = parseArgs(args, DOCKER_FLAGS);
+  const [verb, sub, ...words] = parsed.positionals;
   if (process.env.KP_FAKE_DOCKER_DOWN === '1') return finish({stderr: DAEMON_DOWN, exitCode: 1});
   if (verb === 'version') {
     const fixture = new URL('../../fixtures/recorded/docker/version.json', import.meta.url);
     return finish({stdout: readFileSync(fileURLToPath(fixture), 'utf8').trim()});
   }
   if (verb === 'ps') {
-    const all = args.includes('-a') || args.includes('--all');
-    const rows = allNodes().filter((n) => (all || n.state === 'running') && filters(args).every((f) => matches(n, f)));
+    const all = parsed.has('--all');
+    const rows = allNodes().filter((n) => (all || n.state === 'running') && parsed.values('--filter').every((f) => matches(n, f)));
     return finish({stdout: rows.map(psRow).join('\n')});
   }
   if (verb === 'start' || verb === 'stop') {
-    const ids = args.slice(1).filter((a) => !a.startsWith('-'));
+    const ids = parsed.positionals.slice(1);
     const result = setState(ids, verb === 'start' ? 'running' : 'exited');
     return result.error ? finish({stderr: result.error, exitCode: 1}) : finish({stdout: result.touched.join('\n')});
   }
-  if ((verb === 'volume' || verb === 'network') && args[1] === 'ls') return finish({stdout: ''});
-  if ((verb === 'volume' || verb === 'network') && args[1] === 'rm') return finish({stdout: args.slice(2).join('\n')});
+  if ((verb === 'volume' || verb === 'network') && sub === 'ls') return finish({stdout: ''});
+  if ((verb === 'volume' || verb === 'network') && sub === 'rm') return finish({stdout: words.join('\n')});
   return finish({stderr: `docker: unknown command: docker ${verb}\n\nRun 'docker --help' for more information`, exitCode: 1});
 }

@@ -6,22 +6,18 @@
 import {existsSync, readFileSync} from 'node:fs';
 import YAML from 'yaml';
 import {
-  clusterNames, clusterNodes, clusterRecord, dockerBackend, finish, loadClusters, nodeId, recordCall, removeKindContext,
+  clusterNames, clusterNodes, clusterRecord, dockerBackend, finish, loadClusters, nodeId, parseArgs, recordCall, removeKindContext,
   saveClusters, sleep, writeKindContext,
 } from './common.mjs';
 
 const VERSION = () => process.env.KP_FAKE_KIND_VERSION ?? '0.32.0';
 
-function flag(args, name) {
-  const index = args.indexOf(name);
-  if (index >= 0) return args[index + 1];
-  const inline = args.find((a) => a.startsWith(`${name}=`));
-  return inline?.slice(name.length + 1);
-}
+/** kind's flags that take a value (everything else is a boolean). */
+const KIND_FLAGS = {values: ['--name', '--config', '--wait', '--image', '--kubeconfig', '--retain', '--verbosity'], aliases: {'-q': '--quiet', '-v': '--verbosity'}};
 
-async function create(args) {
-  const name = flag(args, '--name') ?? 'kind';
-  const configFile = flag(args, '--config');
+async function create(parsed) {
+  const name = parsed.value('--name') ?? 'kind';
+  const configFile = parsed.value('--config');
   let nodes = [{role: 'control-plane'}];
   if (configFile) {
     if (!existsSync(configFile)) return finish({stderr: `ERROR: failed to create cluster: error reading file: open ${configFile}: no such file or directory`, exitCode: 1});
@@ -74,8 +70,8 @@ async function create(args) {
   });
 }
 
-function remove(args) {
-  const name = flag(args, '--name') ?? 'kind';
+function remove(parsed) {
+  const name = parsed.value('--name') ?? 'kind';
   process.stderr.write(`Deleting cluster "${name}" ...\n`);
   if (!dockerBackend()) {
     const clusters = loadClusters();
@@ -86,8 +82,8 @@ function remove(args) {
   finish({stderr: clusterNodes(name).length === 0 ? '' : `Deleted nodes: ${JSON.stringify(clusterNodes(name).map((n) => n.name))}`});
 }
 
-function exportKubeconfig(args) {
-  const name = flag(args, '--name') ?? 'kind';
+function exportKubeconfig(parsed) {
+  const name = parsed.value('--name') ?? 'kind';
   const nodes = clusterNodes(name);
   if (!nodes.some((n) => n.role === 'control-plane' || n.name.endsWith('-control-plane'))) {
     return finish({stderr: `ERROR: could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`, exitCode: 1});
@@ -102,21 +98,22 @@ function exportKubeconfig(args) {
 
 export async function main(args) {
   recordCall('kind', args);
-  const [verb, noun] = args;
-  if (verb === 'version') return finish({stdout: args.includes('-q') ? VERSION() : `kind v${VERSION()} go1.24.2 linux/amd64`});
+  const parsed = parseArgs(args, KIND_FLAGS);
+  const [verb, noun, image] = parsed.positionals;
+  const name = parsed.value('--name') ?? 'kind';
+  if (verb === 'version') return finish({stdout: parsed.has('--quiet') ? VERSION() : `kind v${VERSION()} go1.24.2 linux/amd64`});
   if (verb === 'get' && noun === 'clusters') {
     const names = clusterNames();
     return names.length === 0 ? finish({stderr: 'No kind clusters found.'}) : finish({stdout: names.join('\n')});
   }
   if (verb === 'get' && noun === 'nodes') {
-    const name = flag(args, '--name') ?? 'kind';
     const nodes = clusterNodes(name);
     return nodes.length === 0 ? finish({stderr: `No kind nodes found for cluster "${name}".`}) : finish({stdout: nodes.map((n) => n.name).join('\n')});
   }
   if (verb === 'get' && noun === 'kubeconfig') return finish({stdout: readFileSync(process.env.KUBECONFIG ?? '', 'utf8')});
-  if (verb === 'create' && noun === 'cluster') return create(args);
-  if (verb === 'delete' && noun === 'cluster') return remove(args);
-  if (verb === 'export' && noun === 'kubeconfig') return exportKubeconfig(args);
-  if (verb === 'load' && noun === 'docker-image') return finish({stderr: `Image: "${args[2]}" with ID "sha256:0" not yet present on node "${flag(args, '--name') ?? 'kind'}-control-plane", loading...`});
+  if (verb === 'create' && noun === 'cluster') return create(parsed);
+  if (verb === 'delete' && noun === 'cluster') return remove(parsed);
+  if (verb === 'export' && noun === 'kubeconfig') return exportKubeconfig(parsed);
+  if (verb === 'load' && noun === 'docker-image') return finish({stderr: `Image: "${image}" with ID "sha256:0" not yet present on node "${name}-control-plane", loading...`});
   return finish({stderr: `ERROR: unknown command "${verb}" for "kind"`, exitCode: 1});
 }

@@ -9,7 +9,6 @@ import {randomUUID} from 'node:crypto';
 import {spawnSync} from 'node:child_process';
 import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {option} from './common.mjs';
 
 const registryFile = (stateDir) => path.join(stateDir, 'ha-pods.json');
 
@@ -30,22 +29,6 @@ export function registerPod(stateDir, context, namespace, name, entry) {
   registry[context] ??= {};
   registry[context][`${namespace}/${name}`] = {uid: randomUUID(), restartBase: 0, container: 'homeassistant', ...entry};
   saveRegistry(stateDir, registry);
-}
-
-const VALUE_FLAGS = new Set(['-n', '--namespace', '-c', '--container', '-o', '--output', '-l', '--selector']);
-
-function positionals(args) {
-  const out = [];
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i];
-    if (arg === '--') break;
-    if (VALUE_FLAGS.has(arg)) {
-      i += 1;
-      continue;
-    }
-    if (!arg.startsWith('-')) out.push(arg);
-  }
-  return out;
 }
 
 const notFound = (name) => ({exitCode: 1, stdout: '', stderr: `Error from server (NotFound): pods "${name}" not found\n`});
@@ -102,22 +85,24 @@ function matchesSelector(labels, selector) {
   });
 }
 
-/** Handle a pod command for a registered context; undefined lets the main fake answer. */
-export function handlePodCommand({args, context, stateDir, stdin}) {
+/**
+ * Handle a pod command for a registered context; undefined lets the main fake answer.
+ * `parsed` is kubectl's argv as parsed by parseKubectl (common.mjs's parseArgs).
+ */
+export function handlePodCommand({parsed, context, stateDir, stdin}) {
   const registry = loadRegistry(stateDir);
   const pods = registry[context];
   if (!pods) return undefined;
-  const [verb] = args;
-  const namespace = option(args, '-n', '--namespace') ?? 'default';
-  const rest = positionals(args.slice(1));
+  const [verb, ...words] = parsed.positionals;
+  const namespace = parsed.value('--namespace') ?? 'default';
 
-  if (verb === 'get' && ['pod', 'pods', 'po'].includes(rest[0])) {
-    const name = rest[1];
+  if (verb === 'get' && ['pod', 'pods', 'po'].includes(words[0])) {
+    const name = words[1];
     if (name) {
       const entry = pods[`${namespace}/${name}`];
       return entry ? {exitCode: 0, stdout: `${JSON.stringify(podJson(namespace, name, entry), null, 2)}\n`, stderr: ''} : notFound(name);
     }
-    const selector = option(args, '-l', '--selector');
+    const selector = parsed.value('--selector');
     const items = Object.entries(pods)
       .filter(([key]) => key.startsWith(`${namespace}/`))
       .map(([key, entry]) => podJson(namespace, key.slice(namespace.length + 1), entry))
@@ -126,36 +111,35 @@ export function handlePodCommand({args, context, stateDir, stdin}) {
   }
 
   if (verb === 'exec') {
-    const separator = args.indexOf('--');
-    if (separator < 0) return {exitCode: 1, stdout: '', stderr: 'error: you must specify at least one command for the container\n'};
-    const name = positionals(args.slice(1, separator))[0];
+    if (!parsed.hasRest || parsed.rest.length === 0) return {exitCode: 1, stdout: '', stderr: 'error: you must specify at least one command for the container\n'};
+    const name = words[0];
     const entry = pods[`${namespace}/${name}`];
     if (!entry) return notFound(name);
-    const container = option(args.slice(0, separator), '-c', '--container') ?? entry.container;
+    const container = parsed.value('--container') ?? entry.container;
     if (container !== entry.container) {
       return {exitCode: 1, stdout: '', stderr: `Error from server (BadRequest): container ${container} is not valid for pod ${name}\n`};
     }
-    const interactive = args.slice(0, separator).some((a) => a === '-i' || a === '--stdin' || a === '-it');
-    const result = docker(['exec', ...(interactive ? ['-i'] : []), entry.backing, ...args.slice(separator + 1)], interactive ? stdin : undefined);
+    const interactive = parsed.has('--stdin');
+    const result = docker(['exec', ...(interactive ? ['-i'] : []), entry.backing, ...parsed.rest], interactive ? stdin : undefined);
     const stderr = result.stderr.toString() + (result.exitCode !== 0 ? `command terminated with exit code ${result.exitCode}\n` : '');
     return {exitCode: result.exitCode, stdout: result.stdout.toString(), stderr};
   }
 
   if (verb === 'logs') {
-    const name = rest[0];
+    const name = words[0];
     const entry = pods[`${namespace}/${name}`];
     if (!entry) return notFound(name);
-    const container = option(args, '-c', '--container') ?? entry.container;
+    const container = parsed.value('--container') ?? entry.container;
     if (container !== entry.container) {
       return {exitCode: 1, stdout: '', stderr: `error: container ${container} is not valid for pod ${name}\n`};
     }
-    const since = option(args, '--since-time') ?? option(args, '--since');
+    const since = parsed.value('--since-time', '--since');
     const result = docker(['logs', ...(since ? ['--since', since] : []), entry.backing]);
     return {exitCode: result.exitCode, stdout: result.stdout.toString() + result.stderr.toString(), stderr: ''};
   }
 
-  if (verb === 'delete' && ['pod', 'pods', 'po'].includes(rest[0])) {
-    const name = rest[1];
+  if (verb === 'delete' && ['pod', 'pods', 'po'].includes(words[0])) {
+    const name = words[1];
     const key = `${namespace}/${name}`;
     const entry = pods[key];
     if (!entry) return notFound(name);

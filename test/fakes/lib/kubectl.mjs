@@ -5,25 +5,24 @@
 import {existsSync, readFileSync} from 'node:fs';
 import YAML from 'yaml';
 import {
-  clusterNodes, clusterOfContext, clusterRecord, contextServer, finish, loadClusters, option, readKubeconfig, recordCall, saveClusters,
+  clusterNodes, clusterOfContext, clusterRecord, contextServer, finish, loadClusters, parseArgs, readKubeconfig, recordCall, saveClusters,
   stateDir, unreachableMessage, writeKubeconfig,
 } from './common.mjs';
 
 const VERSION = () => process.env.KP_FAKE_KUBECTL_VERSION ?? '1.32.4';
 const PLURAL = {deployment: 'deployments.apps', deployments: 'deployments.apps', pod: 'pods', pods: 'pods', node: 'nodes', nodes: 'nodes', namespace: 'namespaces', service: 'services'};
 
-/** Split off the global --context flag (anywhere in argv). */
-function takeContext(argv) {
-  const args = [];
-  let context;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === '--context') context = argv[++i];
-    else if (arg.startsWith('--context=')) context = arg.slice('--context='.length);
-    else args.push(arg);
-  }
-  return {context, args};
-}
+/** kubectl's flags that take a value (everything else is a boolean), and its short names. */
+export const KUBECTL_FLAGS = {
+  values: [
+    '--context', '--kubeconfig', '--namespace', '--output', '--selector', '--container', '--filename', '--timeout', '--for',
+    '--since', '--since-time', '--tail', '--raw', '--field-selector',
+  ],
+  aliases: {'-n': '--namespace', '-o': '--output', '-l': '--selector', '-c': '--container', '-f': '--filename', '-A': '--all-namespaces', '-i': '--stdin', '-t': '--tty'},
+};
+
+/** Parse kubectl's argv: the global --context may stand anywhere. */
+export const parseKubectl = (argv) => parseArgs(argv, KUBECTL_FLAGS);
 
 function readStdin() {
   try {
@@ -33,9 +32,9 @@ function readStdin() {
   }
 }
 
-function configCommand(args) {
+function configCommand(parsed) {
   const config = readKubeconfig();
-  const [, sub, value] = args;
+  const [, sub, value] = parsed.positionals;
   if (sub === 'current-context') {
     return config['current-context'] ? finish({stdout: config['current-context']}) : finish({stderr: 'error: current-context is not set', exitCode: 1});
   }
@@ -51,7 +50,7 @@ function configCommand(args) {
     writeKubeconfig(config);
     return finish({stdout: 'Property "current-context" unset.'});
   }
-  if (sub === 'view') return finish({stdout: option(args, '-o', '--output') === 'json' ? JSON.stringify(config, null, 2) : YAML.stringify(config)});
+  if (sub === 'view') return finish({stdout: parsed.value('--output') === 'json' ? JSON.stringify(config, null, 2) : YAML.stringify(config)});
   return finish({stderr: `error: unknown command "${sub}" for "kubectl config"`, exitCode: 1});
 }
 
@@ -88,12 +87,12 @@ function notFound(kind, name) {
   return finish({stderr: `Error from server (NotFound): ${PLURAL[kind] ?? kind} "${name}" not found`, exitCode: 1});
 }
 
-function get(args, cluster, record) {
-  const output = option(args, '-o', '--output');
-  const namespace = option(args, '-n', '--namespace') ?? 'default';
-  const all = args.includes('-A') || args.includes('--all-namespaces');
-  const positional = args.slice(1).filter((a, i, list) => !a.startsWith('-') && !['-n', '--namespace', '-o', '--output', '-l', '--selector'].includes(list[i - 1]));
-  const [kindArg, name] = positional;
+function get(parsed, cluster, record) {
+  if (parsed.has('--raw')) return finish({stdout: 'ok'});
+  const output = parsed.value('--output');
+  const namespace = parsed.value('--namespace') ?? 'default';
+  const all = parsed.has('--all-namespaces');
+  const [, kindArg, name] = parsed.positionals;
   const kind = kindArg?.split('.')[0];
   if (kind === 'nodes' || kind === 'node') {
     const items = nodeItems(cluster);
@@ -115,12 +114,11 @@ function get(args, cluster, record) {
     const object = record.objects[`Deployment/${namespace}/${name}`];
     return object ? finish({stdout: JSON.stringify(object, null, 2)}) : notFound('deployment', name);
   }
-  if (kind === '--raw' || args.includes('--raw')) return finish({stdout: 'ok'});
   return finish({stderr: `error: the server doesn't have a resource type "${kindArg}"`, exitCode: 1});
 }
 
-function apply(args, cluster) {
-  const file = option(args, '-f', '--filename');
+function apply(parsed, cluster) {
+  const file = parsed.value('--filename');
   if (!file || !existsSync(file)) return finish({stderr: `error: the path "${file}" does not exist`, exitCode: 1});
   const clusters = loadClusters();
   const record = clusterRecord(clusters, cluster);
@@ -142,17 +140,17 @@ function apply(args, cluster) {
   return finish({stdout: lines.join('\n')});
 }
 
-function rollout(args, record) {
-  const target = args.find((a, i) => i >= 2 && !a.startsWith('-') && args[i - 1] !== '-n' && args[i - 1] !== '--namespace') ?? '';
-  const namespace = option(args, '-n', '--namespace') ?? 'default';
+function rollout(parsed, record) {
+  const target = parsed.positionals[2] ?? '';
+  const namespace = parsed.value('--namespace') ?? 'default';
   const name = target.split('/')[1];
   if (!record.objects[`Deployment/${namespace}/${name}`]) return notFound('deployment', name);
   return finish({stdout: `deployment "${name}" successfully rolled out`});
 }
 
-function wait(args, record) {
-  const selector = option(args, '--selector', '-l');
-  const namespace = option(args, '-n', '--namespace') ?? 'default';
+function wait(parsed, record) {
+  const selector = parsed.value('--selector');
+  const namespace = parsed.value('--namespace') ?? 'default';
   const pods = podItems(record).filter((p) => p.metadata.namespace === namespace);
   const matching = selector
     ? pods.filter((p) => selector.split(',').every((pair) => p.metadata.labels?.[pair.split('=')[0]] === pair.split('=')[1]))
@@ -163,11 +161,12 @@ function wait(args, record) {
 
 export async function main(argv) {
   recordCall('kubectl', argv);
-  const {context: explicit, args} = takeContext(argv);
-  const [verb] = args;
-  if (verb === 'version' && args.includes('--client')) {
+  const parsed = parseKubectl(argv);
+  const explicit = parsed.value('--context');
+  const [verb] = parsed.positionals;
+  if (verb === 'version' && parsed.has('--client')) {
     const clientVersion = {major: '1', minor: VERSION().split('.')[1], gitVersion: `v${VERSION()}`, gitCommit: '4cb5f0764b8d5f425645c6f433394fede34a8a26', gitTreeState: 'clean', buildDate: '2025-05-15T20:09:34Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64'};
-    return option(args, '-o', '--output') === 'json'
+    return parsed.value('--output') === 'json'
       ? finish({stdout: JSON.stringify({clientVersion, kustomizeVersion: 'v5.5.0'}, null, 2)})
       : finish({stdout: `Client Version: v${VERSION()}\nKustomize Version: v5.5.0`});
   }
@@ -176,14 +175,14 @@ export async function main(argv) {
   if (explicit !== undefined && contextServer(explicit) === undefined) {
     return finish({stderr: `error: context "${explicit}" does not exist`, exitCode: 1});
   }
-  if (verb === 'config') return configCommand(args);
+  if (verb === 'config') return configCommand(parsed);
   if (!context) return finish({stderr: 'The connection to the server localhost:8080 was refused - did you specify the right host or port?', exitCode: 1});
 
   const podsModule = new URL('./kubectl-pods.mjs', import.meta.url);
   if (existsSync(podsModule)) {
     const mod = await import(podsModule.href);
-    const stdin = args.includes('-i') ? readStdin() : Buffer.alloc(0);
-    const handled = await mod.handlePodCommand({args, context, stateDir: stateDir(), stdin});
+    const stdin = parsed.has('--stdin') ? readStdin() : Buffer.alloc(0);
+    const handled = await mod.handlePodCommand({parsed, context, stateDir: stateDir(), stdin});
     if (handled) return finish(handled);
   }
 
@@ -192,10 +191,10 @@ export async function main(argv) {
   const cluster = clusterOfContext(context);
   const clusters = loadClusters();
   const record = clusterRecord(clusters, cluster);
-  if (verb === 'get') return get(args, cluster, record);
-  if (verb === 'apply') return apply(args, cluster);
-  if (verb === 'rollout' && args[1] === 'status') return rollout(args, record);
-  if (verb === 'wait') return wait(args, record);
+  if (verb === 'get') return get(parsed, cluster, record);
+  if (verb === 'apply') return apply(parsed, cluster);
+  if (verb === 'rollout' && parsed.positionals[1] === 'status') return rollout(parsed, record);
+  if (verb === 'wait') return wait(parsed, record);
   if (verb === 'cluster-info') return finish({stdout: `Kubernetes control plane is running at ${contextServer(context)}`});
   return finish({stderr: `error: unknown command "${verb}" for "kubectl"`, exitCode: 1});
 }

@@ -5,24 +5,14 @@
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import {clusterOfContext, clusterRecord, contextServer, finish, loadClusters, recordCall, saveClusters, sleep, stateDir, unreachableMessage, writeJson} from './common.mjs';
+import {clusterOfContext, clusterRecord, contextServer, finish, loadClusters, parseArgs, recordCall, saveClusters, sleep, stateDir, unreachableMessage, writeJson} from './common.mjs';
 
 const VERSION = () => process.env.KP_FAKE_SKAFFOLD_VERSION ?? '2.16.1';
-const VALUE_FLAGS = new Set(['--kube-context', '--filename', '-f', '--profile', '-p', '--module', '-m', '--trigger', '--tail', '--namespace', '-n']);
-
-function parse(args) {
-  const options = {profiles: [], modules: [], flags: {}};
-  for (let i = 1; i < args.length; i += 1) {
-    const arg = args[i];
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (!name.startsWith('-')) continue;
-    const value = inline ?? (VALUE_FLAGS.has(name) ? args[++i] : 'true');
-    if (name === '--profile' || name === '-p') options.profiles.push(...value.split(','));
-    else if (name === '--module' || name === '-m') options.modules.push(...value.split(','));
-    else options.flags[name] = value;
-  }
-  return options;
-}
+/** Skaffold's flags that take a value (everything else is a boolean, `--auto-build=false` included), and its short names. */
+const SKAFFOLD_FLAGS = {
+  values: ['--kube-context', '--kubeconfig', '--filename', '--profile', '--module', '--trigger', '--namespace', '--default-repo'],
+  aliases: {'-f': '--filename', '-p': '--profile', '-m': '--module', '-n': '--namespace', '-d': '--default-repo'},
+};
 
 function deploy(cluster, configs) {
   const clusters = loadClusters();
@@ -56,13 +46,14 @@ function undeploy(cluster, configs) {
 
 export async function main(args) {
   recordCall('skaffold', args);
-  const [verb] = args;
+  const parsed = parseArgs(args, SKAFFOLD_FLAGS);
+  const [verb] = parsed.positionals;
   if (verb === 'version') return finish({stdout: `v${VERSION()}`});
   if (!['run', 'dev', 'delete', 'render', 'diagnose', 'build', 'deploy', 'debug'].includes(verb)) {
     return finish({stderr: `Error: unknown command "${verb}" for "skaffold"\nRun 'skaffold --help' for usage.`, exitCode: 127});
   }
-  const options = parse(args);
-  const file = options.flags['--filename'] ?? options.flags['-f'] ?? 'skaffold.yaml';
+  const options = {profiles: parsed.list('--profile'), modules: parsed.list('--module')};
+  const file = parsed.value('--filename') ?? 'skaffold.yaml';
   if (!existsSync(file)) return finish({stderr: `skaffold config file ${file} not found - check your current working directory, or try running \`skaffold init\``, exitCode: 1});
   const configs = YAML.parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
   const selected = options.modules.length === 0 ? configs : configs.filter((c) => options.modules.includes(c.metadata?.name));
@@ -71,7 +62,7 @@ export async function main(args) {
   for (const profile of options.profiles) {
     if (!selected.some((c) => (c.profiles ?? []).some((p) => p.name === profile))) return finish({stderr: `couldn't find profile ${profile}`, exitCode: 1});
   }
-  const context = options.flags['--kube-context'];
+  const context = parsed.value('--kube-context');
   if (!context) return finish({stderr: 'fake skaffold: refusing to guess the kube context (pass --kube-context)', exitCode: 1});
   if (contextServer(context) === undefined) return finish({stderr: `getting cluster: context "${context}" does not exist`, exitCode: 1});
   const unreachable = unreachableMessage(context);

@@ -4,32 +4,34 @@
  * kind labels its nodes, stopped as after a Docker restart. kp must find them by label, see a
  * stopped cluster, start them with the real engine, and converge without recreating anything.
  */
-import {execFileSync} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
 import {writeFileSync} from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import YAML from 'yaml';
-import {createFakeWorld, FOREIGN_CONTEXT, type FakeWorld} from '../fakes/harness.js';
-import {runKp} from '../helpers/cli.js';
-import {buildStandinImage} from '../helpers/standin-image.js';
+import {createFakeWorld, FOREIGN_CONTEXT, type FakeWorld} from '../../../fakes/harness.js';
+import {runKp} from '../../../helpers/cli.js';
+import {buildStandinImage} from '../../../helpers/standin-image.js';
+import {docker, removeContainers, removeImages} from '../../support/docker.js';
+import {runName} from '../../support/e2e.js';
 
-const IMAGE = 'kp-standin:dev-kind-node';
-const NAME = `kpe2e-${randomBytes(3).toString('hex')}`;
+const NAME = runName('kind');
+const IMAGE = `kp-standin-kind-node:${NAME}`;
 const NODES = [`${NAME}-control-plane`, `${NAME}-worker`];
 let w: FakeWorld;
-
-function docker(...args: string[]): string {
-  return execFileSync('docker', args, {encoding: 'utf8'}).trim();
-}
 
 function nodeStates(): Record<string, string> {
   const out = docker('ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${NAME}`, '--format', '{{.Names}} {{.State}}');
   return Object.fromEntries(out.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
 }
 
+/** The nodes stopped, as after a Docker restart (kind runs them with on-failure:1). */
+function stopNodes(): void {
+  docker('stop', '-t', '0', ...NODES);
+  expect(nodeStates()).toEqual({[NODES[0]!]: 'exited', [NODES[1]!]: 'exited'});
+}
+
 beforeAll(() => {
   buildStandinImage(IMAGE, {}, {cmd: ['sleep', '86400']});
-  // Given: the node containers of a kind cluster, stopped (as after a reboot; kind uses on-failure:1).
+  // The node containers of a kind cluster...
   for (const node of NODES) {
     docker(
       'run', '-d', '--name', node, '--restart', 'on-failure:1',
@@ -38,7 +40,6 @@ beforeAll(() => {
       IMAGE, 'sleep', '86400',
     );
   }
-  docker('stop', '-t', '0', ...NODES);
   // ...and the kubeconfig entry kind wrote when it created them; the user's current context is elsewhere.
   w = createFakeWorld({fakeDocker: false, env: {KP_FAKE_KIND_BACKEND: 'docker'}});
   const config = w.kubeconfig() as any;
@@ -49,37 +50,49 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  try {
-    docker('rm', '-f', ...NODES);
-  } catch {
-    // already gone
-  }
+  removeContainers(NODES.filter((node) => docker('ps', '-aq', '--filter', `name=^${node}$`) !== ''));
+  removeImages([IMAGE]);
   w?.cleanup();
 });
 
 describe('kp dev up with real (stand-in) kind node containers', () => {
   it('Given stopped labelled node containers, When dev status runs, Then the real engine reports the cluster stopped', async () => {
-    expect(nodeStates()).toEqual({[NODES[0]!]: 'exited', [NODES[1]!]: 'exited'});
+    // Given
+    stopNodes();
+    // When
     const result = await runKp(['dev', 'status', '--name', NAME, '--json'], {env: w.env, cwd: w.workspace});
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).cluster).toMatchObject({name: NAME, state: 'stopped'});
   });
 
   it('Given the stopped cluster, When dev up --detach runs, Then kp starts the containers with docker and converges without kind create', async () => {
+    // Given
+    stopNodes();
+    w.resetLogs();
+    // When
     const result = await runKp(['dev', 'up', '--detach', '--name', NAME, '--json', '--timeout', '60'], {env: w.env, cwd: w.workspace});
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     const up = JSON.parse(result.stdout);
     expect(up.cluster).toMatchObject({name: NAME, context: `kind-${NAME}`, stateBefore: 'stopped', server: 'https://127.0.0.1:41999'});
     expect(up.cluster.actions).toEqual(['start-nodes', 'wait-api']);
     expect(result.stderr).toContain('PVC data is kept');
     expect(nodeStates()).toEqual({[NODES[0]!]: 'running', [NODES[1]!]: 'running'});
+    expect(w.spawns().filter((s) => s.command === 'docker' && s.args[0] === 'start')).toHaveLength(1);
     expect(w.calls().filter((c) => c.tool === 'kind' && c.argv[0] !== 'version')).toEqual([]);
     expect(w.kubeconfig()['current-context']).toBe(FOREIGN_CONTEXT.name);
   });
 
-  it('Given the now running cluster, When dev up --detach runs again, Then nothing is started, created or applied', async () => {
+  it('Given a running cluster that dev up already converged, When dev up --detach runs again, Then nothing is started, created or applied', async () => {
+    // Given
+    const converged = await runKp(['dev', 'up', '--detach', '--name', NAME, '--json', '--timeout', '60'], {env: w.env, cwd: w.workspace});
+    expect(converged.exitCode, converged.stderr).toBe(0);
+    expect(nodeStates()).toEqual({[NODES[0]!]: 'running', [NODES[1]!]: 'running'});
     w.resetLogs();
+    // When
     const result = await runKp(['dev', 'up', '--detach', '--name', NAME, '--json'], {env: w.env, cwd: w.workspace});
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).cluster).toMatchObject({stateBefore: 'healthy', actions: []});
     expect(JSON.parse(result.stdout).ingress.action).toBe('none');

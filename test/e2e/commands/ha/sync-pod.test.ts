@@ -1,23 +1,27 @@
 /**
  * The pod target through the fake kubectl (test/fakes/bin/kubectl). The fake pod is backed by a
- * real stand-in HA container, so exec/logs/restart observation run for real.
+ * real stand-in HA container, so exec/logs/restart observation run for real: that is why this
+ * test lives in the e2e layer (it needs the engine), although kubectl itself is faked.
+ *
+ * One developer session on one pod, in order: a test's Given is the state the previous one left.
  */
-import {randomBytes} from 'node:crypto';
 import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {projectRoot, runKp} from '../helpers/cli.js';
+import {projectRoot, runKp} from '../../../helpers/cli.js';
 // @ts-expect-error plain ESM fixture without types
-import {smallFiles, writeComponent} from '../fixtures/ha/make-component.mjs';
+import {smallFiles, writeComponent} from '../../../fixtures/ha/make-component.mjs';
 // @ts-expect-error plain ESM fixture without types
-import {buildHaStandin, removeHaStandin, startHaStandin} from '../fixtures/ha/standin.mjs';
+import {buildHaStandin, removeHaStandin, startHaStandin} from '../../../fixtures/ha/standin.mjs';
 // @ts-expect-error plain ESM fake without types
-import {registerPod} from '../fakes/lib/kubectl-pods.mjs';
+import {registerPod} from '../../../fakes/lib/kubectl-pods.mjs';
+import {removeImages} from '../../support/docker.js';
+import {runName} from '../../support/e2e.js';
 
-const id = randomBytes(3).toString('hex');
-const backing = `kp-ha-int-${id}`;
-const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-int-'));
+const backing = runName('ha-pod');
+const image = `kp-ha-standin:${runName('ha-pod')}`;
+const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-pod-'));
 const state = path.join(work, 'state');
 const cwd = path.join(work, 'repo');
 const kubeconfig = path.join(state, 'kubeconfig');
@@ -58,8 +62,8 @@ beforeAll(() => {
       '',
     ].join('\n'),
   );
-  buildHaStandin('kp-ha-standin:int');
-  startHaStandin(backing, {image: 'kp-ha-standin:int'});
+  buildHaStandin(image);
+  startHaStandin(backing, {image});
   registerPod(state, 'kind-kamerplanter', 'default', 'homeassistant-0', {backing});
   mkdirSync(path.join(cwd, 'custom_components'), {recursive: true});
   writeComponent(path.join(cwd, 'custom_components'), smallFiles());
@@ -67,12 +71,15 @@ beforeAll(() => {
 
 afterAll(() => {
   removeHaStandin(backing);
+  removeImages([image]);
   rmSync(work, {recursive: true, force: true});
 });
 
 describe('kp ha sync against a pod (fake kubectl)', () => {
   it('Given HA pod homeassistant-0 in kind-kamerplanter and a different current context, When kp ha sync runs, Then every kubectl call carries --context kind-kamerplanter and exec/logs carry -n and -c', async () => {
+    // When
     const result = await runKp(['ha', 'sync', '--json', '--settle', '0', '--timeout', '40'], {cwd, env});
+    // Then
     expect(result.stderr).not.toMatch(/error:/);
     const report = JSON.parse(result.stdout);
     expect(result.exitCode).toBe(0);
@@ -82,11 +89,11 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
     expect(all.length).toBeGreaterThan(3);
     for (const call of all) expect(call.argv.slice(0, 2)).toEqual(['--context', 'kind-kamerplanter']);
     expect(all.some((c) => c.argv.includes('current-context'))).toBe(false);
-    for (const call of all.filter((c) => c.argv[2] === 'exec' || c.argv[2] === 'logs')) {
-      expect(call.argv).toEqual(expect.arrayContaining(['-n', 'default', '-c', 'homeassistant']));
-    }
-    const upload = all.find((c) => c.argv[2] === 'exec' && c.argv.includes('-i'));
-    expect(upload).toBeDefined();
+    const execAndLogs = all.filter((c) => c.argv[2] === 'exec' || c.argv[2] === 'logs');
+    expect(execAndLogs.map((c) => c.argv[2])).toEqual(expect.arrayContaining(['exec', 'logs']));
+    for (const call of execAndLogs) expect(call.argv).toEqual(expect.arrayContaining(['-n', 'default', '-c', 'homeassistant']));
+    // the upload is one `exec -i` (stdin streamed into the pod)
+    expect(all.filter((c) => c.argv[2] === 'exec' && c.argv.includes('-i')).length).toBeGreaterThanOrEqual(1);
   });
 
   it('Given the synced pod, When kp ha status --json runs, Then installed and local match and the log verdict is loaded', async () => {
@@ -111,13 +118,16 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
   });
 
   it('Given a changed file, When kp ha sync --restart pod runs, Then the initContainer warning is printed before the pod is deleted and the files are re-checked', async () => {
+    // Given
     appendFileSync(path.join(cwd, 'custom_components/kamerplanter/sensor.py'), '# pod restart\n');
     const before = calls().length;
+    // When
     const result = await runKp(['ha', 'sync', '--restart', 'pod', '--settle', '0', '--timeout', '40'], {cwd, env});
+    // Then
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/re-runs its initContainers \(copy-config, copy-ha-integration\)/);
     const mine = calls().slice(before);
-    expect(mine.some((c) => c.argv.slice(2, 4).join(' ') === 'delete pod')).toBe(true);
+    expect(mine.filter((c) => c.argv.slice(2, 4).join(' ') === 'delete pod')).toHaveLength(1);
     expect(result.stdout).toMatch(/pod deleted; observed/);
   });
 });

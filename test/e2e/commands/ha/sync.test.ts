@@ -2,6 +2,9 @@
  * kp ha sync / status against a REAL Docker engine: a stand-in HA container (busybox) whose PID 1
  * exits on TERM and is restarted by its restart policy, serves 8123, and logs HA's loader or
  * setup-failure lines for the components it finds in /config.
+ *
+ * The first describe is one developer session on one container, in order: each test's Given is
+ * the state the previous sync left (as it is on a developer's machine). The others stand alone.
  */
 import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
@@ -9,23 +12,28 @@ import {appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {runKp} from '../helpers/cli.js';
+import {runKp, type CliOptions} from '../../../helpers/cli.js';
 // @ts-expect-error plain ESM fixture without types
-import {smallFiles, writeComponent} from '../fixtures/ha/make-component.mjs';
+import {smallFiles, writeComponent} from '../../../fixtures/ha/make-component.mjs';
 // @ts-expect-error plain ESM fixture without types
-import {buildHaStandin, dockerExec, removeHaStandin, startHaStandin} from '../fixtures/ha/standin.mjs';
+import {buildHaStandin, dockerExec, removeHaStandin, startHaStandin} from '../../../fixtures/ha/standin.mjs';
+import {removeImages} from '../../support/docker.js';
+import {runName} from '../../support/e2e.js';
 
-const id = randomBytes(3).toString('hex');
-const ha = `kp-ha-e2e-${id}`;
-const slowHa = `kp-ha-e2e-slow-${id}`;
-const noVolumeHa = `kp-ha-e2e-novol-${id}`;
-const composeHa = `kp-ha-e2e-compose-${id}`;
+// Everything this file creates is named kp-e2e-<run id>-ha-...: containers, their volumes, the image,
+// and the Compose project of the --compose-project test.
+const image = `kp-ha-standin:${runName('ha')}`;
+const ha = runName('ha');
+const slowHa = runName('ha-slow');
+const noVolumeHa = runName('ha-novol');
+const composeHa = runName('ha-compose');
+const composeProject = runName('ha-project');
 const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-e2e-'));
 const cwd = path.join(work, 'repo');
 const component = path.join(cwd, 'custom_components', 'kamerplanter');
 const remote = '/config/custom_components/kamerplanter';
 
-const sync = (args: string[] = [], options: {env?: Record<string, string>; onSpawn?: Parameters<typeof runKp>[1]['onSpawn']} = {}) =>
+const sync = (args: string[] = [], options: Pick<CliOptions, 'env' | 'onSpawn'> = {}) =>
   runKp(['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--settle', '0', '--timeout', '60', ...args], {cwd, ...options});
 const restartCount = (name: string) => Number(execFileSync('docker', ['inspect', '-f', '{{.RestartCount}}', name], {encoding: 'utf8'}).trim());
 const remoteExists = (name: string, file: string) => {
@@ -38,20 +46,23 @@ const remoteExists = (name: string, file: string) => {
 };
 
 beforeAll(() => {
-  buildHaStandin();
-  startHaStandin(ha);
+  buildHaStandin(image);
+  startHaStandin(ha, {image});
   mkdirSync(path.dirname(component), {recursive: true});
   writeComponent(path.dirname(component), smallFiles());
 });
 
 afterAll(() => {
   for (const name of [ha, slowHa, noVolumeHa, composeHa]) removeHaStandin(name);
+  removeImages([image]);
   rmSync(work, {recursive: true, force: true});
 });
 
-describe('kp ha sync with a container target (real engine)', () => {
+describe('kp ha sync with a container target, one sync after another (real engine)', () => {
   it('Given an empty /config volume, When kp ha sync runs, Then every file is copied, HA restarts and the integration is reported loaded', async () => {
+    // When
     const result = await sync();
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.outcome).toBe('synced');
@@ -69,8 +80,11 @@ describe('kp ha sync with a container target (real engine)', () => {
   });
 
   it('Given nothing changed locally, When kp ha sync runs, Then it reports up to date, does not restart, and used at most 2 processes', async () => {
+    // Given
     const restartsBefore = restartCount(ha);
+    // When
     const result = await sync();
+    // Then
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.outcome).toBe('up-to-date');
@@ -80,9 +94,12 @@ describe('kp ha sync with a container target (real engine)', () => {
   });
 
   it('Given one edited file, When kp ha sync runs, Then only that file is sent (bytes <= file + 10 KiB)', async () => {
+    // Given
     appendFileSync(path.join(component, 'sensor.py'), '# tweak\n');
     const size = readFileSync(path.join(component, 'sensor.py')).length;
+    // When
     const result = await sync();
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.changes).toMatchObject({modified: ['sensor.py'], added: [], deleted: []});
@@ -92,26 +109,36 @@ describe('kp ha sync with a container target (real engine)', () => {
   });
 
   it('Given a file deleted locally, When kp ha sync runs, Then it disappears in the target too', async () => {
+    // Given
     unlinkSync(path.join(component, 'const.py'));
     expect(remoteExists(ha, `${remote}/const.py`)).toBe(true);
+    // When
     const result = await sync();
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).changes.deleted).toEqual(['const.py']);
     expect(remoteExists(ha, `${remote}/const.py`)).toBe(false);
   });
 
   it('Given a stale cache in a sub-package __pycache__, When kp ha sync runs, Then that nested __pycache__ content is gone', async () => {
+    // Given
     dockerExec(ha, ['sh', '-c', `mkdir -p ${remote}/helpers/__pycache__ && touch ${remote}/helpers/__pycache__/stale.cpython-313.pyc`]);
+    expect(remoteExists(ha, `${remote}/helpers/__pycache__/stale.cpython-313.pyc`)).toBe(true);
     appendFileSync(path.join(component, 'helpers', 'care.py'), '# cache test\n');
+    // When
     const result = await sync();
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).cacheClear.removed).toBeGreaterThanOrEqual(2);
     expect(remoteExists(ha, `${remote}/helpers/__pycache__/stale.cpython-313.pyc`)).toBe(false);
   });
 
   it('Given a component that breaks on import, When kp ha sync runs, Then it exits 6 and the report carries the setup failure and the traceback', async () => {
+    // Given
     appendFileSync(path.join(component, '__init__.py'), 'import kp_missing_dependency  # KP_TEST_BREAKAGE\n');
+    // When
     const result = await sync();
+    // Then
     expect(result.exitCode).toBe(6);
     const report = JSON.parse(result.stdout);
     expect(report.outcome).toBe('failed');
@@ -121,6 +148,7 @@ describe('kp ha sync with a container target (real engine)', () => {
     const traceback = report.verdict.failures.find((f: {kind: string}) => f.kind === 'traceback').text;
     expect(traceback).toContain('/config/custom_components/kamerplanter/__init__.py');
 
+    // And when the import is fixed, Then the next sync reports it loaded
     writeFileSync(path.join(component, '__init__.py'), smallFiles()['__init__.py']);
     const fixed = await sync();
     expect(fixed.exitCode, fixed.stderr).toBe(0);
@@ -128,11 +156,13 @@ describe('kp ha sync with a container target (real engine)', () => {
   });
 
   it('Given kp is killed (SIGKILL) in the middle of a large upload, When the target is inspected, Then the old component is intact, and the next sync completes', async () => {
+    // Given a change and a 128 MiB file to upload
     const before = dockerExec(ha, ['sha256sum', `${remote}/sensor.py`]);
     appendFileSync(path.join(component, 'sensor.py'), '# never half-applied\n');
     writeFileSync(path.join(component, 'www', 'huge.bin'), randomBytes(128 * 1024 * 1024));
     const spawnLog = path.join(work, 'spawn.jsonl');
     let killedAfterUploadStarted = false;
+    // When kp is killed once the upload runs
     const result = await sync([], {
       env: {KP_SPAWN_LOG: spawnLog},
       onSpawn: (child) => {
@@ -149,6 +179,7 @@ describe('kp ha sync with a container target (real engine)', () => {
         child.on('exit', () => clearInterval(timer));
       },
     });
+    // Then the live component is the old one, nothing half-copied
     expect(result.signal).toBe('SIGKILL');
     expect(killedAfterUploadStarted).toBe(true);
     // The orphaned `docker exec` sees EOF; give the remote script a moment to give up.
@@ -157,6 +188,7 @@ describe('kp ha sync with a container target (real engine)', () => {
     expect(remoteExists(ha, `${remote}/www/huge.bin`)).toBe(false);
     expect(dockerExec(ha, ['ls', '-a', '/config/custom_components']).split('\n').filter((n: string) => n && !n.startsWith('.'))).toEqual(['kamerplanter']);
 
+    // And the next sync completes
     rmSync(path.join(component, 'www', 'huge.bin'));
     const next = await sync();
     expect(next.exitCode, next.stderr).toBe(0);
@@ -167,7 +199,9 @@ describe('kp ha sync with a container target (real engine)', () => {
   });
 
   it('Given the synced container, When kp ha status --json runs, Then it shows the state, restart count, versions and matching files', async () => {
+    // When
     const result = await runKp(['ha', 'status', '--target', 'docker', '--container', ha, '--json'], {cwd});
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.state).toMatchObject({running: true, ready: true, restartCount: restartCount(ha)});
@@ -178,29 +212,40 @@ describe('kp ha sync with a container target (real engine)', () => {
 
 describe('kp ha sync: waiting, refusals and compose lookup (real engine)', () => {
   it('Given HA that needs 3s to answer after a restart, When kp ha sync runs, Then the restart is observed first and readiness only afterwards', async () => {
-    startHaStandin(slowHa, {bootDelay: 3});
+    // Given
+    startHaStandin(slowHa, {image, bootDelay: 3});
+    // When
     const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', slowHa, '--json', '--settle', '0'], {cwd});
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.restart.observed).toBe(true);
     expect(report.ready.afterMs - report.restart.observedAfterMs).toBeGreaterThanOrEqual(2000);
     expect(report.restart.after.restartCount).toBe(report.restart.before.restartCount + 1);
-    expect(result.stderr.indexOf('restart observed')).toBeLessThan(result.stderr.indexOf('HA answers'));
+    const observedAt = result.stderr.indexOf('restart observed');
+    expect(observedAt).toBeGreaterThanOrEqual(0);
+    expect(observedAt).toBeLessThan(result.stderr.indexOf('HA answers'));
   });
 
   it('Given a container without a volume at /config, When kp ha sync runs, Then it refuses (exit 3) because a recreate would wipe the files', async () => {
-    startHaStandin(noVolumeHa, {noVolume: true});
+    // Given
+    startHaStandin(noVolumeHa, {image, noVolume: true});
+    // When
     const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', noVolumeHa], {cwd});
+    // Then
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toMatch(/is not on a volume/);
   });
 
   it('Given HA as service homeassistant of a compose project, When kp ha status --compose-project runs, Then the container is found by its labels', async () => {
-    startHaStandin(composeHa, {labels: {'com.docker.compose.project': `kpha${id}`, 'com.docker.compose.service': 'homeassistant'}});
-    const result = await runKp(['ha', 'status', '--compose-project', `kpha${id}`, '--json'], {cwd});
+    // Given
+    startHaStandin(composeHa, {image, labels: {'com.docker.compose.project': composeProject, 'com.docker.compose.service': 'homeassistant'}});
+    // When
+    const result = await runKp(['ha', 'status', '--compose-project', composeProject, '--json'], {cwd});
+    // Then
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.target).toMatchObject({kind: 'container', container: composeHa, composeProject: `kpha${id}`});
+    expect(report.target).toMatchObject({kind: 'container', container: composeHa, composeProject});
     expect(report.installed.present).toBe(false);
   });
 });
@@ -216,6 +261,7 @@ describe('kp ha sync --watch (real engine)', () => {
       }
     };
     const count = (text: string, needle: string) => text.split(needle).length - 1;
+    // When a watch session runs while the files are edited (a burst, a broken manifest, its fix), then Ctrl-C
     const result = await runKp(
       ['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--settle', '0', '--watch', '--debounce', '300'],
       {
@@ -246,6 +292,7 @@ describe('kp ha sync --watch (real engine)', () => {
         },
       },
     );
+    // Then
     expect(result.exitCode, stderrSeen.join('')).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.watch).toBe(true);
