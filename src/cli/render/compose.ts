@@ -41,11 +41,15 @@ export function renderComposeStatus(result: ComposeStatusResult): string {
 
 /** What `kp compose stop` did. */
 export function renderComposeStop(result: ComposeStopResult): string {
-  return result.alreadyStopped ? `Nothing of ${result.project} was running.` : `Stopped: ${result.stopped.join(', ')}. Data kept.`;
+  if (result.alreadyStopped) return `Nothing of ${result.project} was running.`;
+  return result.dryRun ? `Dry run: would stop ${result.stopped.join(', ')}; nothing was stopped.` : `Stopped: ${result.stopped.join(', ')}. Data kept.`;
 }
 
 /** What `kp compose down` removed. */
 export function renderComposeDown(result: ComposeDownResult): string {
+  if (result.dryRun) {
+    return `Dry run: would remove ${result.removedContainers.length} containers; nothing was removed, volumes (data) kept.`;
+  }
   const removed = result.nothingToRemove ? 'No containers to remove.' : `Removed ${result.removedContainers.length} containers.`;
   return `${removed} ${result.volumesRemoved ? 'Volumes deleted.' : 'Volumes (data) kept.'}`;
 }

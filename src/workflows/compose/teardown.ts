@@ -12,19 +12,25 @@ import type {KpContext} from '../context.js';
 /** Result of `kp compose stop`. */
 export interface ComposeStopResult {
   project: string;
-  /** Services that were running and are now stopped. */
+  /** Services that were running and are now stopped (under --dry-run: would be). */
   stopped: string[];
   /** True when nothing was running. */
   alreadyStopped: boolean;
+  /** True under --dry-run: nothing was stopped. */
+  dryRun: boolean;
 }
 
 /** Result of `kp compose down`. */
 export interface ComposeDownResult {
   project: string;
+  /** Containers removed (under --dry-run: that would be). */
   removedContainers: string[];
+  /** True only when the volumes were really deleted (never under --dry-run). */
   volumesRemoved: boolean;
   /** True when no container of the project existed. */
   nothingToRemove: boolean;
+  /** True under --dry-run: nothing was removed. */
+  dryRun: boolean;
 }
 
 /** Options shared by the teardown commands. */
@@ -38,11 +44,11 @@ export async function composeStop(ctx: KpContext, options: TeardownOptions): Pro
   const running = (await observeContainers(engine, stack.project)).filter((c) => c.running);
   if (running.length === 0) {
     ctx.out.success(`Nothing to stop: no container of "${stack.project}" is running.`);
-    return {project: stack.project, stopped: [], alreadyStopped: true};
+    return {project: stack.project, stopped: [], alreadyStopped: true, dryRun: ctx.dryRun};
   }
   const info = await requireCompose(ctx.runner, engine);
   await withTeardownEnvFile(stack, (envFile) => composeFor(ctx.runner, info, stack, envFile).stop());
-  return {project: stack.project, stopped: running.map((c) => c.labels[SERVICE_LABEL] ?? c.name), alreadyStopped: false};
+  return {project: stack.project, stopped: running.map((c) => c.labels[SERVICE_LABEL] ?? c.name), alreadyStopped: false, dryRun: ctx.dryRun};
 }
 
 /** Remove containers and network; volumes only with `--volumes` and a confirmation. */
@@ -59,14 +65,15 @@ export async function composeDown(ctx: KpContext, options: TeardownOptions & {vo
   await engine.ensureDaemon();
   const containers = await observeContainers(engine, stack.project);
   const info = await requireCompose(ctx.runner, engine);
-  if (options.volumes) ctx.out.warn(`Removing the volumes of "${stack.project}": the data in them is deleted.`);
+  if (options.volumes && !ctx.dryRun) ctx.out.warn(`Removing the volumes of "${stack.project}": the data in them is deleted.`);
   // down also removes the network and, with --volumes, volumes of a project whose containers are gone.
   await withTeardownEnvFile(stack, (envFile) => composeFor(ctx.runner, info, stack, envFile).down({volumes: options.volumes}));
   if (!ctx.dryRun) clearStartRecord(stack.project);
   return {
     project: stack.project,
     removedContainers: containers.map((c) => c.name),
-    volumesRemoved: options.volumes,
+    volumesRemoved: options.volumes && !ctx.dryRun,
     nothingToRemove: containers.length === 0,
+    dryRun: ctx.dryRun,
   };
 }

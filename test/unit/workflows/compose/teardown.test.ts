@@ -1,6 +1,7 @@
 /**
  * `kp compose stop` / `kp compose down` in-process, against a scripted engine fed with recorded output.
  */
+import {DEFAULT_PROJECT_NAME} from '../../../../src/workflows/shared/names.js';
 import {describe, expect, it} from 'vitest';
 import {shippedCompose} from '../../../../src/config/paths.js';
 import {ExitCode} from '../../../../src/core/errors.js';
@@ -46,7 +47,8 @@ describe('compose down --volumes', () => {
     expect(result.removedContainers).toHaveLength(6);
     const down = runner.mutatingCalls();
     expect(down).toHaveLength(1);
-    expect(down[0]!.args.slice(0, 5)).toEqual(['compose', '--project-name', 'kamerplanter', '--file', shippedCompose.file]);
+    // (a scripted runner: no engine is ever reached; this only checks the argv for the default project)
+    expect(down[0]!.args.slice(0, 5)).toEqual(['compose', '--project-name', DEFAULT_PROJECT_NAME, '--file', shippedCompose.file]);
     expect(down[0]!.args.slice(-3)).toEqual(['down', '--remove-orphans', '--volumes']);
   });
 });
@@ -58,10 +60,23 @@ describe('compose stop', () => {
     // When
     const result = await composeStop(ctx, {});
     // Then
-    expect(result).toEqual({project: 'kamerplanter', stopped: [], alreadyStopped: true});
+    expect(result).toEqual({project: 'kamerplanter', stopped: [], alreadyStopped: true, dryRun: false});
     expect(runner.lines()).toEqual([
       'docker version --format {{json .}}',
       'docker ps -a --no-trunc --format {{json .}} --filter label=com.docker.compose.project=kamerplanter',
     ]);
   });
 });
+
+describe('compose down under --dry-run', () => {
+  it('Given --dry-run --volumes --yes on the recorded stack, When down runs, Then the result claims no removal: volumesRemoved false, dryRun true', async () => {
+    // Given
+    const {ctx, runner} = sandbox.context([engineUp, psKamerplanter(stack.ps), inspect, composeV2], {dryRun: true});
+    // When
+    const result = await composeDown(ctx, {volumes: true, yes: true});
+    // Then
+    expect(result).toMatchObject({volumesRemoved: false, dryRun: true});
+    expect(runner.mutatingCalls().map((c) => c.skipped)).toEqual([true]);
+  });
+});
+

@@ -69,7 +69,7 @@ describe('kp dev down (in-process, scripted engine and kind)', () => {
     expect(runner.mutatingCalls().map((c) => c.command)).toEqual(['kind']);
   });
 
-  it('Given only a stale kind-kamerplanter context in KUBECONFIG, When dev down runs without --yes, Then kind deletes it without asking', async () => {
+  it('When dev down runs without --yes, Given only a stale kind context for the cluster in KUBECONFIG, Then kind deletes it without asking', async () => {
     // Given
     writeFileSync(
       sandbox.kubeconfig,
