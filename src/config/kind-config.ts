@@ -2,7 +2,9 @@
  * The kind cluster config (kind.x-k8s.io/v1alpha4) as kp needs it: node roles and the host
  * ports the nodes publish (which must be free, and must not collide with Skaffold's port-forwards).
  */
-import {isMap} from 'yaml';
+import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {isMap, parseDocument} from 'yaml';
 import {configError, positionIn, readYamlFile, type YamlFile} from './yaml-file.js';
 
 /** A host port a kind node publishes. */
@@ -14,6 +16,9 @@ export interface KindHostPort {
   role: string;
   /** `file:line:col` of the mapping. */
   where: string;
+  /** Index of the node in `nodes` and of the mapping in its `extraPortMappings`. */
+  nodeIndex: number;
+  mappingIndex: number;
 }
 
 /** A parsed kind cluster config. */
@@ -51,8 +56,42 @@ export function parseKindFile(file: YamlFile): KindConfig {
         protocol: typeof mapping.protocol === 'string' ? mapping.protocol : 'TCP',
         role: String(node.role ?? 'control-plane'),
         where,
+        nodeIndex,
+        mappingIndex: index,
       });
     });
   });
   return {file: file.path, roles: nodes.map((n) => String(n.role ?? 'control-plane')), hostPorts};
+}
+
+/**
+ * The config text without the given port mappings (comments and everything else kept): what kp
+ * creates a cluster from when the checkout's file publishes ports Skaffold needs.
+ */
+export function withoutHostPorts(text: string, remove: ReadonlyArray<Pick<KindHostPort, 'nodeIndex' | 'mappingIndex'>>): string {
+  const doc = parseDocument(text);
+  const ordered = [...remove].sort((a, b) => b.nodeIndex - a.nodeIndex || b.mappingIndex - a.mappingIndex);
+  for (const port of ordered) doc.deleteIn(['nodes', port.nodeIndex, 'extraPortMappings', port.mappingIndex]);
+  return String(doc);
+}
+
+/**
+ * Write a derived kind config into kp's state dir: beside, then renamed over, so a planted symlink
+ * at the target is replaced rather than written through. Returns the target path.
+ */
+export function writeDerivedKindConfig(source: KindConfig, text: string, target: string): string {
+  mkdirSync(path.dirname(target), {recursive: true, mode: 0o700});
+  const partial = `${target}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, `# Derived by kp from ${source.file}; do not edit (kp rewrites it).\n${text}`, {flag: 'wx', mode: 0o600});
+    renameSync(partial, target);
+  } finally {
+    rmSync(partial, {force: true});
+  }
+  return target;
+}
+
+/** The source text of a loaded config (for deriving an effective one). */
+export function kindConfigText(config: KindConfig): string {
+  return readFileSync(config.file, 'utf8');
 }

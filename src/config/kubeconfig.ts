@@ -7,6 +7,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import {homedir, networkInterfaces} from 'node:os';
 import path from 'node:path';
 import {parse} from 'yaml';
+import {configError, parseYamlText} from './yaml-file.js';
 
 /** The parts of a merged kubeconfig kp needs. */
 export interface KubeconfigView {
@@ -53,6 +54,21 @@ export function mergeKubeconfigs(texts: ReadonlyArray<{file: string; text: strin
     }
   }
   return view;
+}
+
+/**
+ * Refuse a kubeconfig file that does not parse, with file:line:col: kind and kubectl would fail on
+ * it half-way (kind after creating the nodes), so `kp dev up` checks before anything is created.
+ */
+export function assertKubeconfigParses(env: NodeJS.ProcessEnv = process.env): void {
+  for (const file of kubeconfigFiles(env)) {
+    if (!existsSync(file)) continue;
+    const parsed = parseYamlText(readFileSync(file, 'utf8'), file);
+    const contents = parsed.documents[0]?.contents;
+    if (contents !== undefined && contents !== null && !('items' in contents)) {
+      throw configError(file, 'is not a kubeconfig (expected a mapping with clusters, contexts and users).', 'Fix or move the file; kind and kubectl cannot use it either.');
+    }
+  }
 }
 
 /** Read and merge the user's kubeconfig files (missing files are skipped, like kubectl does). */

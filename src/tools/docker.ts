@@ -85,6 +85,16 @@ export function parseLabelString(labels: string): Record<string, string> {
   return result;
 }
 
+/** Parse the Ports column of `docker ps` (`127.0.0.1:80->80/tcp, :::8000->30800/tcp`): the published host ports. */
+export function parsePublishedPorts(ports: string): Array<{hostIp: string; hostPort: number; containerPort: number}> {
+  const result: Array<{hostIp: string; hostPort: number; containerPort: number}> = [];
+  for (const part of ports.split(',')) {
+    const match = /^\s*(.*):(\d+)->(\d+)\/\w+\s*$/.exec(part);
+    if (match) result.push({hostIp: match[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', hostPort: Number(match[2]), containerPort: Number(match[3])});
+  }
+  return result;
+}
+
 /** Parse `docker ps --format '{{json .}}'`: one JSON object per line. */
 export function parsePsJsonLines(text: string): ContainerSummary[] {
   return text

@@ -2,7 +2,7 @@
  * Adapter for Helm v3 (read-only here: Skaffold does the deploying). `helm version --short`
  * prints `v3.16.2+g13654a5`. Every cluster call carries `--kube-context`.
  */
-import type {Runner} from './runner.js';
+import type {Runner, RunResult} from './runner.js';
 import {readToolVersion} from './version.js';
 
 /** The oldest Helm kp supports. */
@@ -38,6 +38,19 @@ export function parseHelmList(stdout: string): HelmRelease[] {
   }));
 }
 
+/** One known chart repository (`helm repo list -o json`). */
+export interface HelmRepo {
+  name: string;
+  url: string;
+}
+
+/** Parse `helm repo list -o json` (`[]` when none; Helm 3 and 4 print the same JSON). */
+export function parseRepoList(stdout: string): HelmRepo[] {
+  const trimmed = stdout.trim();
+  if (!trimmed) return [];
+  return (JSON.parse(trimmed) as Array<{name?: unknown; url?: unknown}>).map((r) => ({name: String(r.name ?? ''), url: String(r.url ?? '')}));
+}
+
 /** Helm bound to one kube context. */
 export class Helm {
   constructor(
@@ -49,6 +62,21 @@ export class Helm {
   /** Installed version (`3.16.2`), undefined when not on PATH. */
   static version(runner: Runner, bin = 'helm'): Promise<string | undefined> {
     return readToolVersion(runner, bin, ['version', '--short'], parseHelmVersion);
+  }
+
+  /** The chart repositories Helm knows (local config only: no network). */
+  static async repoList(runner: Runner, bin = 'helm'): Promise<HelmRepo[]> {
+    const result = await runner.run(bin, ['repo', 'list', '-o', 'json'], {timeoutMs: 30_000});
+    return parseRepoList(result.stdout);
+  }
+
+  /** `helm repo add NAME URL`: fetches the repository's index (network). */
+  static repoAdd(runner: Runner, name: string, url: string, bin = 'helm'): Promise<RunResult> {
+    return runner.run(bin, ['repo', 'add', name, url], {
+      mutating: true,
+      timeoutMs: 120_000,
+      hint: `Check the network and the URL; \`helm repo add ${name} ${url}\` by hand shows the same error.`,
+    });
   }
 
   /** Releases in every namespace of the bound context. */

@@ -22,18 +22,22 @@ export interface SkaffoldTarget {
   kubeContext: string;
   profiles: readonly string[];
   modules: readonly string[];
+  /** Arguments given after `--`, passed to Skaffold unchanged (last, so they win). */
+  extraArgs?: readonly string[];
 }
+
+/** The foreground loop: `dev`, or `debug` (dev with debugging; activates profiles declaring `activation: [{command: debug}]`). */
+export type SkaffoldLoop = 'dev' | 'debug';
 
 /** Options of the foreground dev loop. */
 export interface SkaffoldDevOptions {
   autoBuild: boolean;
   autoDeploy: boolean;
-  portForward: boolean;
   /** Hand the terminal to Skaffold (stdout + stdin); otherwise its output goes to stderr. */
   inheritTerminal: boolean;
 }
 
-/** Build the argument list shared by every verb (selection flags after the verb). */
+/** The selection flags shared by every verb (after the verb). */
 export function targetArgs(target: SkaffoldTarget): string[] {
   const args = ['--kube-context', target.kubeContext, '--filename', target.file];
   if (target.profiles.length > 0) args.push('--profile', target.profiles.join(','));
@@ -41,12 +45,28 @@ export function targetArgs(target: SkaffoldTarget): string[] {
   return args;
 }
 
-/** The argv of `skaffold dev` for these options (exported for tests and `--dry-run` output). */
-export function devArgs(target: SkaffoldTarget, options: Omit<SkaffoldDevOptions, 'inheritTerminal'>): string[] {
-  const args = ['dev', ...targetArgs(target)];
-  if (options.portForward) args.push('--port-forward');
+/** The argv of `skaffold run` (deploy once). */
+export function runArgs(target: SkaffoldTarget): string[] {
+  return ['run', ...targetArgs(target), ...(target.extraArgs ?? [])];
+}
+
+/**
+ * The argv of the foreground loop. Port-forwards: the user-defined ones (as the upstream wrapper
+ * gets by default), plus the debugger ports for `debug` (debugpy 5678). Skaffold's own
+ * `--port-forward` without a value would also forward every service.
+ */
+export function loopArgs(loop: SkaffoldLoop, target: SkaffoldTarget, options: Omit<SkaffoldDevOptions, 'inheritTerminal'>): string[] {
+  const args = [loop, ...targetArgs(target), `--port-forward=${loop === 'debug' ? 'user,debug' : 'user'}`];
   // Sync stays on; rebuild/redeploy wait for the user, like the upstream wrapper.
   args.push(`--auto-build=${options.autoBuild}`, `--auto-deploy=${options.autoDeploy}`);
+  return [...args, ...(target.extraArgs ?? [])];
+}
+
+/** The argv of Skaffold's own validation of the selected configs (no cluster, no build). */
+export function diagnoseArgs(target: Omit<SkaffoldTarget, 'kubeContext'>): string[] {
+  const args = ['diagnose', '--yaml-only', '--filename', target.file];
+  if (target.profiles.length > 0) args.push('--profile', target.profiles.join(','));
+  if (target.modules.length > 0) args.push('--module', target.modules.join(','));
   return args;
 }
 
@@ -62,9 +82,14 @@ export class Skaffold {
     return readToolVersion(runner, bin, ['version'], parseSkaffoldVersion);
   }
 
+  /** `skaffold diagnose --yaml-only`: the configs as Skaffold reads them; a non-zero exit is returned, not thrown. */
+  diagnose(target: Omit<SkaffoldTarget, 'kubeContext'>): Promise<RunResult> {
+    return this.runner.run(this.bin, diagnoseArgs(target), {cwd: target.cwd, allowFailure: true, timeoutMs: 60_000});
+  }
+
   /** `skaffold run`: build and deploy once, then return (progress on stderr). */
   run(target: SkaffoldTarget): Promise<RunResult> {
-    return this.runner.run(this.bin, ['run', ...targetArgs(target)], {
+    return this.runner.run(this.bin, runArgs(target), {
       mutating: true,
       output: 'stderr',
       cwd: target.cwd,
@@ -72,11 +97,9 @@ export class Skaffold {
     });
   }
 
-  /**
-   * `skaffold dev` in the foreground: Ctrl-C goes to Skaffold, which cleans up; its exit code is returned.
-   */
-  async dev(target: SkaffoldTarget, options: SkaffoldDevOptions): Promise<number> {
-    const result = await this.runner.run(this.bin, devArgs(target, options), {
+  /** The foreground loop: Ctrl-C goes to Skaffold, which cleans up; its exit code is returned. */
+  async loop(loop: SkaffoldLoop, target: SkaffoldTarget, options: SkaffoldDevOptions): Promise<number> {
+    const result = await this.runner.run(this.bin, loopArgs(loop, target, options), {
       mutating: true,
       foreground: true,
       allowFailure: true,

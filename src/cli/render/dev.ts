@@ -9,11 +9,13 @@ import type {DevUpResult} from '../../workflows/dev/up.js';
 
 /** Cluster, ingress and Skaffold after `kp dev up`. */
 export function renderDevUp(result: DevUpResult): string {
+  const {cluster, ingress, helm, skaffold, modules} = result;
   return [
-    `cluster  ${result.cluster.name} (${result.cluster.context} -> ${result.cluster.server})` +
-      `${result.cluster.actions.length > 0 ? `: ${result.cluster.actions.join(', ')}` : ': unchanged'}`,
-    `ingress  ingress-nginx ${result.ingress.version}: ${result.ingress.action === 'none' ? 'unchanged' : result.ingress.action}`,
-    `skaffold ${result.skaffold.mode} exited ${result.skaffold.exitCode}`,
+    `cluster  ${cluster.name} (${cluster.context} -> ${cluster.server})${cluster.actions.length > 0 ? `: ${cluster.actions.join(', ')}` : ': unchanged'}` +
+      (cluster.kindConfig.derived && cluster.actions.includes('create-cluster') ? ` (without host ports ${cluster.kindConfig.removedHostPorts.join(', ')})` : ''),
+    `ingress  ${ingress.controller} ${ingress.version}: ${ingress.action === 'none' ? 'unchanged' : ingress.action}${ingress.manifest ? ` (manifest from ${ingress.manifest})` : ''}`,
+    `helm     ${helm.reposAdded.length > 0 ? `added ${helm.reposAdded.map((r) => `${r.name} (${r.url})`).join(', ')}` : 'repositories already known'}`,
+    `skaffold ${skaffold.mode} -m ${modules.selected.length > 0 ? modules.selected.join(',') : '(all)'} exited ${skaffold.exitCode}`,
   ].join('\n');
 }
 
@@ -40,8 +42,15 @@ export function renderDevStatus(r: DevStatusResult, color: ChalkInstance): strin
     `api        ${yes(r.api === 'ready', r.api)}${r.nodesReady ? `, nodes Ready ${r.nodesReady}` : ''}`,
     `ingress    ${r.ingress ? `${r.ingress.installed ? `ingress-nginx ${r.ingress.version ?? '?'}` : 'not installed'}${r.ingress.ready ? ' ready' : ''} (kp pins ${r.ingress.pinned})` : '-'}`,
     `helm       ${r.helmReleases.length > 0 ? r.helmReleases.map((h) => `${h.name} (${h.namespace}, ${h.status}, ${h.chart})`).join('; ') : '-'}`,
-    `pods       ${r.podsNotReady.length === 0 ? 'all ready' : `not ready: ${r.podsNotReady.map((p) => `${p.namespace}/${p.name} ${p.reason ?? p.phase}`).join(', ')}`}`,
+    // Pods are only known when the API answered: an absent or unreachable cluster has no "all ready".
+    `pods       ${r.api === 'ready' || r.api === 'nodes-not-ready' ? (r.podsNotReady.length === 0 ? 'all ready' : `not ready: ${r.podsNotReady.map((p) => `${p.namespace}/${p.name} ${p.reason ?? p.phase}`).join(', ')}`) : '-'}`,
     ...r.endpoints.map((e) => `endpoint   ${e.url} ${yes(e.ok, e.detail)}`),
+    ...r.portCollisions.map(
+      (c) =>
+        color.red(`collision  port ${c.port} is published by ${c.heldBy}, so Skaffold cannot forward ${c.forward} there`) +
+        (c.skaffoldListensOn.length > 0 ? ` (Skaffold listens on ${c.skaffoldListensOn.join(', ')} instead)` : '') +
+        color.dim(' -> kp dev up --recreate creates the cluster without it'),
+    ),
     r.ready ? color.green('Ready.') : color.yellow('Not ready: `kp dev up` brings it up.'),
   ].join('\n');
 }

@@ -8,7 +8,7 @@
 import type {KindConfig} from '../../config/kind-config.js';
 import {InterruptedError, fail} from '../../core/errors.js';
 import {sleep} from '../../core/interruption.js';
-import {Engine} from '../../tools/docker.js';
+import {Engine, parsePublishedPorts} from '../../tools/docker.js';
 import {Kind, KIND_CLUSTER_LABEL, kindContextName} from '../../tools/kind.js';
 import {isUnreachable, Kubectl} from '../../tools/kubectl.js';
 import type {KpContext} from '../context.js';
@@ -22,6 +22,8 @@ export interface NodeObservation {
   /** Engine state: `running`, `exited`, `created`, `paused`, ... */
   state: string;
   role: string | undefined;
+  /** Host ports the node container publishes (kind's extraPortMappings plus the API server's). */
+  hostPorts: number[];
 }
 
 /** What the API said about the cluster's nodes. */
@@ -118,7 +120,13 @@ export async function observeNodes(engine: Engine, name: string): Promise<NodeOb
   const rows = await engine.listContainers([`${KIND_CLUSTER_LABEL}=${name}`]);
   return rows
     .filter((row) => row.labels[KIND_CLUSTER_LABEL] === name)
-    .map((row) => ({id: row.id, name: row.name, state: row.state, role: row.labels['io.x-k8s.kind.role']}))
+    .map((row) => ({
+      id: row.id,
+      name: row.name,
+      state: row.state,
+      role: row.labels['io.x-k8s.kind.role'],
+      hostPorts: [...new Set(parsePublishedPorts(row.ports).map((p) => p.hostPort))],
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -8,7 +8,9 @@ import {readKubeconfig} from '../../config/kubeconfig.js';
 import {Engine} from '../../tools/docker.js';
 import {Kind, KIND_CLUSTER_LABEL, kindContextName} from '../../tools/kind.js';
 import {confirmOrRefuse} from '../shared/confirm.js';
+import {fail} from '../../core/errors.js';
 import {observeNodes} from './cluster.js';
+import {observeContext} from './kube-context.js';
 
 /** What `kp dev down` was asked to do. */
 export interface DevDownOptions {
@@ -38,9 +40,17 @@ export function planDown(observed: {nodes: string[]; contextExists: boolean}, cl
 /** Run `kp dev down`. */
 export async function devDown(ctx: KpContext, options: DevDownOptions): Promise<DevDownResult> {
   validateClusterName(options.name);
+  // The fence, before anything: `kind delete cluster` also deletes the kind-N context, which may be someone else's.
+  const contextView = observeContext(options.name);
+  if (contextView.server !== undefined && !contextView.serverIsLocal) {
+    throw fail.prerequisite(
+      `The kube context ${kindContextName(options.name)} points at ${contextView.server}, which is not on this machine; kp will not delete it or anything it names.`,
+      'Rename or delete that context yourself (kubectl config rename-context / delete-context) if it is stale.',
+    );
+  }
   const engine = new Engine(ctx.runner);
   const nodes = (await observeNodes(engine, options.name)).map((n) => n.name);
-  const contextExists = readKubeconfig().contexts.has(kindContextName(options.name));
+  const contextExists = contextView.server !== undefined || readKubeconfig().contexts.has(kindContextName(options.name));
   const plan = planDown({nodes, contextExists}, options.clean);
   const result: DevDownResult = {name: options.name, deleted: false, nodes, cleaned: false};
   if (!plan.deleteCluster && !plan.prune) {

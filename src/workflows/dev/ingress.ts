@@ -1,20 +1,42 @@
 /**
- * ingress-nginx for kind, from a manifest pinned inside kp (never fetched from a branch): applied
- * only when missing or at another version, then awaited. The no-op path is one `kubectl get`.
+ * The dev cluster's ingress controller, in this one module (moving to another controller is a
+ * change here only). ingress-nginx for kind, from its genuine upstream manifest of the final
+ * release: downloaded once from its tag-pinned URL, checked against its sha256, cached under
+ * $XDG_CACHE_HOME/kp/, and applied only when the controller is missing or older. A newer
+ * controller is reported and left alone (never downgraded). The no-op path is one `kubectl get`.
  */
+import {createHash} from 'node:crypto';
+import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import type {KpContext} from '../context.js';
-import {installDir} from '../../config/paths.js';
-import {fail} from '../../core/errors.js';
+import semver from 'semver';
+import {cacheDir} from '../../config/paths.js';
+import {ExitCode, KpError, fail} from '../../core/errors.js';
 import type {Kubectl} from '../../tools/kubectl.js';
+import type {KpContext} from '../context.js';
 
-/** The pinned ingress-nginx release kp installs into the dev cluster. */
-export const INGRESS_NGINX = {
-  version: '1.12.1',
+/** The pinned controller: the last ingress-nginx release (the project is retired upstream). */
+export const INGRESS_CONTROLLER = {
+  name: 'ingress-nginx',
+  version: '1.15.1',
   namespace: 'ingress-nginx',
   deployment: 'ingress-nginx-controller',
-  manifest: path.join(installDir, 'assets', 'ingress-nginx', 'controller-v1.12.1-kind.yaml'),
+  /** Tag-pinned, never a branch. */
+  manifestUrl: 'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml',
+  sha256: '2a3ae008c8786431115502644e77ab398fdebfb721a5d1195ed3089cde3299df',
 } as const;
+
+/**
+ * Where the manifest is fetched from. Tests serve the genuine file from a local server through
+ * KP_TEST_INGRESS_MANIFEST_URL; the digest check is the same either way.
+ */
+export function manifestUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KP_TEST_INGRESS_MANIFEST_URL || INGRESS_CONTROLLER.manifestUrl;
+}
+
+/** The cached manifest's path. */
+export function cachedManifestPath(): string {
+  return path.join(cacheDir(), `ingress-nginx-controller-v${INGRESS_CONTROLLER.version}-kind.yaml`);
+}
 
 /** What the cluster has now. */
 export interface IngressObservation {
@@ -24,13 +46,17 @@ export interface IngressObservation {
   ready: boolean;
 }
 
-/** What kp will do about ingress-nginx. */
-export type IngressAction = 'none' | 'wait' | 'apply';
+/** What kp will do about the controller: nothing, wait for it, apply the pinned one, or keep a newer one. */
+export type IngressAction = 'none' | 'wait' | 'apply' | 'keep-newer';
 
-/** Decide (pure): apply when missing or at another version, wait when right but not ready. */
-export function planIngress(observed: IngressObservation, pinnedVersion: string = INGRESS_NGINX.version): {action: IngressAction; reason: string} {
+/** Decide (pure): apply when missing or older, wait when right but not ready, keep a newer one. */
+export function planIngress(observed: IngressObservation, pinnedVersion: string = INGRESS_CONTROLLER.version): {action: IngressAction; reason: string} {
   if (!observed.installed) return {action: 'apply', reason: `ingress-nginx is not installed; applying the pinned ${pinnedVersion}`};
-  if (observed.version !== pinnedVersion) {
+  const installed = observed.version ? semver.coerce(observed.version) : null;
+  if (installed && semver.gt(installed, pinnedVersion)) {
+    return {action: 'keep-newer', reason: `ingress-nginx ${observed.version} is installed, newer than kp's ${pinnedVersion}: left as it is (kp never downgrades it)`};
+  }
+  if (!installed || semver.lt(installed, pinnedVersion)) {
     return {action: 'apply', reason: `ingress-nginx ${observed.version ?? '(unknown version)'} is installed; kp pins ${pinnedVersion}`};
   }
   if (!observed.ready) return {action: 'wait', reason: `ingress-nginx ${pinnedVersion} is installed but not ready yet`};
@@ -55,22 +81,88 @@ export function ingressFromDeployment(deployment: DeploymentJson | undefined): I
 
 /** One `kubectl get deployment` against the cluster. */
 export async function observeIngress(kubectl: Kubectl): Promise<IngressObservation> {
-  return ingressFromDeployment(await kubectl.getJson<DeploymentJson>('deployment', INGRESS_NGINX.deployment, INGRESS_NGINX.namespace));
+  return ingressFromDeployment(await kubectl.getJson<DeploymentJson>('deployment', INGRESS_CONTROLLER.deployment, INGRESS_CONTROLLER.namespace));
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Where the manifest came from on this run. */
+export type ManifestSource = 'cache' | 'download';
+
+/**
+ * The verified manifest file: the cache when it holds the right bytes, else one download (checked
+ * before it is cached; a mismatch is refused and nothing is kept).
+ */
+export async function verifiedManifest(ctx: KpContext, timeoutMs = 60_000): Promise<{file: string; source: ManifestSource}> {
+  const file = cachedManifestPath();
+  try {
+    if (sha256(readFileSync(file)) === INGRESS_CONTROLLER.sha256) return {file, source: 'cache'};
+  } catch {
+    // not cached yet
+  }
+  const url = manifestUrl();
+  ctx.out.step(`Downloading the ingress-nginx ${INGRESS_CONTROLLER.version} kind manifest (${url})`);
+  let bytes: Uint8Array;
+  try {
+    const response = await fetch(url, {signal: AbortSignal.timeout(timeoutMs), redirect: 'follow'});
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    const cause = (error as {cause?: {code?: string}}).cause?.code ?? (error as Error).message;
+    throw new KpError(`Could not download the ingress-nginx manifest from ${url}: ${cause}.`, {
+      exitCode: ExitCode.ToolFailed,
+      hint: `Check the network, or put the file (sha256 ${INGRESS_CONTROLLER.sha256}) at ${file} yourself.`,
+    });
+  }
+  const digest = sha256(bytes);
+  if (digest !== INGRESS_CONTROLLER.sha256) {
+    throw new KpError(`The ingress-nginx manifest from ${url} has sha256 ${digest}, not the pinned ${INGRESS_CONTROLLER.sha256}: refused, nothing applied.`, {
+      exitCode: ExitCode.ToolFailed,
+      hint: 'Someone changed the file at that address, or a proxy rewrote it. Do not apply it; report it.',
+    });
+  }
+  mkdirSync(path.dirname(file), {recursive: true});
+  // Write beside, then rename: a reader never sees half a file, and a planted symlink is replaced, not followed.
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    writeFileSync(partial, bytes, {flag: 'wx', mode: 0o644});
+    renameSync(partial, file);
+  } finally {
+    rmSync(partial, {force: true});
+  }
+  return {file, source: 'download'};
 }
 
 /** Apply and/or wait as planned; a rollout that does not finish in time is a timeout error. */
-export async function applyIngress(ctx: KpContext, kubectl: Kubectl, action: IngressAction, timeoutSeconds: number): Promise<void> {
-  if (action === 'none') return;
-  if (action === 'apply') await kubectl.apply(INGRESS_NGINX.manifest);
-  if (ctx.dryRun) {
-    ctx.out.info(`[dry-run] would wait for deployment/${INGRESS_NGINX.deployment} to roll out`);
-    return;
+export async function applyIngress(
+  ctx: KpContext,
+  kubectl: Kubectl,
+  action: IngressAction,
+  timeoutSeconds: number,
+): Promise<{manifest: ManifestSource | undefined}> {
+  if (action === 'none' || action === 'keep-newer') return {manifest: undefined};
+  let manifest: ManifestSource | undefined;
+  if (action === 'apply') {
+    if (ctx.dryRun) {
+      ctx.out.info(`[dry-run] would apply the ingress-nginx ${INGRESS_CONTROLLER.version} manifest (${manifestUrl()}, sha256 ${INGRESS_CONTROLLER.sha256.slice(0, 12)}…)`);
+    } else {
+      const verified = await verifiedManifest(ctx);
+      manifest = verified.source;
+      await kubectl.apply(verified.file);
+    }
   }
-  const result = await kubectl.rolloutStatus(`deployment/${INGRESS_NGINX.deployment}`, INGRESS_NGINX.namespace, timeoutSeconds);
+  if (ctx.dryRun) {
+    ctx.out.info(`[dry-run] would wait for deployment/${INGRESS_CONTROLLER.deployment} to roll out`);
+    return {manifest};
+  }
+  const result = await kubectl.rolloutStatus(`deployment/${INGRESS_CONTROLLER.deployment}`, INGRESS_CONTROLLER.namespace, timeoutSeconds);
   if (result.exitCode !== 0) {
     throw fail.timeout(
       `ingress-nginx did not become ready within ${timeoutSeconds}s: ${result.stderr.trim().split('\n').pop() ?? ''}`,
-      `kubectl --context ${kubectl.context} -n ${INGRESS_NGINX.namespace} describe pods -l app.kubernetes.io/component=controller`,
+      `kubectl --context ${kubectl.context} -n ${INGRESS_CONTROLLER.namespace} describe pods -l app.kubernetes.io/component=controller`,
     );
   }
+  return {manifest};
 }

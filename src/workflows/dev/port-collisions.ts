@@ -2,7 +2,9 @@
  * Host-port collisions between the kind config (node hostPorts) and skaffold.yaml (port-forward
  * localPorts, including those a profile adds): both bind on the host, so one of them loses.
  */
-import type {KindConfig} from '../../config/kind-config.js';
+import path from 'node:path';
+import {kindConfigText, withoutHostPorts, writeDerivedKindConfig, type KindConfig} from '../../config/kind-config.js';
+import {stateDir} from '../../config/paths.js';
 import {portForwardsOf, resolveProfile, type SkaffoldConfig} from '../../config/skaffold-config.js';
 
 /** One host port claimed by both files. */
@@ -53,4 +55,38 @@ export function findPortCollisions(kind: KindConfig, skaffold: SkaffoldConfig): 
 /** A one-line description of a collision. */
 export function describeCollision(c: PortCollision, skaffoldFile: string): string {
   return `host port ${c.port}: kind hostPort at ${c.kindWhere} and Skaffold localPort (${c.skaffold}) in ${skaffoldFile}`;
+}
+
+/** The kind config a new cluster is created from. */
+export interface EffectiveKindConfig {
+  /** The file passed to `kind create cluster --config`. */
+  file: string;
+  /** True when kp derived it (in its state dir) from the workspace's file. */
+  derived: boolean;
+  /** The mappings left out, because Skaffold forwards to the same local ports. */
+  removed: PortCollision[];
+}
+
+/** Where kp keeps the derived config of cluster `name`. */
+export function derivedKindConfigPath(name: string): string {
+  return path.join(stateDir(), `kind-${name}-config.yaml`);
+}
+
+/**
+ * The config to create cluster `name` from: the workspace's own file when nothing collides (or
+ * `--keep-host-ports`), else a copy without the colliding mappings, kept in kp's state dir (the
+ * checkout's file is never touched). Written only when `write` (not under --dry-run).
+ */
+export function effectiveKindConfig(
+  name: string,
+  kind: KindConfig,
+  skaffold: SkaffoldConfig,
+  options: {keepHostPorts: boolean; write: boolean},
+): EffectiveKindConfig {
+  const collisions = options.keepHostPorts ? [] : findPortCollisions(kind, skaffold);
+  if (collisions.length === 0) return {file: kind.file, derived: false, removed: []};
+  const remove = kind.hostPorts.filter((p) => collisions.some((c) => c.port === p.hostPort));
+  const file = derivedKindConfigPath(name);
+  if (options.write) writeDerivedKindConfig(kind, withoutHostPorts(kindConfigText(kind), remove), file);
+  return {file, derived: true, removed: collisions};
 }

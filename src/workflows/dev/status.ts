@@ -10,19 +10,34 @@ import {Engine} from '../../tools/docker.js';
 import {Helm, type HelmRelease} from '../../tools/helm.js';
 import {kindContextName} from '../../tools/kind.js';
 import {Kubectl, type PodJson} from '../../tools/kubectl.js';
+import {isListening, listeningPortsOfProcesses} from '../shared/host-ports.js';
 import {probeHttp} from '../shared/http-probe.js';
 import {observeNodes, probeApi, type ApiObservation, type NodeObservation} from './cluster.js';
 import {observeContext} from './kube-context.js';
-import {INGRESS_NGINX, observeIngress, type IngressObservation} from './ingress.js';
+import {INGRESS_CONTROLLER, observeIngress, type IngressObservation} from './ingress.js';
 import {resolveDevWorkspace, SHIPPED_FILES, workspaceInputs} from './workspace.js';
 
 /** One forwarded endpoint and whether it answered. */
 export interface EndpointStatus {
   name: string;
+  /** `http://127.0.0.1:PORT/PATH`, or `tcp://127.0.0.1:PORT` for a database. */
   url: string;
+  /** How it is probed: a GET, or a TCP connect (PostgreSQL, Valkey speak no HTTP). */
+  probe: 'http' | 'tcp';
   ok: boolean;
-  /** HTTP status, or the connection error. */
+  /** HTTP status, `open`, or the connection error. */
   detail: string;
+}
+
+/** A host port a node container of the cluster publishes while Skaffold wants to forward to it. */
+export interface ClusterPortCollision {
+  port: number;
+  /** The node container that publishes it. */
+  heldBy: string;
+  /** The forward that wanted it (`service/kamerplanter-backend`). */
+  forward: string;
+  /** Local ports a running Skaffold for this cluster listens on that are none of the configured ones (where it forwarded instead). */
+  skaffoldListensOn: number[];
 }
 
 /** A pod that is not Ready (or not Succeeded). */
@@ -48,6 +63,8 @@ export interface DevStatusResult {
   helmReleases: HelmRelease[];
   podsNotReady: PodNotReady[];
   endpoints: EndpointStatus[];
+  /** Node host ports that take the local ports Skaffold forwards to. */
+  portCollisions: ClusterPortCollision[];
   /** True when everything above is up. */
   ready: boolean;
 }
@@ -59,19 +76,42 @@ export function healthPath(resourceName: string): string {
   return '/';
 }
 
-/** The endpoints Skaffold forwards (deduplicated by local port). */
-export function forwardedEndpoints(config: SkaffoldConfig): Array<{name: string; url: string}> {
+/** Services that speak no HTTP (databases and caches): probed with a TCP connect. */
+const TCP_ONLY = /(postgres|timescale|vectordb|valkey|redis)/;
+const TCP_PORTS = new Set([5432, 6379]);
+
+/** The endpoints Skaffold forwards (deduplicated by local port), each with its probe. */
+export function forwardedEndpoints(config: SkaffoldConfig): Array<{name: string; url: string; probe: 'http' | 'tcp'; port: number}> {
   const seen = new Set<number>();
-  const endpoints: Array<{name: string; url: string}> = [];
+  const endpoints: Array<{name: string; url: string; probe: 'http' | 'tcp'; port: number}> = [];
   for (const module of config.modules) {
     for (const forward of module.portForwards) {
       const port = forward.localPort ?? (typeof forward.port === 'number' ? forward.port : undefined);
       if (port === undefined || seen.has(port)) continue;
       seen.add(port);
-      endpoints.push({name: forward.resourceName, url: `http://127.0.0.1:${port}${healthPath(forward.resourceName)}`});
+      const tcp = TCP_ONLY.test(forward.resourceName) || (typeof forward.port === 'number' && TCP_PORTS.has(forward.port));
+      endpoints.push(
+        tcp
+          ? {name: forward.resourceName, url: `tcp://127.0.0.1:${port}`, probe: 'tcp', port}
+          : {name: forward.resourceName, url: `http://127.0.0.1:${port}${healthPath(forward.resourceName)}`, probe: 'http', port},
+      );
     }
   }
   return endpoints;
+}
+
+/** Node host ports that are also Skaffold local ports (pure). */
+export function clusterPortCollisions(
+  nodes: readonly NodeObservation[],
+  forwards: ReadonlyArray<{name: string; port: number}>,
+  skaffoldListensOn: readonly number[],
+): ClusterPortCollision[] {
+  const configured = new Set(forwards.map((f) => f.port));
+  const elsewhere = skaffoldListensOn.filter((p) => !configured.has(p));
+  return forwards.flatMap((forward) => {
+    const node = nodes.find((n) => n.hostPorts.includes(forward.port));
+    return node ? [{port: forward.port, heldBy: `kind node container ${node.name}`, forward: `service/${forward.name}`, skaffoldListensOn: elsewhere}] : [];
+  });
 }
 
 /** Classify the node containers. */
@@ -94,9 +134,14 @@ export function podsNotReady(items: readonly PodJson[]): PodNotReady[] {
     }));
 }
 
-async function probeEndpoint(endpoint: {name: string; url: string}): Promise<EndpointStatus> {
-  const answer = await probeHttp(endpoint.url, 1500);
-  return {...endpoint, ok: answer.status !== undefined && answer.status >= 200 && answer.status < 300, detail: answer.detail};
+async function probeEndpoint(endpoint: {name: string; url: string; probe: 'http' | 'tcp'; port: number}): Promise<EndpointStatus> {
+  const {name, url, probe} = endpoint;
+  if (probe === 'tcp') {
+    const open = await isListening(endpoint.port, '127.0.0.1', 1500);
+    return {name, url, probe, ok: open, detail: open ? 'open' : 'closed'};
+  }
+  const answer = await probeHttp(url, 1500);
+  return {name, url, probe, ok: answer.status !== undefined && answer.status >= 200 && answer.status < 300, detail: answer.detail};
 }
 
 /** Run `kp dev status`. */
@@ -110,11 +155,10 @@ export async function devStatus(ctx: KpContext, options: {name: string; workspac
   }
   const context = kindContextName(options.name);
   const contextView = observeContext(options.name);
-  const [nodes, endpoints] = await Promise.all([
-    observeNodes(new Engine(ctx.runner), options.name),
-    Promise.all(forwardedEndpoints(loadSkaffoldConfig(skaffoldFile)).map(probeEndpoint)),
-  ]);
+  const forwards = forwardedEndpoints(loadSkaffoldConfig(skaffoldFile));
+  const [nodes, endpoints] = await Promise.all([observeNodes(new Engine(ctx.runner), options.name), Promise.all(forwards.map(probeEndpoint))]);
   const state = clusterStateOf(nodes);
+  const skaffoldPorts = listeningPortsOfProcesses((cmd) => /(^|\/)skaffold /.test(cmd) && cmd.includes(context));
   const result: DevStatusResult = {
     cluster: {name: options.name, state, nodes: nodes.map((n) => ({name: n.name, role: n.role, container: n.state}))},
     context: {
@@ -130,6 +174,7 @@ export async function devStatus(ctx: KpContext, options: {name: string; workspac
     helmReleases: [],
     podsNotReady: [],
     endpoints,
+    portCollisions: clusterPortCollisions(nodes, forwards, skaffoldPorts),
     ready: false,
   };
   // The fence: a context that points off this machine is reported, never asked.
@@ -145,7 +190,7 @@ export async function devStatus(ctx: KpContext, options: {name: string; workspac
         new Helm(ctx.runner, context).listReleases(),
         kubectl.listJson<PodJson>('pods', {allNamespaces: true}),
       ]);
-      result.ingress = {...ingress, pinned: INGRESS_NGINX.version};
+      result.ingress = {...ingress, pinned: INGRESS_CONTROLLER.version};
       result.helmReleases = releases;
       result.podsNotReady = podsNotReady(pods);
     }
@@ -154,6 +199,7 @@ export async function devStatus(ctx: KpContext, options: {name: string; workspac
     result.api === 'ready' &&
     Boolean(result.ingress?.ready) &&
     result.podsNotReady.length === 0 &&
+    result.portCollisions.length === 0 &&
     result.endpoints.filter((e) => e.name.endsWith('backend')).every((e) => e.ok);
   return result;
 }

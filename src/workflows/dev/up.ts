@@ -1,26 +1,37 @@
 /**
- * `kp dev up`: workspace and names checked first, a parallel preflight, the cluster state machine,
- * the context fence, the pinned ingress-nginx, then Skaffold (`dev` in the foreground or `run`).
- * Safe to repeat: on a ready cluster it creates and applies nothing.
+ * `kp dev up`: every input checked first (names, modules, profiles, Chart.lock files, the
+ * kubeconfig, Skaffold's own validation), a parallel preflight, the cluster state machine (created
+ * from an effective kind config without host ports Skaffold forwards to), the context fence, the
+ * pinned ingress controller, the Helm repositories the charts need, then Skaffold (`dev` or `debug`
+ * in the foreground, or `run`). Safe to repeat: on a ready cluster it creates and applies nothing.
  */
-import type {KpContext} from '../context.js';
+import {assertKubeconfigParses} from '../../config/kubeconfig.js';
 import {loadKindConfig} from '../../config/kind-config.js';
-import {loadSkaffoldConfig} from '../../config/skaffold-config.js';
+import {loadSkaffoldConfig, moduleNames, type SkaffoldConfig} from '../../config/skaffold-config.js';
+import {fail} from '../../core/errors.js';
 import {Engine} from '../../tools/docker.js';
 import {kindContextName} from '../../tools/kind.js';
 import {Kubectl} from '../../tools/kubectl.js';
-import {Skaffold, devArgs, targetArgs, type SkaffoldTarget} from '../../tools/skaffold.js';
-import {applyClusterPlan, observeCluster, observeNodes, planCluster, type ClusterState} from './cluster.js';
-import {enforceFence, restorePendingCurrentContext} from './kube-context.js';
-import {applyIngress, INGRESS_NGINX, observeIngress, planIngress, type IngressAction} from './ingress.js';
-import {describeCollision, findPortCollisions, skaffoldLocalPorts} from './port-collisions.js';
-import {inotifyAdvice, readInotifyLimits, requireTools} from './preflight.js';
-import {validateSelection} from './selection.js';
-import {resolveDevWorkspace, workspaceInputs, type DevWorkspace} from './workspace.js';
-import {fail} from '../../core/errors.js';
+import {loopArgs, runArgs, Skaffold, type SkaffoldLoop, type SkaffoldTarget} from '../../tools/skaffold.js';
+import type {KpContext} from '../context.js';
 import {busyPorts} from '../shared/host-ports.js';
 import {validateClusterName} from '../shared/names.js';
 import {probeDevTools} from '../shared/tool-versions.js';
+import {applyClusterPlan, observeCluster, observeNodes, planCluster, type ClusterState} from './cluster.js';
+import {chartReleases, ensureHelmRepos} from './helm-repos.js';
+import {applyIngress, INGRESS_CONTROLLER, observeIngress, planIngress, type IngressAction, type ManifestSource} from './ingress.js';
+import {enforceFence, restorePendingCurrentContext} from './kube-context.js';
+import {describeCollision, effectiveKindConfig, findPortCollisions, skaffoldLocalPorts} from './port-collisions.js';
+import {inotifyAdvice, readInotifyLimits, requireTools} from './preflight.js';
+import {validateSelection} from './selection.js';
+import {validateWithSkaffold} from './skaffold-check.js';
+import {resolveDevWorkspace, workspaceInputs, type DevWorkspace} from './workspace.js';
+
+/** The module the upstream wrapper (`scripts/skaffold-dev.sh`) runs when none is named. */
+export const DEFAULT_MODULE = 'kp';
+
+/** The profile that `skaffold debug` activates by itself (and `skaffold dev -p debug` does not). */
+export const DEBUG_PROFILE = 'debug';
 
 /** What `kp dev up` was asked to do. */
 export interface DevUpOptions {
@@ -28,17 +39,27 @@ export interface DevUpOptions {
   name: string;
   profiles: string[];
   modules: string[];
+  /** Run every module (otherwise `kp` when the file has it). */
+  allModules: boolean;
+  /** Run `skaffold debug` (also implied by `-p debug`). */
+  debug: boolean;
+  /** Arguments after `--`, passed to Skaffold unchanged. */
+  skaffoldArgs: string[];
   detach: boolean;
   autoBuild: boolean;
   autoDeploy: boolean;
   recreate: boolean;
-  /** How long to wait for the cluster API and ingress-nginx. */
+  /** Create the cluster from the workspace's kind config as it is, colliding host ports included. */
+  keepHostPorts: boolean;
+  /** How long to wait for the cluster API and the ingress controller. */
   timeoutSeconds: number;
 }
 
 /** The documented JSON of `kp dev up --json`. */
 export interface DevUpResult {
   workspace: Pick<DevWorkspace, 'root' | 'skaffoldFile' | 'skaffoldFromCheckout' | 'kindConfigFile' | 'kindConfigFromCheckout'>;
+  /** The modules Skaffold runs and why. */
+  modules: {selected: string[]; how: 'flag' | 'default' | 'all'};
   cluster: {
     name: string;
     context: string;
@@ -47,27 +68,54 @@ export interface DevUpResult {
     stateBefore: ClusterState;
     /** What kp did (empty on the no-op path). */
     actions: string[];
+    /** The kind config a new cluster is (or would be) created from, and the host ports left out of it. */
+    kindConfig: {file: string; derived: boolean; removedHostPorts: number[]};
   };
-  ingress: {version: string; action: IngressAction};
-  skaffold: {mode: 'run' | 'dev'; args: string[]; exitCode: number};
+  ingress: {controller: string; version: string; action: IngressAction; manifest: ManifestSource | undefined};
+  helm: {charts: string[]; reposAdded: Array<{name: string; url: string}>};
+  skaffold: {mode: 'run' | SkaffoldLoop; args: string[]; exitCode: number; validated: 'cached' | 'skaffold'};
   warnings: string[];
+}
+
+/** Which modules run (pure): the named ones, every one with --all-modules, else `kp` when the file has it. */
+export function selectModules(config: SkaffoldConfig, options: Pick<DevUpOptions, 'modules' | 'allModules'>): DevUpResult['modules'] {
+  if (options.allModules && options.modules.length > 0) throw fail.usage('Give either -m/--module or --all-modules, not both.');
+  if (options.modules.length > 0) return {selected: options.modules, how: 'flag'};
+  const names = moduleNames(config);
+  if (!options.allModules && names.includes(DEFAULT_MODULE)) return {selected: [DEFAULT_MODULE], how: 'default'};
+  return {selected: [], how: 'all'};
+}
+
+/** `dev`, `debug` or `run`, and the profiles Skaffold gets (pure): `-p debug` means `skaffold debug`, which activates that profile itself. */
+export function skaffoldMode(options: Pick<DevUpOptions, 'detach' | 'debug' | 'profiles'>): {mode: 'run' | SkaffoldLoop; profiles: string[]} {
+  const wantsDebug = options.debug || options.profiles.includes(DEBUG_PROFILE);
+  if (wantsDebug && options.detach) throw fail.usage('--debug (or -p debug) runs the foreground `skaffold debug`; it cannot be combined with --detach.');
+  if (wantsDebug) return {mode: 'debug', profiles: options.profiles.filter((p) => p !== DEBUG_PROFILE)};
+  return {mode: options.detach ? 'run' : 'dev', profiles: options.profiles};
 }
 
 /** Run `kp dev up`. */
 export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevUpResult> {
   const {out} = ctx;
   validateClusterName(options.name);
-  // 1. Names first: an unknown module or profile must stop kp before anything starts.
+  // 1. Every input before anything changes: names, modules, profiles, charts, kubeconfig.
   const workspace = resolveDevWorkspace(workspaceInputs(options.workspace));
   const skaffoldConfig = loadSkaffoldConfig(workspace.skaffoldFile);
-  validateSelection(skaffoldConfig, {modules: options.modules, profiles: options.profiles});
+  const modules = selectModules(skaffoldConfig, options);
+  const {mode, profiles} = skaffoldMode(options);
+  validateSelection(skaffoldConfig, {modules: modules.selected, profiles});
   const kindConfig = loadKindConfig(workspace.kindConfigFile);
+  const releases = chartReleases(skaffoldConfig, modules.selected, workspace.root);
+  assertKubeconfigParses();
   out.step(
     `Workspace ${workspace.root} (skaffold.yaml: ${workspace.skaffoldFromCheckout ? 'checkout' : 'kp default'}, ` +
-      `kind-config.yaml: ${workspace.kindConfigFromCheckout ? 'checkout' : 'kp default'})`,
+      `kind-config.yaml: ${workspace.kindConfigFromCheckout ? 'checkout' : 'kp default'}); ` +
+      `module${modules.selected.length === 1 ? '' : 's'} ${modules.selected.length > 0 ? modules.selected.join(', ') : 'all'}` +
+      `${modules.how === 'default' ? ' (default; --all-modules for every one)' : ''}`,
   );
 
-  // 2. Preflight, in parallel: tools (cached per binary), engine + node containers, local checks.
+  // 2. Preflight, in parallel: tools (cached per binary), engine + node containers, local checks;
+  // then Skaffold's own validation of the selection (cached by the file's hash).
   const warnings: string[] = [];
   const engine = new Engine(ctx.runner);
   const forwardPorts = options.detach ? [] : [...new Set(skaffoldLocalPorts(skaffoldConfig).map((p) => p.port))];
@@ -77,17 +125,15 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
     busyPorts(forwardPorts.map((port) => ({port}))),
   ]);
   requireTools(tools);
+  const skaffoldBase = {file: workspace.skaffoldFile, cwd: workspace.root, profiles, modules: modules.selected};
+  const validation = await validateWithSkaffold(ctx, skaffoldBase, tools.find((t) => t.tool === 'skaffold')?.version ?? 'unknown');
   const sysctl = inotifyAdvice(readInotifyLimits());
   if (sysctl.length > 0) {
     warnings.push(`fs.inotify limits are too low for Skaffold's file watching ("too many open files"); raise them with:\n    ${sysctl.join('\n    ')}`);
   }
-  for (const collision of findPortCollisions(kindConfig, skaffoldConfig)) {
-    warnings.push(`${describeCollision(collision, skaffoldConfig.file)}: Skaffold will forward to another port.`);
-  }
   if (busyForwards.length > 0) {
     warnings.push(`local port(s) ${busyForwards.join(', ')} already in use: Skaffold will pick other ports for those forwards.`);
   }
-  for (const warning of warnings) out.warn(warning);
 
   // 3. The cluster state machine (the fence is part of the plan).
   await restorePendingCurrentContext(ctx, options.name);
@@ -96,15 +142,27 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
   if (plan.refusal) {
     throw fail.prerequisite(plan.refusal, 'Rename or delete that context, or pick another cluster with --name.');
   }
+  const creates = plan.steps.some((s) => s.kind === 'create-cluster');
+  const effective = effectiveKindConfig(options.name, kindConfig, skaffoldConfig, {keepHostPorts: options.keepHostPorts, write: creates && !ctx.dryRun});
+  if (creates && effective.derived) {
+    out.step(
+      `Creating the cluster without host port${effective.removed.length === 1 ? '' : 's'} ${effective.removed.map((c) => c.port).join(', ')} of ${kindConfig.file} ` +
+        `(Skaffold forwards to ${effective.removed.length === 1 ? 'it' : 'them'}): from ${effective.file}; your file is unchanged (--keep-host-ports keeps them).`,
+    );
+  } else if (creates && options.keepHostPorts) {
+    for (const collision of findPortCollisions(kindConfig, skaffoldConfig)) warnings.push(`${describeCollision(collision, skaffoldConfig.file)}: kept (--keep-host-ports); Skaffold will forward to another port.`);
+  }
+  for (const warning of warnings) out.warn(warning);
   if (plan.steps.length === 0) out.success(`Cluster ${options.name} is running and ready`);
   else {
     const why = plan.reasons.length > 0 ? `: ${plan.reasons.join('; ')}` : '';
     if (plan.state === 'unusable' && !options.recreate) {
       out.warn(`Cluster ${options.name} exists but is not usable${why}. Repairing it (use --recreate to start over instead).`);
     } else out.step(`Cluster ${options.name} is ${plan.state}${why}`);
+    const removed = new Set(effective.removed.map((c) => c.port));
     await applyClusterPlan(ctx, plan, {
       name: options.name,
-      kindConfig,
+      kindConfig: {...kindConfig, file: effective.file, hostPorts: kindConfig.hostPorts.filter((p) => !removed.has(p.hostPort))},
       timeoutSeconds: options.timeoutSeconds,
       onStep: (title) => out.step(title),
     });
@@ -115,28 +173,27 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
   const {server} = ctx.dryRun && observed.server === undefined ? {server: '(not created: dry run)'} : enforceFence(options.name);
   const kubectl = new Kubectl(ctx.runner, context);
 
-  // 5. ingress-nginx, pinned.
+  // 5. The ingress controller, pinned.
   let ingressAction: IngressAction = 'apply';
+  let manifest: ManifestSource | undefined;
   if (ctx.dryRun && plan.steps.length > 0) {
-    // The cluster was not really touched, so its API cannot be asked about ingress-nginx.
-    out.info(`[dry-run] would make sure ingress-nginx ${INGRESS_NGINX.version} from ${INGRESS_NGINX.manifest} is applied and ready`);
+    // The cluster was not really touched, so its API cannot be asked about the controller.
+    out.info(`[dry-run] would make sure ${INGRESS_CONTROLLER.name} ${INGRESS_CONTROLLER.version} is applied and ready`);
   } else {
-    // On the no-op path the ingress was read together with the API probe; after any change, read it again.
+    // On the no-op path the controller was read together with the API probe; after any change, read it again.
     const ingressNow = plan.steps.length === 0 && earlyIngress ? earlyIngress : await observeIngress(kubectl);
     const ingressPlan = planIngress(ingressNow);
     ingressAction = ingressPlan.action;
-    if (ingressAction !== 'none') out.step(ingressPlan.reason);
-    await applyIngress(ctx, kubectl, ingressAction, options.timeoutSeconds);
+    if (ingressAction === 'keep-newer') out.warn(ingressPlan.reason);
+    else if (ingressAction !== 'none') out.step(ingressPlan.reason);
+    manifest = (await applyIngress(ctx, kubectl, ingressAction, options.timeoutSeconds)).manifest;
   }
 
-  // 6. Skaffold.
-  const target: SkaffoldTarget = {
-    file: workspace.skaffoldFile,
-    cwd: workspace.root,
-    kubeContext: context,
-    profiles: options.profiles,
-    modules: options.modules,
-  };
+  // 6. The Helm repositories the charts' `helm dep build` needs.
+  const reposAdded = await ensureHelmRepos(ctx, releases);
+
+  // 7. Skaffold.
+  const target: SkaffoldTarget = {...skaffoldBase, kubeContext: context, extraArgs: options.skaffoldArgs};
   const skaffold = new Skaffold(ctx.runner);
   const result: DevUpResult = {
     workspace: {
@@ -146,20 +203,29 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
       kindConfigFile: workspace.kindConfigFile,
       kindConfigFromCheckout: workspace.kindConfigFromCheckout,
     },
-    cluster: {name: options.name, context, server, stateBefore: plan.state, actions: plan.steps.map((s) => s.kind)},
-    ingress: {version: INGRESS_NGINX.version, action: ingressAction},
-    skaffold: {mode: options.detach ? 'run' : 'dev', args: [], exitCode: 0},
+    modules,
+    cluster: {
+      name: options.name,
+      context,
+      server,
+      stateBefore: plan.state,
+      actions: plan.steps.map((s) => s.kind),
+      kindConfig: {file: effective.file, derived: effective.derived, removedHostPorts: effective.removed.map((c) => c.port)},
+    },
+    ingress: {controller: INGRESS_CONTROLLER.name, version: INGRESS_CONTROLLER.version, action: ingressAction, manifest},
+    helm: {charts: [...new Set(releases.map((r) => r.chart.dir))], reposAdded: reposAdded.map(({name, url}) => ({name, url}))},
+    skaffold: {mode, args: [], exitCode: 0, validated: validation.ran ? 'skaffold' : 'cached'},
     warnings,
   };
-  if (options.detach) {
-    result.skaffold.args = ['run', ...targetArgs(target)];
+  if (mode === 'run') {
+    result.skaffold.args = runArgs(target);
     out.step(`skaffold run (context ${context})`);
     await skaffold.run(target);
   } else {
-    const devOptions = {autoBuild: options.autoBuild, autoDeploy: options.autoDeploy, portForward: true};
-    result.skaffold.args = devArgs(target, devOptions);
-    out.step(`skaffold dev (context ${context}); Ctrl-C stops it and Skaffold cleans up what it deployed`);
-    result.skaffold.exitCode = await skaffold.dev(target, {...devOptions, inheritTerminal: !ctx.json});
+    const loopOptions = {autoBuild: options.autoBuild, autoDeploy: options.autoDeploy};
+    result.skaffold.args = loopArgs(mode, target, loopOptions);
+    out.step(`skaffold ${mode} (context ${context}); Ctrl-C stops it and Skaffold cleans up what it deployed`);
+    result.skaffold.exitCode = await skaffold.loop(mode, target, {...loopOptions, inheritTerminal: !ctx.json});
   }
   return result;
 }

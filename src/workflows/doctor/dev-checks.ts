@@ -8,7 +8,11 @@ import {loadKindConfig} from '../../config/kind-config.js';
 import {loadSkaffoldConfig} from '../../config/skaffold-config.js';
 import {KpError} from '../../core/errors.js';
 import type {DoctorCheck} from './check.js';
-import {describeCollision, findPortCollisions} from '../dev/port-collisions.js';
+import {observeNodes} from '../dev/cluster.js';
+import {describeCollision, findPortCollisions, type PortCollision} from '../dev/port-collisions.js';
+import {clusterPortCollisions, forwardedEndpoints, type ClusterPortCollision} from '../dev/status.js';
+import {Engine} from '../../tools/docker.js';
+import {DEFAULT_CLUSTER_NAME} from '../shared/names.js';
 import {inotifyAdvice, readInotifyLimits} from '../dev/preflight.js';
 import {probeDevTools, type ToolProbe} from '../shared/tool-versions.js';
 import {resolveDevWorkspace, SHIPPED_FILES, workspaceInputs} from '../dev/workspace.js';
@@ -32,8 +36,42 @@ export function inotifyCheck(limits: ReturnType<typeof readInotifyLimits>, platf
   return {name: 'inotify limits', status: 'warn', required: false, detail: `${detail} (Skaffold may fail with "too many open files")`, hint: advice.join(' && ')};
 }
 
-/** The port-collision line for the workspace (or kp's shipped files outside a checkout). */
-export function collisionCheck(options: {workspace?: string}): DoctorCheck {
+/**
+ * The port-collision line (pure). A running cluster whose node containers publish a port Skaffold
+ * forwards to is a failed required check: the forward lands elsewhere and the app looks down. A
+ * collision only in the kind config is a warning: kp leaves those ports out when it creates the cluster.
+ */
+export function collisionCheck(input: {
+  where: string;
+  kindFile: string;
+  skaffoldFile: string;
+  inConfig: readonly PortCollision[];
+  inCluster: readonly ClusterPortCollision[];
+}): DoctorCheck {
+  const name = 'dev port collisions';
+  if (input.inCluster.length > 0) {
+    return {
+      name,
+      status: 'fail',
+      required: true,
+      detail: input.inCluster.map((c) => `port ${c.port} is published by ${c.heldBy}, so Skaffold cannot forward ${c.forward} there`).join('; '),
+      hint: 'Recreate the cluster without those host ports: kp dev up --recreate (its PVC data is lost).',
+    };
+  }
+  if (input.inConfig.length > 0) {
+    return {
+      name,
+      status: 'warn',
+      required: false,
+      detail: `${input.inConfig.map((c) => describeCollision(c, input.skaffoldFile)).join('; ')}; kp dev up leaves these out when it creates the cluster`,
+      hint: `Or remove those extraPortMappings from ${input.kindFile} (Skaffold's port-forwards already reach the services).`,
+    };
+  }
+  return {name, status: 'ok', required: false, detail: `no kind hostPort equals a Skaffold localPort (${input.where})`};
+}
+
+/** Read the workspace's files (or kp's shipped ones outside a checkout) and the default cluster's nodes, then judge. */
+async function workspaceCollisionCheck(ctx: KpContext, options: {workspace?: string}): Promise<DoctorCheck> {
   let skaffoldFile: string = SHIPPED_FILES.skaffold;
   let kindFile: string = SHIPPED_FILES.kindConfig;
   let where = 'kp defaults';
@@ -43,22 +81,18 @@ export function collisionCheck(options: {workspace?: string}): DoctorCheck {
     kindFile = workspace.kindConfigFile;
     where = workspace.root;
   } catch (error) {
-    if (options.workspace) {
-      return {name: 'dev port collisions', status: 'fail', required: false, detail: (error as Error).message};
-    }
+    if (options.workspace) return {name: 'dev port collisions', status: 'fail', required: false, detail: (error as Error).message};
   }
   try {
-    const collisions = findPortCollisions(loadKindConfig(kindFile), loadSkaffoldConfig(skaffoldFile));
-    if (collisions.length === 0) {
-      return {name: 'dev port collisions', status: 'ok', required: false, detail: `no kind hostPort equals a Skaffold localPort (${where})`};
-    }
-    return {
-      name: 'dev port collisions',
-      status: 'fail',
-      required: false,
-      detail: collisions.map((c) => describeCollision(c, skaffoldFile)).join('; '),
-      hint: `Remove or change those extraPortMappings in ${kindFile} (Skaffold's port-forwards already reach the services).`,
-    };
+    const skaffold = loadSkaffoldConfig(skaffoldFile);
+    const nodes = await observeNodes(new Engine(ctx.runner), DEFAULT_CLUSTER_NAME).catch(() => []);
+    return collisionCheck({
+      where,
+      kindFile,
+      skaffoldFile,
+      inConfig: findPortCollisions(loadKindConfig(kindFile), skaffold),
+      inCluster: clusterPortCollisions(nodes, forwardedEndpoints(skaffold), []),
+    });
   } catch (error) {
     const message = error instanceof KpError ? error.message : String(error);
     return {name: 'dev port collisions', status: 'fail', required: false, detail: message};
@@ -67,6 +101,6 @@ export function collisionCheck(options: {workspace?: string}): DoctorCheck {
 
 /** Every dev-loop check for `kp doctor`. */
 export async function devDoctorChecks(ctx: KpContext, options: {workspace?: string}): Promise<DoctorCheck[]> {
-  const probes = await probeDevTools(ctx.runner, {useCache: false});
-  return [...probes.map(toolCheck), inotifyCheck(readInotifyLimits()), collisionCheck(options)];
+  const [probes, collisions] = await Promise.all([probeDevTools(ctx.runner, {useCache: false}), workspaceCollisionCheck(ctx, options)]);
+  return [...probes.map(toolCheck), inotifyCheck(readInotifyLimits()), collisions];
 }

@@ -7,8 +7,8 @@ import {connect, createServer} from 'node:net';
 import {readdirSync, readFileSync, readlinkSync} from 'node:fs';
 import type {Engine} from '../../tools/docker.js';
 
-/** Is something listening on host:port? (A connect probe, for ports an unprivileged user may not bind.) */
-function isListening(port: number, host: string, timeoutMs = 500): Promise<boolean> {
+/** Is something listening on host:port? (A connect probe: for ports an unprivileged user may not bind, and for services that speak no HTTP.) */
+export function isListening(port: number, host: string, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({port, host});
     const done = (listening: boolean) => {
@@ -112,6 +112,43 @@ export function findPortHolder(port: number): PortHolder | undefined {
     }
   }
   return undefined;
+}
+
+/** The TCP ports the processes whose command line matches `wanted` listen on (Linux /proc; empty elsewhere). */
+export function listeningPortsOfProcesses(wanted: (commandLine: string) => boolean): number[] {
+  const byInode = new Map<string, number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A' || !fields[1] || !fields[9]) continue; // 0A = LISTEN
+      byInode.set(`socket:[${fields[9]}]`, Number.parseInt(fields[1].split(':').pop() ?? '', 16));
+    }
+  }
+  const ports = new Set<number>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    try {
+      if (!wanted(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '))) continue;
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const port = byInode.get(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (port !== undefined) ports.add(port);
+      }
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
 }
 
 /** Who holds `port`, for an error message: another container publishing it, else the process from /proc. */
