@@ -20,7 +20,7 @@ import {probeDevTools} from '../shared/tool-versions.js';
 import {applyClusterPlan, observeCluster, observeNodes, planCluster, type ClusterState} from './cluster.js';
 import {chartReleases, ensureHelmRepos} from './helm-repos.js';
 import {applyIngress, INGRESS_CONTROLLER, observeIngress, planIngress, type IngressAction, type ManifestSource} from './ingress.js';
-import {enforceFence, restorePendingCurrentContext} from './kube-context.js';
+import {enforceFence, observeContext, restorePendingCurrentContext} from './kube-context.js';
 import {describeCollision, effectiveKindConfig, findPortCollisions, skaffoldLocalPorts} from './port-collisions.js';
 import {inotifyAdvice, readInotifyLimits, requireTools} from './preflight.js';
 import {validateSelection} from './selection.js';
@@ -107,6 +107,14 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
   const kindConfig = loadKindConfig(workspace.kindConfigFile);
   const releases = chartReleases(skaffoldConfig, modules.selected, workspace.root);
   assertKubeconfigParses();
+  // The fence, decided from the kubeconfig alone: a kind-N context off this machine stops kp before any process.
+  const fenced = observeContext(options.name);
+  if (fenced.server !== undefined && !fenced.serverIsLocal) {
+    throw fail.prerequisite(
+      `The kube context ${kindContextName(options.name)} points at ${fenced.server}, which is not on this machine. kp only acts on a local kind cluster and will not touch it.`,
+      'Rename or delete that context, or pick another cluster with --name.',
+    );
+  }
   out.step(
     `Workspace ${workspace.root} (skaffold.yaml: ${workspace.skaffoldFromCheckout ? 'checkout' : 'kp default'}, ` +
       `kind-config.yaml: ${workspace.kindConfigFromCheckout ? 'checkout' : 'kp default'}); ` +

@@ -128,18 +128,20 @@ describe('the shipped skaffold.yaml', () => {
     // Then: deploy and port-forwards
     const release = raw.deploy.helm.releases[0];
     expect(release).toMatchObject({name: 'kamerplanter', chartPath: 'helm/kamerplanter', namespace: 'default', valuesFiles: ['helm/kamerplanter/values-dev.yaml']});
-    expect(release.setValueTemplates['backend.image.repository']).toBe('{{.IMAGE_REPO_kamerplanter_backend}}');
-    expect(release.setValueTemplates['frontend.image.tag']).toBe('{{.IMAGE_TAG_kamerplanter_frontend}}');
+    // the bjw-s chart reads images under controllers.<name>.containers.main.image.*
+    expect(release.setValueTemplates['controllers.backend.containers.main.image.repository']).toBe('{{.IMAGE_REPO_kamerplanter_backend}}');
+    expect(release.setValueTemplates['controllers.frontend.containers.main.image.tag']).toBe('{{.IMAGE_TAG_kamerplanter_frontend}}');
+    expect(release.setValueTemplates['controllers.celery-worker.containers.main.image.repository']).toBe('{{.IMAGE_REPO_kamerplanter_backend}}');
     expect(kp.portForwards.map((p) => [p.resourceName, p.port, p.localPort])).toEqual([
       ['kamerplanter-backend', 8000, 8000],
       ['kamerplanter-frontend', 5173, 3000],
       ['kamerplanter-arangodb', 8529, 8529],
-      ['homeassistant', 8123, 8123],
+      ['kamerplanter-timescaledb', 5432, 5432],
     ]);
   });
 
   it('Given the shipped files, When searched for tags, Then nothing is unpinned (:latest)', () => {
-    for (const file of ['skaffold.yaml', 'kind-config.yaml', 'assets/ingress-nginx/controller-v1.12.1-kind.yaml']) {
+    for (const file of ['skaffold.yaml', 'kind-config.yaml']) {
       expect(readFileSync(path.join(projectRoot, file), 'utf8')).not.toMatch(/:latest\b/);
     }
   });
@@ -167,7 +169,7 @@ describe('profiles resolve to exactly what they are named for', () => {
     expect(images(doc)).toEqual(['kamerplanter-backend']);
     expect(doc.build.artifacts[0]).toEqual(base.build.artifacts[0]);
     expect(forwards(doc)).toEqual(forwards(base).filter((n: string) => n !== 'kamerplanter-frontend'));
-    expect(templates(doc)).toEqual(templates(base).filter((k: string) => !k.startsWith('frontend.')));
+    expect(templates(doc)).toEqual(templates(base).filter((k: string) => !k.startsWith('controllers.frontend.')));
     expect(rest(doc)).toEqual(rest(base));
   });
 
@@ -176,7 +178,8 @@ describe('profiles resolve to exactly what they are named for', () => {
     expect(images(doc)).toEqual(['kamerplanter-frontend']);
     expect(doc.build.artifacts[0]).toEqual(base.build.artifacts[1]);
     expect(forwards(doc)).toEqual(forwards(base).filter((n: string) => n !== 'kamerplanter-backend'));
-    expect(templates(doc)).toEqual(templates(base).filter((k: string) => !k.startsWith('backend.')));
+    // backend, celery-worker and celery-beat all run the backend image
+    expect(templates(doc)).toEqual(templates(base).filter((k: string) => !/^controllers\.(backend|celery-worker|celery-beat)\.containers\.main\.image\./.test(k)));
     expect(rest(doc)).toEqual(rest(base));
   });
 

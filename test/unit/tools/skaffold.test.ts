@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {devArgs, parseSkaffoldVersion, targetArgs} from '../../../src/tools/skaffold.js';
+import {diagnoseArgs, loopArgs, parseSkaffoldVersion, runArgs, targetArgs} from '../../../src/tools/skaffold.js';
 
 describe('skaffold version', () => {
   it('Given `skaffold version`, When parsed, Then v2 and v1 outputs are read', () => {
@@ -19,10 +19,27 @@ describe('skaffold argv', () => {
     expect(targetArgs({...target, profiles: [], modules: []})).toEqual(['--kube-context', 'kind-kamerplanter', '--filename', '/ws/skaffold.yaml']);
   });
 
-  it('Given defaults, When building `skaffold dev`, Then port-forward is on and auto build/deploy are off', () => {
-    const args = devArgs(target, {autoBuild: false, autoDeploy: false, portForward: true});
+  it('Given defaults, When building `skaffold dev`, Then only the user-defined forwards are on and auto build/deploy are off', () => {
+    const args = loopArgs('dev', target, {autoBuild: false, autoDeploy: false});
     expect(args.slice(0, 1)).toEqual(['dev']);
-    expect(args).toEqual(expect.arrayContaining(['--port-forward', '--auto-build=false', '--auto-deploy=false']));
-    expect(devArgs(target, {autoBuild: true, autoDeploy: false, portForward: true})).toContain('--auto-build=true');
+    expect(args).toEqual(expect.arrayContaining(['--port-forward=user', '--auto-build=false', '--auto-deploy=false']));
+    expect(args).not.toContain('--port-forward');
+    expect(loopArgs('dev', target, {autoBuild: true, autoDeploy: false})).toContain('--auto-build=true');
+  });
+
+  it('Given debug, When building the loop, Then it is `skaffold debug` forwarding the user ports and the debugger ports', () => {
+    const args = loopArgs('debug', target, {autoBuild: false, autoDeploy: false});
+    expect(args[0]).toBe('debug');
+    expect(args).toContain('--port-forward=user,debug');
+  });
+
+  it('Given arguments after --, When building run and loop args, Then they come last and unchanged', () => {
+    const extra = {...target, extraArgs: ['--cleanup=false', '--tail']};
+    expect(runArgs(extra).slice(-2)).toEqual(['--cleanup=false', '--tail']);
+    expect(loopArgs('dev', extra, {autoBuild: false, autoDeploy: false}).slice(-2)).toEqual(['--cleanup=false', '--tail']);
+  });
+
+  it('Given a selection, When building the validation args, Then it is diagnose --yaml-only with file, profiles and modules and no context', () => {
+    expect(diagnoseArgs(target)).toEqual(['diagnose', '--yaml-only', '--filename', '/ws/skaffold.yaml', '--profile', 'debug', '--module', 'kp,ki']);
   });
 });

@@ -25,7 +25,12 @@ describe('status helpers', () => {
 
   it('Given the shipped skaffold.yaml, When endpoints are derived, Then the backend is probed on its readiness path', () => {
     const endpoints = forwardedEndpoints(loadSkaffoldConfig(path.join(projectRoot, 'skaffold.yaml')));
-    expect(endpoints[0]).toEqual({name: 'kamerplanter-backend', url: 'http://127.0.0.1:8000/api/v1/health/ready'});
+    expect(endpoints[0]).toEqual({name: 'kamerplanter-backend', url: 'http://127.0.0.1:8000/api/v1/health/ready', probe: 'http', port: 8000});
     expect(endpoints.map((e) => e.url)).toContain('http://127.0.0.1:3000/');
+  });
+
+  it('Given the shipped skaffold.yaml with both modules, When endpoints are derived, Then the databases (5432, 5433) are probed over TCP, not HTTP', () => {
+    const endpoints = forwardedEndpoints(loadSkaffoldConfig(path.join(projectRoot, 'skaffold.yaml')));
+    expect(endpoints.filter((e) => e.probe === 'tcp').map((e) => e.url)).toEqual(['tcp://127.0.0.1:5432', 'tcp://127.0.0.1:5433']);
   });
 });

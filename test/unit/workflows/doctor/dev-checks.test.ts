@@ -5,6 +5,10 @@ import {afterAll, describe, expect, it} from 'vitest';
 import {collisionCheck, inotifyCheck, toolCheck} from '../../../../src/workflows/doctor/dev-checks.js';
 import {judgeToolVersion} from '../../../../src/workflows/shared/tool-versions.js';
 import {UPSTREAM_KIND_CONFIG} from '../../../helpers/kind-configs.js';
+import {loadKindConfig} from '../../../../src/config/kind-config.js';
+import {loadSkaffoldConfig} from '../../../../src/config/skaffold-config.js';
+import {findPortCollisions} from '../../../../src/workflows/dev/port-collisions.js';
+import {projectRoot} from '../../../helpers/cli.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'kp-dev-doctor-'));
 afterAll(() => rmSync(work, {recursive: true, force: true}));
@@ -20,22 +24,34 @@ describe('doctor: inotify limits', () => {
 });
 
 describe('doctor: dev port collisions', () => {
-  it('Given a workspace with the upstream kind config, When checked, Then it fails naming the colliding host port', () => {
-    // Given
-    const ws = path.join(work, 'upstream');
-    mkdirSync(path.join(ws, 'helm', 'kamerplanter'), {recursive: true});
-    writeFileSync(path.join(ws, 'kind-config.yaml'), UPSTREAM_KIND_CONFIG);
-    // When
-    const check = collisionCheck({workspace: ws});
-    // Then
-    expect(check.status).toBe('fail');
-    expect(check.detail).toContain('host port 8000');
+  const inConfig = [{port: 8000, kindWhere: 'kind-config.yaml:21:9', skaffold: 'module kp: service/kamerplanter-backend'}];
+  const inCluster = [{port: 8000, heldBy: 'kind node container kamerplanter-control-plane', forward: 'service/kamerplanter-backend', skaffoldListensOn: []}];
+  const base = {where: '/ws', kindFile: '/ws/kind-config.yaml', skaffoldFile: '/ws/skaffold.yaml'};
+
+  it('Given a running cluster whose node publishes 8000, When checked, Then it is a failed REQUIRED check (doctor exits 3) naming port, node and the fix', () => {
+    const check = collisionCheck({...base, inConfig, inCluster});
+    expect(check).toMatchObject({status: 'fail', required: true});
+    expect(check.detail).toContain('port 8000 is published by kind node container kamerplanter-control-plane');
+    expect(check.hint).toContain('kp dev up --recreate');
   });
 
-  it('Given a workspace without its own kind config, When checked, Then kp\'s shipped files are used and nothing collides', () => {
-    const ws = path.join(work, 'own');
-    mkdirSync(path.join(ws, 'helm', 'kamerplanter'), {recursive: true});
-    expect(collisionCheck({workspace: ws})).toMatchObject({status: 'ok', detail: expect.stringContaining(ws)});
+  it('Given the collision only in the kind config (no cluster yet), When checked, Then it warns: kp leaves those ports out when it creates the cluster', () => {
+    const check = collisionCheck({...base, inConfig, inCluster: []});
+    expect(check).toMatchObject({status: 'warn', required: false});
+    expect(check.detail).toContain('host port 8000');
+    expect(check.detail).toContain('kp dev up leaves these out');
+  });
+
+  it('Given no collision anywhere, When checked, Then it is ok and names where it looked', () => {
+    expect(collisionCheck({...base, inConfig: [], inCluster: []})).toMatchObject({status: 'ok', detail: expect.stringContaining('/ws')});
+  });
+
+  it('Given the upstream kind config file, When its collisions are found, Then 8000, 3000 and 8529 are the ones (fed to the check above)', () => {
+    const ws = path.join(work, 'upstream');
+    mkdirSync(ws, {recursive: true});
+    writeFileSync(path.join(ws, 'kind-config.yaml'), UPSTREAM_KIND_CONFIG);
+    const found = findPortCollisions(loadKindConfig(path.join(ws, 'kind-config.yaml')), loadSkaffoldConfig(path.join(projectRoot, 'skaffold.yaml')));
+    expect(found.map((c) => c.port)).toEqual([8000, 3000, 8529]);
   });
 });
 
