@@ -36,12 +36,20 @@ export interface FakeWorld {
   cleanup(): void;
 }
 
-/** Create a world; `fakeDocker: false` keeps the real engine (e2e). `workspace: 'helm-only'` has no skaffold.yaml. */
+/**
+ * Create a world; `fakeDocker: false` keeps the real engine (e2e). `workspace: 'helm-only'` has no
+ * skaffold.yaml, `upstream` is a copy of the app repo's files; `ingressCache: false` leaves kp's
+ * ingress manifest cache cold.
+ */
 export const createFakeWorld = world.createFakeWorld as (options?: {
   fakeDocker?: boolean;
-  workspace?: 'full' | 'helm-only' | 'none';
+  workspace?: 'full' | 'helm-only' | 'none' | 'upstream';
   env?: Record<string, string | undefined>;
+  ingressCache?: boolean;
 }) => FakeWorld;
+
+/** The genuine ingress-nginx kind manifest (../shared/upstream/ingress-nginx/). */
+export const GENUINE_INGRESS_MANIFEST = world.GENUINE_INGRESS_MANIFEST as string;
 
 /** Write a minimal checkout into `dir`. */
 export const createCheckout = world.createCheckout as (dir: string, options?: {withSkaffold?: boolean}) => string;

@@ -40,7 +40,8 @@ function psRow(node) {
     Mounts: '/lib/modules',
     Names: node.name,
     Networks: 'kind',
-    Ports: node.role === 'control-plane' && running ? '127.0.0.1:80->80/tcp, 127.0.0.1:443->443/tcp' : '',
+    // A stopped container publishes nothing; nodes created before ports were recorded publish the ingress ports.
+    Ports: running ? (node.ports ?? (node.role === 'control-plane' ? ['127.0.0.1:80->80/tcp', '127.0.0.1:443->443/tcp'] : [])).join(', ') : '',
     RunningFor: '2 hours ago',
     Size: '0B',
     State: node.state,

@@ -11,16 +11,22 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const FAKES_BIN = path.resolve(here, '..', 'bin');
 export const FAKE_DOCKER_BIN = path.resolve(here, '..', 'docker-bin');
 export const PROJECT_ROOT = path.resolve(here, '..', '..', '..');
+/** The genuine ingress-nginx kind manifest kp pins (served by tests in place of the upstream URL). */
+export const GENUINE_INGRESS_MANIFEST = path.resolve(PROJECT_ROOT, '..', 'shared', 'upstream', 'ingress-nginx', 'controller-v1.15.1-kind-deploy.yaml');
+/** The app repo's checkout snapshot (skaffold.yaml, kind-config.yaml, the chart's Chart.yaml/Chart.lock). */
+export const UPSTREAM_CHECKOUT = path.resolve(PROJECT_ROOT, '..', 'shared', 'upstream', 'kamerplanter');
 
 /** The foreign context every world starts with, current, pointing off this machine. */
 export const FOREIGN_CONTEXT = {name: 'prod', server: 'https://prod.example.com:6443'};
 
 /**
- * Create a fake world. `fakeDocker: false` keeps the real docker on PATH (e2e layer).
+ * Create a fake world. `fakeDocker: false` keeps the real docker on PATH (e2e layer); `workspace`:
+ * `full` (kp's skaffold.yaml), `bare` (no skaffold.yaml), `none`, or `upstream` (a copy of the app repo's files);
+ * `ingressCache: false` leaves kp's cache cold (the ingress manifest must be downloaded).
  * Returns {root, stateDir, env, workspace, calls(), clusters(), kubeconfig(), spawns(), cleanup()}.
  */
 export function createFakeWorld(options = {}) {
-  const {fakeDocker = true, workspace = 'full', env: extraEnv = {}} = options;
+  const {fakeDocker = true, workspace = 'full', env: extraEnv = {}, ingressCache = true} = options;
   const root = mkdtempSync(path.join(tmpdir(), 'kp-dev-fakes-'));
   const stateDir = path.join(root, 'state');
   mkdirSync(stateDir, {recursive: true});
@@ -39,7 +45,13 @@ export function createFakeWorld(options = {}) {
     }),
   );
   const ws = path.join(root, 'checkout');
-  if (workspace !== 'none') createCheckout(ws, {withSkaffold: workspace === 'full'});
+  if (workspace === 'upstream') cpSync(UPSTREAM_CHECKOUT, ws, {recursive: true});
+  else if (workspace !== 'none') createCheckout(ws, {withSkaffold: workspace === 'full'});
+  // A warm cache: kp verifies the file's sha256 and needs no network. Tests of the download pass ingressCache: false.
+  if (ingressCache) {
+    mkdirSync(path.join(root, 'cache', 'kp'), {recursive: true});
+    cpSync(GENUINE_INGRESS_MANIFEST, path.join(root, 'cache', 'kp', 'ingress-nginx-controller-v1.15.1-kind.yaml'));
+  }
   const spawnLog = path.join(root, 'spawn.jsonl');
   const env = {
     PATH: [...(fakeDocker ? [FAKE_DOCKER_BIN] : []), FAKES_BIN, process.env.PATH].join(path.delimiter),

@@ -42,7 +42,11 @@ async function create(parsed) {
     const role = node.role ?? 'control-plane';
     counters[role] = (counters[role] ?? 0) + 1;
     const nodeName = role === 'control-plane' ? `${name}-control-plane${counters[role] > 1 ? counters[role] : ''}` : `${name}-${role}${counters[role] > 1 ? counters[role] : ''}`;
-    return {id: nodeId(nodeName, createdAt), name: nodeName, role, state: 'running', image: 'kindest/node:v1.33.1'};
+    // The host ports the node publishes, as kind maps extraPortMappings (listenAddress defaults to 0.0.0.0).
+    const ports = (node.extraPortMappings ?? [])
+      .filter((m) => typeof m.hostPort === 'number')
+      .map((m) => `${m.listenAddress ?? '0.0.0.0'}:${m.hostPort}->${m.containerPort}/${String(m.protocol ?? 'TCP').toLowerCase()}`);
+    return {id: nodeId(nodeName, createdAt), name: nodeName, role, state: 'running', image: 'kindest/node:v1.33.1', ports};
   });
   record.objects = {};
   record.helmReleases = [];

@@ -5,6 +5,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import {dependencyBuild} from './helm-charts.mjs';
 import {clusterOfContext, clusterRecord, contextServer, finish, loadClusters, parseArgs, recordCall, saveClusters, sleep, stateDir, unreachableMessage, writeJson} from './common.mjs';
 
 const VERSION = () => process.env.KP_FAKE_SKAFFOLD_VERSION ?? '2.16.1';
@@ -62,6 +63,20 @@ export async function main(args) {
   for (const profile of options.profiles) {
     if (!selected.some((c) => (c.profiles ?? []).some((p) => p.name === profile))) return finish({stderr: `couldn't find profile ${profile}`, exitCode: 1});
   }
+  // Skaffold's schema: a config whose build.artifacts is not a list does not parse.
+  for (const config of selected) {
+    const artifacts = config.build?.artifacts;
+    if (artifacts !== undefined && !Array.isArray(artifacts)) {
+      return finish({
+        stderr: `parsing skaffold config: error parsing skaffold configuration file: unable to parse config: yaml: unmarshal errors:\n  cannot unmarshal !!${typeof artifacts === 'number' ? 'int' : 'str'} \`${artifacts}\` into []*latest.Artifact`,
+        exitCode: 1,
+      });
+    }
+  }
+  if (verb === 'diagnose') {
+    if (!parsed.has('--yaml-only')) return finish({stderr: 'fake skaffold: only `diagnose --yaml-only` is modelled', exitCode: 1});
+    return finish({stdout: selected.map((c) => YAML.stringify(c)).join('---\n')});
+  }
   const context = parsed.value('--kube-context');
   if (!context) return finish({stderr: 'fake skaffold: refusing to guess the kube context (pass --kube-context)', exitCode: 1});
   if (contextServer(context) === undefined) return finish({stderr: `getting cluster: context "${context}" does not exist`, exitCode: 1});
@@ -74,8 +89,16 @@ export async function main(args) {
     return finish({stdout: `Cleaning up...\n${names.map((n) => ` - release "${n}" uninstalled`).join('\n')}`});
   }
   process.stdout.write('Generating tags...\n - kamerplanter-backend -> kamerplanter-backend:a1b2c3d\nStarting deploy...\n');
+  // Skaffold's helm deployer runs `helm dep build <chartPath>` before every deploy unless skipBuildDependencies.
+  for (const config of selected) {
+    for (const release of config.deploy?.helm?.releases ?? []) {
+      if (!release.chartPath || release.skipBuildDependencies) continue;
+      const built = dependencyBuild(path.resolve(release.chartPath));
+      if (built.exitCode !== 0) return finish({stderr: `building helm dependencies: exit status 1\n${built.stderr}`, exitCode: 1});
+    }
+  }
   deploy(cluster, selected);
-  if (verb !== 'dev') return finish({stdout: 'Waiting for deployments to stabilize...\nDeployments stabilized in 1.2 seconds\nYou can also run [skaffold run --tail] to get the logs'});
+  if (verb !== 'dev' && verb !== 'debug') return finish({stdout: 'Waiting for deployments to stabilize...\nDeployments stabilized in 1.2 seconds\nYou can also run [skaffold run --tail] to get the logs'});
 
   process.stdout.write('Port forwarding service/kamerplanter-backend in namespace default, remote port 8000 -> http://127.0.0.1:8000\nPress Ctrl+C to exit\nWatching for changes...\n');
   const exitAfter = process.env.KP_FAKE_SKAFFOLD_DEV_EXIT_AFTER_MS;

@@ -1,7 +1,9 @@
 /**
  * `kp dev down` through the real CLI against the fakes.
  */
+import {writeFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
+import YAML from 'yaml';
 import {ExitCode} from '../../../../src/core/errors.js';
 import {FOREIGN_CONTEXT, useFakeWorlds, type FakeWorld} from '../../../fakes/harness.js';
 import {runKp} from '../../../helpers/cli.js';
@@ -60,5 +62,29 @@ describe('kp dev down', () => {
     const docker = w.calls().filter((c) => c.tool === 'docker').map((c) => c.argv.join(' '));
     expect(docker).toContain('volume ls -q --filter label=io.x-k8s.kind.cluster=kamerplanter');
     expect(docker).toContain('network ls -q --filter label=io.x-k8s.kind.cluster=kamerplanter');
+  });
+
+  it('Given the kind context pointing at an API server off this machine, When down --yes runs, Then exit 3, and neither the context nor anything else is deleted', async () => {
+    // Given
+    const w = world();
+    const config = w.kubeconfig() as {clusters: Array<{name: string; cluster: {server: string}}>; contexts: Array<{name: string; context?: unknown}>};
+    config.clusters.push({name: 'kind-kamerplanter', cluster: {server: 'https://10.20.30.40:6443'}});
+    config.contexts.push({name: 'kind-kamerplanter', context: {cluster: 'kind-kamerplanter', user: 'prod'}});
+    writeFileSync(w.kubeconfigFile, YAML.stringify(config));
+    // When
+    const result = await runKp(['dev', 'down', '--yes'], {env: w.env, cwd: w.workspace});
+    // Then
+    expect(result.exitCode).toBe(ExitCode.Prerequisite);
+    expect(result.stderr).toContain('points at https://10.20.30.40:6443, which is not on this machine');
+    expect(w.kubeconfig().contexts.map((c) => c.name)).toContain('kind-kamerplanter');
+    expect(w.calls()).toEqual([]);
+  });
+
+  it.each([['../x'], ['two words'], ['x'.repeat(200)]])('Given --name %j, When down runs, Then exit 2 with the naming rule and nothing is called', async (name) => {
+    const w = world();
+    const result = await runKp(['dev', 'down', '--yes', '--name', name], {env: w.env, cwd: w.workspace});
+    expect(result.exitCode).toBe(ExitCode.Usage);
+    expect(result.stderr).toMatch(/hint: Use lower-case letters, digits, "-" and "."/);
+    expect(w.calls()).toEqual([]);
   });
 });

@@ -43,8 +43,8 @@ describe('kp dev status', () => {
     expect(status.context).toMatchObject({exists: true, local: true, isCurrent: false});
     expect(status.api).toBe('ready');
     expect(status.nodesReady).toBe('3/3');
-    expect(status.ingress).toMatchObject({installed: true, version: '1.12.1', ready: true, pinned: '1.12.1'});
-    expect(status.helmReleases.map((r: {name: string}) => r.name)).toEqual(['kamerplanter', 'kamerplanter-ki']);
+    expect(status.ingress).toMatchObject({installed: true, version: '1.15.1', ready: true, pinned: '1.15.1'});
+    expect(status.helmReleases.map((r: {name: string}) => r.name)).toEqual(['kamerplanter']);
     expect(status.podsNotReady).toEqual([]);
     expect(status.endpoints[0].url).toBe('http://127.0.0.1:8000/api/v1/health/ready');
     // And every cluster call named the kind context explicitly

@@ -24,8 +24,9 @@ function expectFenced(calls: FakeCall[], context = 'kind-kamerplanter'): void {
   for (const call of calls) {
     expect(line(call)).not.toContain(`--context ${FOREIGN_CONTEXT.name}`);
     if (call.tool === 'kubectl' && call.argv[0] !== 'version') expect(call.argv.slice(0, 2), line(call)).toEqual(['--context', context]);
-    if (call.tool === 'helm' && call.argv[0] !== 'version') expect(call.argv).toEqual(expect.arrayContaining(['--kube-context', context]));
-    if (call.tool === 'skaffold' && call.argv[0] !== 'version') expect(call.argv).toEqual(expect.arrayContaining(['--kube-context', context]));
+    // Commands that talk to no cluster need no context: versions, Helm's local repo config, Skaffold's file validation.
+    if (call.tool === 'helm' && !['version', 'repo'].includes(call.argv[0]!)) expect(call.argv).toEqual(expect.arrayContaining(['--kube-context', context]));
+    if (call.tool === 'skaffold' && !['version', 'diagnose'].includes(call.argv[0]!)) expect(call.argv).toEqual(expect.arrayContaining(['--kube-context', context]));
   }
 }
 
@@ -47,10 +48,10 @@ describe('kp dev up --detach (idempotence)', () => {
     expect(first.exitCode, first.stderr).toBe(0);
     const firstResult = JSON.parse(first.stdout);
     expect(firstResult.cluster).toMatchObject({name: 'kamerplanter', context: 'kind-kamerplanter', stateBefore: 'missing', actions: ['check-host-ports', 'create-cluster']});
-    expect(firstResult.ingress).toEqual({version: '1.12.1', action: 'apply'});
+    expect(firstResult.ingress).toEqual({controller: 'ingress-nginx', version: '1.15.1', action: 'apply', manifest: 'cache'});
     const firstCalls = w.calls().map(line);
     expect(firstCalls).toContain(`kind create cluster --name kamerplanter --config ${projectRoot}/kind-config.yaml --wait 300s`);
-    expect(firstCalls).toContain(`kubectl --context kind-kamerplanter apply -f ${projectRoot}/assets/ingress-nginx/controller-v1.12.1-kind.yaml`);
+    expect(firstCalls).toContain(`kubectl --context kind-kamerplanter apply -f ${w.env.XDG_CACHE_HOME}/kp/ingress-nginx-controller-v1.15.1-kind.yaml`);
     expect(firstCalls.some((c) => c.startsWith('skaffold run --kube-context kind-kamerplanter'))).toBe(true);
     expect(Object.keys(w.clusters().kamerplanter!.objects)).toContain('Deployment/ingress-nginx/ingress-nginx-controller');
 
@@ -106,7 +107,7 @@ describe('kp dev up: names are checked before anything starts', () => {
   it.each([
     [['-m', 'kamerplanter'], 'Unknown module "kamerplanter"', 'Did you mean "kp"?', 'Valid modules: kp, ki'],
     [['-p', 'backend'], 'Unknown profile "backend"', 'Did you mean "backend-only"?', 'Valid profiles: backend-only, frontend-only, debug'],
-    [['-m', 'ki', '-p', 'debug'], 'Unknown profile "debug"', 'Valid profiles: (none)', '(module ki)'],
+    [['-m', 'ki', '-p', 'backend-only'], 'Unknown profile "backend-only"', 'Valid profiles: (none)', '(module ki)'],
   ])('Given %j, When dev up runs, Then exit 2 with the valid names and a suggestion, and nothing is called', async (args, what, suggestion, valid) => {
     const w = world();
     const result = await runKp(['dev', 'up', '--detach', ...args], {env: w.env, cwd: w.workspace});
@@ -239,7 +240,7 @@ describe('kp dev up: workspace files', () => {
     const result = await runKp(['dev', 'up', '--detach', '--json'], {env: w.env, cwd: w.workspace});
     expect(result.exitCode, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).workspace).toMatchObject({skaffoldFromCheckout: false, skaffoldFile: `${projectRoot}/skaffold.yaml`});
-    expect(w.calls().map(line)).toContain(`skaffold run --kube-context kind-kamerplanter --filename ${projectRoot}/skaffold.yaml`);
+    expect(w.calls().map(line)).toContain(`skaffold run --kube-context kind-kamerplanter --filename ${projectRoot}/skaffold.yaml --module kp`);
   });
 });
 
@@ -252,7 +253,7 @@ describe('kp dev up (foreground skaffold dev)', () => {
     expect(dev.map((c) => c.argv)).toEqual([
       [
         'dev', '--kube-context', 'kind-kamerplanter', '--filename', `${w.workspace}/skaffold.yaml`, '--profile', 'backend-only', '--module', 'kp',
-        '--port-forward', '--auto-build=false', '--auto-deploy=false',
+        '--port-forward=user', '--auto-build=false', '--auto-deploy=false',
       ],
     ]);
   });
@@ -275,7 +276,8 @@ describe('kp dev up (foreground skaffold dev)', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('Cleaning up...');
     expect(existsSync(devState)).toBe(true);
-    expect(JSON.parse(readFileSync(devState, 'utf8'))).toEqual({signal: 'SIGINT', cleanedUp: ['kamerplanter', 'kamerplanter-ki']});
+    // module kp by default: only its release was deployed and cleaned up
+    expect(JSON.parse(readFileSync(devState, 'utf8'))).toEqual({signal: 'SIGINT', cleanedUp: ['kamerplanter']});
     const dev = w.calls().filter((c) => c.tool === 'skaffold' && c.argv[0] === 'dev');
     expect(dev).toHaveLength(1);
     expect(dev[0]!.argv).toContain('--auto-build=true');
