@@ -1,5 +1,8 @@
-import {describe, expect, it} from 'vitest';
-import {contextServer, isLocalServer, kubeconfigFiles, mergeKubeconfigs} from '../../../src/config/kubeconfig.js';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {assertKubeconfigParses, contextServer, isLocalServer, kubeconfigFiles, mergeKubeconfigs} from '../../../src/config/kubeconfig.js';
 
 describe('context server loopback check (the fence)', () => {
   it.each([
@@ -77,5 +80,34 @@ clusters:
 
   it('Given an unparseable file, When merged, Then it contributes nothing instead of failing', () => {
     expect(mergeKubeconfigs([{file: 'x', text: ': : :'}]).contexts.size).toBe(0);
+  });
+});
+
+describe('a kubeconfig that does not parse', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
+  });
+  const fileWith = (text: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kp-kubeconfig-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'config');
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('Given broken YAML in KUBECONFIG, When checked before kind create, Then a usage error names file:line:col', () => {
+    const file = fileWith('apiVersion: v1\nclusters: [\n');
+    expect(() => assertKubeconfigParses({KUBECONFIG: file})).toThrow(new RegExp(`${file}:\\d+:\\d+: invalid YAML`));
+  });
+
+  it('Given a file holding a plain string, When checked, Then it is refused as not a kubeconfig', () => {
+    const file = fileWith('just text\n');
+    expect(() => assertKubeconfigParses({KUBECONFIG: file})).toThrow(/is not a kubeconfig/);
+  });
+
+  it('Given a valid file and a missing one in KUBECONFIG, When checked, Then nothing is thrown (kubectl skips missing files too)', () => {
+    const file = fileWith('apiVersion: v1\nkind: Config\nclusters: []\n');
+    expect(assertKubeconfigParses({KUBECONFIG: `${file}${path.delimiter}${file}-missing`})).toBeUndefined();
   });
 });

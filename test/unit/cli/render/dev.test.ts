@@ -1,0 +1,40 @@
+import {Chalk} from 'chalk';
+import {describe, expect, it} from 'vitest';
+import {renderDevStatus} from '../../../../src/cli/render/dev.js';
+import type {DevStatusResult} from '../../../../src/workflows/dev/status.js';
+
+const plain = new Chalk({level: 0});
+const absent: DevStatusResult = {
+  cluster: {name: 'kamerplanter', state: 'absent', nodes: []},
+  context: {name: 'kind-kamerplanter', exists: false, server: undefined, local: undefined, isCurrent: false},
+  api: 'not-probed',
+  nodesReady: undefined,
+  ingress: undefined,
+  helmReleases: [],
+  podsNotReady: [],
+  endpoints: [{name: 'kamerplanter-timescaledb', url: 'tcp://127.0.0.1:5432', probe: 'tcp', ok: false, detail: 'closed'}],
+  portCollisions: [],
+  ready: false,
+};
+
+describe('kp dev status for a human', () => {
+  it('Given no cluster, When rendered, Then pods are not claimed "all ready" (nothing was asked)', () => {
+    const text = renderDevStatus(absent, plain);
+    expect(text).toMatch(/^pods +-$/m);
+    expect(text).not.toContain('all ready');
+  });
+
+  it('Given a cluster whose node publishes 8000, When rendered, Then the collision line names the port, the node, the forward and where Skaffold listens instead', () => {
+    const text = renderDevStatus(
+      {
+        ...absent,
+        cluster: {name: 'kamerplanter', state: 'running', nodes: []},
+        api: 'ready',
+        portCollisions: [{port: 8000, heldBy: 'kind node container kamerplanter-control-plane', forward: 'service/kamerplanter-backend', skaffoldListensOn: [8001]}],
+      },
+      plain,
+    );
+    expect(text).toContain('collision  port 8000 is published by kind node container kamerplanter-control-plane, so Skaffold cannot forward service/kamerplanter-backend there (Skaffold listens on 8001 instead)');
+    expect(text).toMatch(/^pods +all ready$/m);
+  });
+});
