@@ -99,9 +99,20 @@ export function lockDigest(requested: readonly ChartDependency[], locked: readon
   return `sha256:${createHash('sha256').update(goJson([requested.map(goDependency), locks.map(goDependency)])).digest('hex')}`;
 }
 
-/** Is the chart's Chart.lock in sync with its Chart.yaml (true without a lock: Helm then resolves anew)? */
+/**
+ * Can kp recompute Helm's digest exactly? Helm rewrites `@name`/`alias:name` repositories to URLs
+ * and Go orders map keys of import/export values before hashing; kp does neither, so for such charts
+ * it leaves the judgement to `helm dependency build` rather than refuse a lock Helm would accept.
+ */
+function digestIsPortable(dependencies: readonly ChartDependency[]): boolean {
+  const plainRepo = (repo: string) => repo === '' || /^(https?|oci|file):\/\//.test(repo);
+  const plainValues = (values: unknown[] | undefined) => (values ?? []).every((v) => typeof v === 'string');
+  return dependencies.every((d) => plainRepo(d.repository) && plainValues(d['import-values']) && plainValues(d['export-values']));
+}
+
+/** Is the chart's Chart.lock in sync with its Chart.yaml (true without a lock, or when only Helm can tell)? */
 export function lockInSync(chart: ChartDependencies): boolean {
-  if (!chart.lock) return true;
+  if (!chart.lock || !digestIsPortable(chart.dependencies)) return true;
   return lockDigest(chart.dependencies, chart.lock.dependencies) === chart.lock.digest;
 }
 

@@ -2,9 +2,9 @@
  * The kind cluster config (kind.x-k8s.io/v1alpha4) as kp needs it: node roles and the host
  * ports the nodes publish (which must be free, and must not collide with Skaffold's port-forwards).
  */
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
-import path from 'node:path';
+import {readFileSync} from 'node:fs';
 import {isMap, parseDocument} from 'yaml';
+import {writeFileAtomic} from './atomic-write.js';
 import {configError, positionIn, readYamlFile, type YamlFile} from './yaml-file.js';
 
 /** A host port a kind node publishes. */
@@ -80,14 +80,7 @@ export function withoutHostPorts(text: string, remove: ReadonlyArray<Pick<KindHo
  * at the target is replaced rather than written through. Returns the target path.
  */
 export function writeDerivedKindConfig(source: KindConfig, text: string, target: string): string {
-  mkdirSync(path.dirname(target), {recursive: true, mode: 0o700});
-  const partial = `${target}.${process.pid}.partial`;
-  try {
-    writeFileSync(partial, `# Derived by kp from ${source.file}; do not edit (kp rewrites it).\n${text}`, {flag: 'wx', mode: 0o600});
-    renameSync(partial, target);
-  } finally {
-    rmSync(partial, {force: true});
-  }
+  writeFileAtomic(target, `# Derived by kp from ${source.file}; do not edit (kp rewrites it).\n${text}`);
   return target;
 }
 

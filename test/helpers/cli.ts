@@ -2,6 +2,8 @@
  * Run the real built CLI (bin/run.js) as a child process, the way a user does.
  */
 import {spawn} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import path from 'node:path';
 
@@ -47,10 +49,39 @@ function refuseUserProject(args: readonly string[], env: Record<string, string |
   }
 }
 
+/** Variables from the developer's shell that would steer kp under test (their stack, cluster, engine context). */
+const STEERING = /^(KP_|XDG_|COMPOSE_|KUBECONFIG$|DOCKER_CONTEXT$|DOCKER_CONFIG$|HOST_BIND_ADDRESS$|KAMERPLANTER_VERSION$)|_HOST_PORT$|_IMAGE$|_IMAGE_REPOSITORY$/;
+
+let isolatedHome: string | undefined;
+/** One throwaway HOME (and XDG dirs, kubeconfig) per test process, removed when it exits. */
+function isolatedDefaults(): Record<string, string> {
+  if (!isolatedHome) {
+    isolatedHome = mkdtempSync(path.join(tmpdir(), 'kp-test-home-'));
+    const home = isolatedHome;
+    process.once('exit', () => rmSync(home, {recursive: true, force: true}));
+  }
+  return {
+    HOME: isolatedHome,
+    XDG_CONFIG_HOME: path.join(isolatedHome, '.config'),
+    XDG_STATE_HOME: path.join(isolatedHome, '.local', 'state'),
+    XDG_CACHE_HOME: path.join(isolatedHome, '.cache'),
+    KUBECONFIG: path.join(isolatedHome, '.kube', 'config'),
+  };
+}
+
+/**
+ * The environment of a kp run under test: the developer's shell without what would steer kp at their
+ * own stack, cluster or files, a throwaway HOME/XDG/KUBECONFIG, then the test's own values.
+ */
+export function testEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !STEERING.test(key)));
+  return {...base, ...isolatedDefaults(), NO_COLOR: '1', CI: 'true', ...extra};
+}
+
 /** Run `kp ...args` to completion. */
 export function runKp(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const started = Date.now();
-  const env = {...process.env, NO_COLOR: '1', CI: 'true', ...options.env};
+  const env = testEnv(options.env);
   refuseUserProject(args, env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [kpBin, ...args], {

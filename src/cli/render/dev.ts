@@ -21,6 +21,7 @@ export function renderDevUp(result: DevUpResult): string {
 
 /** What `kp dev down` deleted. */
 export function renderDevDown(result: DevDownResult): string {
+  if (result.dryRun) return `Dry run: nothing was deleted${result.nodes.length > 0 ? ` (kind cluster ${result.name} has ${result.nodes.join(', ')})` : ''}.`;
   if (result.deleted) return `Deleted kind cluster ${result.name}${result.cleaned ? ' and its labelled docker resources' : ''}.`;
   return `No kind cluster ${result.name}; nothing deleted${result.cleaned ? ' (labelled docker resources cleaned)' : ''}.`;
 }

@@ -3,8 +3,9 @@
  * `kp compose start` on an unchanged, healthy stack runs no Compose at all.
  */
 import {createHash} from 'node:crypto';
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
+import {writeFileAtomic} from '../../config/atomic-write.js';
 import type {ComposeModel} from '../../config/compose-file.js';
 import {stateDir} from '../../config/paths.js';
 import type {Stack} from './stack.js';
@@ -32,8 +33,7 @@ export function readStartRecord(project: string): StartRecord | undefined {
 
 /** Remember a successful start. */
 export function writeStartRecord(record: StartRecord): void {
-  mkdirSync(stateDir(), {recursive: true, mode: 0o700});
-  writeFileSync(recordFile(record.project), `${JSON.stringify(record, null, 2)}\n`, {mode: 0o600});
+  writeFileAtomic(recordFile(record.project), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Forget the project's last start (after down). */

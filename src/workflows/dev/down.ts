@@ -8,9 +8,8 @@ import {readKubeconfig} from '../../config/kubeconfig.js';
 import {Engine} from '../../tools/docker.js';
 import {Kind, KIND_CLUSTER_LABEL, kindContextName} from '../../tools/kind.js';
 import {confirmOrRefuse} from '../shared/confirm.js';
-import {fail} from '../../core/errors.js';
 import {observeNodes} from './cluster.js';
-import {observeContext} from './kube-context.js';
+import {assertLocalContext} from './kube-context.js';
 
 /** What `kp dev down` was asked to do. */
 export interface DevDownOptions {
@@ -28,6 +27,8 @@ export interface DevDownResult {
   nodes: string[];
   /** True when --clean pruned labelled docker resources. */
   cleaned: boolean;
+  /** True under --dry-run: nothing was deleted (`deleted` and `cleaned` stay false). */
+  dryRun: boolean;
 }
 
 /** What there is to remove (pure decision). */
@@ -41,18 +42,12 @@ export function planDown(observed: {nodes: string[]; contextExists: boolean}, cl
 export async function devDown(ctx: KpContext, options: DevDownOptions): Promise<DevDownResult> {
   validateClusterName(options.name);
   // The fence, before anything: `kind delete cluster` also deletes the kind-N context, which may be someone else's.
-  const contextView = observeContext(options.name);
-  if (contextView.server !== undefined && !contextView.serverIsLocal) {
-    throw fail.prerequisite(
-      `The kube context ${kindContextName(options.name)} points at ${contextView.server}, which is not on this machine; kp will not delete it or anything it names.`,
-      'Rename or delete that context yourself (kubectl config rename-context / delete-context) if it is stale.',
-    );
-  }
+  const contextView = assertLocalContext(options.name);
   const engine = new Engine(ctx.runner);
   const nodes = (await observeNodes(engine, options.name)).map((n) => n.name);
   const contextExists = contextView.server !== undefined || readKubeconfig().contexts.has(kindContextName(options.name));
   const plan = planDown({nodes, contextExists}, options.clean);
-  const result: DevDownResult = {name: options.name, deleted: false, nodes, cleaned: false};
+  const result: DevDownResult = {name: options.name, deleted: false, nodes, cleaned: false, dryRun: ctx.dryRun};
   if (!plan.deleteCluster && !plan.prune) {
     ctx.out.success(`No kind cluster ${options.name}: nothing to delete`);
     return result;
@@ -65,12 +60,12 @@ export async function devDown(ctx: KpContext, options: DevDownOptions): Promise<
   }
   if (plan.deleteCluster) {
     await new Kind(ctx.runner, 'kind', engine.bin).deleteCluster(options.name);
-    result.deleted = true;
+    result.deleted = !ctx.dryRun;
   } else ctx.out.info(`No kind cluster ${options.name} to delete.`);
   if (plan.prune) {
     ctx.out.step(`Removing docker volumes and networks labelled ${KIND_CLUSTER_LABEL}=${options.name}`);
     await engine.pruneLabelled(`${KIND_CLUSTER_LABEL}=${options.name}`);
-    result.cleaned = true;
+    result.cleaned = !ctx.dryRun;
   }
   return result;
 }

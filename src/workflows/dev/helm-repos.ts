@@ -8,7 +8,7 @@
 import {existsSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {httpRepositories, lockInSync, readChartDependencies, type ChartDependencies} from '../../config/helm-chart.js';
-import type {SkaffoldConfig} from '../../config/skaffold-config.js';
+import {selectedModules, type SkaffoldConfig} from '../../config/skaffold-config.js';
 import {fail} from '../../core/errors.js';
 import {Helm, type HelmRepo} from '../../tools/helm.js';
 import type {KpContext} from '../context.js';
@@ -40,7 +40,7 @@ interface RawRelease {
  * missing chart is a usage error, before anything is created.
  */
 export function chartReleases(config: SkaffoldConfig, modules: readonly string[], root: string): ChartRelease[] {
-  const selected = config.modules.filter((m) => m.name !== undefined && (modules.length === 0 || modules.includes(m.name)));
+  const selected = selectedModules(config, modules);
   const releases: ChartRelease[] = [];
   const seen = new Map<string, ChartDependencies>();
   for (const module of selected) {
@@ -63,7 +63,7 @@ export function chartReleases(config: SkaffoldConfig, modules: readonly string[]
         }
         seen.set(dir, chart);
       }
-      releases.push({module: module.name!, release: String(release.name ?? chart.name), chart});
+      releases.push({module: module.name ?? '(unnamed)', release: String(release.name ?? chart.name), chart});
     }
   }
   return releases;
@@ -114,7 +114,7 @@ export async function ensureHelmRepos(ctx: KpContext, releases: readonly ChartRe
   if (releases.every((r) => httpRepositories(r.chart).length === 0)) return [];
   const missing = planHelmRepos(releases, await Helm.repoList(ctx.runner));
   for (const repo of missing) {
-    ctx.out.step(`Helm repository ${repo.url} (needed by chart ${repo.neededBy.join(', ')}) is unknown to Helm: adding it as ${repo.name}`);
+    ctx.out.step(`Helm repository ${repo.url} (needed by chart ${repo.neededBy.join(', ')}) is unknown to Helm: ${ctx.dryRun ? 'would add' : 'adding'} it as ${repo.name}`);
     await Helm.repoAdd(ctx.runner, repo.name, repo.url);
   }
   return missing;

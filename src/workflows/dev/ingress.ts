@@ -6,11 +6,13 @@
  * controller is reported and left alone (never downgraded). The no-op path is one `kubectl get`.
  */
 import {createHash} from 'node:crypto';
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
+import {writeFileAtomic} from '../../config/atomic-write.js';
 import {cacheDir} from '../../config/paths.js';
-import {ExitCode, KpError, fail} from '../../core/errors.js';
+import {ExitCode, InterruptedError, KpError, fail} from '../../core/errors.js';
+import {interruption} from '../../core/interruption.js';
 import type {Kubectl} from '../../tools/kubectl.js';
 import type {KpContext} from '../context.js';
 
@@ -106,10 +108,12 @@ export async function verifiedManifest(ctx: KpContext, timeoutMs = 60_000): Prom
   ctx.out.step(`Downloading the ingress-nginx ${INGRESS_CONTROLLER.version} kind manifest (${url})`);
   let bytes: Uint8Array;
   try {
-    const response = await fetch(url, {signal: AbortSignal.timeout(timeoutMs), redirect: 'follow'});
+    // Ctrl-C ends the download at once, not after the timeout.
+    const response = await fetch(url, {signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), interruption.signal]), redirect: 'follow'});
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     bytes = new Uint8Array(await response.arrayBuffer());
   } catch (error) {
+    if (interruption.signal.aborted) throw new InterruptedError();
     const cause = (error as {cause?: {code?: string}}).cause?.code ?? (error as Error).message;
     throw new KpError(`Could not download the ingress-nginx manifest from ${url}: ${cause}.`, {
       exitCode: ExitCode.ToolFailed,
@@ -123,15 +127,7 @@ export async function verifiedManifest(ctx: KpContext, timeoutMs = 60_000): Prom
       hint: 'Someone changed the file at that address, or a proxy rewrote it. Do not apply it; report it.',
     });
   }
-  mkdirSync(path.dirname(file), {recursive: true});
-  // Write beside, then rename: a reader never sees half a file, and a planted symlink is replaced, not followed.
-  const partial = `${file}.${process.pid}.partial`;
-  try {
-    writeFileSync(partial, bytes, {flag: 'wx', mode: 0o644});
-    renameSync(partial, file);
-  } finally {
-    rmSync(partial, {force: true});
-  }
+  writeFileAtomic(file, bytes, {mode: 0o644});
   return {file, source: 'download'};
 }
 

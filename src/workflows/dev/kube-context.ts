@@ -3,9 +3,10 @@
  * (the fence), and the user's current context is never left changed (kind switches it; kp
  * switches it back, even across a Ctrl-C, through a note in the state dir).
  */
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import {contextServer, isLocalServer, localAddresses, readKubeconfig, type KubeconfigView} from '../../config/kubeconfig.js';
+import {assertKubeconfigParses, contextServer, isLocalServer, localAddresses, readKubeconfig, type KubeconfigView} from '../../config/kubeconfig.js';
+import {writeFileAtomic} from '../../config/atomic-write.js';
 import {stateDir} from '../../config/paths.js';
 import {ExitCode, KpError, fail} from '../../core/errors.js';
 import {interruption} from '../../core/interruption.js';
@@ -28,20 +29,32 @@ export function observeContext(name: string, view: KubeconfigView = readKubeconf
   return {server, serverIsLocal: server === undefined ? undefined : isLocalServer(server, localAddresses()), currentContext: view.currentContext};
 }
 
-/** Throw the fence refusal unless the kind-N context exists and its server is local. */
-export function enforceFence(name: string): {server: string} {
+/**
+ * The fence, read from the kubeconfig alone (no process): refuse when the kind-N context points at
+ * an API server off this machine. A missing context passes (there is nothing to act on yet). Every
+ * dev command calls this before its first process; a kubeconfig that does not parse is refused
+ * first, so a kind-N entry in a broken file can never count as "no context".
+ */
+export function assertLocalContext(name: string): ContextView {
+  assertKubeconfigParses();
   const view = observeContext(name);
+  if (view.server !== undefined && !view.serverIsLocal) {
+    throw fail.prerequisite(
+      `The kube context ${kindContextName(name)} points at ${view.server}, which is not on this machine; kp will not act on it or on anything it names.`,
+      'Rename or delete that context (kubectl config rename-context / delete-context), or use --name for another cluster.',
+    );
+  }
+  return view;
+}
+
+/** After the cluster work: the kind-N context must now exist, and (the fence again) be local. */
+export function enforceFence(name: string): {server: string} {
+  const view = assertLocalContext(name);
   if (view.server === undefined) {
     throw new KpError(`The kube context ${kindContextName(name)} does not exist after setting up the cluster.`, {
       exitCode: ExitCode.ToolFailed,
       hint: `Check \`kind get clusters\`; \`kp dev up --recreate --name ${name}\` starts over.`,
     });
-  }
-  if (!view.serverIsLocal) {
-    throw fail.prerequisite(
-      `The kube context ${kindContextName(name)} points at ${view.server}, which is not on this machine; kp will not act on it.`,
-      'Rename or delete that context (kubectl config rename-context / delete-context), or use --name for another cluster.',
-    );
   }
   return {server: view.server};
 }
@@ -58,7 +71,15 @@ function pendingContextFile(name: string): string {
 export async function restorePendingCurrentContext(ctx: KpContext, name: string): Promise<boolean> {
   const file = pendingContextFile(name);
   if (!existsSync(file) || ctx.dryRun) return false;
-  const {before} = JSON.parse(readFileSync(file, 'utf8')) as {before?: string};
+  let before: string | undefined;
+  try {
+    ({before} = JSON.parse(readFileSync(file, 'utf8')) as {before?: string});
+  } catch {
+    // A note kp cannot read helps nobody: say so, drop it, and leave the current context alone.
+    ctx.out.warn(`Ignoring an unreadable note of an interrupted run (${file}); your current kube context is left as it is.`);
+    rmSync(file, {force: true});
+    return false;
+  }
   const now = readKubeconfig().currentContext;
   let restored = false;
   if (now !== before && now === kindContextName(name)) {
@@ -79,8 +100,7 @@ export async function withCurrentContextKept<T>(ctx: KpContext, kubectl: Kubectl
   const before = readKubeconfig().currentContext;
   const file = pendingContextFile(name);
   if (!ctx.dryRun) {
-    mkdirSync(path.dirname(file), {recursive: true});
-    writeFileSync(file, JSON.stringify({before}));
+    writeFileAtomic(file, JSON.stringify({before}));
   }
   try {
     return await action();

@@ -5,8 +5,9 @@
  * Skaffold version, so the no-op path spends no process on it.
  */
 import {createHash} from 'node:crypto';
-import {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
+import {writeFileAtomic} from '../../config/atomic-write.js';
 import {cacheDir} from '../../config/paths.js';
 import {ExitCode, KpError} from '../../core/errors.js';
 import {Skaffold, type SkaffoldTarget} from '../../tools/skaffold.js';
@@ -39,11 +40,7 @@ function remember(key: string): void {
   const file = cacheFile();
   const keys = [key, ...readKeys().filter((k) => k !== key)].slice(0, MAX_ENTRIES);
   try {
-    mkdirSync(path.dirname(file), {recursive: true});
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, `${JSON.stringify({valid: keys}, null, 2)}\n`, {flag: 'w'});
-    renameSync(partial, file);
-    rmSync(partial, {force: true});
+    writeFileAtomic(file, `${JSON.stringify({valid: keys}, null, 2)}\n`);
   } catch {
     // a cache that cannot be written costs one process next time
   }

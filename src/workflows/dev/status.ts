@@ -13,6 +13,7 @@ import {Kubectl, type PodJson} from '../../tools/kubectl.js';
 import {isListening, listeningPortsOfProcesses} from '../shared/host-ports.js';
 import {probeHttp} from '../shared/http-probe.js';
 import {observeNodes, probeApi, type ApiObservation, type NodeObservation} from './cluster.js';
+import {assertKubeconfigParses} from '../../config/kubeconfig.js';
 import {observeContext} from './kube-context.js';
 import {INGRESS_CONTROLLER, observeIngress, type IngressObservation} from './ingress.js';
 import {resolveDevWorkspace, SHIPPED_FILES, workspaceInputs} from './workspace.js';
@@ -147,6 +148,7 @@ async function probeEndpoint(endpoint: {name: string; url: string; probe: 'http'
 /** Run `kp dev status`. */
 export async function devStatus(ctx: KpContext, options: {name: string; workspace: string | undefined}): Promise<DevStatusResult> {
   validateClusterName(options.name);
+  assertKubeconfigParses();
   let skaffoldFile: string = SHIPPED_FILES.skaffold;
   try {
     skaffoldFile = resolveDevWorkspace(workspaceInputs(options.workspace)).skaffoldFile;

@@ -5,7 +5,6 @@
  * pinned ingress controller, the Helm repositories the charts need, then Skaffold (`dev` or `debug`
  * in the foreground, or `run`). Safe to repeat: on a ready cluster it creates and applies nothing.
  */
-import {assertKubeconfigParses} from '../../config/kubeconfig.js';
 import {loadKindConfig} from '../../config/kind-config.js';
 import {loadSkaffoldConfig, moduleNames, type SkaffoldConfig} from '../../config/skaffold-config.js';
 import {fail} from '../../core/errors.js';
@@ -20,7 +19,7 @@ import {probeDevTools} from '../shared/tool-versions.js';
 import {applyClusterPlan, observeCluster, observeNodes, planCluster, type ClusterState} from './cluster.js';
 import {chartReleases, ensureHelmRepos} from './helm-repos.js';
 import {applyIngress, INGRESS_CONTROLLER, observeIngress, planIngress, type IngressAction, type ManifestSource} from './ingress.js';
-import {enforceFence, observeContext, restorePendingCurrentContext} from './kube-context.js';
+import {assertLocalContext, enforceFence, restorePendingCurrentContext} from './kube-context.js';
 import {describeCollision, effectiveKindConfig, findPortCollisions, skaffoldLocalPorts} from './port-collisions.js';
 import {inotifyAdvice, readInotifyLimits, requireTools} from './preflight.js';
 import {validateSelection} from './selection.js';
@@ -72,7 +71,7 @@ export interface DevUpResult {
     kindConfig: {file: string; derived: boolean; removedHostPorts: number[]};
   };
   ingress: {controller: string; version: string; action: IngressAction; manifest: ManifestSource | undefined};
-  helm: {charts: string[]; reposAdded: Array<{name: string; url: string}>};
+  helm: {charts: string[]; reposAdded: Array<{name: string; url: string}>; reposMissing: Array<{name: string; url: string}>};
   skaffold: {mode: 'run' | SkaffoldLoop; args: string[]; exitCode: number; validated: 'cached' | 'skaffold'};
   warnings: string[];
 }
@@ -94,10 +93,37 @@ export function skaffoldMode(options: Pick<DevUpOptions, 'detach' | 'debug' | 'p
   return {mode: options.detach ? 'run' : 'dev', profiles: options.profiles};
 }
 
+/**
+ * Skaffold flags kp decides itself and checks before anything starts: passed after `--` they would
+ * come last and win, pointing Skaffold at another cluster (past the fence) or at a selection kp never
+ * validated.
+ */
+const OWNED_SKAFFOLD_FLAGS: Record<string, string> = {
+  '--kube-context': '--name (the cluster is always kind-<name>)',
+  '--kubeconfig': 'KUBECONFIG',
+  '--filename': '--workspace',
+  '-f': '--workspace',
+  '--module': '-m/--module or --all-modules',
+  '-m': '-m/--module or --all-modules',
+  '--profile': '-p/--profile',
+  '-p': '-p/--profile',
+};
+
+/** Refuse pass-through arguments that would override what kp chose and checked (pure). */
+export function checkSkaffoldArgs(args: readonly string[]): void {
+  for (const arg of args) {
+    const name = arg.startsWith('--') ? arg.split('=')[0]! : arg.startsWith('-') ? arg.slice(0, 2) : undefined;
+    if (name && name in OWNED_SKAFFOLD_FLAGS) {
+      throw fail.usage(`${arg} after -- would override what kp checked and chose for Skaffold.`, `Use kp's own ${OWNED_SKAFFOLD_FLAGS[name]} instead.`);
+    }
+  }
+}
+
 /** Run `kp dev up`. */
 export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevUpResult> {
   const {out} = ctx;
   validateClusterName(options.name);
+  checkSkaffoldArgs(options.skaffoldArgs);
   // 1. Every input before anything changes: names, modules, profiles, charts, kubeconfig.
   const workspace = resolveDevWorkspace(workspaceInputs(options.workspace));
   const skaffoldConfig = loadSkaffoldConfig(workspace.skaffoldFile);
@@ -106,15 +132,8 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
   validateSelection(skaffoldConfig, {modules: modules.selected, profiles});
   const kindConfig = loadKindConfig(workspace.kindConfigFile);
   const releases = chartReleases(skaffoldConfig, modules.selected, workspace.root);
-  assertKubeconfigParses();
   // The fence, decided from the kubeconfig alone: a kind-N context off this machine stops kp before any process.
-  const fenced = observeContext(options.name);
-  if (fenced.server !== undefined && !fenced.serverIsLocal) {
-    throw fail.prerequisite(
-      `The kube context ${kindContextName(options.name)} points at ${fenced.server}, which is not on this machine. kp only acts on a local kind cluster and will not touch it.`,
-      'Rename or delete that context, or pick another cluster with --name.',
-    );
-  }
+  assertLocalContext(options.name);
   out.step(
     `Workspace ${workspace.root} (skaffold.yaml: ${workspace.skaffoldFromCheckout ? 'checkout' : 'kp default'}, ` +
       `kind-config.yaml: ${workspace.kindConfigFromCheckout ? 'checkout' : 'kp default'}); ` +
@@ -198,7 +217,7 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
   }
 
   // 6. The Helm repositories the charts' `helm dep build` needs.
-  const reposAdded = await ensureHelmRepos(ctx, releases);
+  const missingRepos = await ensureHelmRepos(ctx, releases);
 
   // 7. Skaffold.
   const target: SkaffoldTarget = {...skaffoldBase, kubeContext: context, extraArgs: options.skaffoldArgs};
@@ -221,7 +240,12 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
       kindConfig: {file: effective.file, derived: effective.derived, removedHostPorts: effective.removed.map((c) => c.port)},
     },
     ingress: {controller: INGRESS_CONTROLLER.name, version: INGRESS_CONTROLLER.version, action: ingressAction, manifest},
-    helm: {charts: [...new Set(releases.map((r) => r.chart.dir))], reposAdded: reposAdded.map(({name, url}) => ({name, url}))},
+    // Under --dry-run nothing was added: the repositories are listed as missing instead.
+    helm: {
+      charts: [...new Set(releases.map((r) => r.chart.dir))],
+      reposAdded: ctx.dryRun ? [] : missingRepos.map(({name, url}) => ({name, url})),
+      reposMissing: ctx.dryRun ? missingRepos.map(({name, url}) => ({name, url})) : [],
+    },
     skaffold: {mode, args: [], exitCode: 0, validated: validation.ran ? 'skaffold' : 'cached'},
     warnings,
   };

@@ -3,9 +3,10 @@
  * minimums, and cached per binary (path, size, mtime) so repeated runs spend no process on them.
  * `kp dev up` requires them; `kp doctor` reports them.
  */
-import {accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {accessSync, constants, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
+import {writeFileAtomic} from '../../config/atomic-write.js';
 import {cacheDir} from '../../config/paths.js';
 import {Helm, HELM_MIN_VERSION} from '../../tools/helm.js';
 import {Kind, KIND_MIN_VERSION} from '../../tools/kind.js';
@@ -103,8 +104,7 @@ function readCache(file: string): Record<string, CacheEntry> {
 
 function writeCache(file: string, cache: Record<string, CacheEntry>): void {
   try {
-    mkdirSync(path.dirname(file), {recursive: true});
-    writeFileSync(file, `${JSON.stringify(cache, null, 2)}\n`);
+    writeFileAtomic(file, `${JSON.stringify(cache, null, 2)}\n`);
   } catch {
     // a cache that cannot be written only costs a few processes next time
   }

@@ -14,8 +14,9 @@ import {
   type SkaffoldModule,
 } from '../../../src/config/skaffold-config.js';
 import {parseYamlText} from '../../../src/config/yaml-file.js';
-import {KpError, ExitCode} from '../../../src/core/errors.js';
+import {ExitCode} from '../../../src/core/errors.js';
 import {projectRoot} from '../../helpers/cli.js';
+import {caught} from '../../helpers/caught.js';
 
 // ajv-formats is CommonJS: under NodeNext its default export is the module object.
 const addFormats = ajvFormats as unknown as (ajv: Ajv) => Ajv;
@@ -45,15 +46,6 @@ profiles:
 
 function parse(text: string, file = 'skaffold.yaml') {
   return parseSkaffoldFile(parseYamlText(text, file));
-}
-
-function caught(fn: () => unknown): KpError {
-  try {
-    fn();
-  } catch (error) {
-    return error as KpError;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('skaffold.yaml parsing (multi-document)', () => {

@@ -44,7 +44,7 @@ describe('kp dev down (in-process, scripted engine and kind)', () => {
 
     const result = await devDown(ctx, {name: 'kamerplanter', clean: false, yes: false});
 
-    expect(result).toEqual({name: 'kamerplanter', deleted: false, nodes: [], cleaned: false});
+    expect(result).toEqual({name: 'kamerplanter', deleted: false, nodes: [], cleaned: false, dryRun: false});
     expect(runner.lines()).toEqual([NODES_PS]);
   });
 
@@ -64,7 +64,7 @@ describe('kp dev down (in-process, scripted engine and kind)', () => {
 
     const result = await devDown(ctx, {name: 'kamerplanter', clean: false, yes: true});
 
-    expect(result).toEqual({name: 'kamerplanter', deleted: true, nodes: ['kamerplanter-control-plane', 'kamerplanter-worker'], cleaned: false});
+    expect(result).toEqual({name: 'kamerplanter', deleted: true, nodes: ['kamerplanter-control-plane', 'kamerplanter-worker'], cleaned: false, dryRun: false});
     expect(runner.lines()).toEqual([NODES_PS, 'kind delete cluster --name kamerplanter']);
     expect(runner.mutatingCalls().map((c) => c.command)).toEqual(['kind']);
   });
@@ -88,8 +88,10 @@ describe('kp dev down (in-process, scripted engine and kind)', () => {
   it('Given node containers, --yes and --dry-run, When dev down runs, Then kind delete is only recorded as skipped', async () => {
     const {ctx, runner} = sandbox.context([nodes(nodeRows)], {dryRun: true});
 
-    await devDown(ctx, {name: 'kamerplanter', clean: false, yes: true});
+    const result = await devDown(ctx, {name: 'kamerplanter', clean: false, yes: true});
 
     expect(runner.lines()).toEqual([NODES_PS, '[dry-run] kind delete cluster --name kamerplanter']);
+    // and the result claims nothing that did not happen
+    expect(result).toMatchObject({deleted: false, cleaned: false, dryRun: true});
   });
 });

@@ -3,6 +3,7 @@ import {parseSkaffoldFile} from '../../../../src/config/skaffold-config.js';
 import {parseYamlText} from '../../../../src/config/yaml-file.js';
 import {ExitCode, KpError} from '../../../../src/core/errors.js';
 import {validateSelection} from '../../../../src/workflows/dev/selection.js';
+import {caught} from '../../../helpers/caught.js';
 
 const MULTI_DOC = `apiVersion: skaffold/v4beta13
 kind: Config
@@ -20,15 +21,6 @@ profiles:
   - name: gpu
 `;
 const config = parseSkaffoldFile(parseYamlText(MULTI_DOC, '/ws/skaffold.yaml'));
-
-function caught(fn: () => unknown): KpError {
-  try {
-    fn();
-  } catch (error) {
-    return error as KpError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('module and profile selection', () => {
   it('Given a module selection, When a profile of another module is asked for, Then it is unknown within that selection', () => {

@@ -6,7 +6,7 @@ import {chmodSync, mkdirSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ExitCode} from '../../../../src/core/errors.js';
-import {devUp, type DevUpOptions} from '../../../../src/workflows/dev/up.js';
+import {checkSkaffoldArgs, devUp, type DevUpOptions} from '../../../../src/workflows/dev/up.js';
 import {useSandbox, type ScriptRule} from '../../../helpers/scripted-runner.js';
 
 const sandbox = useSandbox();
@@ -101,5 +101,22 @@ describe('kp dev up: the context fence', () => {
     // (the fence reads the kubeconfig in-process, before any process at all)
     expect(runner.lines()).toEqual([]);
     expect(runner.calls.filter((c) => ['kind', 'kubectl', 'skaffold', 'helm'].includes(c.command))).toEqual([]);
+  });
+});
+
+describe('arguments after -- that would override kp', () => {
+  it.each([['--kube-context', 'prod'], ['--kube-context=prod'], ['--kubeconfig=/x'], ['-f', 'other.yaml'], ['--module=ki'], ['-m', 'ki'], ['-pdebug'], ['--profile', 'x']])(
+    'Given -- %s, When dev up runs, Then exit 2 before any process, pointing at kp\'s own flag',
+    async (...args) => {
+      const {ctx, runner} = sandbox.context();
+      const error = await devUp(ctx, {...options(checkout()), skaffoldArgs: args}).catch((e: unknown) => e);
+      expect(error).toMatchObject({exitCode: ExitCode.Usage});
+      expect((error as Error & {hint?: string}).hint).toMatch(/^Use kp's own /);
+      expect(runner.lines()).toEqual([]);
+    },
+  );
+
+  it('Given harmless Skaffold flags after --, When checked, Then they pass', () => {
+    expect(() => checkSkaffoldArgs(['--cleanup=false', '--tail', '--port-forward=off', '-v', 'debug'])).not.toThrow();
   });
 });
