@@ -66,7 +66,16 @@ export class Kubectl {
 
   /** Run kubectl with `--context` always first; NotFound/unreachable become clear KpErrors. */
   async run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const result = await this.runner.run(this.bin, ['--context', this.context, ...args], {...options, allowFailure: true});
+    let result: RunResult;
+    try {
+      result = await this.runner.run(this.bin, ['--context', this.context, ...args], {...options, allowFailure: true});
+    } catch (error) {
+      // Not on PATH (or not startable): a missing prerequisite, not a failed tool.
+      if (error instanceof ToolError && error.toolExitCode === undefined) {
+        throw new KpError(`${this.bin} is not installed (not found on PATH).`, {exitCode: ExitCode.Prerequisite, hint: 'Install kubectl >= 1.28: https://kubernetes.io/docs/tasks/tools/'});
+      }
+      throw error;
+    }
     if (result.exitCode !== 0 && !options.allowFailure) {
       if (isUnreachable(result.stderr)) {
         throw new KpError(`The Kubernetes API of context ${this.context} is not reachable.`, {

@@ -5,29 +5,22 @@
  */
 import {existsSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import {assertKubeconfigParses, contextServer, isLocalServer, localAddresses, readKubeconfig, type KubeconfigView} from '../../config/kubeconfig.js';
+import {readKubeconfig, type KubeconfigView} from '../../config/kubeconfig.js';
+import {assertContextAllowed, viewOfContext, type ContextView} from '../shared/kube-fence.js';
 import {writeFileAtomic} from '../../config/atomic-write.js';
 import {stateDir} from '../../config/paths.js';
-import {ExitCode, KpError, fail} from '../../core/errors.js';
+import {ExitCode, KpError} from '../../core/errors.js';
 import {interruption} from '../../core/interruption.js';
 import {kindContextName} from '../../tools/kind.js';
 import {Kubectl} from '../../tools/kubectl.js';
 import type {KpContext} from '../context.js';
 
-/** What the kubeconfig says about `kind-N`. */
-export interface ContextView {
-  /** The context's API server URL, undefined when the context is missing. */
-  server: string | undefined;
-  /** Whether that server is on this machine (undefined without a context). */
-  serverIsLocal: boolean | undefined;
-  currentContext: string | undefined;
-}
-
 /** Look at the kubeconfig entry of `kind-N` (in-process: no process spent). */
 export function observeContext(name: string, view: KubeconfigView = readKubeconfig()): ContextView {
-  const server = contextServer(view, kindContextName(name));
-  return {server, serverIsLocal: server === undefined ? undefined : isLocalServer(server, localAddresses()), currentContext: view.currentContext};
+  return viewOfContext(kindContextName(name), view);
 }
+
+export type {ContextView};
 
 /**
  * The fence, read from the kubeconfig alone (no process): refuse when the kind-N context points at
@@ -36,15 +29,7 @@ export function observeContext(name: string, view: KubeconfigView = readKubeconf
  * first, so a kind-N entry in a broken file can never count as "no context".
  */
 export function assertLocalContext(name: string): ContextView {
-  assertKubeconfigParses();
-  const view = observeContext(name);
-  if (view.server !== undefined && !view.serverIsLocal) {
-    throw fail.prerequisite(
-      `The kube context ${kindContextName(name)} points at ${view.server}, which is not on this machine; kp will not act on it or on anything it names.`,
-      'Rename or delete that context (kubectl config rename-context / delete-context), or use --name for another cluster.',
-    );
-  }
-  return view;
+  return assertContextAllowed(kindContextName(name), {explicit: false, mustExist: false});
 }
 
 /** After the cluster work: the kind-N context must now exist, and (the fence again) be local. */

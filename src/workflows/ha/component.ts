@@ -60,6 +60,10 @@ export function readManifest(dir: string): ComponentSource {
   } catch (error) {
     throw fail.usage(`${manifestPath} is not valid JSON: ${(error as Error).message}`, 'HA would refuse it too; fix the manifest.');
   }
+  // `null`, a list or a number is valid JSON but no manifest.
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    throw fail.usage(`${manifestPath} is not a JSON object.`, 'A manifest is an object with at least "domain", "name" and "version".');
+  }
   if (typeof manifest.domain !== 'string' || !DOMAIN.test(manifest.domain)) {
     throw fail.usage(`${manifestPath} has no valid "domain" (lowercase letters, digits, underscores).`);
   }

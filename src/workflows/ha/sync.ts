@@ -6,7 +6,7 @@ import {ExitCode} from '../../core/errors.js';
 import type {KpContext} from '../context.js';
 import type {HaSyncReport} from './report.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
-import {selectTarget, type TargetOptions} from './targets/select.js';
+import {announceTarget, selectTarget, validateConfigDir, type TargetOptions} from './targets/select.js';
 import {runHaWatch, type HaWatchResult, type WatchRound} from './watch.js';
 
 /** Everything `kp ha sync` was asked to do. */
@@ -23,7 +23,10 @@ export type HaSyncResult = HaSyncReport | HaWatchResult;
 
 /** Run `kp ha sync`. */
 export async function haSync(ctx: KpContext, request: HaSyncRequest): Promise<HaSyncResult> {
+  const configDir = validateConfigDir(request.configDir);
   const target = selectTarget(ctx.runner, request.target);
+  announceTarget(ctx, target);
+  request = {...request, configDir};
   if (!request.watch) return runSyncRound(ctx, target, request);
   return runHaWatch(ctx, target, request, request.debounceMs, request.onRound ?? (() => undefined));
 }

@@ -43,6 +43,12 @@ describe('source detection', () => {
     write(path.join(cwd, 'custom_components/kamerplanter/manifest.json'), '{"domain":"kamerplanter"}');
     expect(() => detectSource(cwd)).toThrow(/no "version"/);
   });
+
+  it.each([['null'], ['[]'], ['42']])('Given a manifest.json holding %s, When read, Then exit 2 says it is not an object (no stack trace)', (text) => {
+    const cwd = path.join(root, `manifest-${text.length}-${text.charCodeAt(0)}`);
+    write(path.join(cwd, 'custom_components/kamerplanter/manifest.json'), text);
+    expect(() => detectSource(cwd)).toThrow(expect.objectContaining({exitCode: 2, message: expect.stringContaining('is not a JSON object')}));
+  });
 });
 
 describe('collectFiles', () => {
