@@ -4,6 +4,8 @@
 // @ts-expect-error -- plain ESM helper shared with bench/dev.mjs; typed below
 import * as world from './lib/env.mjs';
 import {execFileSync} from 'node:child_process';
+import {writeFileSync} from 'node:fs';
+import YAML from 'yaml';
 import path from 'node:path';
 import {afterEach} from 'vitest';
 
@@ -76,4 +78,12 @@ export function useFakeWorlds(): (options?: Parameters<typeof createFakeWorld>[0
     worlds.push(created);
     return created;
   };
+}
+
+/** Make the world's `kind-<name>` context point at `server` (a cluster kp must treat as someone else's when not local). */
+export function pointKindContextAt(w: FakeWorld, server: string, name = 'kamerplanter'): void {
+  const config = w.kubeconfig() as {clusters: Array<{name: string; cluster: {server: string}}>; contexts: Array<{name: string; context?: unknown}>};
+  config.clusters.push({name: `kind-${name}`, cluster: {server}});
+  config.contexts.push({name: `kind-${name}`, context: {cluster: `kind-${name}`, user: 'prod'}});
+  writeFileSync(w.kubeconfigFile, YAML.stringify(config));
 }

@@ -1,11 +1,9 @@
 /**
  * `kp dev down` through the real CLI against the fakes.
  */
-import {writeFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import YAML from 'yaml';
 import {ExitCode} from '../../../../src/core/errors.js';
-import {FOREIGN_CONTEXT, useFakeWorlds, type FakeWorld} from '../../../fakes/harness.js';
+import {FOREIGN_CONTEXT, pointKindContextAt, useFakeWorlds, type FakeWorld} from '../../../fakes/harness.js';
 import {runKp} from '../../../helpers/cli.js';
 
 const world = useFakeWorlds();
@@ -67,10 +65,7 @@ describe('kp dev down', () => {
   it('Given the kind context pointing at an API server off this machine, When down --yes runs, Then exit 3, and neither the context nor anything else is deleted', async () => {
     // Given
     const w = world();
-    const config = w.kubeconfig() as {clusters: Array<{name: string; cluster: {server: string}}>; contexts: Array<{name: string; context?: unknown}>};
-    config.clusters.push({name: 'kind-kamerplanter', cluster: {server: 'https://10.20.30.40:6443'}});
-    config.contexts.push({name: 'kind-kamerplanter', context: {cluster: 'kind-kamerplanter', user: 'prod'}});
-    writeFileSync(w.kubeconfigFile, YAML.stringify(config));
+    pointKindContextAt(w, 'https://10.20.30.40:6443');
     // When
     const result = await runKp(['dev', 'down', '--yes'], {env: w.env, cwd: w.workspace});
     // Then

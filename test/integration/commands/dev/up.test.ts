@@ -2,12 +2,11 @@
  * `kp dev up` against the fake kind/kubectl/skaffold/helm/docker (test/fakes): the real CLI
  * process, stateful fakes, assertions on what was called.
  */
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import YAML from 'yaml';
 import {ExitCode} from '../../../../src/core/errors.js';
-import {FOREIGN_CONTEXT, fakeDocker, useFakeWorlds, type FakeCall} from '../../../fakes/harness.js';
+import {FOREIGN_CONTEXT, fakeDocker, pointKindContextAt, useFakeWorlds, type FakeCall, type FakeWorld} from '../../../fakes/harness.js';
 import {projectRoot, runKp} from '../../../helpers/cli.js';
 
 const world = useFakeWorlds();
@@ -28,6 +27,17 @@ function expectFenced(calls: FakeCall[], context = 'kind-kamerplanter'): void {
     if (call.tool === 'helm' && !['version', 'repo'].includes(call.argv[0]!)) expect(call.argv).toEqual(expect.arrayContaining(['--kube-context', context]));
     if (call.tool === 'skaffold' && !['version', 'diagnose'].includes(call.argv[0]!)) expect(call.argv).toEqual(expect.arrayContaining(['--kube-context', context]));
   }
+}
+
+/** `kp dev up --detach`, sent Ctrl-C as soon as kind has created the node containers. */
+function upInterruptedOnceNodesExist(w: FakeWorld) {
+  return runKp(['dev', 'up', '--detach'], {
+    env: w.env,
+    cwd: w.workspace,
+    onSpawn: (child) => {
+      void waitFor(() => (w.clusters().kamerplanter?.nodes.length ?? 0) > 0).then(() => child.kill('SIGINT'));
+    },
+  });
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
@@ -88,10 +98,7 @@ describe('kp dev up --detach (idempotence)', () => {
   it('Given a kind-N context pointing at a remote server, When dev up runs, Then it refuses before any cluster call', async () => {
     // Given
     const w = world();
-    const config = w.kubeconfig() as any;
-    config.clusters.push({name: 'kind-kamerplanter', cluster: {server: 'https://10.20.30.40:6443'}});
-    config.contexts.push({name: 'kind-kamerplanter', context: {cluster: 'kind-kamerplanter', user: 'prod'}});
-    writeFileSync(w.kubeconfigFile, YAML.stringify(config));
+    pointKindContextAt(w, 'https://10.20.30.40:6443');
     // When
     const result = await runKp(['dev', 'up', '--detach'], {env: w.env, cwd: w.workspace});
     // Then
@@ -140,13 +147,7 @@ describe('kp dev up: interrupted and stopped clusters converge', () => {
   it('Given Ctrl-C during kind create, When dev up runs again, Then it says so, repairs the cluster and converges', async () => {
     // Given a create interrupted after the nodes exist, before the context is written
     const w = world({env: {KP_FAKE_KIND_CREATE_DELAY_MS: '2500'}});
-    const interrupted = await runKp(['dev', 'up', '--detach'], {
-      env: w.env,
-      cwd: w.workspace,
-      onSpawn: (child) => {
-        void waitFor(() => (w.clusters().kamerplanter?.nodes.length ?? 0) > 0).then(() => child.kill('SIGINT'));
-      },
-    });
+    const interrupted = await upInterruptedOnceNodesExist(w);
     expect(interrupted.exitCode).toBe(ExitCode.Interrupted);
     expect(w.clusters().kamerplanter!.nodes.length).toBe(3); // half-created: nodes, no context
     expect(w.kubeconfig().contexts.map((c) => c.name)).not.toContain('kind-kamerplanter');
@@ -192,13 +193,7 @@ describe('kp dev up: interrupted and stopped clusters converge', () => {
   it('Given an interrupted create that left a broken API, When dev up runs, Then it times out pointing at --recreate, which converges', async () => {
     // Given
     const w = world({env: {KP_FAKE_KIND_CREATE_DELAY_MS: '2500', KP_FAKE_KIND_INTERRUPT_BREAKS: '1'}});
-    const interrupted = await runKp(['dev', 'up', '--detach'], {
-      env: w.env,
-      cwd: w.workspace,
-      onSpawn: (child) => {
-        void waitFor(() => (w.clusters().kamerplanter?.nodes.length ?? 0) > 0).then(() => child.kill('SIGINT'));
-      },
-    });
+    const interrupted = await upInterruptedOnceNodesExist(w);
     expect(interrupted.exitCode).toBe(ExitCode.Interrupted);
     // When
     const env = {...w.env, KP_FAKE_KIND_CREATE_DELAY_MS: '0'};
