@@ -42,7 +42,7 @@ export const workspaceFlag = {
 /** The flags that choose the HA target (pod by default, container with --target docker). */
 export const haTargetFlags = {
   target: Flags.string({
-    description: 'Where HA runs: a pod in the dev cluster (default), or a container (default with --compose-project).',
+    description: "Where HA runs: a pod in a cluster, or a container. Default: the dev cluster's homeassistant-0 when it exists, else the compose stack's homeassistant service.",
     options: ['kubernetes', 'docker'],
     helpGroup: 'TARGET',
   }),
@@ -64,6 +64,14 @@ export const haTargetFlags = {
   }),
 };
 
+/** Where `kp ha up` / `kp ha down` run HA. */
+export const haLifecycleTargetFlag = {
+  target: Flags.string({
+    description: 'Where HA runs: the dev kind cluster (default when it exists) or Docker (the compose stack\'s homeassistant profile).',
+    options: ['kubernetes', 'docker'],
+  }),
+};
+
 /** Map the parsed target flags to target options. */
 export function haTargetOptions(flags: {
   target?: string;
@@ -75,7 +83,16 @@ export function haTargetOptions(flags: {
   'compose-project'?: string;
   service?: string;
 }): TargetOptions {
-  const target = (flags.target ?? (flags['compose-project'] ? 'docker' : 'kubernetes')) === 'docker' ? 'docker' : 'kubernetes';
+  // No target flag: the workflow picks the HA that exists. A flag only one kind of target has decides it.
+  const kubernetesOnly = flags.context ?? flags.namespace ?? flags.pod ?? flags.selector;
+  const target: TargetOptions['target'] =
+    flags.target === 'docker' || flags.target === 'kubernetes'
+      ? flags.target
+      : flags['compose-project'] || flags.service
+        ? 'docker'
+        : kubernetesOnly
+          ? 'kubernetes'
+          : undefined;
   return {
     target,
     context: flags.context,

@@ -36,3 +36,8 @@ export const shippedCompose = {
   file: path.join(installDir, 'compose', 'docker-compose.yml'),
   envExample: path.join(installDir, 'compose', '.env.example'),
 };
+
+/** `$XDG_STATE_HOME/kp/locks`: one lock file per target a kp run is working on. */
+export function locksDir(): string {
+  return path.join(stateDir(), 'locks');
+}

@@ -85,6 +85,11 @@ export class Compose {
     return this.run(['down', '--remove-orphans', ...(options.volumes ? ['--volumes'] : [])], {mutating: true, output: 'stderr'});
   }
 
+  /** `rm --stop --force SERVICE...`: stop and remove these services' containers (their named volumes stay). */
+  removeServices(services: readonly string[]): Promise<RunResult> {
+    return this.run(['rm', '--stop', '--force', ...services], {mutating: true, output: 'stderr'});
+  }
+
   /** Stream logs to the terminal (stdout): they are the command's result. */
   logs(services: readonly string[], options: {follow: boolean; tail: number | undefined}): Promise<RunResult> {
     const args = ['logs', '--no-color'];

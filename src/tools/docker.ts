@@ -271,6 +271,17 @@ export class Engine {
     return this.call(args, runOptions);
   }
 
+  /** Names of the volumes carrying every given label filter. */
+  async listVolumes(labelFilters: readonly string[]): Promise<string[]> {
+    const result = await this.call(['volume', 'ls', '-q', ...labelFilters.flatMap((filter) => ['--filter', `label=${filter}`])]);
+    return result.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  }
+
+  /** `volume rm` the named volumes (mutating). */
+  async removeVolumes(names: readonly string[]): Promise<RunResult> {
+    return this.call(['volume', 'rm', ...names], {mutating: true});
+  }
+
   /** Remove volumes and networks by label (kind's `--clean`). */
   async pruneLabelled(label: string): Promise<void> {
     const volumes = await this.call(['volume', 'ls', '-q', '--filter', `label=${label}`]);

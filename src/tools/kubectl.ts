@@ -135,6 +135,16 @@ export class Kubectl {
     return this.run(['apply', '-f', file], {mutating: true, output: 'stderr'});
   }
 
+  /** `apply -f -` with the manifest on stdin (mutating); kubectl's answer is captured and streamed as progress. */
+  applyManifest(manifest: string): Promise<RunResult> {
+    return this.run(['apply', '-f', '-'], {input: manifest, mutating: true, output: 'stderr'});
+  }
+
+  /** `delete KIND/NAME... -n NS --ignore-not-found` (mutating): removing what is gone is no error. */
+  deleteResources(resources: readonly string[], namespace: string): Promise<RunResult> {
+    return this.run(['delete', ...resources, '-n', namespace, '--ignore-not-found'], {mutating: true, output: 'stderr'});
+  }
+
   /** `rollout status KIND/NAME -n NS --timeout=Ns`; returns the result (non-zero when not rolled out in time). */
   rolloutStatus(resource: string, namespace: string, timeoutSeconds: number): Promise<RunResult> {
     return this.run(['rollout', 'status', resource, '-n', namespace, `--timeout=${timeoutSeconds}s`], {

@@ -4,6 +4,7 @@
 import type {ChalkInstance} from 'chalk';
 import {formatMs, type HaStatusReport, type HaSyncReport, type SummaryRow} from '../../workflows/ha/report.js';
 import type {HaWatchResult, WatchRound} from '../../workflows/ha/watch.js';
+import type {HaDownResult, HaUpResult} from '../../workflows/ha/up.js';
 
 /** Render the summary table and failure details for a terminal. */
 export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): string {
@@ -11,6 +12,9 @@ export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): st
     status === 'ok' ? color.green('✔') : status === 'failed' ? color.red('✖') : color.dim('–');
   const lines = [`${color.bold(report.domain)} ${report.version} -> ${Object.values(report.target).filter(Boolean).join(' ')}`];
   for (const row of report.summary) lines.push(`  ${mark(row.status)} ${row.step.padEnd(11)} ${row.detail}`);
+  if (report.lint.status !== 'skipped' || report.lint.reason !== 'no file changes') {
+    lines.push(`  ${mark(report.lint.status === 'passed' ? 'ok' : report.lint.status === 'failed' ? 'failed' : 'skipped')} ${'lint'.padEnd(11)} ${report.lint.status === 'passed' ? `ruff ${report.lint.ruffVersion ?? ''}: clean`.replace('  ', ' ') : report.lint.reason}`);
+  }
   if (report.verdict.failures.length > 0) {
     lines.push('', color.red('Failure lines from the HA log:'));
     for (const failure of report.verdict.failures) lines.push(...failure.text.split('\n').map((line) => `  ${line}`));
@@ -50,4 +54,21 @@ export function renderWatchRound(round: WatchRound, color: ChalkInstance): {tabl
   if (round.error.hint) progress.push(`${color.dim('hint:')} ${round.error.hint}`);
   progress.push('Waiting for the next change to try again.');
   return {table: undefined, progress};
+}
+
+/** `kp ha up` for a terminal: where HA is, what changed, and the first sync's table. */
+export function renderHaUp(result: HaUpResult, color: ChalkInstance): string {
+  const lines = [
+    `${color.bold('Home Assistant')} ${result.dryRun ? 'would be started' : result.changed ? 'is up' : 'was already up'} (${result.target}, ${result.where}, ${result.image})`,
+    `  UI  ${result.url}`,
+  ];
+  if ('skipped' in result.sync) lines.push(color.dim(`  sync skipped: ${result.sync.skipped}`));
+  else lines.push(renderSyncReport(result.sync, color));
+  return lines.join('\n');
+}
+
+/** `kp ha down` for a terminal. */
+export function renderHaDown(result: HaDownResult): string {
+  const what = result.removed.length > 0 ? `removed ${result.removed.join(', ')}` : 'nothing to remove';
+  return `Home Assistant (${result.target}, ${result.where}): ${result.dryRun ? '[dry-run] ' : ''}${what}; config volume ${result.volumeRemoved ? 'deleted' : 'kept'}.`;
 }

@@ -15,15 +15,22 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
     '<%= config.bin %> ha sync --target docker --container homeassistant',
     '<%= config.bin %> ha sync --target docker --compose-project kamerplanter --json',
     '<%= config.bin %> ha sync --context kind-kamerplanter -n default --pod homeassistant-0 --restart none',
+    '<%= config.bin %> ha sync --no-lint --lock-timeout 10',
   ];
 
   static override flags = {
     ...haTargetFlags,
     restart: Flags.string({
-      description: 'How HA restarts after a change: kill 1 in the container (initContainers do not re-run), pod deletion (re-runs them), or none.',
-      options: ['kill', 'pod', 'none'],
-      default: 'kill',
+      description:
+        'How HA restarts after a change. auto: no restart when only existing www/ files or images changed (HA serves them from disk), else kill; kill: kill 1 in the container (initContainers do not re-run); pod: pod deletion; none.',
+      options: ['auto', 'kill', 'pod', 'none'],
+      default: 'auto',
     }),
+    lint: Flags.boolean({
+      allowNo: true,
+      description: 'Run ruff check and ruff format --check when Python files changed (default: when ruff is on PATH). --lint requires ruff; --no-lint skips.',
+    }),
+    'lock-timeout': Flags.integer({description: 'Seconds to wait for another sync into the same target to finish.', default: 120, min: 0}),
     force: Flags.boolean({description: 'Rebuild the remote tree (caches cleared) and restart even when nothing changed.'}),
     timeout: Flags.integer({description: 'Seconds to wait for the restart, readiness and the load verdict.', default: 120, min: 1}),
     settle: Flags.integer({description: 'Seconds to keep reading the log after a clean load, for late setup errors.', default: 2, min: 0}),
@@ -42,6 +49,8 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
       restart: flags.restart as RestartMethod,
       force: flags.force,
       timeoutMs: flags.timeout * 1000,
+      lockTimeoutMs: flags['lock-timeout'] * 1000,
+      lintMode: flags.lint === undefined ? 'auto' : flags.lint ? 'required' : 'off',
       settleMs: flags.settle * 1000,
       watch: flags.watch,
       debounceMs: flags.debounce,

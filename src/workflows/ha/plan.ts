@@ -27,19 +27,21 @@ export interface SyncPlan {
   modified: string[];
   /** Remote paths no longer present locally. */
   deleted: string[];
+  /** Remote symlinks (`.` = the component folder itself) replaced by real entries: kp never follows them. */
+  replaced: string[];
   /** Number of files already identical. */
   unchanged: number;
   /** Bytes of file content to send (the archive adds headers). */
   uploadBytes: number;
-  /** True when there is nothing to send and nothing to delete. */
+  /** True when there is nothing to send, nothing to delete and nothing to replace. */
   upToDate: boolean;
 }
 
 /**
  * Compare local files with the remote listing (`undefined` = the component folder does not
- * exist remotely). Remote hashes are compared case-insensitively.
+ * exist remotely) and the remote symlinks. Remote hashes are compared case-insensitively.
  */
-export function planSync(local: readonly LocalFile[], remote: ReadonlyMap<string, string> | undefined): SyncPlan {
+export function planSync(local: readonly LocalFile[], remote: ReadonlyMap<string, string> | undefined, remoteLinks: readonly string[] = []): SyncPlan {
   const remoteFiles = remote ?? new Map<string, string>();
   const localPaths = new Set(local.map((file) => file.path));
   const upload: LocalFile[] = [];
@@ -59,13 +61,15 @@ export function planSync(local: readonly LocalFile[], remote: ReadonlyMap<string
     }
   }
   const deleted = [...remoteFiles.keys()].filter((path) => !localPaths.has(path)).sort();
+  const replaced = [...remoteLinks].sort();
   return {
     upload,
     added,
     modified,
     deleted,
+    replaced,
     unchanged,
     uploadBytes: upload.reduce((sum, file) => sum + file.size, 0),
-    upToDate: upload.length === 0 && deleted.length === 0,
+    upToDate: upload.length === 0 && deleted.length === 0 && replaced.length === 0,
   };
 }

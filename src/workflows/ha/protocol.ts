@@ -6,7 +6,7 @@
 import {readFileSync} from 'node:fs';
 import {ExitCode, KpError, fail} from '../../core/errors.js';
 import type {SyncPlan} from './plan.js';
-import {LIST_SCRIPT, parseListing, type RemoteLayout, type RemoteListing} from './remote.js';
+import {LIST_SCRIPT, parseListing, UNLOCK_SCRIPT, type RemoteLayout, type RemoteListing} from './remote.js';
 import {buildTar, parentDirectories, type TarEntry} from './tar.js';
 import type {HaTarget, VolumeInfo} from './targets/target.js';
 
@@ -24,9 +24,26 @@ export function stagingParent(volume: VolumeInfo, configDir: string): string {
   return mount === '/' ? configDir : mount;
 }
 
-/** Run the listing exec and turn transport failures into clear prerequisite errors. */
-export async function listRemote(target: HaTarget, layout: RemoteLayout): Promise<RemoteListing> {
-  const result = await target.exec(['sh', '-c', LIST_SCRIPT, 'sh', layout.componentDir, layout.stagingRoot, layout.domain]);
+/** Release the target's sync lock if `owner` still holds it (best effort: a lock left behind is taken over by the next run here). */
+export async function releaseRemoteLock(target: HaTarget, layout: RemoteLayout, owner: string): Promise<boolean> {
+  const result = await target.exec(['sh', '-c', UNLOCK_SCRIPT, 'sh', layout.stagingRoot, layout.domain, owner], {mutating: true}).catch(() => undefined);
+  return result !== undefined && result.exitCode === 0 && /KP_UNLOCKED|KP_NOT_OURS/.test(result.stdout);
+}
+
+/**
+ * Run the listing exec and turn transport failures into clear prerequisite errors. With `lock`,
+ * the same exec first takes the target's sync lock for `lock.owner` (see LIST_SCRIPT); a lock held
+ * by another run comes back as `listing.lock` with nothing listed.
+ */
+export async function listRemote(
+  target: HaTarget,
+  layout: RemoteLayout,
+  lock?: {owner: string; takeover?: string; expectDigest?: string},
+): Promise<RemoteListing> {
+  const args = [layout.componentDir, layout.stagingRoot, layout.domain, lock?.owner ?? '', lock?.takeover ?? '', lock?.expectDigest ?? ''];
+  const result = await target.exec(['sh', '-c', LIST_SCRIPT, 'sh', ...args], {
+    mutating: lock !== undefined,
+  });
   if (result.exitCode !== 0 || !result.stdout.includes('KP_SH ok')) {
     const text = `${result.stderr}${result.stdout}`.trim();
     if (/executable file not found|no such file or directory|not found/i.test(text) && !/NotFound/.test(text)) {
@@ -37,10 +54,23 @@ export async function listRemote(target: HaTarget, layout: RemoteLayout): Promis
     });
   }
   const listing = parseListing(result.stdout);
-  const missing = ['tar', 'find', 'cp', 'mv'].filter((tool) => !listing.tools[tool]);
-  if (missing.length > 0) throw fail.prerequisite(`${target.label} lacks ${missing.join(', ')}: kp cannot upload without them.`);
-  if (!listing.hashAlgorithm) throw fail.prerequisite(`${target.label} has neither sha256sum nor md5sum: kp cannot compare files.`);
-  if (listing.listingFailed) throw new KpError(`Hashing the files in ${layout.componentDir} failed.`, {exitCode: ExitCode.ToolFailed});
+  if (listing.parentLink) {
+    throw fail.prerequisite(
+      `${listing.parentLink} in ${target.label} is a symlink: kp does not write through a link it did not create.`,
+      `Make ${listing.parentLink} a real folder (move what it points to there), then sync again.`,
+    );
+  }
+  if (lock && listing.lock.state !== 'acquired' && listing.lock.state !== 'released') return listing;
+  try {
+    const missing = ['tar', 'find', 'cp', 'mv'].filter((tool) => !listing.tools[tool]);
+    if (missing.length > 0) throw fail.prerequisite(`${target.label} lacks ${missing.join(', ')}: kp cannot upload without them.`);
+    if (!listing.hashAlgorithm) throw fail.prerequisite(`${target.label} has neither sha256sum nor md5sum: kp cannot compare files.`);
+    if (listing.listingFailed) throw new KpError(`Hashing the files in ${layout.componentDir} failed.`, {exitCode: ExitCode.ToolFailed});
+  } catch (error) {
+    // The exec took the lock before it found the target unusable: give it back before failing.
+    if (lock && listing.lock.state === 'acquired') await releaseRemoteLock(target, layout, lock.owner);
+    throw error;
+  }
   return listing;
 }
 

@@ -3,6 +3,7 @@
  * and pure parsers for what they print. Variable data always arrives as positional
  * arguments (`sh -c SCRIPT sh ARG...`), never interpolated into the script text.
  */
+import {createHash} from 'node:crypto';
 import {unsafeReason} from './tar.js';
 import type {HashAlgorithm} from './component.js';
 
@@ -26,40 +27,114 @@ export function remoteLayout(configDir: string, domain: string, stagingParent: s
 }
 
 /**
- * Recovery shared by both scripts' callers: a swap journal (`swapping` marker) left by an
- * interrupted run is finished (complete new tree) or rolled back (old tree), then leftovers go.
+ * Shell helpers both scripts share. `proc_start PID`: the process's start time (field 22 of
+ * /proc/PID/stat, counted after the command name, which may hold spaces); `alive PID START`: that
+ * very process still runs (a reused pid has another start time). `own_dir`: a symlink or a
+ * non-directory where kp expects one of its own folders (staging root, lock) is removed, never
+ * followed: kp did not create it, and writing through it would write elsewhere.
+ */
+const HELPERS = `proc_start() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=\${s##*") "}; set -- $s; shift 19; echo "$1"; }
+alive() { [ -n "$1" ] && [ -n "$2" ] && [ "$(proc_start "$1")" = "$2" ]; }
+own_dir() { if [ -L "$1" ] || { [ -e "$1" ] && [ ! -d "$1" ]; }; then rm -f "$1"; fi; mkdir -p "$1"; }
+present() { [ -e "$1" ] || [ -L "$1" ]; }`;
+
+/**
+ * Recovery, run under the lock only: a swap journal (`swapping` marker) left by an interrupted run
+ * is finished (complete new tree) or rolled back (old tree), then leftovers go. A staging folder
+ * whose apply process still runs in the target (its kp was killed, `exec` children outlive it) is
+ * left alone: it is not a leftover yet.
  */
 const RECOVER = `
 for w in "$root/$domain".kp-*; do
+  if [ -L "$w" ]; then rm -f "$w"; continue; fi
   [ -d "$w" ] || continue
-  if [ -f "$w/swapping" ] && [ ! -e "$dir" ]; then
+  if [ -f "$w/pid" ]; then read -r wp ws < "$w/pid"; alive "$wp" "$ws" && continue; fi
+  if [ -f "$w/swapping" ] && ! present "$dir"; then
     if [ -d "$w/new" ]; then mv "$w/new" "$dir"; elif [ -d "$w/old" ]; then mv "$w/old" "$dir"; fi
   fi
   rm -rf "$w"
+  echo "KP_RECOVERED $w"
 done
 `;
 
 /**
- * Preflight + listing in ONE exec. Args: componentDir stagingRoot domain.
- * Prints KP_* marker lines; hashes between KP_FILES_BEGIN/END as `<hash>  ./<path>`.
+ * Lock + recovery + preflight + listing in ONE exec. Args: componentDir stagingRoot domain owner
+ * takeover expect.
+ * With an owner, the target's sync lock (`<stagingRoot>/<domain>.lock`, created with an atomic
+ * mkdir, owner in `owner`) is taken first; when another run holds it the script prints
+ * `KP_LOCK held <owner>` and lists nothing. `takeover` names an owner kp proved gone: its lock is
+ * removed, only if it still holds it, only while no apply it started still runs in the target, and
+ * one takeover at a time (an atomic `mkdir` of `<lock>.takeover`). Under the lock, leftovers of an
+ * interrupted run are repaired before anything is listed. Without an owner (dry-run) nothing is
+ * locked or repaired.
+ * Prints KP_* marker lines; hashes between KP_FILES_BEGIN/END as `<hash>  ./<path>`; symlinks in
+ * the component (never followed) between KP_LINKS_BEGIN/END; `KP_DIR replace` when the component
+ * path is a symlink or a file; `KP_PARENT_LINK` (and nothing else) when custom_components/ itself is
+ * a symlink. `expect` is the digest of the listing kp would find up to date (expectedListingDigest):
+ * when the listing hashes to it, the lock is released at once (`KP_LOCK released`).
  */
-export const LIST_SCRIPT = `dir=$1; root=$2; domain=$3
+export const LIST_SCRIPT = `dir=$1; root=$2; domain=$3; owner=$4; takeover=$5; expect=$6
 echo "KP_SH ok"
+${HELPERS}
+parent=$(dirname "$dir")
+if [ -L "$parent" ]; then echo "KP_PARENT_LINK $parent"; exit 0; fi
+lock="$root/$domain.lock"
+if [ -n "$owner" ]; then
+  own_dir "$root" 2>/dev/null || { echo "KP_LOCK failed cannot create $root"; exit 0; }
+  if [ -L "$lock" ] || { [ -e "$lock" ] && [ ! -d "$lock" ]; }; then rm -f "$lock"; fi
+  if [ -n "$takeover" ] && [ "$(cat "$lock/owner" 2>/dev/null)" = "$takeover" ]; then
+    guard="$lock.takeover"
+    if [ -f "$guard/pid" ]; then read -r gp gs < "$guard/pid"; alive "$gp" "$gs" || rm -rf "$guard"; fi
+    if mkdir "$guard" 2>/dev/null; then
+      echo "$$ $(proc_start $$)" > "$guard/pid"
+      running=
+      if [ -f "$lock/apply" ]; then read -r ap as < "$lock/apply"; alive "$ap" "$as" && running=yes; fi
+      if [ -z "$running" ] && [ "$(cat "$lock/owner" 2>/dev/null)" = "$takeover" ]; then
+        mv "$lock" "$lock.gone-$$" 2>/dev/null && rm -rf "$lock.gone-$$"
+      fi
+      rm -rf "$guard"
+    fi
+  fi
+  if mkdir "$lock" 2>/dev/null; then
+    printf '%s\\n' "$owner" > "$lock/owner" || { rmdir "$lock"; echo "KP_LOCK failed cannot write $lock/owner"; exit 0; }
+    echo "KP_LOCK acquired"
+  else
+    echo "KP_LOCK held $(head -n 1 "$lock/owner" 2>/dev/null)"
+    exit 0
+  fi
+  ${RECOVER}
+fi
 for t in tar find cp mv; do
   if command -v "$t" >/dev/null 2>&1; then echo "KP_TOOL $t yes"; else echo "KP_TOOL $t no"; fi
 done
 if command -v sha256sum >/dev/null 2>&1; then h=sha256sum; echo "KP_HASH sha256"
 elif command -v md5sum >/dev/null 2>&1; then h=md5sum; echo "KP_HASH md5"
 else h=; echo "KP_HASH none"; fi
-for w in "$root/$domain".kp-*; do [ -d "$w" ] && echo "KP_LEFTOVER $w"; done
-if [ -d "$dir" ]; then
+for w in "$root/$domain".kp-*; do [ -d "$w" ] && [ ! -L "$w" ] && echo "KP_LEFTOVER $w"; done
+if [ -L "$dir" ] || { [ -e "$dir" ] && [ ! -d "$dir" ]; }; then
+  echo "KP_DIR replace"
+elif [ -d "$dir" ]; then
   echo "KP_DIR present"
   echo "KP_PYCACHE $(find "$dir" -type d -name __pycache__ | wc -l)"
-  if [ -f "$dir/manifest.json" ]; then echo "KP_MANIFEST_BEGIN"; cat "$dir/manifest.json"; echo; echo "KP_MANIFEST_END"; fi
+  if [ -f "$dir/manifest.json" ] && [ ! -L "$dir/manifest.json" ]; then echo "KP_MANIFEST_BEGIN"; cat "$dir/manifest.json"; echo; echo "KP_MANIFEST_END"; fi
+  echo "KP_LINKS_BEGIN"
+  (cd "$dir" && find . -type l)
+  echo "KP_LINKS_END"
+  links=$(cd "$dir" && find . -type l | wc -l)
   if [ -n "$h" ]; then
     echo "KP_FILES_BEGIN"
-    (cd "$dir" && find . -type d -name __pycache__ -prune -o -type f ! -name '*.pyc' -exec "$h" {} +) || echo "KP_LIST_FAILED"
+    if files=$(cd "$dir" && find . -type d -name __pycache__ -prune -o -type f ! -name '*.pyc' -exec "$h" {} +); then
+      [ -n "$files" ] && printf '%s\\n' "$files"
+    else
+      echo "KP_LIST_FAILED"; files=
+    fi
     echo "KP_FILES_END"
+    # Nothing to do (the files kp would send hash to what it expects, no link to replace): the
+    # lock is released here, saving the round a second exec.
+    if [ -n "$owner" ] && [ -n "$expect" ] && [ -n "$files" ] && [ "$links" -eq 0 ]; then
+      set -- $(printf '%s\\n' "$files" | LC_ALL=C sort | "$h")
+      if [ "$1" = "$expect" ] && [ "$(cat "$lock/owner" 2>/dev/null)" = "$owner" ]; then rm -rf "$lock" && echo "KP_LOCK released"; fi
+    fi
   fi
 else
   echo "KP_DIR absent"
@@ -67,23 +142,51 @@ fi
 `;
 
 /**
+ * Release the target's sync lock, only if `owner` still holds it. Args: stagingRoot domain owner.
+ */
+export const UNLOCK_SCRIPT = `root=$1; domain=$2; owner=$3; lock="$root/$domain.lock"
+if [ -d "$lock" ] && [ ! -L "$lock" ] && [ "$(cat "$lock/owner" 2>/dev/null)" = "$owner" ]; then
+  rm -rf "$lock" && echo "KP_UNLOCKED"
+else
+  echo "KP_NOT_OURS"
+fi
+`;
+
+/**
  * Upload, build, swap, cache clear and (optionally) restart in ONE exec; stdin is the tar.
- * Args: componentDir stagingRoot domain runId restart(kill|none) deletedPath...
+ * Args: componentDir stagingRoot domain runId restart(kill|none) lockOwner release(yes|no) deletedPath...
+ * With a lock owner the script refuses unless that owner still holds the lock (checked again right
+ * before the swap and before `kill 1`), and records its own pid in the lock and in its staging
+ * folder, so nobody takes the lock over or clears the folder while it still runs (an exec outlives
+ * a killed kp). The round releases the lock after the restart and the verdict (a second sync must
+ * not restart HA under the first one), or this script does with `release=yes` when no restart follows.
  * The tar's last entry is `.kp-complete-<runId>`: a truncated stream (kp killed mid-upload)
  * lacks it, so nothing is swapped and the live component stays as it was.
  */
-export const APPLY_SCRIPT = `dir=$1; root=$2; domain=$3; id=$4; restart=$5
-shift 5
+export const APPLY_SCRIPT = `dir=$1; root=$2; domain=$3; id=$4; restart=$5; owner=$6; release=$7
+shift 7
 work="$root/$domain.kp-$id"
-die() { echo "KP_FAIL $*"; rm -rf "$work"; exit 3; }
+lock="$root/$domain.lock"
+die() { echo "KP_FAIL $*"; rm -rf "$work"; [ -n "$owner" ] && ours && rm -f "$lock/apply"; exit 3; }
+${HELPERS}
+ours() { [ -z "$owner" ] || { [ -d "$lock" ] && [ ! -L "$lock" ] && [ "$(cat "$lock/owner" 2>/dev/null)" = "$owner" ]; }; }
 parent=$(dirname "$dir")
-mkdir -p "$root" "$parent" || die "cannot create $root or $parent"
-${RECOVER}
+[ -L "$parent" ] && die "$parent is a symlink: kp does not write through a link it did not create"
+ours || die "the sync lock $lock is no longer held by this run"
+me="$$ $(proc_start $$)"
+[ -n "$owner" ] && echo "$me" > "$lock/apply"
+own_dir "$root" || die "cannot create $root"
+mkdir -p "$parent" || die "cannot create $parent"
+[ -n "$owner" ] || { ${RECOVER} }
 if command -v stat >/dev/null 2>&1; then
   [ "$(stat -c %d "$root")" = "$(stat -c %d "$parent")" ] || die "$root and $parent are on different filesystems: the swap would not be atomic"
 fi
 mkdir -p "$work/new" || die "cannot create $work"
-if [ -d "$dir" ]; then cp -a "$dir/." "$work/new/" || die "cannot copy the current component"; fi
+echo "$me" > "$work/pid"
+if [ -d "$dir" ] && [ ! -L "$dir" ]; then cp -a "$dir/." "$work/new/" || die "cannot copy the current component"; fi
+# A symlink in the tree is an entry to replace, never a folder to write into: drop them all
+# before anything is deleted or extracted (find does not follow them).
+find "$work/new" -type l -exec rm -f {} + || die "cannot remove symlinks from the new tree"
 for f in "$@"; do
   rm -f "$work/new/$f"
   d=$(dirname "$f")
@@ -95,34 +198,48 @@ rm -f "$work/new/.kp-complete-$id"
 echo "KP_PYCACHE_REMOVED $(find "$work/new" -type d -name __pycache__ | wc -l)"
 find "$work/new" -type d -name __pycache__ -prune -exec rm -rf {} + || die "cannot remove __pycache__"
 find "$work/new" -type f -name '*.pyc' -exec rm -f {} + || die "cannot remove .pyc files"
+ours || die "the sync lock $lock was taken over before the swap"
 : > "$work/swapping" || die "cannot write the swap journal"
-if [ -e "$dir" ]; then mv "$dir" "$work/old" || die "cannot move the old component aside"; fi
+if present "$dir"; then mv "$dir" "$work/old" || die "cannot move the old component aside"; fi
 if ! mv "$work/new" "$dir"; then
   [ -d "$work/old" ] && mv "$work/old" "$dir"
   die "cannot move the new component in place"
 fi
 rm -rf "$work"
 echo "KP_SWAPPED"
+[ -n "$owner" ] && ours && rm -f "$lock/apply"
+# No restart follows: nothing else of this round touches the target, so the lock goes now.
+if [ "$release" = yes ] && [ -n "$owner" ] && ours; then rm -rf "$lock" && echo "KP_UNLOCKED"; fi
 if [ "$restart" = kill ]; then
+  ours || { echo "KP_FAIL the sync lock $lock was taken over: not restarting"; exit 3; }
   echo "KP_RESTARTING"
   kill 1 || { echo "KP_KILL_FAILED"; exit 4; }
 fi
 echo "KP_DONE"
 `;
 
-/** Readiness probe run in the container: does HA's HTTP port 8123 answer? (busybox or GNU tools, or python) */
-export const PROBE_SCRIPT = `if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -m 3 http://127.0.0.1:8123/ && exit 0; fi
-if command -v python3 >/dev/null 2>&1; then
-  python3 -c 'import socket; socket.create_connection(("127.0.0.1", 8123), 3)' 2>/dev/null && exit 0
-fi
-if command -v nc >/dev/null 2>&1; then
-  case "$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 8123 2>/dev/null | head -n 1)" in HTTP/*) exit 0 ;; esac
-fi
-if command -v wget >/dev/null 2>&1; then
-  out=$(wget -q -O /dev/null http://127.0.0.1:8123/ 2>&1) && exit 0
-  case "$out" in *"server returned"*) exit 0 ;; esac
-fi
-exit 1
+/**
+ * Readiness probe run in the container: does HA's HTTP port 8123 answer? (busybox or GNU tools, or
+ * python). Arg: how many more tries, 0.2 s apart (default 0: one try), so one exec can wait out a
+ * restart instead of one exec per poll.
+ */
+export const PROBE_SCRIPT = `tries=\${1:-0}
+while :; do
+  if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -m 3 http://127.0.0.1:8123/ && exit 0; fi
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket; socket.create_connection(("127.0.0.1", 8123), 3)' 2>/dev/null && exit 0
+  fi
+  if command -v nc >/dev/null 2>&1; then
+    case "$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 8123 2>/dev/null | head -n 1)" in HTTP/*) exit 0 ;; esac
+  fi
+  if command -v wget >/dev/null 2>&1; then
+    out=$(wget -q -O /dev/null http://127.0.0.1:8123/ 2>&1) && exit 0
+    case "$out" in *"server returned"*) exit 0 ;; esac
+  fi
+  [ "$tries" -gt 0 ] || exit 1
+  tries=$((tries - 1))
+  sleep 0.2
+done
 `;
 
 /** What the listing exec found in the target. */
@@ -135,10 +252,20 @@ export interface RemoteListing {
   pycacheDirs: number;
   /** The remote manifest text, when present. */
   manifest: string | undefined;
-  /** Staging dirs left by an interrupted run (cleaned by the next upload). */
+  /** Staging dirs left by an interrupted run that the listing could not repair (no lock: dry-run). */
   leftovers: string[];
+  /** Staging dirs of an interrupted run the listing repaired (swap finished or rolled back) and removed. */
+  recovered: string[];
+  /** custom_components/ itself is a symlink: kp refuses to write through it. */
+  parentLink: string | undefined;
   /** Remote paths kp will not touch because they are unsafe names. */
   unsafePaths: string[];
+  /** Symlinks inside the installed component (relative paths): entries kp replaces, never follows. */
+  symlinks: string[];
+  /** The component path itself is a symlink or a file: the whole entry is replaced. */
+  replaceComponent: boolean;
+  /** The target's sync lock: taken by this exec, held by another run (with its owner line), or not asked for. */
+  lock: {state: 'acquired'} | {state: 'released'} | {state: 'held'; owner: string} | {state: 'failed'; reason: string} | {state: 'none'};
   listingFailed: boolean;
 }
 
@@ -157,11 +284,16 @@ export function parseListing(stdout: string): RemoteListing {
     pycacheDirs: 0,
     manifest: undefined,
     leftovers: [],
+    recovered: [],
+    parentLink: undefined,
     unsafePaths: [],
+    symlinks: [],
+    replaceComponent: false,
+    lock: {state: 'none'},
     listingFailed: false,
   };
   const lines = stdout.split('\n');
-  let section: 'none' | 'files' | 'manifest' = 'none';
+  let section: 'none' | 'files' | 'manifest' | 'links' = 'none';
   const manifestLines: string[] = [];
   for (const line of lines) {
     if (section === 'manifest') {
@@ -169,6 +301,11 @@ export function parseListing(stdout: string): RemoteListing {
         section = 'none';
         listing.manifest = manifestLines.join('\n').trim();
       } else manifestLines.push(line);
+      continue;
+    }
+    if (section === 'links') {
+      if (line === 'KP_LINKS_END') section = 'none';
+      else if (line.startsWith('./')) listing.symlinks.push(line.slice(2));
       continue;
     }
     if (section === 'files') {
@@ -199,12 +336,32 @@ export function parseListing(stdout: string): RemoteListing {
         break;
       case 'KP_DIR':
         listing.componentPresent = value === 'present';
+        listing.replaceComponent = value === 'replace';
+        break;
+      case 'KP_LOCK':
+        listing.lock =
+          rest[0] === 'acquired'
+            ? {state: 'acquired'}
+            : rest[0] === 'released'
+              ? {state: 'released'}
+              : rest[0] === 'held'
+                ? {state: 'held', owner: rest.slice(1).join(' ')}
+                : {state: 'failed', reason: rest.slice(1).join(' ')};
+        break;
+      case 'KP_LINKS_BEGIN':
+        section = 'links';
         break;
       case 'KP_PYCACHE':
         listing.pycacheDirs = Number.parseInt(value, 10) || 0;
         break;
       case 'KP_LEFTOVER':
         listing.leftovers.push(value);
+        break;
+      case 'KP_RECOVERED':
+        listing.recovered.push(value);
+        break;
+      case 'KP_PARENT_LINK':
+        listing.parentLink = value;
         break;
       case 'KP_MANIFEST_BEGIN':
         section = 'manifest';
@@ -220,6 +377,17 @@ export function parseListing(stdout: string): RemoteListing {
   return listing;
 }
 
+/**
+ * The digest LIST_SCRIPT computes over a listing equal to `files`: sha256 of the sorted (byte
+ * order, as `LC_ALL=C sort`) lines `<hash>  ./<path>`, each ending in a newline.
+ */
+export function expectedListingDigest(files: ReadonlyArray<{path: string; hash: string}>): string {
+  const lines = files.map((file) => Buffer.from(`${file.hash.toLowerCase()}  ./${file.path}`)).sort(Buffer.compare);
+  const hash = createHash('sha256');
+  for (const line of lines) hash.update(Buffer.concat([line, Buffer.from('\n')]));
+  return hash.digest('hex');
+}
+
 /** What the apply exec reported. */
 export interface ApplyOutcome {
   swapped: boolean;
@@ -227,6 +395,8 @@ export interface ApplyOutcome {
   pycacheRemoved: number;
   /** The script's own failure reason (KP_FAIL ...), when it refused or failed. */
   failure: string | undefined;
+  /** The script released the lock (release=yes: no restart follows). */
+  unlocked: boolean;
 }
 
 /** Parse the stdout of APPLY_SCRIPT. */
@@ -238,6 +408,7 @@ export function parseApply(stdout: string): ApplyOutcome {
     restartSent: lines.includes('KP_RESTARTING') && !lines.includes('KP_KILL_FAILED'),
     pycacheRemoved: removed ? Number.parseInt(removed.split(' ')[1] ?? '0', 10) || 0 : 0,
     failure: lines.find((line) => line.startsWith('KP_FAIL '))?.slice('KP_FAIL '.length),
+    unlocked: lines.includes('KP_UNLOCKED'),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type {LogVerdict} from './verdict.js';
 import type {SkippedFile} from './component.js';
+import type {LintResult} from './lint.js';
 
 /** One row of the summary table (the upstream deploy skill's six rows). */
 export interface SummaryRow {
@@ -26,12 +27,17 @@ export interface HaSyncReport {
   outcome: 'up-to-date' | 'synced' | 'dry-run' | 'failed' | 'timeout';
   /** The exit code this round maps to. */
   exitCode: number;
-  changes: {added: string[]; modified: string[]; deleted: string[]; unchanged: number};
+  changes: {added: string[]; modified: string[]; deleted: string[]; replaced: string[]; unchanged: number};
   /** Archive bytes sent (headers included) and the file content inside it. */
   upload: {files: number; bytes: number; contentBytes: number};
   cacheClear: {removed: number};
   restart: {
+    /** What ran: `none` when nothing needed it (or --restart none). */
     method: 'kill' | 'pod' | 'container' | 'none';
+    /** What was asked for (`auto` by default). */
+    requested: 'auto' | 'kill' | 'pod' | 'none';
+    /** The rule that decided, in words. */
+    rule: string;
     performed: boolean;
     observed: boolean;
     /** Milliseconds from the restart request to the first observation of the new instance. */
@@ -42,6 +48,10 @@ export interface HaSyncReport {
   /** Milliseconds from the restart request to HA answering. */
   ready: {ready: boolean; afterMs: number | undefined};
   verdict: (Omit<LogVerdict, 'status'> & {status: LogVerdict['status'] | 'skipped'}) ;
+  /** The lint gate: ruff check + ruff format --check when Python files changed. */
+  lint: LintReport;
+  /** The sync locks: taken (not in a dry run) and how long another run's lock was waited for. */
+  lock: {taken: boolean; waitedMs: number};
   skipped: SkippedFile[];
   warnings: string[];
   summary: SummaryRow[];
@@ -49,6 +59,9 @@ export interface HaSyncReport {
   processes: number;
   durationMs: number;
 }
+
+/** What the lint gate did. */
+export type LintReport = LintResult;
 
 /** The outcome of `kp ha status`. */
 export interface HaStatusReport {
@@ -91,7 +104,7 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
       step: 'restart',
       status: !restarted ? 'skipped' : restart.observed ? 'ok' : 'failed',
       detail: !restarted
-        ? restart.method === 'none' ? '--restart none' : 'not needed'
+        ? restart.rule
         : restart.observed
           ? `${restart.method === 'kill' ? 'kill 1' : restart.method === 'pod' ? 'pod deleted' : 'container restarted'}; observed after ${formatMs(restart.observedAfterMs)} (restarts ${restart.before?.restartCount ?? '?'} -> ${restart.after?.restartCount ?? '?'})`
           : 'restart not observed',

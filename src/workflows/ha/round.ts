@@ -8,8 +8,10 @@ import type {KpContext} from '../context.js';
 import {ExitCode, fail, KpError} from '../../core/errors.js';
 import {collectFiles, detectSource, type ComponentSource} from './component.js';
 import {planSync, type SyncPlan} from './plan.js';
-import {listRemote, stagingParent, uploadArchive} from './protocol.js';
-import {APPLY_SCRIPT, parseApply, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
+import {acquireLocalLock, currentOwner, describeOwner, formatOwner, lockTimeout, ownerGone, parseOwner} from './lock.js';
+import {listRemote, releaseRemoteLock, stagingParent, uploadArchive} from './protocol.js';
+import {APPLY_SCRIPT, expectedListingDigest, parseApply, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
+import {decideRestart, type RestartDecision} from './restart-rule.js';
 import {formatBytes, formatMs, summaryRows, type HaSyncReport} from './report.js';
 import {logWindowStart, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from './targets/target.js';
 import {parseLogVerdict, type LogVerdict} from './verdict.js';
@@ -30,6 +32,10 @@ export interface HaSyncOptions {
   settleMs: number;
   /** Poll interval while waiting. */
   pollMs?: number;
+  /** How long to wait for another run's sync lock (local or in the target). */
+  lockTimeoutMs: number;
+  /** The lint gate, run on the component before anything is copied (throws to stop the round). */
+  lint?: (componentDir: string, plan: SyncPlan) => Promise<HaSyncReport['lint']>;
 }
 
 /** The result of observing the target and the local component. */
@@ -42,21 +48,140 @@ interface Observation {
   plan: SyncPlan;
   skipped: HaSyncReport['skipped'];
   warnings: string[];
+  /** This run's owner line in the target's lock while it holds it; undefined when none is held (dry-run, or released by the listing). */
+  lockOwner: string | undefined;
+  /** Whether the round took the target's lock at all. */
+  lockTaken: boolean;
+  /** Milliseconds spent waiting for another run's lock. */
+  lockWaitMs: number;
 }
 
-/** Observe: local component, target state, volume, remote listing, and the plan. */
-export async function observe(ctx: KpContext, target: HaTarget, options: HaSyncOptions): Promise<Observation> {
+/** An exec refused because the container is (re)starting: docker's and kubectl's words for it. */
+function isRestarting(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error);
+  return /is restarting, wait until the container is running|is not running|container not found|ContainerCreating|PodInitializing/i.test(text);
+}
+
+/**
+ * List the target under its sync lock: another run's lock is waited for (its holder named once)
+ * until `deadline`, and taken over only when its holder is provably gone. Without an owner
+ * (dry-run) nothing is locked.
+ */
+async function listUnderLock(
+  ctx: KpContext,
+  target: HaTarget,
+  layout: RemoteLayout,
+  owner: string | undefined,
+  deadline: number,
+  pollMs: number,
+  expectDigest: string | undefined,
+): Promise<{listing: RemoteListing; waitedMs: number}> {
+  const started = Date.now();
+  let announced = false;
+  let takeover: string | undefined;
+  let announcedRestart = false;
+  for (;;) {
+    let listing: RemoteListing;
+    try {
+      listing = await listRemote(target, layout, owner === undefined ? undefined : {owner, takeover, expectDigest});
+    } catch (error) {
+      // HA restarting (after another sync, or by hand) answers no exec for a moment: wait, within the lock budget.
+      if (!isRestarting(error) || Date.now() >= deadline) throw error;
+      if (!announcedRestart) ctx.out.step(`${target.label} is restarting; waiting for it to run again...`);
+      announcedRestart = true;
+      await sleep(Math.min(pollMs, 1000));
+      continue;
+    }
+    if (owner === undefined || listing.lock.state === 'acquired' || listing.lock.state === 'released') return {listing, waitedMs: Date.now() - started};
+    if (listing.lock.state === 'failed') {
+      throw new KpError(`Taking the sync lock in ${target.label} failed: ${listing.lock.reason}`, {exitCode: ExitCode.ToolFailed});
+    }
+    if (listing.lock.state !== 'held') throw new KpError(`The listing in ${target.label} did not report the sync lock.`, {exitCode: ExitCode.ToolFailed});
+    const holder = listing.lock.owner;
+    const parsed = parseOwner(holder);
+    // This very process's own lock (a release that failed in an earlier --watch round) is ours to
+    // take back: the local lock guarantees no round of ours runs beside this one.
+    const self = parsed !== undefined && formatOwner({...parsed, at: ''}) === formatOwner({...currentOwner(), at: ''});
+    if (parsed && (self || ownerGone(parsed)) && takeover !== holder) {
+      ctx.out.info(
+        self
+          ? `The sync lock in ${target.label} is this run's own, left by an earlier round: taking it back.`
+          : `The sync lock in ${target.label} belongs to ${describeOwner(holder)}, which no longer runs: taking it over.`,
+      );
+      takeover = holder;
+      continue;
+    }
+    if (!announced) {
+      ctx.out.step(`Waiting for another sync into ${target.label} (${describeOwner(holder)}) to finish...`);
+      announced = true;
+    }
+    if (Date.now() >= deadline) throw lockTimeout(target.label, holder, 'in the target', `${layout.stagingRoot}/${layout.domain}.lock`);
+    await sleep(Math.min(pollMs, 1000));
+  }
+}
+
+/** Observe: local component, target state, volume, remote listing (under the target's lock), and the plan. */
+export async function observe(ctx: KpContext, target: HaTarget, options: HaSyncOptions, lock?: {owner: string | undefined; deadline: number}): Promise<Observation> {
   const component = detectSource(options.cwd, options.source);
   const provisional = remoteLayout(options.configDir, component.domain);
   const {state, volume} = await target.preflight(provisional.componentDir);
+  if (options.restart === 'pod' && !volume.survivesRecreate) {
+    // Refused before anything is locked, linted or sent.
+    throw fail.usage(`--restart pod would wipe ${volume.description}: the synced files would be lost.`, 'Use the default --restart auto.');
+  }
   const layout = remoteLayout(options.configDir, component.domain, stagingParent(volume, options.configDir));
-  const listing = await listRemote(target, layout);
-  const {files, skipped} = collectFiles(component.dir, listing.hashAlgorithm);
-  const plan = planSync(files, listing.files);
+  // Hashed before the listing: the listing exec then knows what "up to date" looks like and releases
+  // the lock itself when nothing is to be done (one exec for a no-op round).
+  const local = collectFiles(component.dir, 'sha256');
+  const expectDigest = options.force ? undefined : expectedListingDigest(local.files);
+  const {listing, waitedMs} = await listUnderLock(ctx, target, layout, lock?.owner, lock?.deadline ?? Date.now(), options.pollMs ?? 500, expectDigest);
+  try {
+    return planObserved(component, state, volume, layout, listing, local, waitedMs, lock?.owner, target.label);
+  } catch (error) {
+    if (listing.lock.state === 'acquired' && lock?.owner) await releaseRemoteLock(target, layout, lock.owner);
+    throw error;
+  }
+}
+
+/** The plan and warnings from what was observed (the lock, if taken, is released by the caller on failure). */
+function planObserved(
+  component: ComponentSource,
+  state: TargetState,
+  volume: VolumeInfo,
+  layout: RemoteLayout,
+  listing: RemoteListing,
+  local: ReturnType<typeof collectFiles>,
+  waitedMs: number,
+  owner: string | undefined,
+  label: string,
+): Observation {
+  const {files, skipped} = listing.hashAlgorithm === 'sha256' || listing.hashAlgorithm === undefined ? local : collectFiles(component.dir, listing.hashAlgorithm);
+  const plan = planSync(files, listing.files, listing.replaceComponent ? ['.'] : listing.symlinks);
   const warnings: string[] = [];
   if (listing.unsafePaths.length > 0) warnings.push(`left untouched in the target (unsafe names): ${listing.unsafePaths.join(', ')}`);
+  if (plan.replaced.length > 0) {
+    warnings.push(
+      `replaced in the target, never followed: ${plan.replaced.map((p) => (p === '.' ? `${layout.componentDir} (a symlink or file, not a folder)` : `${p} (symlink)`)).join(', ')}`,
+    );
+  }
   for (const skip of skipped) warnings.push(`not synced: ${skip.path} (${skip.reason})`);
-  return {component, state, volume, layout, listing, plan, skipped, warnings};
+  if (listing.lock.state === 'released' && !plan.upToDate) {
+    // The script only releases when the listing hashes to the up-to-date digest: a plan with work means a bug.
+    throw new KpError(`The listing in ${label} released the sync lock although there is work to do.`, {exitCode: ExitCode.Internal});
+  }
+  return {
+    component,
+    state,
+    volume,
+    layout,
+    listing,
+    plan,
+    skipped,
+    warnings,
+    lockOwner: listing.lock.state === 'acquired' ? owner : undefined,
+    lockTaken: listing.lock.state === 'acquired' || listing.lock.state === 'released',
+    lockWaitMs: waitedMs,
+  };
 }
 
 function describePlan(plan: SyncPlan): string {
@@ -64,6 +189,7 @@ function describePlan(plan: SyncPlan): string {
   if (plan.added.length) parts.push(`${plan.added.length} new`);
   if (plan.modified.length) parts.push(`${plan.modified.length} changed`);
   if (plan.deleted.length) parts.push(`${plan.deleted.length} removed locally`);
+  if (plan.replaced.length) parts.push(`${plan.replaced.length} symlinks replaced`);
   return parts.join(', ') || 'no file changes';
 }
 
@@ -90,7 +216,8 @@ async function waitForRestart(
   }
   if (observedAfterMs === undefined) return {observed: false, ready: false, state};
   while (Date.now() < deadline) {
-    if (state.running && (await target.isReady(state))) {
+    // One probe exec may wait up to 5 s inside the container: no exec per poll, no poll-sized overshoot.
+    if (state.running && (await target.isReady(state, Math.max(0, Math.min(5_000, deadline - Date.now()))))) {
       const readyAfterMs = Date.now() - since;
       ctx.out.step(`HA answers after ${formatMs(readyAfterMs)}`);
       return {observed: true, observedAfterMs, ready: true, readyAfterMs, state};
@@ -123,15 +250,68 @@ async function readVerdict(
   return verdict;
 }
 
-/** One complete sync round against `target`. */
+/** The key of the local lock: the target and the folder kp writes in it. */
+function localLockKey(target: HaTarget, configDir: string): string {
+  return JSON.stringify({target: target.describe(), configDir});
+}
+
+/**
+ * One complete sync round against `target`, under the local lock (another kp here waits for the
+ * whole round) and the target's lock (taken by the listing, released after the restart and the
+ * verdict, so a second sync never restarts HA under the first one's feet or its verdict).
+ */
 export async function runSyncRound(ctx: KpContext, target: HaTarget, options: HaSyncOptions): Promise<HaSyncReport> {
+  const deadline = Date.now() + options.lockTimeoutMs;
+  // A dry run changes nothing, so it takes no lock and waits for none.
+  if (ctx.dryRun) return syncUnlocked(ctx, target, options, undefined);
+  const releaseLocal = await acquireLocalLock(localLockKey(target, options.configDir), target.label, {
+    deadline,
+    pollMs: options.pollMs,
+    onWait: (holder) => ctx.out.step(`Waiting for another sync into ${target.label} on this machine (${holder}) to finish...`),
+  });
+  try {
+    return await syncUnlocked(ctx, target, options, {owner: formatOwner(currentOwner()), deadline});
+  } finally {
+    await releaseLocal();
+  }
+}
+
+async function syncUnlocked(ctx: KpContext, target: HaTarget, options: HaSyncOptions, lock: {owner: string; deadline: number} | undefined): Promise<HaSyncReport> {
   const started = Date.now();
   const spawnsBefore = ctx.runner.spawnCount;
-  const pollMs = options.pollMs ?? 500;
-  const {out} = ctx;
+  // Polled while HA restarts: a 200 ms tick keeps the wait's overshoot small (each poll is one inspect).
+  const pollMs = options.pollMs ?? 200;
+  const obs = await observe(ctx, target, options, lock);
+  let remoteLockHeld = obs.lockOwner !== undefined;
+  try {
+    const report = await applyRound(ctx, target, options, obs, started, spawnsBefore, pollMs, () => {
+      remoteLockHeld = false;
+    });
+    if (!remoteLockHeld || !obs.lockOwner) return report;
+    remoteLockHeld = false;
+    if (!(await releaseRemoteLock(target, obs.layout, obs.lockOwner))) {
+      ctx.out.warn(`Could not release the sync lock in ${target.label}; the next kp run on this machine takes it back.`);
+    }
+    // The release is part of the round: count it.
+    return {...report, processes: ctx.runner.spawnCount - spawnsBefore, durationMs: Date.now() - started};
+  } finally {
+    if (remoteLockHeld && obs.lockOwner) await releaseRemoteLock(target, obs.layout, obs.lockOwner);
+  }
+}
 
-  const obs = await observe(ctx, target, options);
+async function applyRound(
+  ctx: KpContext,
+  target: HaTarget,
+  options: HaSyncOptions,
+  obs: Observation,
+  started: number,
+  spawnsBefore: number,
+  pollMs: number,
+  remoteLockReleased: () => void,
+): Promise<HaSyncReport> {
+  const {out} = ctx;
   const {component, plan, layout, listing} = obs;
+  const decision: RestartDecision = decideRestart(plan, options.restart, options.force);
   const base: Omit<HaSyncReport, 'summary'> = {
     domain: component.domain,
     version: component.version,
@@ -141,12 +321,23 @@ export async function runSyncRound(ctx: KpContext, target: HaTarget, options: Ha
     dryRun: ctx.dryRun,
     outcome: 'synced',
     exitCode: ExitCode.Ok,
-    changes: {added: plan.added, modified: plan.modified, deleted: plan.deleted, unchanged: plan.unchanged},
+    changes: {added: plan.added, modified: plan.modified, deleted: plan.deleted, replaced: plan.replaced, unchanged: plan.unchanged},
     upload: {files: 0, bytes: 0, contentBytes: 0},
     cacheClear: {removed: 0},
-    restart: {method: options.restart, performed: false, observed: false, observedAfterMs: undefined, before: undefined, after: undefined},
+    restart: {
+      method: decision.method === 'kill' ? 'kill' : decision.method,
+      requested: options.restart,
+      rule: decision.rule,
+      performed: false,
+      observed: false,
+      observedAfterMs: undefined,
+      before: undefined,
+      after: undefined,
+    },
     ready: {ready: false, afterMs: undefined},
     verdict: {status: 'skipped', loaderLine: undefined, failures: []},
+    lint: {status: 'skipped', reason: 'no file changes', findings: [], unformatted: []},
+    lock: {waitedMs: obs.lockWaitMs, taken: obs.lockTaken},
     skipped: obs.skipped,
     warnings: obs.warnings,
     processes: 0,
@@ -157,28 +348,32 @@ export async function runSyncRound(ctx: KpContext, target: HaTarget, options: Ha
     return {...done, summary: summaryRows(done)};
   };
   for (const warning of obs.warnings) out.warn(warning);
-  if (listing.leftovers.length > 0) out.info(`Found leftovers of an interrupted sync (${listing.leftovers.join(', ')}); this sync repairs and removes them.`);
+  if (listing.recovered.length > 0) out.info(`Repaired and removed what an interrupted sync left: ${listing.recovered.join(', ')}.`);
+  if (listing.leftovers.length > 0) out.info(`Found leftovers of an interrupted sync (${listing.leftovers.join(', ')}); the next sync that is not a dry run repairs and removes them.`);
 
   if (plan.upToDate && !options.force) {
     out.success(`${component.domain} ${component.version} is up to date in ${target.label}: nothing sent, no restart.`);
-    return finish({...base, outcome: 'up-to-date'});
+    return finish({...base, outcome: 'up-to-date', restart: {...base.restart, method: 'none', rule: 'nothing changed'}});
   }
 
+  // The lint gate comes before anything is copied: findings stop the round here.
+  const lint = options.lint ? await options.lint(component.dir, plan) : base.lint;
+
   // Decide how HA restarts and say why before anything changes.
-  const outsideRestart = options.restart === 'pod' || (options.restart === 'kill' && target.needsOutsideRestart);
-  const restartLabel: HaSyncReport['restart']['method'] =
-    options.restart === 'none' ? 'none' : options.restart === 'pod' ? 'pod' : outsideRestart ? 'container' : 'kill';
+  const method = decision.method;
+  const outsideRestart = method === 'pod' || (method === 'kill' && target.needsOutsideRestart);
+  const restartLabel: HaSyncReport['restart']['method'] = method === 'none' ? 'none' : method === 'pod' ? 'pod' : outsideRestart ? 'container' : 'kill';
+  const restartWords =
+    restartLabel === 'none'
+      ? `no restart (${decision.rule})`
+      : `then restarting HA (${restartLabel === 'kill' ? 'kill 1: only the container restarts' : restartLabel === 'container' ? 'the container has no restart policy, so `kill 1` would leave it stopped: docker restart' : 'pod deletion'}; ${decision.rule})`;
   out.step(
     `${component.domain} ${component.version}: ${describePlan(plan)}${plan.upToDate ? ' (--force)' : ''}; sending ${plan.upload.length} files (${formatBytes(plan.uploadBytes)}) to ${target.label}, ` +
-      `building the new tree in ${layout.stagingRoot} and swapping it in with renames` +
-      (restartLabel === 'none' ? '; no restart (--restart none).' : `; then restarting HA (${restartLabel === 'kill' ? 'kill 1: only the container restarts' : restartLabel === 'container' ? 'the container has no restart policy, so `kill 1` would leave it stopped: docker restart' : 'pod deletion'}).`),
+      `building the new tree in ${layout.stagingRoot} and swapping it in with renames; ${restartWords}.`,
   );
-  if (options.restart === 'pod') {
+  if (method === 'pod') {
     const warning = target.outsideRestartWarning();
     if (warning) out.warn(warning);
-    if (!obs.volume.survivesRecreate) {
-      throw fail.usage(`--restart pod would wipe ${obs.volume.description}: the synced files would be lost.`, 'Use the default --restart kill.');
-    }
   }
 
   const runId = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
@@ -186,15 +381,21 @@ export async function runSyncRound(ctx: KpContext, target: HaTarget, options: Ha
   const restartInScript = restartLabel === 'kill' ? 'kill' : 'none';
   const beforeRestart = Date.now();
   const result = await target.exec(
-    ['sh', '-c', APPLY_SCRIPT, 'sh', layout.componentDir, layout.stagingRoot, component.domain, runId, restartInScript, ...plan.deleted],
+    [
+      'sh', '-c', APPLY_SCRIPT, 'sh', layout.componentDir, layout.stagingRoot, component.domain, runId, restartInScript, obs.lockOwner ?? '',
+      restartLabel === 'none' ? 'yes' : 'no',
+      ...plan.deleted,
+    ],
     {input: archive, mutating: true},
   );
   const upload = {files: plan.upload.length, bytes: archive.length, contentBytes: plan.uploadBytes};
+  const withLint = {...base, lint, restart: {...base.restart, method: restartLabel}};
   if (result.skipped) {
-    out.info(`[dry-run] would send ${upload.files} files (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and restart with ${restartLabel}.`);
-    return finish({...base, outcome: 'dry-run', upload});
+    out.info(`[dry-run] would send ${upload.files} files (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${restartLabel === 'none' ? 'not restart' : `restart with ${restartLabel}`} (${decision.rule}).`);
+    return finish({...withLint, outcome: 'dry-run', upload});
   }
   const applied = parseApply(result.stdout);
+  if (applied.unlocked) remoteLockReleased();
   if (!applied.swapped) {
     const reason = applied.failure ?? `${result.stderr}${result.stdout}`.trim().split('\n').slice(-3).join(' ');
     throw new KpError(`Updating ${layout.componentDir} in ${target.label} failed: ${reason}`, {
@@ -203,10 +404,13 @@ export async function runSyncRound(ctx: KpContext, target: HaTarget, options: Ha
     });
   }
   out.success(`${upload.files} files sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`);
-  const restartInfo: HaSyncReport['restart'] = {...base.restart, method: restartLabel, before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt}};
-  const afterApply = {...base, upload, cacheClear: {removed: applied.pycacheRemoved}, restart: restartInfo};
+  const restartInfo: HaSyncReport['restart'] = {...withLint.restart, before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt}};
+  const afterApply = {...withLint, upload, cacheClear: {removed: applied.pycacheRemoved}, restart: restartInfo};
 
-  if (restartLabel === 'none') return finish(afterApply);
+  if (restartLabel === 'none') {
+    if (options.restart === 'auto') out.info(`No restart: ${decision.rule}.`);
+    return finish(afterApply);
+  }
   if (restartInScript === 'kill' && !applied.restartSent) {
     throw new KpError(`kill 1 failed in ${target.label}.`, {exitCode: ExitCode.ToolFailed, hint: 'Restart HA by hand, or use --restart pod/none.'});
   }
@@ -230,10 +434,10 @@ export async function runSyncRound(ctx: KpContext, target: HaTarget, options: Ha
   const logsFrom = logWindowStart(waited.state.startedAt, beforeRestart - 1000);
   const verdict = await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs);
   const warnings = [...afterApply.warnings];
-  if (options.restart === 'pod') {
-    // The initContainer may have overwritten the synced files: check before claiming success.
+  if (method === 'pod') {
+    // An initContainer may have overwritten the synced files: check before claiming success.
     const again = await listRemote(target, layout);
-    const recheck = planSync(collectFiles(component.dir, again.hashAlgorithm).files, again.files);
+    const recheck = planSync(collectFiles(component.dir, again.hashAlgorithm).files, again.files, again.symlinks);
     if (!recheck.upToDate) warnings.push(`after the pod restart the installed files differ from the local ones (${describePlan(recheck)}): an initContainer overwrote them.`);
   }
   const failed = verdict.status !== 'loaded';

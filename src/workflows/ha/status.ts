@@ -8,7 +8,7 @@ import {collectFiles, detectSource, type ComponentSource} from './component.js';
 import {planSync} from './plan.js';
 import {manifestVersion, remoteLayout} from './remote.js';
 import type {HaStatusReport} from './report.js';
-import {announceTarget, selectTarget, validateConfigDir, type TargetOptions} from './targets/select.js';
+import {announceTarget, resolveTarget, validateConfigDir, type TargetOptions} from './targets/select.js';
 import {logWindowStart} from './targets/target.js';
 import {parseLogVerdict} from './verdict.js';
 import {listRemote} from './protocol.js';
@@ -26,7 +26,7 @@ export interface HaStatusOptions {
 /** Gather the status report (never changes anything). */
 export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promise<HaStatusReport> {
   const configDir = validateConfigDir(options.configDir);
-  const target = selectTarget(ctx.runner, options.target);
+  const target = await resolveTarget(ctx, options.target);
   announceTarget(ctx, target);
   options = {...options, configDir};
   const notes: string[] = [];

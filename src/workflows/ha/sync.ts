@@ -4,9 +4,10 @@
  */
 import {ExitCode} from '../../core/errors.js';
 import type {KpContext} from '../context.js';
+import {assertLintPossible, lintGate, pythonChanged} from './lint.js';
 import type {HaSyncReport} from './report.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
-import {announceTarget, selectTarget, validateConfigDir, type TargetOptions} from './targets/select.js';
+import {announceTarget, resolveTarget, validateConfigDir, type TargetOptions} from './targets/select.js';
 import {runHaWatch, type HaWatchResult, type WatchRound} from './watch.js';
 
 /** Everything `kp ha sync` was asked to do. */
@@ -14,6 +15,8 @@ export interface HaSyncRequest extends HaSyncOptions {
   target: TargetOptions;
   watch: boolean;
   debounceMs: number;
+  /** The lint gate: auto (when ruff is on PATH), required (--lint), off (--no-lint). */
+  lintMode: 'auto' | 'required' | 'off';
   /** Called after every watch round (live output); not called without --watch. */
   onRound?: (round: WatchRound) => void;
 }
@@ -24,9 +27,15 @@ export type HaSyncResult = HaSyncReport | HaWatchResult;
 /** Run `kp ha sync`. */
 export async function haSync(ctx: KpContext, request: HaSyncRequest): Promise<HaSyncResult> {
   const configDir = validateConfigDir(request.configDir);
-  const target = selectTarget(ctx.runner, request.target);
+  await assertLintPossible(ctx, request.lintMode);
+  const target = await resolveTarget(ctx, request.target);
   announceTarget(ctx, target);
-  request = {...request, configDir};
+  const lintMode = request.lintMode;
+  request = {
+    ...request,
+    configDir,
+    lint: (componentDir, plan) => lintGate(ctx, {componentDir, mode: lintMode, pythonChanged: pythonChanged(plan)}),
+  };
   if (!request.watch) return runSyncRound(ctx, target, request);
   return runHaWatch(ctx, target, request, request.debounceMs, request.onRound ?? (() => undefined));
 }

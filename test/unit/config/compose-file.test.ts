@@ -65,20 +65,23 @@ describe('the shipped compose file', () => {
     const model = loadComposeFile(shippedCompose.file, secrets);
     // Then
     expect(activeServices(model, []).map((s) => s.name)).toEqual(['arangodb', 'valkey', 'backend', 'celery-worker', 'celery-beat', 'frontend']);
-    expect(model.profiles).toEqual(['timescaledb']);
+    expect(model.profiles).toEqual(['homeassistant', 'timescaledb']);
     const published = Object.fromEntries(model.services.map((s) => [s.name, s.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}`)]));
     expect(published).toMatchObject({
       frontend: ['127.0.0.1:8080->80'],
       backend: ['127.0.0.1:8000->8000'],
       arangodb: ['127.0.0.1:8529->8529'],
       valkey: ['127.0.0.1:6379->6379'],
+      // The dev HA is published on loopback only, whatever HOST_BIND_ADDRESS says.
+      homeassistant: ['127.0.0.1:8123->8123'],
     });
+    expect(text).toMatch(/"127\.0\.0\.1:\$\{HA_HOST_PORT:-8123\}:8123"/);
     expect(text).toMatch(/KAMERPLANTER_MODE: light/);
   });
 
   it('Given every service, When its image is resolved without env, Then it is pinned to a full version and overridable through env', () => {
-    // Given: the seven services (six plus the timescaledb profile); a loop over none would prove nothing
-    expect(services.map(([name]) => name)).toHaveLength(7);
+    // Given: the eight services (six plus the timescaledb and homeassistant profiles); a loop over none would prove nothing
+    expect(services.map(([name]) => name)).toHaveLength(8);
     for (const [name, service] of services) {
       // When
       const resolved = interpolate(service.image, {});
@@ -91,7 +94,7 @@ describe('the shipped compose file', () => {
 
   it('Given every service, When read, Then it has a healthcheck test, restart unless-stopped, healthy-conditions and named volumes only', () => {
     // Given
-    expect(services).toHaveLength(7);
+    expect(services).toHaveLength(8);
     // When / Then: per service
     for (const [name, service] of services) {
       expect(service.healthcheck?.test, `${name} healthcheck.test`).toEqual(expect.arrayContaining([expect.any(String)]));

@@ -115,10 +115,14 @@ export class ContainerTarget implements HaTarget {
     return containerState(await this.inspectTarget());
   }
 
-  async isReady(state: TargetState): Promise<boolean> {
+  async isReady(state: TargetState, waitMs = 0): Promise<boolean> {
     if (!state.running) return false;
-    if (state.ready !== undefined) return state.ready;
-    const probe = await this.engine.exec(this.ref(), ['sh', '-c', PROBE_SCRIPT], {allowFailure: true});
+    // A healthcheck's verdict counts once it has one; while it is still "starting" (its first check
+    // comes only after its interval), kp's own probe decides.
+    if (state.ready === true) return true;
+    if (state.ready === false && !state.status.includes('(starting)')) return false;
+    const tries = Math.floor(waitMs / 200);
+    const probe = await this.engine.exec(this.ref(), ['sh', '-c', PROBE_SCRIPT, 'sh', String(tries)], {allowFailure: true});
     return probe.exitCode === 0;
   }
 

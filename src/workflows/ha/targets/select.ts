@@ -7,7 +7,7 @@ import {kindContextName} from '../../../tools/kind.js';
 import {Kubectl} from '../../../tools/kubectl.js';
 import type {KpContext} from '../../context.js';
 import {assertContextAllowed, viewOfContext} from '../../shared/kube-fence.js';
-import {DEFAULT_CLUSTER_NAME, validateProjectName} from '../../shared/names.js';
+import {DEFAULT_CLUSTER_NAME, DEFAULT_PROJECT_NAME, validateProjectName} from '../../shared/names.js';
 import type {Runner} from '../../../tools/runner.js';
 import {ContainerTarget} from './container.js';
 import {PodTarget} from './pod.js';
@@ -25,7 +25,8 @@ export const HA_DEFAULTS = {
 
 /** Target options as the `kp ha` commands accept them. */
 export interface TargetOptions {
-  target: 'kubernetes' | 'docker';
+  /** Undefined: pick the target (the dev cluster's HA pod, else the compose stack's HA service). */
+  target: 'kubernetes' | 'docker' | undefined;
   context?: string;
   namespace?: string;
   pod?: string;
@@ -70,28 +71,81 @@ export function announceTarget(ctx: KpContext, target: HaTarget): void {
   ctx.out.step(`Target: ${target.label}${server ? ` (API server ${server})` : ''}`);
 }
 
-/** Build the target the options describe; refuses contradictory combinations, bad names and fenced contexts before any process. */
-export function selectTarget(runner: Runner, options: TargetOptions): HaTarget {
+/** Every name a target option carries, checked before any process (a value like `-A` would be read as a flag). */
+function checkTargetNames(options: TargetOptions, kind: 'kubernetes' | 'docker'): void {
   checkName(options.namespace, '--namespace', K8S_NAME, 'Namespaces are lower-case letters, digits and "-" (at most 63).');
   checkName(options.pod, '--pod', K8S_SUBDOMAIN, 'Pod names are lower-case letters, digits, "-" and "." (at most 253).');
   checkName(options.service, '--service', K8S_NAME, 'Compose service names here are lower-case letters, digits and "-".');
-  checkName(options.container, '--container', options.target === 'docker' ? CONTAINER_NAME : K8S_NAME, options.target === 'docker' ? "Docker container names are letters, digits, '_', '.' and '-'." : 'Container names are lower-case letters, digits and "-" (at most 63).');
+  checkName(options.container, '--container', kind === 'docker' ? CONTAINER_NAME : K8S_NAME, kind === 'docker' ? "Docker container names are letters, digits, '_', '.' and '-'." : 'Container names are lower-case letters, digits and "-" (at most 63).');
+}
+
+/**
+ * The target the options name, or with no target flag the one that exists: the dev cluster's
+ * `homeassistant-0` (its context present and on this machine), else a running `homeassistant`
+ * service of the compose stack; neither -> exit 3 with the hint `kp ha up`.
+ */
+export async function resolveTarget(ctx: KpContext, options: TargetOptions, composeProject: string = defaultComposeProject()): Promise<HaTarget> {
+  if (options.target !== undefined) return selectTarget(ctx.runner, options);
+  // Names are checked before any process, as for an explicit target.
+  checkTargetNames(options, 'kubernetes');
+  const looked: string[] = [];
+  const context = HA_DEFAULTS.context;
+  const view = viewOfContext(context);
+  if (view.server === undefined) looked.push(`no kube context ${context}`);
+  else if (!view.serverIsLocal) looked.push(`${context} points off this machine (${view.server})`);
+  else {
+    const kubectl = new Kubectl(ctx.runner, context);
+    const pod = options.pod ?? HA_DEFAULTS.pod;
+    const namespace = options.namespace ?? HA_DEFAULTS.namespace;
+    try {
+      if (await kubectl.getJson('pod', pod, namespace)) return selectTarget(ctx.runner, {...options, target: 'kubernetes'});
+      looked.push(`no pod ${namespace}/${pod} in ${context}`);
+    } catch (error) {
+      looked.push(`${context} did not answer (${firstLine(error)})`);
+    }
+  }
+  const service = options.service ?? HA_DEFAULTS.service;
+  try {
+    const engine = new Engine(ctx.runner);
+    const found = await engine.findContainers([`com.docker.compose.project=${composeProject}`, `com.docker.compose.service=${service}`]);
+    if (found.some((c) => c.running)) {
+      return selectTarget(ctx.runner, {target: 'docker', composeProject, service: options.service});
+    }
+    looked.push(found.length > 0 ? `compose service ${composeProject}/${service} is not running` : `no compose service ${composeProject}/${service}`);
+  } catch (error) {
+    looked.push(`Docker did not answer (${firstLine(error)})`);
+  }
+  throw fail.prerequisite(
+    `No Home Assistant to sync into: ${looked.join('; ')}.`,
+    'Start one with `kp ha up` (in the dev cluster when `kp dev up` made one, else with Docker), or name the target (--target, --context, --container).',
+  );
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+}
+
+/** The compose project `kp compose` acts on by default (KP_COMPOSE_PROJECT, else kamerplanter). */
+export function defaultComposeProject(): string {
+  const fromEnv = process.env.KP_COMPOSE_PROJECT;
+  return fromEnv ? validateProjectName(fromEnv, 'KP_COMPOSE_PROJECT') : DEFAULT_PROJECT_NAME;
+}
+
+/** Build the target the options describe; refuses contradictory combinations, bad names and fenced contexts before any process. */
+export function selectTarget(runner: Runner, options: TargetOptions): HaTarget {
+  checkTargetNames(options, options.target ?? 'kubernetes');
   if (options.target === 'docker') {
     if (options.pod || options.selector || options.namespace || options.context) {
       throw fail.usage('--pod, --selector, --namespace and --context apply to --target kubernetes only.');
     }
     const engine = new Engine(runner);
-    if (options.composeProject) {
-      if (options.container) throw fail.usage('Give either --container or --compose-project, not both.');
-      return new ContainerTarget(engine, {
-        composeProject: validateProjectName(options.composeProject, '--compose-project'),
-        service: options.service ?? HA_DEFAULTS.service,
-      });
+    if (options.container) {
+      if (options.composeProject || options.service) throw fail.usage('Give either --container or --compose-project/--service, not both.');
+      return new ContainerTarget(engine, {container: options.container});
     }
-    if (!options.container) {
-      throw fail.usage('--target docker needs --container NAME or --compose-project PROJECT.', 'e.g. kp ha sync --target docker --container homeassistant');
-    }
-    return new ContainerTarget(engine, {container: options.container});
+    // No container named: the HA service of a compose project (kp's own stack unless --compose-project).
+    const project = options.composeProject ? validateProjectName(options.composeProject, '--compose-project') : defaultComposeProject();
+    return new ContainerTarget(engine, {composeProject: project, service: options.service ?? HA_DEFAULTS.service});
   }
   if (options.composeProject || options.service) throw fail.usage('--compose-project and --service apply to --target docker only.');
   if (options.pod && options.selector) throw fail.usage('Give either --pod or --selector, not both.');

@@ -35,7 +35,7 @@ export interface VolumeInfo {
 }
 
 /** How kp restarts HA after a sync. */
-export type RestartMethod = 'kill' | 'pod' | 'none';
+export type RestartMethod = 'auto' | 'kill' | 'pod' | 'none';
 
 /** A running HA that kp can sync into. */
 export interface HaTarget extends TargetTransport {
@@ -47,8 +47,8 @@ export interface HaTarget extends TargetTransport {
   /** Target running and the component folder on a volume, else a clear KpError. */
   preflight(componentDir: string): Promise<{state: TargetState; volume: VolumeInfo}>;
   state(): Promise<TargetState>;
-  /** Does HA answer now (pod Ready / container running and port 8123 answering)? */
-  isReady(state: TargetState): Promise<boolean>;
+  /** Does HA answer (pod Ready / container running and port 8123 answering)? A probe may keep trying for up to `waitMs`. */
+  isReady(state: TargetState, waitMs?: number): Promise<boolean>;
   /** HA's log since `startedAt` (RFC 3339). */
   logsSince(startedAt: string | undefined): Promise<string>;
   /** `kill 1` leaves this target stopped (container without restart policy): restart it from outside. */

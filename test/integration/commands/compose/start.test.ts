@@ -20,7 +20,7 @@ describe('Given a profile name the compose file does not have', () => {
     });
     // Then
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/Unknown profile "timescale" in .*docker-compose\.yml\. Valid profiles: timescaledb\./);
+    expect(result.stderr).toMatch(/Unknown profile "timescale" in .*docker-compose\.yml\. Valid profiles: homeassistant, timescaledb\./);
     expect(result.stderr).toMatch(/Did you mean "timescaledb"\?/);
     expect(result.stderr).not.toMatch(/daemon/i);
     expect(existsSync(path.join(home, 'kp', 'compose-kp-int-profile.env'))).toBe(false);

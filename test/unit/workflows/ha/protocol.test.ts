@@ -49,7 +49,7 @@ describe('the listing exec', () => {
     const listing = await listRemote(fake, layout);
 
     expect(listing).toMatchObject({hashAlgorithm: 'md5', componentPresent: false, files: undefined});
-    expect(commands).toEqual([['sh', '-c', LIST_SCRIPT, 'sh', '/config/custom_components/kamerplanter', '/config/.kp-staging', 'kamerplanter']]);
+    expect(commands).toEqual([['sh', '-c', LIST_SCRIPT, 'sh', '/config/custom_components/kamerplanter', '/config/.kp-staging', 'kamerplanter', '', '', '']]);
   });
 
   it('Given a target without tar, When listed, Then kp refuses naming the missing tool', async () => {

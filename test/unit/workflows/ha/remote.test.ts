@@ -64,7 +64,7 @@ describe('remote layout', () => {
 
 describe('parseApply', () => {
   it('Given a completed run, When parsed, Then swap, cache count and restart are reported', () => {
-    expect(parseApply('KP_PYCACHE_REMOVED 3\nKP_SWAPPED\nKP_RESTARTING\nKP_DONE\n')).toEqual({swapped: true, restartSent: true, pycacheRemoved: 3, failure: undefined});
+    expect(parseApply('KP_PYCACHE_REMOVED 3\nKP_SWAPPED\nKP_RESTARTING\nKP_DONE\n')).toEqual({swapped: true, restartSent: true, pycacheRemoved: 3, failure: undefined, unlocked: false});
   });
   it('Given a truncated upload, When parsed, Then nothing was swapped and the reason is kept', () => {
     expect(parseApply('KP_FAIL upload incomplete: end marker missing\n')).toMatchObject({swapped: false, failure: 'upload incomplete: end marker missing'});

@@ -9,7 +9,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ExitCode} from '../../../../src/core/errors.js';
 import type {RunResult} from '../../../../src/tools/runner.js';
-import {APPLY_SCRIPT, LIST_SCRIPT} from '../../../../src/workflows/ha/remote.js';
+import {APPLY_SCRIPT, expectedListingDigest, LIST_SCRIPT, UNLOCK_SCRIPT} from '../../../../src/workflows/ha/remote.js';
 import {runSyncRound, type HaSyncOptions} from '../../../../src/workflows/ha/round.js';
 import type {HaTarget, TargetState, VolumeInfo} from '../../../../src/workflows/ha/targets/target.js';
 import {projectRoot} from '../../../helpers/cli.js';
@@ -39,6 +39,7 @@ function component(): string {
 function listing(remote: Record<string, string>): string {
   return [
     'KP_SH ok',
+    'KP_LOCK acquired',
     ...['tar', 'find', 'cp', 'mv'].map((tool) => `KP_TOOL ${tool} yes`),
     'KP_HASH sha256',
     'KP_DIR present',
@@ -103,7 +104,12 @@ const onVolume: VolumeInfo = {mountPoint: '/config', description: 'volume ha-con
 const onEmptyDir: VolumeInfo = {mountPoint: '/config', description: 'emptyDir config', survivesRecreate: false};
 const isList = (_: string, args: readonly string[]) => args[0] === 'exec' && args.includes(LIST_SCRIPT);
 const isApply = (_: string, args: readonly string[]) => args[0] === 'exec' && args.includes(APPLY_SCRIPT);
-const listed = (remote: Record<string, string>): ScriptRule => ({match: isList, reply: {stdout: listing(remote)}});
+const isUnlock = (_: string, args: readonly string[]) => args[0] === 'exec' && args.includes(UNLOCK_SCRIPT);
+/** The listing exec (which takes the target's lock) and the unlock exec. */
+const listed = (remote: Record<string, string>): ScriptRule => ({
+  match: (command, args) => isList(command, args) || isUnlock(command, args),
+  reply: (_command, args) => ({stdout: args.includes(UNLOCK_SCRIPT) ? 'KP_UNLOCKED\n' : listing(remote)}),
+});
 const syncOptions = (cwd: string, over: Partial<HaSyncOptions> = {}): HaSyncOptions => ({
   cwd,
   source: undefined,
@@ -113,13 +119,14 @@ const syncOptions = (cwd: string, over: Partial<HaSyncOptions> = {}): HaSyncOpti
   timeoutMs: 5_000,
   settleMs: 0,
   pollMs: 5,
+  lockTimeoutMs: 1_000,
   ...over,
 });
 /** The target holds an older sensor.py and a file deleted locally since. */
 const outdated = {...LOCAL_FILES, 'sensor.py': 'def setup():\n    return False\n', 'old.py': 'x = 1\n'};
 
 describe('ha sync round', () => {
-  it('Given the target holds exactly the local files, When a round runs, Then it is up-to-date after one listing exec and nothing mutating', async () => {
+  it('Given the target holds exactly the local files, When a round runs, Then it is up-to-date after the locked listing and the unlock, nothing sent', async () => {
     // Given
     const cwd = component();
     const {ctx, runner} = sandbox.context([listed(LOCAL_FILES)]);
@@ -129,15 +136,33 @@ describe('ha sync round', () => {
     const report = await runSyncRound(ctx, target, syncOptions(cwd));
 
     // Then
-    expect(report).toMatchObject({outcome: 'up-to-date', exitCode: ExitCode.Ok, processes: 1});
-    expect(report.changes).toEqual({added: [], modified: [], deleted: [], unchanged: 3});
-    expect(runner.calls).toHaveLength(1);
+    expect(report).toMatchObject({outcome: 'up-to-date', exitCode: ExitCode.Ok, processes: 2, lock: {taken: true}});
+    expect(report.changes).toEqual({added: [], modified: [], deleted: [], replaced: [], unchanged: 3});
+    expect(runner.calls).toHaveLength(2);
     expect(runner.calls[0]!.args.slice(0, 5)).toEqual(['exec', 'ha', 'sh', '-c', LIST_SCRIPT]);
-    expect(runner.mutatingCalls()).toEqual([]);
+    const owner = runner.calls[0]!.args[9]!;
+    expect(owner).toMatch(new RegExp(`^kp host=\\S+ machine=\\S+ pid=${process.pid} start=\\S+ at=\\S+$`));
+    // The same owner releases the lock; nothing else mutates.
+    expect(runner.calls[1]!.args).toEqual(['exec', 'ha', 'sh', '-c', UNLOCK_SCRIPT, 'sh', '/config/.kp-staging', 'kamerplanter', owner]);
+    expect(runner.mutatingCalls().filter((c) => isApply(c.command, c.args))).toEqual([]);
     expect(target.restarted).toBe(false);
   });
 
-  it('Given --restart pod on a volume that does not survive recreate, When a round with changes runs, Then a usage error comes before any mutating exec', async () => {
+  it('Given the listing exec finds the tree up to date and releases the lock itself, When a round runs, Then it is one exec in all, carrying the local digest', async () => {
+    // Given
+    const cwd = component();
+    const {ctx, runner} = sandbox.context([{match: isList, reply: {stdout: listing(LOCAL_FILES).replace('KP_LOCK acquired', 'KP_LOCK released')}}]);
+    const target = new FakeTarget(runner, onVolume);
+    // When
+    const report = await runSyncRound(ctx, target, syncOptions(cwd));
+    // Then
+    expect(report).toMatchObject({outcome: 'up-to-date', processes: 1, lock: {taken: true}});
+    expect(runner.calls).toHaveLength(1);
+    const local = Object.entries(LOCAL_FILES).map(([file, content]) => ({path: file, hash: sha256(content)}));
+    expect(runner.calls[0]!.args.at(-1)).toBe(expectedListingDigest(local));
+  });
+
+  it('Given --restart pod on a volume that does not survive recreate, When a round with changes runs, Then a usage error comes before the target is locked or anything is sent', async () => {
     // Given
     const cwd = component();
     const {ctx, runner} = sandbox.context([listed(outdated), {match: isApply, reply: {stdout: 'KP_SWAPPED\nKP_DONE\n'}}]);
@@ -149,9 +174,8 @@ describe('ha sync round', () => {
     // Then
     expect(error).toMatchObject({exitCode: ExitCode.Usage});
     expect((error as Error).message).toContain('--restart pod would wipe emptyDir config');
-    expect(runner.calls.filter((c) => isList(c.command, c.args))).toHaveLength(1);
-    expect(runner.calls).toHaveLength(1);
-    expect(runner.mutatingCalls()).toEqual([]);
+    // Refused right after the preflight: nothing listed, locked or sent.
+    expect(runner.calls).toEqual([]);
     expect(target.outsideRestarts).toBe(0);
   });
 
@@ -175,16 +199,19 @@ describe('ha sync round', () => {
 
     // Then
     expect(report).toMatchObject({outcome: 'synced', exitCode: ExitCode.Ok, cacheClear: {removed: 1}});
-    expect(report.changes).toEqual({added: [], modified: ['sensor.py'], deleted: ['old.py'], unchanged: 2});
+    expect(report.changes).toEqual({added: [], modified: ['sensor.py'], deleted: ['old.py'], replaced: [], unchanged: 2});
     expect(report.restart).toMatchObject({method: 'kill', performed: true, observed: true});
     expect(report.verdict.status).toBe('loaded');
-    const apply = runner.mutatingCalls();
+    const apply = runner.calls.filter((c) => isApply(c.command, c.args));
     expect(apply).toHaveLength(1);
     const runId = apply[0]!.args[10]!;
+    const owner = runner.calls[0]!.args[9]!;
     expect(apply[0]!.args).toEqual([
       'exec', '-i', 'ha', 'sh', '-c', APPLY_SCRIPT, 'sh',
-      '/config/custom_components/kamerplanter', '/config/.kp-staging', 'kamerplanter', runId, 'kill', 'old.py',
+      '/config/custom_components/kamerplanter', '/config/.kp-staging', 'kamerplanter', runId, 'kill', owner, 'no', 'old.py',
     ]);
+    // The lock is released last, after the restart and the verdict, by the owner that took it.
+    expect(runner.calls.at(-1)!.args).toEqual(['exec', 'ha', 'sh', '-c', UNLOCK_SCRIPT, 'sh', '/config/.kp-staging', 'kamerplanter', owner]);
     expect(apply[0]!.options.input).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(apply[0]!.options.input as Uint8Array).includes(Buffer.from(LOCAL_FILES['sensor.py']!))).toBe(true);
     expect(target.outsideRestarts).toBe(0);

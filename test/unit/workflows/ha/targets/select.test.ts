@@ -6,7 +6,7 @@ import {writeFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {ExitCode} from '../../../../../src/core/errors.js';
 import {Kubectl} from '../../../../../src/tools/kubectl.js';
-import {selectTarget, validateConfigDir, type TargetOptions} from '../../../../../src/workflows/ha/targets/select.js';
+import {resolveTarget, selectTarget, validateConfigDir, type TargetOptions} from '../../../../../src/workflows/ha/targets/select.js';
 import {useSandbox} from '../../../../helpers/scripted-runner.js';
 
 const sandbox = useSandbox();
@@ -95,5 +95,55 @@ describe('the context fence for the pod target', () => {
     const error = await new Kubectl(runner, 'kind-kamerplanter').getJson('pod', 'homeassistant-0', 'default').catch((e: unknown) => e);
     expect(error).toMatchObject({exitCode: ExitCode.Prerequisite});
     expect((error as {hint?: string}).hint).toContain('Install kubectl');
+  });
+});
+
+describe('picking the target when no target flag is given', () => {
+  const isGetPod = (command: string, args: readonly string[]) => command === 'kubectl' && args.includes('get') && args.includes('pod');
+  const isPs = (command: string, args: readonly string[]) => command === 'docker' && args[0] === 'ps';
+  const isInspect = (command: string, args: readonly string[]) => command === 'docker' && args[0] === 'inspect';
+  const haContainer = {
+    Id: 'c0ffee', Name: '/kamerplanter-homeassistant-1',
+    State: {Status: 'running', Running: true, Restarting: false, StartedAt: '2026-11-25T10:00:00Z'}, RestartCount: 0,
+    Config: {Labels: {'com.docker.compose.project': 'kamerplanter', 'com.docker.compose.service': 'homeassistant'}, Image: 'ha'},
+    Mounts: [], HostConfig: {RestartPolicy: {Name: 'unless-stopped'}}, NetworkSettings: {Ports: {}},
+  };
+
+  it('Given the dev cluster on this machine with homeassistant-0, When sync picks, Then the pod in kind-kamerplanter is chosen', async () => {
+    kubeconfig({'kind-kamerplanter': 'https://127.0.0.1:6443'});
+    const {ctx, runner} = sandbox.context([{match: isGetPod, reply: {stdout: JSON.stringify({metadata: {name: 'homeassistant-0'}})}}]);
+    const target = await resolveTarget(ctx, {target: undefined}, 'kamerplanter');
+    expect(target.kind).toBe('pod');
+    expect(target.describe()).toMatchObject({context: 'kind-kamerplanter', pod: 'homeassistant-0'});
+    expect(runner.calls.map((c) => c.command)).toEqual(['kubectl']);
+    expect(runner.calls[0]!.args.slice(0, 2)).toEqual(['--context', 'kind-kamerplanter']);
+  });
+
+  it('Given no homeassistant-0 but a running compose homeassistant service, When sync picks, Then the compose service is chosen', async () => {
+    kubeconfig({'kind-kamerplanter': 'https://127.0.0.1:6443'});
+    const {ctx} = sandbox.context([
+      {match: isGetPod, reply: {exitCode: 1, stderr: 'Error from server (NotFound): pods "homeassistant-0" not found\n'}},
+      {match: isPs, reply: {stdout: `${JSON.stringify({ID: 'c0ffee', Names: 'kamerplanter-homeassistant-1', Labels: 'com.docker.compose.project=kamerplanter,com.docker.compose.service=homeassistant', State: 'running'})}\n`}},
+      {match: isInspect, reply: {stdout: JSON.stringify([haContainer])}},
+    ]);
+    const target = await resolveTarget(ctx, {target: undefined}, 'kamerplanter');
+    expect(target.kind).toBe('container');
+    expect(target.describe()).toMatchObject({composeProject: 'kamerplanter', service: 'homeassistant'});
+  });
+
+  it('Given a kind context off this machine and no compose HA, When sync picks, Then that cluster is never called and exit 3 says kp ha up', async () => {
+    kubeconfig({'kind-kamerplanter': 'https://10.1.2.3:6443'});
+    const {ctx, runner} = sandbox.context([{match: isPs, reply: {stdout: ''}}]);
+    const error = await resolveTarget(ctx, {target: undefined}, 'kamerplanter').catch((e: unknown) => e);
+    expect(error).toMatchObject({exitCode: ExitCode.Prerequisite, hint: expect.stringContaining('kp ha up')});
+    expect((error as Error).message).toContain('points off this machine');
+    expect(runner.calls.filter((c) => c.command === 'kubectl')).toEqual([]);
+  });
+
+  it('Given a bad pod name and no target flag, When sync picks, Then exit 2 before any process', async () => {
+    const {ctx, runner} = sandbox.context();
+    const error = await resolveTarget(ctx, {target: undefined, pod: '-A'}, 'kamerplanter').catch((e: unknown) => e);
+    expect(error).toMatchObject({exitCode: ExitCode.Usage});
+    expect(runner.calls).toEqual([]);
   });
 });

@@ -1,0 +1,234 @@
+/**
+ * `kp ha up --target docker` / `kp ha down` and the sync loop they feed, on a REAL engine: the
+ * compose stack of this test's own project (stand-in images) with the stand-in HA as its
+ * `homeassistant` profile (HA_IMAGE), then target auto-selection, `--restart auto`, the sync lock
+ * and the symlink fence against that HA. One developer session, in order: each test's Given is
+ * what the previous one left.
+ */
+import {execFileSync, spawn} from 'node:child_process';
+import {appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {kpBin, projectRoot, testEnv, type CliOptions} from '../../../helpers/cli.js';
+// @ts-expect-error plain ESM fixture without types
+import {smallFiles, writeComponent} from '../../../fixtures/ha/make-component.mjs';
+// @ts-expect-error plain ESM fixture without types
+import {buildHaStandin, dockerExec} from '../../../fixtures/ha/standin.mjs';
+import {freePorts, removeImages} from '../../support/docker.js';
+import {runName, useOwnStacks} from '../../support/e2e.js';
+import type {ComposeStack} from '../../support/stack.js';
+
+const image = `kp-ha-standin:${runName('ha-up')}`;
+const ownStack = useOwnStacks();
+let stack: ComposeStack;
+let haPort: number;
+const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-up-e2e-'));
+const cwd = path.join(work, 'repo');
+const component = path.join(cwd, 'custom_components', 'kamerplanter');
+const remote = '/config/custom_components/kamerplanter';
+
+const kp = (args: string[], options: CliOptions = {}) => stack.kp(args, {cwd, ...options, env: {HA_IMAGE: image, HA_HOST_PORT: String(haPort), ...options.env}});
+const haContainer = () => stack.serviceContainer('homeassistant');
+const restartCount = () => Number(execFileSync('docker', ['inspect', '-f', '{{.RestartCount}}', haContainer()], {encoding: 'utf8'}).trim());
+const json = (stdout: string) => JSON.parse(stdout);
+
+beforeAll(async () => {
+  buildHaStandin(image);
+  stack = await ownStack('ha-up');
+  [haPort] = await freePorts(1, Object.values(stack.spec.ports).map(Number));
+  mkdirSync(path.dirname(component), {recursive: true});
+  writeComponent(path.dirname(component), smallFiles());
+});
+
+afterAll(() => {
+  stack?.ensureAbsent();
+  removeImages([image]);
+  rmSync(work, {recursive: true, force: true});
+});
+
+describe('kp ha up / sync / down with Docker (real engine)', () => {
+  it('Given no HA, When kp ha up --target docker runs, Then HA runs in the stack on 127.0.0.1 and the component is synced and loaded', async () => {
+    const result = await kp(['ha', 'up', '--target', 'docker', '--json', '--timeout', '180']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const up = json(result.stdout);
+    expect(up).toMatchObject({target: 'docker', where: stack.project, changed: true, url: `http://127.0.0.1:${haPort}/`, image});
+    expect(up.sync).toMatchObject({outcome: 'synced', verdict: {status: 'loaded'}, restart: {performed: true}});
+    // Published on loopback only.
+    const ports = execFileSync('docker', ['port', haContainer(), '8123/tcp'], {encoding: 'utf8'}).trim().split('\n');
+    expect(ports).toEqual([`127.0.0.1:${haPort}`]);
+    expect(dockerExec(haContainer(), ['cat', `${remote}/sensor.py`])).toBe(smallFiles()['sensor.py']);
+  });
+
+  it('Given HA up and synced, When kp ha up runs again, Then nothing changes and nothing restarts', async () => {
+    const before = {id: haContainer(), restarts: restartCount()};
+    const result = await kp(['ha', 'up', '--target', 'docker', '--json', '--timeout', '180']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const up = json(result.stdout);
+    expect(up.changed).toBe(false);
+    expect(up.sync).toMatchObject({outcome: 'up-to-date', restart: {performed: false}});
+    expect({id: haContainer(), restarts: restartCount()}).toEqual(before);
+  });
+
+  it('Given no target flag, When kp ha sync runs, Then it picks the compose HA and names it in its first line', async () => {
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr.split('\n')[0]).toContain(`Target: container ${stack.project}/homeassistant (compose ${stack.project}/homeassistant)`);
+    expect(json(result.stdout).outcome).toBe('up-to-date');
+  });
+
+  it('Given a modified www/*.js, When kp ha sync runs (--restart auto), Then the new bytes are in the container and HA is not restarted', async () => {
+    const restarts = restartCount();
+    appendFileSync(path.join(component, 'www', 'kamerplanter-card.js'), '// edited\n');
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = json(result.stdout);
+    expect(report.changes.modified).toEqual(['www/kamerplanter-card.js']);
+    expect(report.restart).toMatchObject({requested: 'auto', method: 'none', performed: false, rule: expect.stringContaining('serves them from disk')});
+    expect(dockerExec(haContainer(), ['cat', `${remote}/www/kamerplanter-card.js`])).toContain('// edited');
+    expect(restartCount()).toBe(restarts);
+  });
+
+  it('Given an added www/*.js, When kp ha sync runs, Then HA restarts (setup registers the new path) and loads', async () => {
+    const restarts = restartCount();
+    writeFileSync(path.join(component, 'www', 'kamerplanter-extra-card.js'), 'class Extra extends HTMLElement {}\n');
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--timeout', '60']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = json(result.stdout);
+    expect(report.restart).toMatchObject({method: 'kill', performed: true, rule: expect.stringContaining('files added')});
+    expect(report.verdict.status).toBe('loaded');
+    expect(restartCount()).toBeGreaterThan(restarts);
+  });
+
+  it('Given www/ in the container replaced by a symlink to a folder outside, When kp ha sync runs, Then the link is replaced and nothing is written outside', async () => {
+    const c = haContainer();
+    dockerExec(c, ['sh', '-c', `mkdir -p /tmp/outside && echo keep > /tmp/outside/keep.txt && rm -rf ${remote}/www && ln -s /tmp/outside ${remote}/www`]);
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--timeout', '60']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(json(result.stdout).changes.replaced).toEqual(['www']);
+    expect(dockerExec(c, ['ls', '/tmp/outside']).trim()).toBe('keep.txt');
+    expect(dockerExec(c, ['sh', '-c', `[ -d ${remote}/www ] && [ ! -L ${remote}/www ] && ls ${remote}/www`]).trim().split('\n').sort()).toEqual([
+      'kamerplanter-card.js', 'kamerplanter-extra-card.js',
+    ]);
+  });
+
+  it('Given --config-dir /config/.., When kp ha sync runs, Then exit 2 before any process and nothing is written onto the root filesystem', async () => {
+    const result = await kp(['ha', 'sync', '--config-dir', '/config/..', '--force']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^error: --config-dir "\/config\/\.\." must be an absolute, normal path/m);
+    expect(dockerExec(haContainer(), ['sh', '-c', '[ -e /custom_components ] || [ -e /.kp-staging ] && echo written || echo clean']).trim()).toBe('clean');
+  });
+
+  it('Given the lock in the target held by a run on another machine, When kp ha sync runs, Then it waits naming the holder and goes on once the lock is gone', async () => {
+    const c = haContainer();
+    const owner = 'kp host=other-laptop machine=0123456789ab pid=4242 start=1 at=2026-11-25T10:00:00.000Z';
+    dockerExec(c, ['sh', '-c', `mkdir -p /config/.kp-staging/kamerplanter.lock && echo '${owner}' > /config/.kp-staging/kamerplanter.lock/owner`]);
+    appendFileSync(path.join(component, 'const.py'), 'LOCKED = True\n');
+    setTimeout(() => dockerExec(c, ['rm', '-rf', '/config/.kp-staging/kamerplanter.lock']), 2500);
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--timeout', '60', '--lock-timeout', '30']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain('Waiting for another sync');
+    expect(result.stderr).toContain('kp pid 4242 on other-laptop');
+    const report = json(result.stdout);
+    // It waited (how long depends on how fast kp started; the lock went 2.5 s after the test began).
+    expect(report.lock.waitedMs).toBeGreaterThan(200);
+    expect(report.changes.modified).toEqual(['const.py']);
+  });
+
+  it('Given the lock held by a kp on this machine that no longer runs, When kp ha sync runs, Then the lock is taken over at once', async () => {
+    const c = haContainer();
+    const hostname = execFileSync('hostname', {encoding: 'utf8'}).trim();
+    // The holder: a kp that has exited (its pid is gone), on this machine.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => gone.on('exit', resolve));
+    const line = (await import('../../../../src/workflows/ha/lock.js')).formatOwner({
+      ...(await import('../../../../src/workflows/ha/lock.js')).currentOwner(),
+      host: hostname.replace(/[^A-Za-z0-9.-]/g, '_'),
+      pid: gone.pid!,
+      start: '1',
+    });
+    dockerExec(c, ['sh', '-c', `mkdir -p /config/.kp-staging/kamerplanter.lock && printf '%s\\n' '${line}' > /config/.kp-staging/kamerplanter.lock/owner`]);
+    appendFileSync(path.join(component, 'const.py'), 'TAKEN_OVER = True\n');
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--timeout', '60', '--lock-timeout', '5']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toContain('no longer runs: taking it over');
+    expect(dockerExec(c, ['ls', '-A', '/config/.kp-staging']).trim()).toBe('');
+  });
+
+  it('Given two checkouts synced at the same time from two kp state dirs, When both finish, Then the tree equals one source exactly and no staging is left', async () => {
+    const other = path.join(work, 'other');
+    writeComponent(path.join(other, 'custom_components'), {...smallFiles(), 'sensor.py': 'def setup():\n    return "other"\n', 'other_only.py': 'X = 1\n'});
+    const run = (dir: string, state: string) =>
+      new Promise<{code: number; stderr: string}>((resolve) => {
+        const child = spawn(process.execPath, [kpBin, 'ha', 'sync', '--settle', '0', '--timeout', '90', '--lock-timeout', '90'], {
+          cwd: dir,
+          env: testEnv({...stack.env(), HA_IMAGE: image, HA_HOST_PORT: String(haPort), XDG_STATE_HOME: path.join(work, state)}) as NodeJS.ProcessEnv,
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        child.on('exit', (code) => resolve({code: code ?? -1, stderr}));
+      });
+    // Both differ from what is installed, so each round swaps and restarts (seconds): they must overlap.
+    appendFileSync(path.join(component, 'const.py'), 'CONCURRENT = True\n');
+    const [a, b] = await Promise.all([run(cwd, 'state-a'), run(other, 'state-b')]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    // They overlapped: one waited for the other's lock in the target (held through its restart and verdict).
+    expect([a.stderr, b.stderr].filter((stderr) => stderr.includes('Waiting for another sync'))).toHaveLength(1);
+    const c = haContainer();
+    const sensor = dockerExec(c, ['cat', `${remote}/sensor.py`]);
+    const hasOtherOnly = dockerExec(c, ['sh', '-c', `[ -e ${remote}/other_only.py ] && echo yes || echo no`]).trim() === 'yes';
+    // One source exactly: the other checkout's sensor.py goes with its other_only.py, never mixed.
+    expect(hasOtherOnly).toBe(sensor.includes('"other"'));
+    expect(dockerExec(c, ['ls', '-A', '/config/.kp-staging']).trim()).toBe('');
+  });
+
+  it('Given a Python change with a ruff finding and ruff on PATH, When kp ha sync runs, Then the finding is printed, exit 2, and nothing is copied', async () => {
+    // The fake ruff (test/fakes) keeps its call log in KP_FAKE_STATE, like every fake tool.
+    const fakeState = path.join(work, 'fake-state');
+    mkdirSync(fakeState, {recursive: true});
+    const withRuff = {PATH: `${path.join(projectRoot, 'test', 'fakes', 'bin')}${path.delimiter}${process.env.PATH}`, KP_FAKE_STATE: fakeState};
+    writeFileSync(path.join(component, 'linted.py'), 'import os  # KP_TEST_LINT\n');
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0'], {env: withRuff});
+    expect(result.exitCode, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/linted\.py:1:\d+: F401/);
+    // --json: the error is the result object (with the lint findings), on stdout.
+    expect(json(result.stdout).error).toMatchObject({exitCode: 2, message: expect.stringContaining('Lint failed'), lint: {status: 'failed'}});
+    expect(dockerExec(haContainer(), ['sh', '-c', `[ -e ${remote}/linted.py ] && echo yes || echo no`]).trim()).toBe('no');
+    // --no-lint skips the gate; --lint without ruff on PATH is a missing prerequisite.
+    const required = await kp(['ha', 'sync', '--json', '--lint'], {env: {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'}});
+    expect(required.exitCode, required.stderr).toBe(3);
+    const skipped = await kp(['ha', 'sync', '--json', '--settle', '0', '--no-lint', '--timeout', '60'], {env: withRuff});
+    expect(skipped.exitCode, skipped.stderr).toBe(0);
+    expect(json(skipped.stdout).lint).toMatchObject({status: 'skipped', reason: '--no-lint'});
+    rmSync(path.join(component, 'linted.py'));
+  });
+
+  it('Given a Python change and no ruff on PATH, When kp ha sync runs, Then one line says lint skipped and the sync goes on', async () => {
+    appendFileSync(path.join(component, 'const.py'), 'NO_RUFF = True\n');
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--timeout', '60'], {env: {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'}});
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr.split('\n').filter((line) => line.includes('lint skipped: ruff not found'))).toHaveLength(1);
+  });
+
+  it('Given HA up, When kp ha down --target docker runs, Then the container goes and its config volume stays', async () => {
+    const result = await kp(['ha', 'down', '--target', 'docker', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(json(result.stdout)).toMatchObject({removed: [expect.stringContaining('homeassistant')], volumeRemoved: false});
+    expect(haContainer()).toBe('');
+    expect(stack.volumes()).toContain(`${stack.project}_homeassistant-config`);
+    // The rest of the stack is untouched.
+    expect(stack.serviceContainer('backend')).not.toBe('');
+  });
+
+  it('Given the kept volume, When kp ha down --volumes runs without a terminal and without --yes, Then exit 2 and the volume stays; with --yes it goes', async () => {
+    const refused = await kp(['ha', 'down', '--target', 'docker', '--volumes']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/^error: .*without confirmation/m);
+    expect(stack.volumes()).toContain(`${stack.project}_homeassistant-config`);
+    const confirmed = await kp(['ha', 'down', '--target', 'docker', '--volumes', '--yes', '--json']);
+    expect(confirmed.exitCode, confirmed.stderr).toBe(0);
+    expect(json(confirmed.stdout).volumeRemoved).toBe(true);
+    expect(stack.volumes()).not.toContain(`${stack.project}_homeassistant-config`);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * `kp ha up` / `kp ha down` on Kubernetes through the real CLI against the stateful fakes: the
+ * manifest kp ships applied with `--context kind-<name>`, idempotent, the config volume kept, and the
+ * context fence before any call.
+ */
+import {execFileSync} from 'node:child_process';
+import path from 'node:path';
+import YAML from 'yaml';
+import {describe, expect, it} from 'vitest';
+import {pointKindContextAt, useFakeWorlds, type FakeWorld} from '../../../fakes/harness.js';
+import {projectRoot, runKp} from '../../../helpers/cli.js';
+
+const world = useFakeWorlds();
+const fakeKubectl = (w: FakeWorld, ...args: string[]) =>
+  execFileSync(path.join(projectRoot, 'test', 'fakes', 'bin', 'kubectl'), ['--context', 'kind-kamerplanter', ...args], {env: w.env as NodeJS.ProcessEnv, encoding: 'utf8'});
+
+async function devCluster(w: FakeWorld): Promise<void> {
+  const result = await runKp(['dev', 'up', '--detach'], {env: w.env, cwd: w.workspace});
+  expect(result.exitCode, result.stderr).toBe(0);
+  w.resetLogs();
+}
+
+describe('kp ha up / down on the dev cluster', () => {
+  it('Given the dev cluster and no component here, When kp ha up runs, Then kp\'s manifest is applied with --context, HA rolls out, and the sync is skipped with a reason', async () => {
+    // Given
+    const w = world();
+    await devCluster(w);
+    // When
+    const result = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
+    // Then
+    expect(result.exitCode, result.stderr).toBe(0);
+    const up = JSON.parse(result.stdout);
+    expect(up).toMatchObject({target: 'kubernetes', where: 'kind-kamerplanter', url: 'http://homeassistant.localhost/', changed: true, sync: {skipped: expect.stringContaining('no component')}});
+    expect(up.applied.map((l: {resource: string; verb: string}) => `${l.resource} ${l.verb}`)).toEqual([
+      'configmap/homeassistant-seed created',
+      'statefulset.apps/homeassistant created',
+      'service/homeassistant created',
+      'ingress.networking.k8s.io/homeassistant created',
+    ]);
+    const kubectl = w.calls().filter((c) => c.tool === 'kubectl');
+    expect(kubectl.map((c) => c.argv.slice(2, 4).join(' '))).toEqual(['apply -f', 'rollout status']);
+    for (const call of kubectl) expect(call.argv.slice(0, 2)).toEqual(['--context', 'kind-kamerplanter']);
+    // The Ingress and the seeded configuration, as the cluster holds them.
+    const ingress = JSON.parse(fakeKubectl(w, 'get', 'ingress', 'homeassistant', '-n', 'default', '-o', 'json'));
+    expect(ingress.spec).toMatchObject({ingressClassName: 'nginx', rules: [{host: 'homeassistant.localhost'}]});
+    const seed = JSON.parse(fakeKubectl(w, 'get', 'configmap', 'homeassistant-seed', '-n', 'default', '-o', 'json'));
+    expect(YAML.parse(seed.data['configuration.yaml'])).toMatchObject({http: {use_x_forwarded_for: true, trusted_proxies: ['10.244.0.0/16']}});
+    const pod = JSON.parse(fakeKubectl(w, 'get', 'pod', 'homeassistant-0', '-n', 'default', '-o', 'json'));
+    expect(pod.spec.containers[0]).toMatchObject({name: 'homeassistant', image: 'ghcr.io/home-assistant/home-assistant:2026.3.0'});
+    expect(pod.spec.initContainers.map((c: {name: string}) => c.name)).toEqual(['seed-config']);
+  });
+
+  it('Given HA up, When kp ha up runs again, Then every object is unchanged and nothing else happens', async () => {
+    const w = world();
+    await devCluster(w);
+    expect((await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root})).exitCode).toBe(0);
+    const again = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
+    expect(again.exitCode, again.stderr).toBe(0);
+    const up = JSON.parse(again.stdout);
+    expect(up.changed).toBe(false);
+    expect(new Set(up.applied.map((l: {verb: string}) => l.verb))).toEqual(new Set(['unchanged']));
+    // Nothing else happened: the second run's cluster calls are the apply and the rollout check.
+    const second = w.calls().filter((c) => c.tool === 'kubectl').slice(-2);
+    expect(second.map((c) => c.argv.slice(2, 4).join(' '))).toEqual(['apply -f', 'rollout status']);
+    expect(w.calls().filter((c) => c.tool === 'kubectl' && c.argv.includes('delete'))).toEqual([]);
+  });
+
+  it('Given HA_IMAGE, When kp ha up runs, Then the StatefulSet runs that image; a value that is no image reference is exit 2 before any call', async () => {
+    const w = world();
+    await devCluster(w);
+    const ok = await runKp(['ha', 'up', '--json'], {env: {...w.env, HA_IMAGE: 'kp-ha-standin:test'}, cwd: w.root});
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(JSON.parse(fakeKubectl(w, 'get', 'pod', 'homeassistant-0', '-n', 'default', '-o', 'json')).spec.containers[0].image).toBe('kp-ha-standin:test');
+    w.resetLogs();
+    const bad = await runKp(['ha', 'up'], {env: {...w.env, HA_IMAGE: '--privileged'}, cwd: w.root});
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/^error: HA_IMAGE "--privileged" is not an image reference/m);
+    expect(w.calls()).toEqual([]);
+  });
+
+  it('Given HA up, When kp ha down runs, Then HA goes and its PVC stays; --volumes needs --yes without a terminal, then the PVC goes', async () => {
+    const w = world();
+    await devCluster(w);
+    expect((await runKp(['ha', 'up'], {env: w.env, cwd: w.root})).exitCode).toBe(0);
+    // When
+    const down = await runKp(['ha', 'down', '--json'], {env: w.env, cwd: w.root});
+    // Then
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(JSON.parse(down.stdout)).toMatchObject({removed: expect.arrayContaining([expect.stringContaining('statefulset.apps "homeassistant" deleted')]), volumeRemoved: false});
+    expect(fakeKubectl(w, 'get', 'pvc', '-n', 'default', '-o', 'name')).toContain('config-homeassistant-0');
+    // A second down has nothing left to remove and still succeeds.
+    const again = await runKp(['ha', 'down', '--json'], {env: w.env, cwd: w.root});
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).removed).toEqual([]);
+    // --volumes without a terminal and without --yes: refused, nothing removed.
+    w.resetLogs();
+    const refused = await runKp(['ha', 'down', '--volumes'], {env: w.env, cwd: w.root});
+    expect(refused.exitCode).toBe(2);
+    expect(w.calls().filter((c) => c.tool === 'kubectl')).toEqual([]);
+    const confirmed = await runKp(['ha', 'down', '--volumes', '--yes', '--json'], {env: w.env, cwd: w.root});
+    expect(confirmed.exitCode, confirmed.stderr).toBe(0);
+    expect(JSON.parse(confirmed.stdout).volumeRemoved).toBe(true);
+    expect(fakeKubectl(w, 'get', 'pvc', '-n', 'default', '-o', 'name')).not.toContain('config-homeassistant-0');
+  });
+
+  it('Given a kind-kamerplanter context whose API server is not on this machine, When kp ha up --target kubernetes runs, Then exit 3 before any call', async () => {
+    const w = world();
+    pointKindContextAt(w, 'https://10.1.2.3:6443');
+    const result = await runKp(['ha', 'up', '--target', 'kubernetes'], {env: w.env, cwd: w.root});
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/^error: The kube context kind-kamerplanter points at https:\/\/10\.1\.2\.3:6443, which is not on this machine/m);
+    expect(w.calls().filter((c) => c.tool === 'kubectl')).toEqual([]);
+  });
+
+  it('Given HA up, When kp ha up --dry-run runs, Then the apply is printed, not run, and the cluster is unchanged', async () => {
+    const w = world();
+    await devCluster(w);
+    const result = await runKp(['ha', 'up', '--dry-run', '--json'], {env: w.env, cwd: w.root});
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({dryRun: true, sync: {skipped: 'dry run'}});
+    expect(result.stderr).toContain('[dry-run] kubectl --context kind-kamerplanter apply -f -');
+    expect(w.calls().filter((c) => c.tool === 'kubectl')).toEqual([]);
+  });
+});
