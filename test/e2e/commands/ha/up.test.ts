@@ -183,6 +183,39 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect(dockerExec(c, ['ls', '-A', '/config/.kp-staging']).trim()).toBe('');
   });
 
+  it('Given one sync paused (SIGSTOP) once it is sending, When a second sync from another checkout starts, Then the second waits for the lock and the final tree is the second source exactly', async () => {
+    // Given: two checkouts that differ from each other and from what is installed
+    const first = path.join(work, 'paused-a');
+    const second = path.join(work, 'paused-b');
+    writeComponent(path.join(first, 'custom_components'), {...smallFiles(), 'sensor.py': 'def setup():\n    return "paused-a"\n', 'a_only.py': 'A = 1\n'});
+    writeComponent(path.join(second, 'custom_components'), {...smallFiles(), 'sensor.py': 'def setup():\n    return "paused-b"\n', 'b_only.py': 'B = 1\n'});
+    const env = testEnv({...stack.env(), HA_IMAGE: image, HA_HOST_PORT: String(haPort)}) as NodeJS.ProcessEnv;
+    const start = (dir: string, state: string) => {
+      const child = spawn(process.execPath, [kpBin, 'ha', 'sync', '--settle', '0', '--timeout', '90', '--lock-timeout', '90'], {cwd: dir, env: {...env, XDG_STATE_HOME: path.join(work, state)}});
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+      return {child, exited, stderr: () => stderr};
+    };
+    const a = start(first, 'paused-state-a');
+    // When: A is stopped as soon as it says it is sending
+    for (let i = 0; i < 300 && !a.stderr().includes('sending'); i += 1) await new Promise((r) => setTimeout(r, 20));
+    a.child.kill('SIGSTOP');
+    const b = start(second, 'paused-state-b');
+    for (let i = 0; i < 300 && !b.stderr().includes('Waiting for another sync'); i += 1) await new Promise((r) => setTimeout(r, 50));
+    const bWaited = b.stderr().includes('Waiting for another sync');
+    a.child.kill('SIGCONT');
+    const [aCode, bCode] = await Promise.all([a.exited, b.exited]);
+    // Then
+    expect(bWaited, b.stderr()).toBe(true);
+    expect(aCode, a.stderr()).toBe(0);
+    expect(bCode, b.stderr()).toBe(0);
+    const c = haContainer();
+    expect(dockerExec(c, ['cat', `${remote}/sensor.py`])).toContain('paused-b');
+    expect(dockerExec(c, ['sh', '-c', `ls ${remote}`]).split('\n').filter((f: string) => f.endsWith('_only.py'))).toEqual(['b_only.py']);
+    expect(dockerExec(c, ['ls', '-A', '/config/.kp-staging']).trim()).toBe('');
+  });
+
   it('Given a Python change with a ruff finding and ruff on PATH, When kp ha sync runs, Then the finding is printed, exit 2, and nothing is copied', async () => {
     // The fake ruff (test/fakes) keeps its call log in KP_FAKE_STATE, like every fake tool.
     const fakeState = path.join(work, 'fake-state');
@@ -198,7 +231,8 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     // --no-lint skips the gate; --lint without ruff on PATH is a missing prerequisite.
     const required = await kp(['ha', 'sync', '--json', '--lint'], {env: {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'}});
     expect(required.exitCode, required.stderr).toBe(3);
-    const skipped = await kp(['ha', 'sync', '--json', '--settle', '0', '--no-lint', '--timeout', '60'], {env: withRuff});
+    // (--restart none: this session has restarted HA often, and Docker's restart delay doubles each time.)
+    const skipped = await kp(['ha', 'sync', '--json', '--settle', '0', '--no-lint', '--restart', 'none'], {env: withRuff});
     expect(skipped.exitCode, skipped.stderr).toBe(0);
     expect(json(skipped.stdout).lint).toMatchObject({status: 'skipped', reason: '--no-lint'});
     rmSync(path.join(component, 'linted.py'));
@@ -206,9 +240,10 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
 
   it('Given a Python change and no ruff on PATH, When kp ha sync runs, Then one line says lint skipped and the sync goes on', async () => {
     appendFileSync(path.join(component, 'const.py'), 'NO_RUFF = True\n');
-    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--timeout', '60'], {env: {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'}});
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--restart', 'none'], {env: {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'}});
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr.split('\n').filter((line) => line.includes('lint skipped: ruff not found'))).toHaveLength(1);
+    expect(json(result.stdout)).toMatchObject({outcome: 'synced', lint: {status: 'skipped', reason: 'ruff not found'}});
   });
 
   it('Given HA up, When kp ha down --target docker runs, Then the container goes and its config volume stays', async () => {
