@@ -220,7 +220,7 @@ echo "KP_DONE"
 
 /**
  * Readiness probe run in the container: does HA's HTTP port 8123 answer? (busybox or GNU tools, or
- * python). Arg: how many more tries, 0.2 s apart (default 0: one try), so one exec can wait out a
+ * python). Arg: how many more tries, 0.1 s apart (default 0: one try), so one exec can wait out a
  * restart instead of one exec per poll.
  */
 export const PROBE_SCRIPT = `tries=\${1:-0}
@@ -238,7 +238,7 @@ while :; do
   fi
   [ "$tries" -gt 0 ] || exit 1
   tries=$((tries - 1))
-  sleep 0.2
+  sleep 0.1
 done
 `;
 

@@ -279,8 +279,8 @@ export async function runSyncRound(ctx: KpContext, target: HaTarget, options: Ha
 async function syncUnlocked(ctx: KpContext, target: HaTarget, options: HaSyncOptions, lock: {owner: string; deadline: number} | undefined): Promise<HaSyncReport> {
   const started = Date.now();
   const spawnsBefore = ctx.runner.spawnCount;
-  // Polled while HA restarts: a 200 ms tick keeps the wait's overshoot small (each poll is one inspect).
-  const pollMs = options.pollMs ?? 200;
+  // Polled while HA restarts: a 100 ms tick keeps the wait's overshoot small (each poll is one inspect).
+  const pollMs = options.pollMs ?? 100;
   const obs = await observe(ctx, target, options, lock);
   let remoteLockHeld = obs.lockOwner !== undefined;
   try {

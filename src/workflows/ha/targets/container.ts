@@ -121,7 +121,7 @@ export class ContainerTarget implements HaTarget {
     // comes only after its interval), kp's own probe decides.
     if (state.ready === true) return true;
     if (state.ready === false && !state.status.includes('(starting)')) return false;
-    const tries = Math.floor(waitMs / 200);
+    const tries = Math.floor(waitMs / 100);
     const probe = await this.engine.exec(this.ref(), ['sh', '-c', PROBE_SCRIPT, 'sh', String(tries)], {allowFailure: true});
     return probe.exitCode === 0;
   }
