@@ -115,6 +115,14 @@ export function withTeardownEnvFile<T>(stack: Stack, action: (envFile: string) =
   return action(file).finally(() => rmSync(dir, {recursive: true, force: true}));
 }
 
+/**
+ * Variables kp passes to Compose from the active profiles (they win over the env file, as the
+ * shell's do): the app uses TimescaleDB exactly when the `timescaledb` profile runs it.
+ */
+export function profileEnvironment(stack: Pick<Stack, 'profiles'>): Record<string, string> {
+  return {TIMESCALEDB_ENABLED: stack.profiles.includes('timescaledb') ? 'true' : 'false'};
+}
+
 /** The Compose CLI bound to this stack (optionally with a stand-in env file for teardown). */
 export function composeFor(runner: Runner, info: ComposeInfo, stack: Stack, envFile = stack.envFile): Compose {
   return new Compose(runner, info, {name: stack.project, file: stack.composeFile, envFile, profiles: stack.profiles});

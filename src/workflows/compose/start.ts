@@ -17,6 +17,7 @@ import {
   expectedServices,
   interpolationEnv,
   loadModel,
+  profileEnvironment,
   readEnvValuesIfPresent,
   requireCompose,
   resolveStack,
@@ -81,7 +82,7 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
     composeInfo = await requireCompose(ctx.runner, engine);
     ctx.out.step(`Compose up (${plan.reason})`);
     await composeFor(ctx.runner, composeInfo, stack)
-      .up({timeoutMs: options.timeoutSeconds * 1000})
+      .up({timeoutMs: options.timeoutSeconds * 1000, env: profileEnvironment(stack)})
       .catch(async (error: unknown) => {
         if (error instanceof InterruptedError || !(error instanceof KpError) || error.exitCode !== ExitCode.ToolFailed) throw error;
         throw await diagnoseFailure(ctx, engine, stack, expected, error.message, ExitCode.ToolFailed);

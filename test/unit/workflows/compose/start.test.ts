@@ -168,6 +168,20 @@ describe('compose start', () => {
     expect(existsSync(recordFile('compose-kamerplanter.json'))).toBe(false);
   });
 
+  it.each([
+    [[], 'false'],
+    [['timescaledb'], 'true'],
+    [['homeassistant'], 'false'],
+  ])('Given profiles %j on an empty engine, When started (dry run), Then Compose gets TIMESCALEDB_ENABLED=%s from kp', async (profiles, enabled) => {
+    await hostPorts();
+    const {ctx, runner} = sandbox.context([engineUp, ps('kamerplanter', ''), ...composeV1Only], {dryRun: true});
+    await composeStart(ctx, {...options, profiles});
+    const up = runner.mutatingCalls()[0]!;
+    expect(up.args.slice(-3)).toEqual(['up', '-d', '--remove-orphans']);
+    // The process env wins over the env file in Compose's interpolation: the app follows the profile.
+    expect(up.options.env).toEqual({TIMESCALEDB_ENABLED: enabled});
+  });
+
   it('Given --project-name other on an empty engine, When started, Then ps, Compose, the env file and the start record all use "other"', async () => {
     // Given: Compose v2; `up` brings the stand-ins for backend and frontend up
     const ports = await hostPorts();
