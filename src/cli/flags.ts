@@ -18,15 +18,19 @@ export const composeStackFlags = {
     description: 'Compose file to use instead of the one kp ships.',
     helpValue: 'FILE',
   }),
-  'env-file': Flags.string({
+  // Not `--env-file`: Node itself claims that argument even after the script path (it reads the file,
+  // and exits 9 before kp runs when it is missing: nodejs/node#54232, still so on Node 26). The old
+  // name stays as an alias, which reaches kp only when the file exists.
+  'env-path': Flags.string({
     description: 'Env file to use instead of $XDG_CONFIG_HOME/kp/compose.env (compose-<project>.env for another project).',
     helpValue: 'FILE',
+    aliases: ['env-file'],
   }),
 };
 
 /** Map the parsed stack flags to the workflow's stack options. */
-export function stackOptions(flags: {'project-name'?: string; file?: string; 'env-file'?: string}): StackOptions {
-  return {projectName: flags['project-name'], file: flags.file, envFile: flags['env-file']};
+export function stackOptions(flags: {'project-name'?: string; file?: string; 'env-path'?: string}): StackOptions {
+  return {projectName: flags['project-name'], file: flags.file, envFile: flags['env-path']};
 }
 
 /** Which kind cluster a dev command acts on. */

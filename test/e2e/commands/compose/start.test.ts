@@ -82,7 +82,7 @@ describe('Given a project that was never started', () => {
     const edited = path.join(stack.spec.home, 'edited.env');
     writeFileSync(edited, 'ARANGO_ROOT_PASSWORD=changeme\n', {mode: 0o600});
     // When
-    const result = await stack.kp(['compose', 'start', '--env-file', edited]);
+    const result = await stack.kp(['compose', 'start', '--env-path', edited]);
     // Then exit 2 with file:line:col, the file unchanged and nothing created
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`${edited}:1:1: ARANGO_ROOT_PASSWORD is the placeholder "changeme"`);
