@@ -19,7 +19,7 @@ export const composeStackFlags = {
     helpValue: 'FILE',
   }),
   // Not `--env-file`: Node itself claims that argument even after the script path (it reads the file,
-  // and exits 9 before kp runs when it is missing: nodejs/node#54232, still so on Node 26). The old
+  // and exits 9 before kp runs when it is missing: nodejs/node#54232, seen on Node 20.20). The old
   // name stays as an alias, which reaches kp only when the file exists.
   'env-path': Flags.string({
     description: 'Env file to use instead of $XDG_CONFIG_HOME/kp/compose.env (compose-<project>.env for another project).',
