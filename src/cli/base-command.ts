@@ -40,6 +40,9 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
 
   override async init(): Promise<void> {
     await super.init();
+    // Every kp command parses here; a parse that throws must not also earn oclif's "did not parse
+    // its arguments" warning (shown when NODE_ENV is development or test) on top of kp's error.
+    this.parsed = true;
     const {args, flags, argv} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof KpCommand).baseFlags,
@@ -75,16 +78,38 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
     return result;
   }
 
+  /** Every error gets a hint line: where the error itself names no fix, the next step its class calls for. */
+  private fallbackHint(exitCode: number): string {
+    const command = `${this.config.bin} ${(this.id ?? '').replaceAll(':', ' ')}`.trim();
+    switch (exitCode) {
+      case ExitCode.Usage:
+        return `\`${command} --help\` shows the flags and examples.`;
+      case ExitCode.Prerequisite:
+        return `\`${this.config.bin} doctor\` checks everything kp needs and says how to fix it.`;
+      case ExitCode.ToolFailed:
+        return `Run it again with --verbose to see every command kp runs.`;
+      case ExitCode.Timeout:
+        return 'Raise --timeout, or read the logs of what did not become ready.';
+      case ExitCode.VerificationFailed:
+        return `\`${this.config.bin} ha status\` shows the load verdict and HA's failure lines.`;
+      case ExitCode.Interrupted:
+        return 'Run the same command again: it picks up from where it stopped.';
+      default:
+        return `This is a bug in kp: please report it with the output of \`${command} --verbose\`.`;
+    }
+  }
+
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     const json = this.ctx?.json ?? process.argv.includes('--json');
     const kpError = toKpError(error);
+    const hint = kpError.hint ?? this.fallbackHint(kpError.exitCode);
     if (json) {
-      const payload = {error: {message: kpError.message, hint: kpError.hint, exitCode: kpError.exitCode, ...kpError.details}};
+      const payload = {error: {message: kpError.message, hint, exitCode: kpError.exitCode, ...kpError.details}};
       process.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
     } else {
       const out = this.ctx?.out ?? createOutput({json: false, verbose: false});
       out.info(`${out.color.red('error:')} ${kpError.message}`);
-      if (kpError.hint) out.info(`${out.color.dim('hint:')} ${kpError.hint}`);
+      out.info(`${out.color.dim('hint:')} ${hint}`);
       if (kpError.exitCode === ExitCode.Internal && error.stack) out.info(out.color.dim(error.stack));
     }
     process.exitCode = kpError.exitCode;

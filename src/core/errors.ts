@@ -98,14 +98,29 @@ export const fail = {
 };
 
 /** Map anything thrown to a KpError with a documented exit code. */
+/**
+ * One line from oclif's parse error, with its reason kept: oclif puts the reason on the lines after
+ * `Parsing --timeout` / `The following error occurred:` and ends with a help pointer kp replaces.
+ */
+function parseError(text: string): KpError {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !/^See more help with --help$/.test(line) && !/^The following errors? occurred:$/.test(line));
+  const parsing = /^Parsing (--[\w-]+)$/.exec(lines[0] ?? '');
+  const message = parsing ? `${parsing[1]}: ${lines.slice(1).join('; ') || 'invalid value'}` : lines.join('; ');
+  const exclusive = /cannot also be provided when using/.test(message);
+  return new KpError(message || text, {
+    exitCode: ExitCode.Usage,
+    hint: exclusive ? 'Those flags exclude each other: give only one (see --help).' : 'See --help for the accepted flags and arguments.',
+  });
+}
+
 export function toKpError(error: Error & {oclif?: {exit?: number}}): KpError {
   if (error instanceof KpError) return error;
   // oclif's parser errors (unknown flag, missing argument) are usage errors.
-  if (error.oclif?.exit !== undefined || /^(Nonexistent flag|Unexpected argument|Missing required|Expected )/.test(error.message)) {
-    return new KpError(error.message.split('\n')[0] ?? error.message, {
-      exitCode: ExitCode.Usage,
-      hint: 'See --help for the accepted flags and arguments.',
-    });
+  if (error.oclif?.exit !== undefined || /^(Nonexistent flag|Unexpected argument|Missing required|Expected |Parsing --|The following error)/.test(error.message)) {
+    return parseError(error.message);
   }
   return new KpError(error.message, {exitCode: ExitCode.Internal, cause: error});
 }

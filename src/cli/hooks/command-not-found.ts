@@ -1,0 +1,37 @@
+/**
+ * oclif's `command_not_found` hook: an unknown command or topic gets kp's own answer (one `error:`
+ * line, one `hint:` line with "did you mean", exit 2; with `--json` the JSON error object on stdout)
+ * instead of oclif's bare `command x not found`.
+ */
+import type {Hook} from '@oclif/core';
+import {distance} from 'fastest-levenshtein';
+import {ExitCode} from '../../core/errors.js';
+import {createOutput} from '../../ui/output.js';
+import {suggestName} from '../../workflows/shared/suggest.js';
+
+/** The closest command to `wanted`, when it is close enough to be what was meant. */
+export function suggestCommand(wanted: string, commands: readonly string[]): string | undefined {
+  const suggestion = suggestName(wanted, commands);
+  if (!suggestion) return undefined;
+  const close = distance(suggestion, wanted) / Math.max(suggestion.length, wanted.length) <= 0.5;
+  return close || suggestion.startsWith(wanted) || wanted.startsWith(suggestion) ? suggestion : undefined;
+}
+
+const hook: Hook.CommandNotFound = async function (options) {
+  const bin = options.config.bin;
+  const wanted = options.id.replaceAll(':', ' ');
+  const commands = options.config.commandIDs.map((id) => id.replaceAll(':', ' '));
+  const suggestion = suggestCommand(wanted, commands);
+  const message = `Unknown command "${bin} ${wanted}".`;
+  const hint = `${suggestion ? `Did you mean "${bin} ${suggestion}"? ` : ''}\`${bin} --help\` lists every command.`;
+  if ((options.argv ?? []).includes('--json')) {
+    process.stdout.write(`${JSON.stringify({error: {message, hint, exitCode: ExitCode.Usage}}, null, 2)}\n`);
+  } else {
+    const out = createOutput({json: false, verbose: false});
+    out.info(`${out.color.red('error:')} ${message}`);
+    out.info(`${out.color.dim('hint:')} ${hint}`);
+  }
+  process.exitCode = ExitCode.Usage;
+};
+
+export default hook;
