@@ -41,22 +41,65 @@ export function isSecretKey(key: string): boolean {
   return key in SECRET_GENERATORS || /(PASSWORD|SECRET|TOKEN|API_KEY)/.test(key);
 }
 
-/** Parse env-file text; dotenv decides the values, a line scan gives the positions. */
+const ASSIGNMENT = /^(\s*)(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=/;
+
+/**
+ * Parse env-file text; dotenv decides the values, a line scan gives the positions. A line that is
+ * neither `KEY=value`, a comment nor blank is refused with file:line:col (dotenv would skip it
+ * silently, and the setting the user meant would not take effect). A quoted value may span lines.
+ */
 export function parseEnvText(text: string, file: string): ParsedEnvFile {
   const values = parseDotenv(text);
   const entries = new Map<string, EnvEntry>();
+  let openQuote: string | undefined;
   text.split(/\r?\n/).forEach((lineText, index) => {
-    const match = /^(\s*)(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=/.exec(lineText);
-    if (!match) return;
+    if (openQuote) {
+      // Inside a multi-line quoted value: it ends at the line holding the closing quote.
+      if (lineText.includes(openQuote)) openQuote = undefined;
+      return;
+    }
+    const match = ASSIGNMENT.exec(lineText);
+    if (!match) {
+      const trimmed = lineText.trim();
+      if (trimmed === '' || trimmed.startsWith('#')) return;
+      const column = lineText.length - lineText.trimStart().length + 1;
+      throw new KpError(`${file}:${index + 1}:${column}: not a KEY=value line: ${JSON.stringify(trimmed.length > 60 ? `${trimmed.slice(0, 57)}...` : trimmed)}`, {
+        exitCode: ExitCode.Usage,
+        hint: 'Each line is KEY=value, a # comment, or blank: fix or delete that line.',
+      });
+    }
+    const rest = lineText.slice(match[0].length).trimStart();
+    const quote = rest[0];
+    if ((quote === '"' || quote === "'" || quote === '`') && !rest.slice(1).includes(quote)) openQuote = quote;
     const key = match[2]!;
     if (key in values) entries.set(key, {key, value: values[key] ?? '', line: index + 1, column: match[1]!.length + 1});
   });
   return {file, entries};
 }
 
-/** Read and parse an env file. */
+/** Read and parse an env file: a directory is a usage error, an unreadable file a prerequisite, both with the fix. */
 export function readEnvFile(file: string): ParsedEnvFile {
-  return parseEnvText(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    if (statSync(file).isDirectory()) {
+      throw new KpError(`${file} is a directory, not an env file.`, {
+        exitCode: ExitCode.Usage,
+        hint: 'Name a file with --env-path (kp creates it when it does not exist), or move the directory away.',
+      });
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof KpError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new KpError(`Cannot read the env file ${file}: permission denied.`, {
+        exitCode: ExitCode.Prerequisite,
+        hint: `It must be yours and readable: \`chmod 600 ${file}\` (and \`chown\` it to you if it is not).`,
+      });
+    }
+    throw new KpError(`Cannot read the env file ${file}: ${(error as Error).message}`, {exitCode: ExitCode.Prerequisite, hint: 'Check the path given with --env-path.'});
+  }
+  return parseEnvText(text, file);
 }
 
 /** Is this value a known placeholder that must be replaced? */

@@ -2,7 +2,7 @@ import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {ensureEnvFile, JWT_PLACEHOLDER, parseEnvText, validateEnv} from '../../../src/config/env-file.js';
+import {ensureEnvFile, JWT_PLACEHOLDER, parseEnvText, readEnvFile, validateEnv} from '../../../src/config/env-file.js';
 import {shippedCompose} from '../../../src/config/paths.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'kp-env-'));
@@ -109,5 +109,30 @@ describe('env file', () => {
     // Then
     expect(error).toMatchObject({message: 'f.env:1:1: JWT_SECRET_KEY is empty.', exitCode: 2});
     expect((error as {hint: string}).hint).toContain('kp generates a random value');
+  });
+});
+
+describe('env files kp cannot use', () => {
+  it('Given a line that is neither KEY=value, a comment nor blank, When parsed, Then it is refused with file:line:col and the fix', () => {
+    const error = (() => {
+      try {
+        parseEnvText('# comment\n\nFOO=bar\n  this is not valid\n', '/x/compose.env');
+      } catch (e) {
+        return e as {exitCode: number; message: string; hint: string};
+      }
+      return undefined;
+    })();
+    expect(error).toMatchObject({exitCode: 2, message: '/x/compose.env:4:3: not a KEY=value line: "this is not valid"', hint: expect.stringContaining('KEY=value')});
+  });
+
+  it('Given quoted values spanning lines, export prefixes, comments and blanks, When parsed, Then every key is read and nothing is refused', () => {
+    const parsed = parseEnvText('A="multi\nline value"\nexport B=2\n# c\n\nC=\'x\'\n', 'f');
+    expect([...parsed.entries.keys()]).toEqual(['A', 'B', 'C']);
+    expect(parsed.entries.get('A')!.value).toBe('multi\nline value');
+  });
+
+  it('Given a directory where the env file should be, When read, Then exit 2 names it, with the fix', () => {
+    const folder = dir();
+    expect(() => readEnvFile(folder)).toThrowError(expect.objectContaining({exitCode: 2, message: `${folder} is a directory, not an env file.`}));
   });
 });
