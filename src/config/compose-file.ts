@@ -91,13 +91,23 @@ export function parsePortEntry(entry: unknown): PublishedPort | undefined {
 
 /** Load and interpolate a compose file. */
 export function loadComposeFile(file: string, env: Readonly<Record<string, string | undefined>>): ComposeModel {
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new KpError(`Cannot read the compose file ${file}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message}.`, {
+      exitCode: ExitCode.Usage,
+      hint: 'Pass a readable compose file with --file, or leave --file out to use the one kp ships.',
+    });
+  }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {lineCounter, prettyErrors: false, merge: true});
   const firstError = document.errors[0];
   if (firstError) {
-    const pos = firstError.linePos?.[0];
-    throw new KpError(`${file}:${pos?.line ?? 0}:${pos?.col ?? 0}: ${firstError.message.split('\n')[0]}`, {
+    // Without prettyErrors the error carries offsets only: the line counter turns them into line:col.
+    const pos = lineCounter.linePos(firstError.pos[0]);
+    throw new KpError(`${file}:${pos.line}:${pos.col}: ${firstError.message.split('\n')[0]}`, {
       exitCode: ExitCode.Usage,
       hint: 'Fix the YAML syntax at that position.',
     });
@@ -120,7 +130,8 @@ export function loadComposeFile(file: string, env: Readonly<Record<string, strin
       } catch (error) {
         const item = isSeq(portsNode) ? portsNode.items[index] : undefined;
         const range = (item as {range?: [number, number, number]} | undefined)?.range;
-        const pos = range ? lineCounter.linePos(range[0]) : {line: 0, col: 0};
+        const at = range?.[0] ?? (isMap(node) ? node.range?.[0] : undefined) ?? 0;
+        const pos = lineCounter.linePos(at);
         throw new KpError(`${file}:${pos.line}:${pos.col}: ${(error as Error).message}`, {exitCode: ExitCode.Usage});
       }
       const port = parsePortEntry(resolved);

@@ -40,7 +40,12 @@ describe('compose file interpolation', () => {
   it('Given broken YAML, When the compose file is loaded, Then the error names file:line:col', () => {
     const file = path.join(work, 'broken.yml');
     writeFileSync(file, 'services:\n  a:\n    image: x\n   bad: [\n');
-    expect(() => loadComposeFile(file, {})).toThrowError(new RegExp(`^${file}:\\d+:\\d+: `));
+    // The real line of the bad mapping item, never :0:0.
+    expect(() => loadComposeFile(file, {})).toThrowError(new RegExp(`^${file}:4:[1-9]\\d*: All mapping items must start at the same column`));
+  });
+
+  it('Given a directory as the compose file, When loaded, Then exit 2 says so, with the fix, and no stack trace', () => {
+    expect(() => loadComposeFile(work, {})).toThrowError(expect.objectContaining({exitCode: 2, message: `Cannot read the compose file ${work}: it is a directory.`}));
   });
 });
 
