@@ -95,7 +95,8 @@ export class Compose {
     const args = ['logs', '--no-color'];
     if (options.follow) args.push('--follow');
     if (options.tail !== undefined) args.push('--tail', String(options.tail));
-    return this.run([...args, ...services], {output: 'inherit', foreground: true});
+    // Its exit code is the caller's to judge: after Ctrl-C, Compose v1 exits 1 ("Aborting.").
+    return this.run([...args, ...services], {output: 'inherit', foreground: true, allowFailure: true});
   }
 
   /** `config -q`: validate the file with the real Compose. */

@@ -19,8 +19,10 @@ export default class ComposeLogs extends KpCommand<typeof ComposeLogs, ComposeLo
     return composeLogs(this.ctx, {...stackOptions(this.flags), services: this.positionals, follow: this.flags.follow, tail: this.flags.tail});
   }
 
-  // Compose's failure is a tool failure (4); Ctrl-C while following stays 130.
+  // Compose's failure is a tool failure (4); Ctrl-C while following is 130, whatever Compose's own
+  // exit code after the signal (v1 and v2 differ).
   protected override exitCodeFor(result: ComposeLogsResult): number {
+    if (result.interrupted) return ExitCode.Interrupted;
     if (result.exitCode === 0 || result.exitCode === ExitCode.Interrupted) return result.exitCode;
     return ExitCode.ToolFailed;
   }

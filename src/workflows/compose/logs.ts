@@ -2,6 +2,7 @@
  * `kp compose logs`: show (or follow) the logs of some or all services; the output is the
  * result, on stdout.
  */
+import {interruption} from '../../core/interruption.js';
 import {Engine} from '../../tools/docker.js';
 import type {KpContext} from '../context.js';
 import {unknownNameError} from '../shared/suggest.js';
@@ -20,6 +21,8 @@ export interface ComposeLogsResult {
   services: string[];
   /** Compose's own exit code. */
   exitCode: number;
+  /** The user stopped it with Ctrl-C (Compose's own exit code then says nothing about a failure). */
+  interrupted: boolean;
 }
 
 /** Stream the logs; unknown service names are refused before anything runs. */
@@ -36,5 +39,5 @@ export async function composeLogs(ctx: KpContext, options: ComposeLogsOptions): 
   const result = await withTeardownEnvFile(stack, (envFile) =>
     composeFor(ctx.runner, info, stack, envFile).logs(options.services, {follow: options.follow, tail: options.tail}),
   );
-  return {project: stack.project, services: options.services, exitCode: result.exitCode};
+  return {project: stack.project, services: options.services, exitCode: result.exitCode, interrupted: interruption.signal.aborted};
 }

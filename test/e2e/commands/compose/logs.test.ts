@@ -17,3 +17,25 @@ describe('Given the stack is up', () => {
     expect(result.stdout).not.toMatch(/stand-in nginx/); // only the service asked for
   });
 });
+
+describe('Given the stack is up and its logs followed', () => {
+  it('When the user presses Ctrl-C (SIGINT), Then kp exits 130 with no error line', async () => {
+    const stack = sharedStack();
+    await stack.ensureUp();
+    let sawOutput: () => void = () => undefined;
+    const output = new Promise<void>((resolve) => (sawOutput = resolve));
+    const result = await stack.kp(['compose', 'logs', '-f', 'backend', '--tail', '5'], {
+      onSpawn: (child) => {
+        let seen = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          if (/stand-in backend/.test(seen)) sawOutput();
+        });
+        void output.then(() => child.kill('SIGINT'));
+      },
+    });
+    expect(result.exitCode, result.stderr).toBe(130);
+    expect(result.stderr).not.toMatch(/^error:/m);
+    expect(result.stdout).toMatch(/stand-in backend/);
+  });
+});
