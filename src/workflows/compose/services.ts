@@ -45,7 +45,8 @@ export function serviceStatuses(expected: readonly ComposeService[], containers:
     return {
       service,
       state: container.status,
-      health: container.health ?? 'none',
+      // A stopped container keeps its last health verdict; it means nothing until it runs again.
+      health: container.running ? (container.health ?? 'none') : container.health ? 'stopped' : 'none',
       container: container.name,
       containerId: container.id,
       image: container.image,

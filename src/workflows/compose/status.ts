@@ -10,8 +10,11 @@ import {expectedServices, interpolationEnv, loadModel, readEnvValuesIfPresent, r
 /** The documented JSON of `kp compose status --json`. */
 export interface ComposeStatusResult {
   project: string;
-  /** `up` (every expected service ready), `degraded` (some containers exist), or `down` (none). */
-  state: 'up' | 'degraded' | 'down';
+  /**
+   * `up` (every expected service ready), `stopped` (containers exist, none runs: `kp compose stop`),
+   * `degraded` (some run, not all are ready), or `down` (no container).
+   */
+  state: 'up' | 'stopped' | 'degraded' | 'down';
   envFile: string;
   envFileExists: boolean;
   services: ServiceStatus[];
@@ -30,7 +33,8 @@ export async function composeStatus(ctx: KpContext, options: StackOptions): Prom
   const existing = statuses.filter((s) => s.state !== 'missing');
   // `up` means every expected service is ready; a container of an inactive profile is listed but does not count.
   const wanted = statuses.filter((s) => expected.some((e) => e.name === s.service));
-  const state = existing.length === 0 ? 'down' : wanted.every(isServiceReady) ? 'up' : 'degraded';
+  const running = existing.filter((s) => s.state === 'running' || s.state === 'restarting');
+  const state = existing.length === 0 ? 'down' : running.length === 0 ? 'stopped' : wanted.every(isServiceReady) ? 'up' : 'degraded';
   return {
     project: stack.project,
     state,
