@@ -28,9 +28,19 @@ export const composeStackFlags = {
   }),
 };
 
+/** How long start/stop/down wait for another kp run on the same project. */
+export const projectLockFlag = {
+  'lock-timeout': Flags.integer({description: 'Seconds to wait for another kp run on the same project (another terminal) to finish.', default: 300, min: 0}),
+};
+
 /** Map the parsed stack flags to the workflow's stack options. */
-export function stackOptions(flags: {'project-name'?: string; file?: string; 'env-path'?: string}): StackOptions {
-  return {projectName: flags['project-name'], file: flags.file, envFile: flags['env-path']};
+export function stackOptions(flags: {'project-name'?: string; file?: string; 'env-path'?: string; 'lock-timeout'?: number}): StackOptions {
+  return {
+    projectName: flags['project-name'],
+    file: flags.file,
+    envFile: flags['env-path'],
+    lockTimeoutMs: flags['lock-timeout'] === undefined ? undefined : flags['lock-timeout'] * 1000,
+  };
 }
 
 /** Which kind cluster a dev command acts on. */

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {KpCommand} from '../../cli/base-command.js';
-import {composeStackFlags, stackOptions} from '../../cli/flags.js';
+import {composeStackFlags, projectLockFlag, stackOptions} from '../../cli/flags.js';
 import {renderComposeDown} from '../../cli/render/compose.js';
 import {composeDown, type ComposeDownResult} from '../../workflows/compose/teardown.js';
 
@@ -11,6 +11,7 @@ Without a terminal and without --yes it refuses (exit 2) and removes nothing.`;
   static override examples = ['<%= config.bin %> compose down', '<%= config.bin %> compose down --volumes --yes'];
   static override flags = {
     ...composeStackFlags,
+    ...projectLockFlag,
     volumes: Flags.boolean({char: 'v', description: 'Also delete the named volumes (all data).'}),
     yes: Flags.boolean({char: 'y', description: 'Confirm --volumes without asking.'}),
   };

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {KpCommand} from '../../cli/base-command.js';
-import {composeStackFlags, stackOptions} from '../../cli/flags.js';
+import {composeStackFlags, projectLockFlag, stackOptions} from '../../cli/flags.js';
 import {renderComposeStart} from '../../cli/render/compose.js';
 import {composeStart, type ComposeStartResult} from '../../workflows/compose/start.js';
 
@@ -17,6 +17,7 @@ changes nothing.`;
   ];
   static override flags = {
     ...composeStackFlags,
+    ...projectLockFlag,
     profile: Flags.string({char: 'p', description: 'Enable a Compose profile (repeatable).', multiple: true, helpValue: 'PROFILE'}),
     timeout: Flags.integer({description: 'Seconds to wait for the stack to become healthy.', default: 300, min: 1}),
     wait: Flags.boolean({description: 'Wait for health and the HTTP endpoints (--no-wait returns after up).', default: true, allowNo: true}),

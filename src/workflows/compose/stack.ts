@@ -3,6 +3,8 @@
  * compose file and env file, which profiles; plus what reading it takes (the interpolation
  * environment, the model, the expected services) and the Compose bound to it.
  */
+import type {KpContext} from '../context.js';
+import {acquireLocalLock} from '../shared/lock.js';
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +34,8 @@ export interface StackOptions {
   file?: string;
   envFile?: string;
   profiles?: readonly string[];
+  /** How long to wait for another kp run on the same project (start/stop/down). */
+  lockTimeoutMs?: number;
 }
 
 /**
@@ -121,6 +125,27 @@ export function withTeardownEnvFile<T>(stack: Stack, action: (envFile: string) =
  */
 export function profileEnvironment(stack: Pick<Stack, 'profiles'>): Record<string, string> {
   return {TIMESCALEDB_ENABLED: stack.profiles.includes('timescaledb') ? 'true' : 'false'};
+}
+
+/** How long start/stop/down wait for another kp run on the same project by default. */
+export const DEFAULT_PROJECT_LOCK_TIMEOUT_MS = 300_000;
+
+/**
+ * Run `action` holding the project's lock: a second `kp compose start/stop/down` on the same
+ * project (another terminal) waits, naming the holder, instead of racing it into duplicate
+ * containers, name conflicts or two sets of secrets. A dry run changes nothing and takes none.
+ */
+export async function withProjectLock<T>(ctx: KpContext, project: string, lockTimeoutMs: number | undefined, action: () => Promise<T>): Promise<T> {
+  if (ctx.dryRun) return action();
+  const release = await acquireLocalLock('compose', project, `compose project ${project}`, {
+    deadline: Date.now() + (lockTimeoutMs ?? DEFAULT_PROJECT_LOCK_TIMEOUT_MS),
+    onWait: (holder) => ctx.out.step(`Waiting for another kp run on compose project ${project} (${holder}) to finish...`),
+  });
+  try {
+    return await action();
+  } finally {
+    await release();
+  }
 }
 
 /** The Compose CLI bound to this stack (optionally with a stand-in env file for teardown). */

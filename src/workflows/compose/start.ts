@@ -22,6 +22,8 @@ import {
   requireCompose,
   resolveStack,
   withInertSecrets,
+  withProjectLock,
+  type Stack,
   type StackOptions,
 } from './stack.js';
 import {readStartRecord, stackFingerprint, writeStartRecord} from './start-record.js';
@@ -58,6 +60,12 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
   // Every input is checked before the first change: the compose file and the profiles are read
   // (with inert secrets) before the env file is created.
   loadModel(stack, withInertSecrets(readEnvValuesIfPresent(stack.envFile)));
+  // From here on the project is this run's alone (its env file included: two first starts must
+  // not generate two sets of secrets).
+  return withProjectLock(ctx, stack.project, options.lockTimeoutMs, () => startLocked(ctx, options, stack, started));
+}
+
+async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: Stack, started: number): Promise<ComposeStartResult> {
 
   // 1. env file: create or complete it, refuse placeholders.
   const env = ensureEnvFile(stack.envFile, shippedCompose.envExample, {dryRun: ctx.dryRun});

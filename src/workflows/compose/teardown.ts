@@ -5,7 +5,7 @@
 import {Engine} from '../../tools/docker.js';
 import {confirmOrRefuse} from '../shared/confirm.js';
 import {observeContainers, SERVICE_LABEL} from './services.js';
-import {composeFor, requireCompose, resolveStack, withTeardownEnvFile, type StackOptions} from './stack.js';
+import {composeFor, requireCompose, resolveStack, withProjectLock, withTeardownEnvFile, type Stack, type StackOptions} from './stack.js';
 import {clearStartRecord} from './start-record.js';
 import type {KpContext} from '../context.js';
 
@@ -39,6 +39,10 @@ export type TeardownOptions = Omit<StackOptions, 'profiles'>;
 /** Stop the running containers (kept, with their volumes). */
 export async function composeStop(ctx: KpContext, options: TeardownOptions): Promise<ComposeStopResult> {
   const stack = resolveStack(options);
+  return withProjectLock(ctx, stack.project, options.lockTimeoutMs, () => stopLocked(ctx, stack));
+}
+
+async function stopLocked(ctx: KpContext, stack: Stack): Promise<ComposeStopResult> {
   const engine = new Engine(ctx.runner);
   await engine.ensureDaemon();
   const running = (await observeContainers(engine, stack.project)).filter((c) => c.running);
@@ -61,6 +65,11 @@ export async function composeDown(ctx: KpContext, options: TeardownOptions & {vo
       what: 'delete the stack volumes',
     });
   }
+  return withProjectLock(ctx, stack.project, options.lockTimeoutMs, () => downLocked(ctx, stack, options.volumes));
+}
+
+async function downLocked(ctx: KpContext, stack: Stack, volumes: boolean): Promise<ComposeDownResult> {
+  const options = {volumes};
   const engine = new Engine(ctx.runner);
   await engine.ensureDaemon();
   const containers = await observeContainers(engine, stack.project);

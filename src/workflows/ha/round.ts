@@ -8,7 +8,7 @@ import type {KpContext} from '../context.js';
 import {ExitCode, fail, KpError} from '../../core/errors.js';
 import {collectFiles, detectSource, type ComponentSource} from './component.js';
 import {planSync, type SyncPlan} from './plan.js';
-import {acquireLocalLock, currentOwner, describeOwner, formatOwner, lockTimeout, ownerGone, parseOwner} from './lock.js';
+import {acquireLocalLock, currentOwner, describeOwner, formatOwner, lockTimeout, ownerGone, parseOwner} from '../shared/lock.js';
 import {listRemote, releaseRemoteLock, stagingParent, uploadArchive} from './protocol.js';
 import {APPLY_SCRIPT, expectedListingDigest, parseApply, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
 import {decideRestart, type RestartDecision} from './restart-rule.js';
@@ -59,7 +59,9 @@ interface Observation {
 /** An exec refused because the container is (re)starting: docker's and kubectl's words for it. */
 function isRestarting(error: unknown): boolean {
   const text = error instanceof Error ? error.message : String(error);
-  return /is restarting, wait until the container is running|is not running|container not found|ContainerCreating|PodInitializing/i.test(text);
+  // An exec killed by the container's own restart (another run's `kill 1` under its lock) ends with
+  // SIGKILL/SIGTERM's exit code and nothing else to say.
+  return /is restarting, wait until the container is running|is not running|container not found|ContainerCreating|PodInitializing|failed \(exit 1(37|43)\)/i.test(text);
 }
 
 /**
@@ -264,7 +266,7 @@ export async function runSyncRound(ctx: KpContext, target: HaTarget, options: Ha
   const deadline = Date.now() + options.lockTimeoutMs;
   // A dry run changes nothing, so it takes no lock and waits for none.
   if (ctx.dryRun) return syncUnlocked(ctx, target, options, undefined);
-  const releaseLocal = await acquireLocalLock(localLockKey(target, options.configDir), target.label, {
+  const releaseLocal = await acquireLocalLock('ha-sync', localLockKey(target, options.configDir), target.label, {
     deadline,
     pollMs: options.pollMs,
     onWait: (holder) => ctx.out.step(`Waiting for another sync into ${target.label} on this machine (${holder}) to finish...`),

@@ -141,8 +141,8 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     // The holder: a kp that has exited (its pid is gone), on this machine.
     const gone = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => gone.on('exit', resolve));
-    const line = (await import('../../../../src/workflows/ha/lock.js')).formatOwner({
-      ...(await import('../../../../src/workflows/ha/lock.js')).currentOwner(),
+    const line = (await import('../../../../src/workflows/shared/lock.js')).formatOwner({
+      ...(await import('../../../../src/workflows/shared/lock.js')).currentOwner(),
       host: hostname.replace(/[^A-Za-z0-9.-]/g, '_'),
       pid: gone.pid!,
       start: '1',

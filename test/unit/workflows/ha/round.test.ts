@@ -162,6 +162,15 @@ describe('ha sync round', () => {
     expect(runner.calls[0]!.args.at(-1)).toBe(expectedListingDigest(local));
   });
 
+  it('Given the listing exec killed by the container restarting under it (exit 137), When a round runs, Then it waits and lists again', async () => {
+    const cwd = component();
+    const {ctx, runner} = sandbox.context([{match: isList, reply: {exitCode: 137, stdout: ''}, times: 1}, listed(LOCAL_FILES)]);
+    const target = new FakeTarget(runner, onVolume);
+    const report = await runSyncRound(ctx, target, syncOptions(cwd));
+    expect(report.outcome).toBe('up-to-date');
+    expect(runner.calls.filter((c) => isList(c.command, c.args))).toHaveLength(2);
+  });
+
   it('Given --restart pod on a volume that does not survive recreate, When a round with changes runs, Then a usage error comes before the target is locked or anything is sent', async () => {
     // Given
     const cwd = component();

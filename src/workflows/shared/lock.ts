@@ -1,11 +1,9 @@
 /**
- * One sync per target at a time. Two locks, because two kinds of rival exist: a local lock
- * (another kp on this machine, held for the whole round, restart and verdict included) and a
- * lock inside the target (another machine syncing into the same HA; taken by the listing exec,
- * released after the restart and the verdict, or at once when nothing is to be done, see
- * remote.ts and round.ts). Either one is
- * waited for up to `--lock-timeout`, naming its holder; a holder is pushed aside only when it is
- * provably gone: it ran on this machine and its process no longer exists.
+ * One kp run per target at a time: the lock owners (who, on which machine, which process) and the
+ * local lock file. `kp compose` holds one per project for start/stop/down; `kp ha sync` holds one
+ * per HA target for a whole round, beside its lock inside the target (ha/remote.ts, ha/round.ts).
+ * A lock is waited for up to `--lock-timeout`, naming its holder; a holder is pushed aside only when
+ * it is provably gone: it ran on this machine and its process no longer exists.
  */
 import {createHash} from 'node:crypto';
 import {existsSync, mkdirSync, readFileSync} from 'node:fs';
@@ -108,9 +106,9 @@ export function ownerGone(owner: LockOwner, here: LockOwner = currentOwner(), ex
 /** Release function of a held lock. */
 export type ReleaseLock = () => Promise<void>;
 
-/** The local lock file for a target key (any string naming the target and folder). */
-export function localLockPath(key: string): string {
-  return path.join(locksDir(), `ha-sync-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
+/** The local lock file of `kind` (`ha-sync`, `compose`) for `key` (any string naming the target). */
+export function localLockPath(kind: string, key: string): string {
+  return path.join(locksDir(), `${kind}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
 }
 
 /**
@@ -119,12 +117,13 @@ export function localLockPath(key: string): string {
  * without a race, noticing a lock taken away); the owner line beside it says who holds it.
  */
 export async function acquireLocalLock(
+  kind: string,
   key: string,
   label: string,
   options: {deadline: number; onWait: (holder: string) => void; pollMs?: number},
 ): Promise<ReleaseLock> {
   const lockfile = await import('proper-lockfile');
-  const file = localLockPath(key);
+  const file = localLockPath(kind, key);
   mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
   const ownerFile = `${file}.owner`;
   let announced = false;
@@ -153,7 +152,7 @@ export async function acquireLocalLock(
 export function lockTimeout(label: string, holder: string, where: string, lockPath?: string): Error {
   const owner = parseOwner(holder);
   return fail.prerequisite(
-    `Another sync into ${label} holds the lock (${describeOwner(holder)}, ${where}); gave up waiting.`,
+    `Another kp run on ${label} holds the lock (${describeOwner(holder)}, ${where}); gave up waiting.`,
     owner
       ? `Wait for it to finish, or raise --lock-timeout.${lockPath ? ` If that run is gone (another machine cannot be checked from here), remove ${lockPath} in the target.` : ''}`
       : `Wait, or raise --lock-timeout.${lockPath ? ` If nothing is syncing, remove ${lockPath} in the target.` : ''}`,

@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
 import {ExitCode} from '../../../../src/core/errors.js';
-import {acquireLocalLock, currentOwner, describeOwner, formatOwner, localLockPath, ownerGone, parseOwner} from '../../../../src/workflows/ha/lock.js';
+import {acquireLocalLock, currentOwner, describeOwner, formatOwner, localLockPath, ownerGone, parseOwner} from '../../../../src/workflows/shared/lock.js';
 import {useSandbox} from '../../../helpers/scripted-runner.js';
 
 useSandbox();
@@ -42,18 +42,18 @@ describe('lock owners', () => {
 
 describe('the local lock', () => {
   it('Given the lock is free, When taken twice in a row with a release between, Then both succeed and the lock lives under XDG_STATE_HOME', async () => {
-    const release = await acquireLocalLock('target-a', 'container ha', {deadline: Date.now(), onWait: () => undefined});
+    const release = await acquireLocalLock('ha-sync', 'target-a', 'container ha', {deadline: Date.now(), onWait: () => undefined});
     await release();
-    const again = await acquireLocalLock('target-a', 'container ha', {deadline: Date.now(), onWait: () => undefined});
+    const again = await acquireLocalLock('ha-sync', 'target-a', 'container ha', {deadline: Date.now(), onWait: () => undefined});
     await again();
-    expect(localLockPath('target-a').startsWith(process.env.XDG_STATE_HOME!)).toBe(true);
+    expect(localLockPath('ha-sync', 'target-a').startsWith(process.env.XDG_STATE_HOME!)).toBe(true);
   });
 
   it('Given another holder, When a second run takes the lock, Then it names the holder once, waits, and gives up at the deadline with exit 3', async () => {
-    const release = await acquireLocalLock('target-b', 'container ha', {deadline: Date.now(), onWait: () => undefined});
+    const release = await acquireLocalLock('ha-sync', 'target-b', 'container ha', {deadline: Date.now(), onWait: () => undefined});
     const waits: string[] = [];
     const started = Date.now();
-    const error = await acquireLocalLock('target-b', 'container ha', {deadline: Date.now() + 300, pollMs: 50, onWait: (holder) => waits.push(holder)}).catch((e: unknown) => e);
+    const error = await acquireLocalLock('ha-sync', 'target-b', 'container ha', {deadline: Date.now() + 300, pollMs: 50, onWait: (holder) => waits.push(holder)}).catch((e: unknown) => e);
     await release();
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(waits).toEqual([expect.stringContaining(`kp pid ${process.pid}`)]);
@@ -61,15 +61,15 @@ describe('the local lock', () => {
   });
 
   it('Given a holder that releases while a second run waits, When the second run polls, Then it gets the lock', async () => {
-    const release = await acquireLocalLock('target-c', 'container ha', {deadline: Date.now(), onWait: () => undefined});
+    const release = await acquireLocalLock('ha-sync', 'target-c', 'container ha', {deadline: Date.now(), onWait: () => undefined});
     setTimeout(() => void release(), 150);
-    const second = await acquireLocalLock('target-c', 'container ha', {deadline: Date.now() + 5_000, pollMs: 50, onWait: () => undefined});
+    const second = await acquireLocalLock('ha-sync', 'target-c', 'container ha', {deadline: Date.now() + 5_000, pollMs: 50, onWait: () => undefined});
     await second();
   });
 
   it('Given different targets, When both are locked, Then neither waits for the other', async () => {
-    const a = await acquireLocalLock('target-d', 'a', {deadline: Date.now(), onWait: () => undefined});
-    const b = await acquireLocalLock('target-e', 'b', {deadline: Date.now(), onWait: () => undefined});
+    const a = await acquireLocalLock('ha-sync', 'target-d', 'a', {deadline: Date.now(), onWait: () => undefined});
+    const b = await acquireLocalLock('ha-sync', 'target-e', 'b', {deadline: Date.now(), onWait: () => undefined});
     await a();
     await b();
   });
