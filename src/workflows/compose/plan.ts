@@ -20,6 +20,12 @@ export function planStart(input: {
   if (present.length === 0) return {kind: 'up', action: 'created', reason: 'the stack does not exist yet'};
   const missing = input.expected.filter((name) => !present.includes(name));
   if (missing.length > 0) return {kind: 'up', action: 'created', reason: `services without a container: ${missing.join(', ')}`};
+  // A second container of a service runs it twice (celery-beat would schedule every task twice):
+  // `up` scales each service back to its one container.
+  const doubled = input.expected.filter((name) => (byName.get(name)?.duplicates.length ?? 0) > 0);
+  if (doubled.length > 0) {
+    return {kind: 'up', action: 'updated', reason: `more than one container for ${doubled.map((name) => `${name} (${byName.get(name)!.duplicates.join(', ')})`).join(', ')}`};
+  }
   const stopped = input.expected.filter((name) => byName.get(name)?.state !== 'running');
   if (stopped.length > 0) return {kind: 'up', action: 'started', reason: `services not running: ${stopped.join(', ')}`};
   if (!input.record) return {kind: 'up', action: 'updated', reason: 'no record of a previous kp start: letting Compose compare the configuration'};

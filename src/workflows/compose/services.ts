@@ -21,6 +21,8 @@ export interface ServiceStatus {
   containerId: string | undefined;
   image: string | undefined;
   ports: Array<{hostIp: string; hostPort: number; containerPort: number; protocol: string}>;
+  /** Further containers of the same service (an earlier race, `--scale`): each runs the service again. */
+  duplicates: string[];
 }
 
 /** The project's containers (one-off `run` containers excluded), with details. */
@@ -36,11 +38,16 @@ export function serviceStatuses(expected: readonly ComposeService[], containers:
     const service = container.labels[SERVICE_LABEL];
     if (service && (!byService.has(service) || container.running)) byService.set(service, container);
   }
+  const counts = new Map<string, string[]>();
+  for (const container of containers) {
+    const service = container.labels[SERVICE_LABEL];
+    if (service) counts.set(service, [...(counts.get(service) ?? []), container.name]);
+  }
   const names = [...new Set([...expected.map((s) => s.name), ...byService.keys()])];
   return names.map((service) => {
     const container = byService.get(service);
     if (!container) {
-      return {service, state: 'missing', health: 'unknown', container: undefined, containerId: undefined, image: undefined, ports: []};
+      return {service, state: 'missing', health: 'unknown', container: undefined, containerId: undefined, image: undefined, ports: [], duplicates: []};
     }
     return {
       service,
@@ -54,6 +61,7 @@ export function serviceStatuses(expected: readonly ComposeService[], containers:
         const [port, protocol] = p.containerPort.split('/');
         return {hostIp: p.hostIp, hostPort: p.hostPort, containerPort: Number(port), protocol: protocol ?? 'tcp'};
       }),
+      duplicates: (counts.get(service) ?? []).filter((name) => name !== container.name).sort(),
     };
   });
 }

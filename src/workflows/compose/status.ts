@@ -11,8 +11,9 @@ import {expectedServices, interpolationEnv, loadModel, readEnvValuesIfPresent, r
 export interface ComposeStatusResult {
   project: string;
   /**
-   * `up` (every expected service ready), `stopped` (containers exist, none runs: `kp compose stop`),
-   * `degraded` (some run, not all are ready), or `down` (no container).
+   * `up` (every expected service ready, one container each), `stopped` (containers exist, none runs:
+   * `kp compose stop`), `degraded` (some run, not all are ready, or a service has a second container),
+   * or `down` (no container).
    */
   state: 'up' | 'stopped' | 'degraded' | 'down';
   envFile: string;
@@ -34,7 +35,8 @@ export async function composeStatus(ctx: KpContext, options: StackOptions): Prom
   // `up` means every expected service is ready; a container of an inactive profile is listed but does not count.
   const wanted = statuses.filter((s) => expected.some((e) => e.name === s.service));
   const running = existing.filter((s) => s.state === 'running' || s.state === 'restarting');
-  const state = existing.length === 0 ? 'down' : running.length === 0 ? 'stopped' : wanted.every(isServiceReady) ? 'up' : 'degraded';
+  const doubled = wanted.some((s) => s.duplicates.length > 0);
+  const state = existing.length === 0 ? 'down' : running.length === 0 ? 'stopped' : wanted.every(isServiceReady) && !doubled ? 'up' : 'degraded';
   return {
     project: stack.project,
     state,

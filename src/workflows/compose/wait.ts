@@ -96,6 +96,7 @@ export async function waitForStack(
     title: `${check.name} answers`,
     task: async (_: object, task: {title: string; output: string}) => {
       for (;;) {
+        if (interruption.signal.aborted) throw new InterruptedError();
         const answer = await probeHttp(check.url());
         if (answer.status === 200) {
           task.title = `${check.name}: ${check.url()} -> 200`;
@@ -112,7 +113,18 @@ export async function waitForStack(
   const hasHttp = (name: string) => expected.some((s) => s.name === name);
   const list = createTaskList<object>(
     [
-      {title: 'Waiting for services to be healthy', task: (_ctx, task) => task.newListr(serviceTasks, {concurrent: true, exitOnError: false})},
+      {
+        title: 'Waiting for services to be healthy',
+        // The services wait side by side and each one's failure is shown (exitOnError: false); listr2
+        // would then mark this step done anyway and go on to the HTTP probes, so it is judged here:
+        // after Ctrl-C or a service that did not become ready, it fails and nothing after it runs.
+        task: async (_ctx, task) => {
+          await task.newListr(serviceTasks, {concurrent: true, exitOnError: false}).run();
+          if (interruption.signal.aborted) throw new InterruptedError();
+          const wanted = latest.filter((s) => expected.some((e) => e.name === s.service));
+          if (wanted.length < expected.length || wanted.some((s) => !isServiceReady(s))) throw new Error(`not every service is ready after ${timeoutSeconds}s`);
+        },
+      },
       ...httpTasks.filter((_, index) => hasHttp(index === 0 ? 'backend' : 'frontend')),
     ],
     ctx.out,

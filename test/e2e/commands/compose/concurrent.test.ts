@@ -35,3 +35,59 @@ describe('Given a project that does not exist yet', () => {
     expect(readFileSync(stack.envFile, 'utf8').match(/^JWT_SECRET_KEY=/gm)).toHaveLength(1);
   });
 });
+
+describe('Given a stack still starting', () => {
+  it('When the user presses Ctrl-C while kp waits for health, Then kp exits 130, no waiting step is marked done, and no HTTP probe runs after it', async () => {
+    const stack = await ownStack('interrupted');
+    stack.ensureAbsent();
+    let stderrSoFar = '';
+    const result = await stack.kp(['compose', 'start', '--timeout', '180'], {
+      onSpawn: (child) => {
+        child.stderr?.on('data', (chunk: Buffer) => {
+          const before = stderrSoFar;
+          stderrSoFar += chunk.toString();
+          if (!before.includes('Waiting for services to be healthy') && stderrSoFar.includes('Waiting for services to be healthy')) {
+            setTimeout(() => child.kill('SIGINT'), 500);
+          }
+        });
+      },
+    });
+    expect(result.exitCode, result.stderr).toBe(130);
+    const afterInterrupt = result.stderr.slice(result.stderr.indexOf('Interrupted'));
+    expect(result.stderr).not.toMatch(/✔ Waiting for services to be healthy/);
+    expect(afterInterrupt).not.toMatch(/answers|-> 200/);
+    expect(result.stderr).toMatch(/^error: /m);
+  });
+});
+
+describe('Given a running stack with a second celery-beat container (left by an earlier race)', () => {
+  it('When status runs, Then it is degraded and names the duplicate; When start runs, Then it converges to one container per service', async () => {
+    // Given
+    const stack = await ownStack('duplicate');
+    await stack.ensureUp();
+    const beat = stack.serviceContainer('celery-beat');
+    const image = execFileSync('docker', ['inspect', '-f', '{{.Config.Image}}', beat], {encoding: 'utf8'}).trim();
+    const duplicate = `${stack.project}_celery-beat_2`;
+    const labels = {
+      'com.docker.compose.project': stack.project,
+      'com.docker.compose.service': 'celery-beat',
+      'com.docker.compose.container-number': '2',
+      'com.docker.compose.oneoff': 'False',
+    };
+    execFileSync('docker', ['run', '-d', '--name', duplicate, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), image, 'sh', '-c', 'while :; do sleep 1; done']);
+    // When: status
+    const status = await stack.kp(['compose', 'status', '--json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    const report = JSON.parse(status.stdout) as {state: string; services: Array<{service: string; duplicates: string[]}>};
+    expect(report.state).toBe('degraded');
+    expect(report.services.find((s) => s.service === 'celery-beat')!.duplicates).toHaveLength(1);
+    // When: start
+    const start = await stack.kp(['compose', 'start', '--json', '--timeout', '180']);
+    expect(start.exitCode, start.stderr).toBe(0);
+    expect(JSON.parse(start.stdout).reason).toContain('more than one container for celery-beat');
+    const beats = execFileSync('docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${stack.project}`, '--filter', 'label=com.docker.compose.service=celery-beat', '-q'], {encoding: 'utf8'})
+      .split('\n')
+      .filter(Boolean);
+    expect(beats).toHaveLength(1);
+  });
+});

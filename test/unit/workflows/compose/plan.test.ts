@@ -11,6 +11,7 @@ const running = (service: string, id = `${service}-id`): ServiceStatus => ({
   containerId: id,
   image: 'img',
   ports: [],
+  duplicates: [],
 });
 const record = {project: 'kamerplanter', fingerprint: 'f1', containerIds: {arangodb: 'arangodb-id', backend: 'backend-id'}, at: ''};
 
@@ -57,6 +58,15 @@ describe('compose start planner', () => {
       kind: 'up',
       action: 'created',
       reason: 'services without a container: backend',
+    });
+  });
+
+  it('Given a second container of celery-beat (an earlier race), When planned, Then up runs to bring it back to one, naming the duplicate', () => {
+    const statuses = [running('arangodb'), {...running('backend'), duplicates: ['kamerplanter_backend_2']}];
+    expect(planStart({expected, statuses, fingerprint: 'f1', record})).toEqual({
+      kind: 'up',
+      action: 'updated',
+      reason: 'more than one container for backend (kamerplanter_backend_2)',
     });
   });
 });

@@ -50,6 +50,15 @@ describe('status model', () => {
     expect(isServiceReady(running('x', 'starting'))).toBe(false);
   });
 
+  it('Given two running containers of one service, When merged, Then the row names the second as a duplicate', () => {
+    const statuses = serviceStatuses(
+      [{name: 'a', profiles: [], ports: [], hasHealthcheck: false}],
+      [container('a', {id: 'one', name: 'p_a_1'}), container('a', {id: 'two', name: 'p_a_2'})],
+    );
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0]!.duplicates).toEqual([statuses[0]!.container === 'p_a_1' ? 'p_a_2' : 'p_a_1']);
+  });
+
   it('Given a stopped and a running container of the same service, When merged, Then the running one is reported', () => {
     const statuses = serviceStatuses(
       [{name: 'a', profiles: [], ports: [], hasHealthcheck: false}],
