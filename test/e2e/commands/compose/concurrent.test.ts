@@ -68,12 +68,9 @@ describe('Given a running stack with a second celery-beat container (left by an 
     const beat = stack.serviceContainer('celery-beat');
     const image = execFileSync('docker', ['inspect', '-f', '{{.Config.Image}}', beat], {encoding: 'utf8'}).trim();
     const duplicate = `${stack.project}_celery-beat_2`;
-    const labels = {
-      'com.docker.compose.project': stack.project,
-      'com.docker.compose.service': 'celery-beat',
-      'com.docker.compose.container-number': '2',
-      'com.docker.compose.oneoff': 'False',
-    };
+    // Labelled as Compose labels its own second container of a service (as `--scale celery-beat=2` leaves it).
+    const original = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .Config.Labels}}', beat], {encoding: 'utf8'})) as Record<string, string>;
+    const labels = {...original, 'com.docker.compose.container-number': '2'};
     execFileSync('docker', ['run', '-d', '--name', duplicate, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), image, 'sh', '-c', 'while :; do sleep 1; done']);
     // When: status
     const status = await stack.kp(['compose', 'status', '--json']);
