@@ -18,6 +18,8 @@ export interface PublishedPort {
 /** What kp knows about one service of the compose file. */
 export interface ComposeService {
   name: string;
+  /** The image reference after interpolation (undefined for a service that only builds). */
+  image: string | undefined;
   profiles: string[];
   ports: PublishedPort[];
   hasHealthcheck: boolean;
@@ -120,7 +122,7 @@ export function loadComposeFile(file: string, env: Readonly<Record<string, strin
   for (const pair of root.items) {
     const name = isScalar(pair.key) ? String(pair.key.value) : '';
     const node = pair.value;
-    const plain = (isMap(node) ? node.toJSON() : {}) as {profiles?: string[]; ports?: unknown[]; healthcheck?: {disable?: boolean}};
+    const plain = (isMap(node) ? node.toJSON() : {}) as {image?: unknown; profiles?: string[]; ports?: unknown[]; healthcheck?: {disable?: boolean}};
     const ports: PublishedPort[] = [];
     const portsNode = isMap(node) ? node.get('ports', true) : undefined;
     for (const [index, entry] of (plain.ports ?? []).entries()) {
@@ -137,8 +139,20 @@ export function loadComposeFile(file: string, env: Readonly<Record<string, strin
       const port = parsePortEntry(resolved);
       if (port) ports.push(port);
     }
+    let image: string | undefined;
+    if (typeof plain.image === 'string') {
+      try {
+        image = interpolate(plain.image, env);
+      } catch (error) {
+        const imageNode = isMap(node) ? node.get('image', true) : undefined;
+        const at = (imageNode as {range?: [number, number, number]} | undefined)?.range?.[0] ?? (isMap(node) ? node.range?.[0] : undefined) ?? 0;
+        const pos = lineCounter.linePos(at);
+        throw new KpError(`${file}:${pos.line}:${pos.col}: ${(error as Error).message}`, {exitCode: ExitCode.Usage});
+      }
+    }
     services.push({
       name,
+      image,
       profiles: plain.profiles ?? [],
       ports,
       hasHealthcheck: Boolean(plain.healthcheck) && !plain.healthcheck?.disable,

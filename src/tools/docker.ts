@@ -271,6 +271,17 @@ export class Engine {
     return this.call(args, runOptions);
   }
 
+  /** The images this engine holds, as `repository:tag` (Docker Hub's `docker.io/library/` prefix dropped, as the engine lists them). */
+  async localImages(): Promise<Set<string>> {
+    const result = await this.call(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
+    return new Set(result.stdout.split('\n').map((line) => line.trim()).filter((line) => line && !line.includes('<none>')));
+  }
+
+  /** `pull REF` (mutating: a dry run prints it); its failure is the caller's to explain. */
+  pull(ref: string): Promise<RunResult> {
+    return this.call(['pull', ref], {mutating: true, allowFailure: true});
+  }
+
   /** Names of the volumes carrying every given label filter. */
   async listVolumes(labelFilters: readonly string[]): Promise<string[]> {
     const result = await this.call(['volume', 'ls', '-q', ...labelFilters.flatMap((filter) => ['--filter', `label=${filter}`])]);

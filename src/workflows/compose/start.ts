@@ -9,6 +9,7 @@ import type {ComposeInfo} from '../../tools/compose.js';
 import {Engine} from '../../tools/docker.js';
 import {registerSecret} from '../../tools/runner.js';
 import type {KpContext} from '../context.js';
+import {pullMissingImages} from './images.js';
 import {planStart, type StartPlan} from './plan.js';
 import {assertPortsFree, probeStackPorts} from './ports.js';
 import {observeContainers, serviceStatuses, stackUrls, type ServiceStatus, type StackUrls} from './services.js';
@@ -88,6 +89,8 @@ async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: 
   let composeInfo: ComposeInfo | undefined;
   if (plan.kind === 'up') {
     composeInfo = await requireCompose(ctx.runner, engine);
+    // Pulled first, each named: a failed pull says which image and why, before anything is created.
+    await pullMissingImages(ctx, engine, expected.flatMap((s) => (s.image ? [s.image] : [])), stack.envFile);
     ctx.out.step(`Compose up (${plan.reason})`);
     await composeFor(ctx.runner, composeInfo, stack)
       .up({timeoutMs: options.timeoutSeconds * 1000, env: profileEnvironment(stack)})

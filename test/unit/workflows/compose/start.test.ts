@@ -65,7 +65,12 @@ const ps = (project: string, stdout: string, times?: number): ScriptRule => ({ma
 const inspect = (stack: RecordedStack): ScriptRule => ({match: ['docker', 'inspect', '--type', 'container'], reply: {stdout: stack.inspect}});
 // Recorded on an engine without the v2 plugin: `docker compose version --short` is a flag error there
 // (docker exits 125 on a flag it cannot parse); the standalone v1 answers.
+/** The engine already holds every image the shipped file names (their defaults): nothing to pull. */
+const IMAGE_LS = ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'];
+const shippedImages = [...readFileSync(shippedCompose.file, 'utf8').matchAll(/image: \$\{\w+:-([^}]+)\}(?::\$\{\w+:-([^}]+)\})?/g)].map((m) => (m[2] ? `${m[1]}:${m[2]}` : m[1]!));
+const imagesHeld: ScriptRule = {match: ['docker', ...IMAGE_LS], reply: {stdout: `${shippedImages.join('\n')}\n`}};
 const composeV1Only: ScriptRule[] = [
+  imagesHeld,
   {match: ['docker', 'compose', 'version', '--short'], reply: {exitCode: 125, stdout: recorded('compose-v2-missing.stdout'), stderr: recorded('compose-v2-missing.stderr')}},
   {match: ['docker-compose', 'version', '--short'], reply: {stdout: recorded('compose-v1-version.txt')}},
 ];
@@ -162,6 +167,7 @@ describe('compose start', () => {
       'docker ps -a --no-trunc --format {{json .}} --filter label=com.docker.compose.project=kamerplanter',
       'docker compose version --short',
       'docker-compose version --short',
+      'docker image ls --format {{.Repository}}:{{.Tag}}',
       `[dry-run] docker-compose --project-name kamerplanter --file ${shippedCompose.file} --env-file ${envFile('compose.env')} up -d --remove-orphans`,
     ]);
     expect(existsSync(envFile('compose.env'))).toBe(false);
@@ -182,6 +188,25 @@ describe('compose start', () => {
     expect(up.options.env).toEqual({TIMESCALEDB_ENABLED: enabled});
   });
 
+  it('Given an image the engine does not hold and a pull that fails, When started, Then exit 4 names the image and the reason, and Compose never runs', async () => {
+    // Given: the backend image is missing and the registry says it has no such tag
+    await hostPorts();
+    const backend = shippedImages.find((ref) => ref.includes('kamerplanter-backend'))!;
+    const {ctx, runner} = sandbox.context([
+      engineUp,
+      ps('kamerplanter', ''),
+      {match: ['docker', ...IMAGE_LS], reply: {stdout: `${shippedImages.filter((ref) => ref !== backend).join('\n')}\n`}},
+      {match: ['docker', 'pull', backend], reply: {exitCode: 1, stderr: `Error response from daemon: manifest unknown\n`}},
+      ...composeV1Only,
+    ]);
+    // When
+    const error = await composeStart(ctx, options).catch((e: unknown) => e);
+    // Then
+    expect(error).toMatchObject({exitCode: ExitCode.ToolFailed, message: `Could not pull ${backend}: not found: no such image or tag.`, hint: expect.stringContaining('KAMERPLANTER_VERSION')});
+    expect(runner.callsTo('docker', 'pull').map((c) => c.args)).toEqual([['pull', backend]]);
+    expect(runner.calls.filter((c) => c.args.includes('up'))).toEqual([]);
+  });
+
   it('Given --project-name other on an empty engine, When started, Then ps, Compose, the env file and the start record all use "other"', async () => {
     // Given: Compose v2; `up` brings the stand-ins for backend and frontend up
     const ports = await hostPorts();
@@ -190,6 +215,7 @@ describe('compose start', () => {
       engineUp,
       ps('other', '', 1),
       {match: ['docker', 'compose', 'version', '--short'], reply: {stdout: '2.29.7\n'}},
+      imagesHeld,
       {
         match: (command, args) => command === 'docker' && args[0] === 'compose' && args.includes('up'),
         reply: async () => {
