@@ -2,7 +2,7 @@
  * `kp compose start`: env file -> preflight -> `up -d` only when needed -> wait for health
  * -> URLs. Running it on a healthy, unchanged stack starts nothing and returns quickly.
  */
-import {ensureEnvFile, isSecretKey, type EnvFileReport} from '../../config/env-file.js';
+import {checkEnvFile, ensureEnvFile, isSecretKey, type EnvFileReport} from '../../config/env-file.js';
 import {shippedCompose} from '../../config/paths.js';
 import {ExitCode, InterruptedError, KpError} from '../../core/errors.js';
 import type {ComposeInfo} from '../../tools/compose.js';
@@ -61,6 +61,8 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
   // Every input is checked before the first change: the compose file and the profiles are read
   // (with inert secrets) before the env file is created.
   loadModel(stack, withInertSecrets(readEnvValuesIfPresent(stack.envFile)));
+  // An env file holding a placeholder is refused before anything (the lock included) is written.
+  checkEnvFile(stack.envFile);
   // From here on the project is this run's alone (its env file included: two first starts must
   // not generate two sets of secrets).
   return withProjectLock(ctx, stack.project, options.lockTimeoutMs, () => startLocked(ctx, options, stack, started));

@@ -26,6 +26,8 @@ export interface HaStatusOptions {
 /** Gather the status report (never changes anything). */
 export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promise<HaStatusReport> {
   const configDir = validateConfigDir(options.configDir);
+  // A --source that is wrong is bad input (exit 2) before any target is looked for.
+  if (options.source) detectSource(options.cwd, options.source);
   const target = await resolveTarget(ctx, options.target);
   announceTarget(ctx, target);
   options = {...options, configDir};

@@ -4,6 +4,7 @@
  */
 import {ExitCode} from '../../core/errors.js';
 import type {KpContext} from '../context.js';
+import {detectSource} from './component.js';
 import {assertLintPossible, lintGate, pythonChanged} from './lint.js';
 import type {HaSyncReport} from './report.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
@@ -27,6 +28,8 @@ export type HaSyncResult = HaSyncReport | HaWatchResult;
 /** Run `kp ha sync`. */
 export async function haSync(ctx: KpContext, request: HaSyncRequest): Promise<HaSyncResult> {
   const configDir = validateConfigDir(request.configDir);
+  // The component is every input too: a wrong --source is exit 2 before any target is looked for.
+  detectSource(request.cwd, request.source);
   await assertLintPossible(ctx, request.lintMode);
   const target = await resolveTarget(ctx, request.target);
   announceTarget(ctx, target);

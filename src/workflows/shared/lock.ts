@@ -6,7 +6,7 @@
  * it is provably gone: it ran on this machine and its process no longer exists.
  */
 import {createHash} from 'node:crypto';
-import {existsSync, mkdirSync, readFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {writeFileAtomic} from '../../config/atomic-write.js';
@@ -133,6 +133,8 @@ export async function acquireLocalLock(
       const release = await lockfile.lock(file, {realpath: false, stale: 15_000, update: 5_000, retries: 0, onCompromised: () => undefined});
       writeFileAtomic(ownerFile, `${formatOwner(currentOwner())}\n`);
       return async () => {
+        // The owner line goes first: a waiter that sees no owner file retries rather than name a gone holder.
+        rmSync(ownerFile, {force: true});
         await release().catch(() => undefined);
       };
     } catch (error) {

@@ -54,8 +54,8 @@ describe('Given flag values the parser rejects', () => {
   });
 
   it('When an error carries no fix of its own, Then the hint line points at the command\'s help', async () => {
-    const result = await runKp(['ha', 'sync', '--pod', 'a', '--selector', 'b']);
+    const result = await runKp(['ha', 'status', '--pod', 'a', '--selector', 'b']);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr.split('\n').filter(Boolean)).toEqual(['error: Give either --pod or --selector, not both.', 'hint: `kp ha sync --help` shows the flags and examples.']);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual(['error: Give either --pod or --selector, not both.', 'hint: `kp ha status --help` shows the flags and examples.']);
   });
 });
