@@ -57,11 +57,16 @@ interface Observation {
 }
 
 /** An exec refused because the container is (re)starting: docker's and kubectl's words for it. */
-function isRestarting(error: unknown): boolean {
+export function isRestarting(error: unknown): boolean {
   const text = error instanceof Error ? error.message : String(error);
   // An exec killed by the container's own restart (another run's `kill 1` under its lock) ends with
   // SIGKILL/SIGTERM's exit code and nothing else to say.
-  return /is restarting, wait until the container is running|is not running|container not found|ContainerCreating|PodInitializing|failed \(exit 1(37|43)\)/i.test(text);
+  if (/is restarting, wait until the container is running|is not running|container not found|ContainerCreating|PodInitializing|failed \(exit 1(37|43)\)/i.test(text)) return true;
+  // An exec that starts in the instant the container's init dies: runc cannot hand the new process
+  // its config ("error writing config to pipe: write init-p: broken pipe", exit 126) or finds the
+  // container already stopped ("cannot exec in a stopped container"). Seen in CI when a second sync
+  // listed while the first one's `kill 1` landed. A missing `sh` is not transient and stays fatal.
+  return /OCI runtime exec failed/i.test(text) && /broken pipe|cannot exec in a stopped|container process not found|no such process/i.test(text) && !/executable file not found|permission denied/i.test(text);
 }
 
 /**

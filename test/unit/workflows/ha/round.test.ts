@@ -171,6 +171,28 @@ describe('ha sync round', () => {
     expect(runner.calls.filter((c) => isList(c.command, c.args))).toHaveLength(2);
   });
 
+  it('Given the listing exec refused by runc in the instant the container restarts (exit 126, broken pipe), When a round runs, Then it waits and lists again', async () => {
+    // Given: the words runc prints when the container's init dies while the exec starts (seen in CI)
+    const cwd = component();
+    const brokenPipe = 'OCI runtime exec failed: exec failed: unable to start container process: error writing config to pipe: write init-p: broken pipe: unknown';
+    const {ctx, runner} = sandbox.context([{match: isList, reply: {exitCode: 126, stderr: brokenPipe}, times: 1}, listed(LOCAL_FILES)]);
+    const target = new FakeTarget(runner, onVolume);
+    // When
+    const report = await runSyncRound(ctx, target, syncOptions(cwd));
+    // Then
+    expect(report.outcome).toBe('up-to-date');
+    expect(runner.calls.filter((c) => isList(c.command, c.args))).toHaveLength(2);
+  });
+
+  it('Given an image without sh (exit 126, executable file not found), When a round runs, Then it fails at once instead of waiting for a restart that never comes', async () => {
+    const cwd = component();
+    const noShell = 'OCI runtime exec failed: exec failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown';
+    const {ctx, runner} = sandbox.context([{match: isList, reply: {exitCode: 126, stderr: noShell}}]);
+    const target = new FakeTarget(runner, onVolume);
+    await expect(runSyncRound(ctx, target, syncOptions(cwd))).rejects.toThrow(/executable file not found/);
+    expect(runner.calls.filter((c) => isList(c.command, c.args))).toHaveLength(1);
+  });
+
   it('Given --restart pod on a volume that does not survive recreate, When a round with changes runs, Then a usage error comes before the target is locked or anything is sent', async () => {
     // Given
     const cwd = component();
