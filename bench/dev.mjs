@@ -29,7 +29,7 @@ const world = createFakeWorld({
 // Asynchronous, so the in-process manifest server keeps answering while kp runs.
 async function kp(args) {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'run.js'), ...args], {
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'run.cjs'), ...args], {
     cwd: world.workspace,
     env: {...process.env, ...world.env, NO_COLOR: '1', CI: 'true'},
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -3,7 +3,7 @@
  * Bench for `kp ha sync` on the container target with the real Docker engine: a component the
  * shape of the real Kamerplanter one (45 files, ~6.7 MB, generated here, never committed) synced
  * into a stand-in HA container. Prints the figures next to the five-command manual procedure and
- * exits non-zero when a speed target is missed. Needs `npm run build` first (uses bin/run.js).
+ * exits non-zero when a speed target is missed. Needs `npm run build` first (uses bin/run.cjs).
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
@@ -15,7 +15,7 @@ import {realShapedFiles, writeComponent} from '../test/fixtures/ha/make-componen
 import {buildHaStandin, removeHaStandin, startHaStandin} from '../test/fixtures/ha/standin.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const kp = path.join(root, 'bin', 'run.js');
+const kp = path.join(root, 'bin', 'run.cjs');
 const container = `kp-ha-bench-${randomBytes(3).toString('hex')}`;
 /** A second stand-in whose every start takes a fixed 3 s (HA_BOOT_DELAY): kp's overhead is what lies beyond. */
 const slowContainer = `${container}-slow`;

@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: speed targets as ratios and counts, never as timed tests.
  * - start-up of `kp --version` and `kp compose start --help` against `node -e 0` (target <= 2.0x);
+ * - time to the first spawned process of `kp compose status`, `kp dev status`, `kp ha status`
+ *   against `node -e 0` (target <= 2.0x; the runner stamps each spawn in $KP_SPAWN_LOG);
  * - wall time of a second `kp compose start` on a running stack (real engine, stand-in images);
  * - then the dev and ha benches when present (bench/dev.mjs, bench/ha.mjs).
  */
@@ -12,7 +14,7 @@ import {fileURLToPath} from 'node:url';
 import {buildComposeStandins, STANDIN_ENV} from '../test/e2e/support/compose-standins.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const kp = path.join(root, 'bin', 'run.js');
+const kp = path.join(root, 'bin', 'run.cjs');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,6 +42,53 @@ function startupBench(): void {
   console.log(`  node -e 0                 ${baseline.toFixed(0)} ms`);
   console.log(`  kp --version              ${version.toFixed(0)} ms  ratio ${(version / baseline).toFixed(2)}x  (target <= 2.0x)`);
   console.log(`  kp compose start --help   ${help.toFixed(0)} ms  ratio ${(help / baseline).toFixed(2)}x  (target <= 2.0x)`);
+}
+
+/** Milliseconds from launching `kp ...args` to its first spawned process (median of `runs`). */
+function timeToFirstSpawn(args: string[], runs: number, env: NodeJS.ProcessEnv): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    rmSync(env.KP_SPAWN_LOG!, {force: true});
+    const launched = performance.timeOrigin + performance.now();
+    spawnSync(process.execPath, [kp, ...args], {env, stdio: 'ignore'});
+    const first = readFileSync(env.KP_SPAWN_LOG!, 'utf8').split('\n')[0];
+    if (!first) throw new Error(`kp ${args.join(' ')} spawned nothing`);
+    samples.push((JSON.parse(first) as {at: number}).at - launched);
+  }
+  return median(samples);
+}
+
+function firstSpawnBench(): void {
+  const runs = 15;
+  const home = mkdtempSync(path.join(tmpdir(), 'kp-bench-spawn-'));
+  // Its own HOME and XDG dirs (and a kubeconfig with no dev cluster): read-only status commands,
+  // whatever the engine or cluster answers; the code cache is warmed by the first run of each.
+  const env = {
+    ...process.env,
+    NO_COLOR: '1',
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, 'config'),
+    XDG_STATE_HOME: path.join(home, 'state'),
+    XDG_CACHE_HOME: path.join(home, 'cache'),
+    KUBECONFIG: path.join(home, 'kubeconfig'),
+    KP_COMPOSE_PROJECT: `kp-bench-${process.pid}`,
+    KP_SPAWN_LOG: path.join(home, 'spawns.jsonl'),
+  };
+  try {
+    console.log('time to first spawned process (median of %d runs, code cache warm)', runs);
+    const commands = [['compose', 'status'], ['dev', 'status'], ['ha', 'status']];
+    for (const args of commands) timeToFirstSpawn(args, 1, env); // warm the code cache and page cache
+    const baseline = timeRuns(process.execPath, ['-e', '0'], runs);
+    console.log(`  node -e 0                 ${baseline.toFixed(0)} ms`);
+    for (const args of commands) {
+      const ms = timeToFirstSpawn(args, runs, env);
+      console.log(`  kp ${args.join(' ').padEnd(22)} ${ms.toFixed(0)} ms  ratio ${(ms / baseline).toFixed(2)}x  (target <= 2.0x)`);
+    }
+    const cold = timeToFirstSpawn(['compose', 'status'], 5, {...env, KP_NO_CODE_CACHE: '1'});
+    console.log(`  kp compose status, no code cache ${cold.toFixed(0)} ms  ratio ${(cold / baseline).toFixed(2)}x  (for comparison)`);
+  } finally {
+    rmSync(home, {recursive: true, force: true});
+  }
 }
 
 function composeBench(): void {
@@ -81,6 +130,7 @@ function composeBench(): void {
 }
 
 startupBench();
+firstSpawnBench();
 composeBench();
 for (const extra of ['dev.mjs', 'ha.mjs']) {
   const file = path.join(root, 'bench', extra);

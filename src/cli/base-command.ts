@@ -2,7 +2,9 @@
  * The base of every kp command: global flags, the runner and output for this invocation,
  * `--json` result printing, and the mapping of every failure to the documented exit codes.
  */
-import {Command, Flags, type Interfaces} from '@oclif/core';
+import {Command} from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
+import type {Interfaces} from '@oclif/core';
 import {ExitCode, toKpError} from '../core/errors.js';
 import {Runner} from '../tools/runner.js';
 import {createOutput} from '../ui/output.js';

@@ -2,7 +2,7 @@
  * Flag sets shared by several commands (kept outside src/commands, where oclif would take a file
  * for a command), and their mapping to workflow options.
  */
-import {Flags} from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import type {StackOptions} from '../workflows/compose/stack.js';
 import {HA_DEFAULTS, type TargetOptions} from '../workflows/ha/targets/select.js';
 import {DEFAULT_CLUSTER_NAME, DEFAULT_PROJECT_NAME} from '../workflows/shared/names.js';

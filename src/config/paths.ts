@@ -1,12 +1,25 @@
 /**
  * Where kp keeps per-user files (XDG base directories) and where its shipped files live.
  */
+import {existsSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
+/**
+ * The nearest folder at or above `from` that holds kp's package.json. Walked up rather than a fixed
+ * `../..`, because the built module lands wherever the bundler puts its chunk (dist/chunks/), while
+ * tests run it from src/config/.
+ */
+function packageRootAbove(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'compose'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..');
+  }
+}
+
 /** kp's install directory (the package root holding compose/, skaffold.yaml, ...). */
-export const installDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const installDir = packageRootAbove(path.dirname(fileURLToPath(import.meta.url)));
 
 /** `$XDG_CONFIG_HOME/kp` (default `~/.config/kp`): the user's settings and secrets. */
 export function configDir(): string {

@@ -36,6 +36,8 @@ export interface ContainerDetails {
   status: string;
   /** `starting|healthy|unhealthy`, or undefined when the container has no healthcheck. */
   health: string | undefined;
+  /** The engine's last healthcheck runs (`.State.Health.Log`, oldest first; Docker keeps five). */
+  healthLog: Array<{end: string; exitCode: number; output: string}>;
   startedAt: string;
   restartCount: number;
   exitCode: number;
@@ -119,7 +121,7 @@ interface RawInspect {
   Id: string;
   Name: string;
   Config?: {Image?: string; Labels?: Record<string, string> | null};
-  State?: {Status?: string; Running?: boolean; StartedAt?: string; ExitCode?: number; Health?: {Status?: string}};
+  State?: {Status?: string; Running?: boolean; StartedAt?: string; ExitCode?: number; Health?: {Status?: string; Log?: Array<{End?: string; ExitCode?: number; Output?: string}>}};
   RestartCount?: number;
   NetworkSettings?: {Ports?: Record<string, Array<{HostIp: string; HostPort: string}> | null> | null};
   Mounts?: Array<{Type: string; Name?: string; Source: string; Destination: string}>;
@@ -137,6 +139,7 @@ export function parseInspect(text: string): ContainerDetails[] {
     running: Boolean(c.State?.Running),
     status: c.State?.Status ?? 'unknown',
     health: c.State?.Health?.Status,
+    healthLog: (c.State?.Health?.Log ?? []).map((run) => ({end: run.End ?? '', exitCode: run.ExitCode ?? 0, output: run.Output ?? ''})),
     startedAt: c.State?.StartedAt ?? '',
     restartCount: c.RestartCount ?? 0,
     exitCode: c.State?.ExitCode ?? 0,

@@ -165,7 +165,9 @@ export class Runner {
     this.spawnCount += 1;
     const logFile = process.env.KP_SPAWN_LOG;
     if (logFile) {
-      appendFileSync(logFile, `${JSON.stringify({command, args: args.map((a) => redactArg(a, secrets ?? []))})}\n`);
+      // `at` (epoch ms, sub-ms precision) lets the bench measure a command's time to its first spawn.
+      const at = performance.timeOrigin + performance.now();
+      appendFileSync(logFile, `${JSON.stringify({command, args: args.map((a) => redactArg(a, secrets ?? [])), at})}\n`);
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Run the real built CLI (bin/run.js) as a child process, the way a user does.
+ * Run the real built CLI (bin/run.cjs) as a child process, the way a user does.
  */
 import {spawn} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
@@ -10,7 +10,7 @@ import path from 'node:path';
 /** The project root (where package.json lives). */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The kp executable under test. */
-export const kpBin = path.join(projectRoot, 'bin', 'run.js');
+export const kpBin = path.join(projectRoot, 'bin', 'run.cjs');
 
 /** What one kp run produced. */
 export interface CliResult {

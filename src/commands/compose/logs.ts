@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import {KpCommand} from '../../cli/base-command.js';
 import {ExitCode} from '../../core/errors.js';
 import {composeStackFlags, stackOptions} from '../../cli/flags.js';

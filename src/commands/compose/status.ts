@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import {KpCommand} from '../../cli/base-command.js';
 import {composeStackFlags, stackOptions} from '../../cli/flags.js';
 import {renderComposeStatus} from '../../cli/render/compose.js';

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import {KpCommand} from '../../cli/base-command.js';
 import {clusterNameFlag, listFlag, workspaceFlag} from '../../cli/flags.js';
 import {renderDevUp} from '../../cli/render/dev.js';

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import {KpCommand} from '../../cli/base-command.js';
 import {haTargetFlags, haTargetOptions} from '../../cli/flags.js';
 import {renderSyncReport, renderWatchEnd, renderWatchRound} from '../../cli/render/ha.js';

@@ -97,8 +97,11 @@ async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: 
     await composeFor(ctx.runner, composeInfo, stack)
       .up({timeoutMs: options.timeoutSeconds * 1000, env: profileEnvironment(stack)})
       .catch(async (error: unknown) => {
-        if (error instanceof InterruptedError || !(error instanceof KpError) || error.exitCode !== ExitCode.ToolFailed) throw error;
-        throw await diagnoseFailure(ctx, engine, stack, expected, error.message, ExitCode.ToolFailed);
+        // Compose failing (exit 4) or blocking on a dependency's health until --timeout kills it (exit 5):
+        // either way the services that are not ready are named, with their logs and healthchecks.
+        if (error instanceof InterruptedError || !(error instanceof KpError)) throw error;
+        if (error.exitCode !== ExitCode.ToolFailed && error.exitCode !== ExitCode.Timeout) throw error;
+        throw await diagnoseFailure(ctx, engine, stack, expected, error.message, error.exitCode);
       });
   } else {
     ctx.out.success(`Stack "${stack.project}" is already up: nothing to start (${plan.reason}).`);

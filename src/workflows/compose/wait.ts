@@ -6,14 +6,27 @@
 import type {ComposeService} from '../../config/compose-file.js';
 import {ExitCode, InterruptedError, KpError} from '../../core/errors.js';
 import {interruption, sleep} from '../../core/interruption.js';
-import type {Engine} from '../../tools/docker.js';
+import type {ContainerDetails, Engine} from '../../tools/docker.js';
 import {createTaskList} from '../../ui/tasks.js';
 import type {KpContext} from '../context.js';
 import {probeHttp} from '../shared/http-probe.js';
 import {isServiceReady, observeContainers, serviceStatuses, stackUrls, type ServiceStatus} from './services.js';
 import type {Stack} from './stack.js';
 
-/** Observe the stack after a failure and build the error naming what is not ready, with its last log lines. */
+/** The last run of a container's healthcheck, trimmed for a terminal: its exit code and last lines. */
+function lastHealthcheck(container: ContainerDetails | undefined): {exitCode: number; output: string[]} | undefined {
+  const last = (container?.healthLog ?? []).at(-1);
+  if (!last) return undefined;
+  return {exitCode: last.exitCode, output: last.output.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0).slice(-5)};
+}
+
+/**
+ * Observe the stack after a failure and build the error naming what is not ready, with its last log
+ * lines and its last healthcheck output. A service whose healthcheck never passed (`unhealthy`, or
+ * still `starting`) makes it exit 5, however the failure surfaced: kp's --timeout killing a Compose
+ * that blocks on `condition: service_healthy`, Compose giving up on its own ("Container ... is
+ * unhealthy", exit 1), or kp's own wait running out.
+ */
 export async function diagnoseFailure(
   ctx: KpContext,
   engine: Engine,
@@ -22,23 +35,40 @@ export async function diagnoseFailure(
   message: string,
   exitCode: typeof ExitCode.ToolFailed | typeof ExitCode.Timeout,
 ): Promise<KpError> {
-  const statuses = serviceStatuses(expected, await observeContainers(engine, stack.project));
+  const containers = await observeContainers(engine, stack.project);
+  const statuses = serviceStatuses(expected, containers);
   const unhealthy = statuses.filter((s) => expected.some((e) => e.name === s.service) && !isServiceReady(s));
+  const neverHealthy = unhealthy.filter((s) => s.health === 'unhealthy' || s.health === 'starting');
   const logs: Record<string, string[]> = {};
+  const healthchecks: Record<string, {exitCode: number; output: string[]}> = {};
   for (const status of unhealthy) {
     if (!status.containerId) continue;
     const text = await engine.logs(status.containerId, {tail: 20});
     logs[status.service] = text.split('\n').filter((l) => l.length > 0).slice(-20);
+    const check = lastHealthcheck(containers.find((c) => c.id === status.containerId));
+    if (check) healthchecks[status.service] = check;
     if (!ctx.json) {
       ctx.out.info(ctx.out.color.bold(`--- last 20 log lines of ${status.service} (${status.state}, ${status.health}) ---`));
       for (const line of logs[status.service]!) ctx.out.info(`  ${line}`);
+      if (check) {
+        ctx.out.info(ctx.out.color.bold(`--- last healthcheck of ${status.service}: exit ${check.exitCode} ---`));
+        for (const line of check.output.length > 0 ? check.output : ['(no output)']) ctx.out.info(`  ${line}`);
+      }
     }
   }
   const names = unhealthy.map((s) => `${s.service} (${s.state}${s.health !== 'none' ? `, ${s.health}` : ''})`).join(', ');
+  if (neverHealthy.length > 0) {
+    const which = neverHealthy.map((s) => s.service).join(', ');
+    return new KpError(`${which} never became healthy. ${message}${names ? `\nNot ready: ${names}` : ''}`, {
+      exitCode: ExitCode.Timeout,
+      hint: `The last healthcheck output and log lines of ${which} are above; \`kp compose logs ${neverHealthy[0]!.service}\` shows more. Fix it, or give it longer with --timeout, then run \`kp compose start\` again.`,
+      details: {notReady: unhealthy.map((s) => s.service), neverHealthy: neverHealthy.map((s) => s.service), logs, healthchecks},
+    });
+  }
   return new KpError(`${message}${names ? `\nNot ready: ${names}` : ''}`, {
     exitCode,
     hint: 'Check the log lines above; `kp compose logs SERVICE` shows more. Run `kp compose start` again once fixed.',
-    details: {notReady: unhealthy.map((s) => s.service), logs},
+    details: {notReady: unhealthy.map((s) => s.service), logs, healthchecks},
   });
 }
 

@@ -8,7 +8,10 @@
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import semver from 'semver';
+// One function per import: semver's index loads (and compiles regexes for) all of semver at start-up.
+import coerce from 'semver/functions/coerce.js';
+import gt from 'semver/functions/gt.js';
+import lt from 'semver/functions/lt.js';
 import {writeFileAtomic} from '../../config/atomic-write.js';
 import {cacheDir} from '../../config/paths.js';
 import {ExitCode, InterruptedError, KpError, fail} from '../../core/errors.js';
@@ -54,11 +57,11 @@ export type IngressAction = 'none' | 'wait' | 'apply' | 'keep-newer';
 /** Decide (pure): apply when missing or older, wait when right but not ready, keep a newer one. */
 export function planIngress(observed: IngressObservation, pinnedVersion: string = INGRESS_CONTROLLER.version): {action: IngressAction; reason: string} {
   if (!observed.installed) return {action: 'apply', reason: `ingress-nginx is not installed; applying the pinned ${pinnedVersion}`};
-  const installed = observed.version ? semver.coerce(observed.version) : null;
-  if (installed && semver.gt(installed, pinnedVersion)) {
+  const installed = observed.version ? coerce(observed.version) : null;
+  if (installed && gt(installed, pinnedVersion)) {
     return {action: 'keep-newer', reason: `ingress-nginx ${observed.version} is installed, newer than kp's ${pinnedVersion}: left as it is (kp never downgrades it)`};
   }
-  if (!installed || semver.lt(installed, pinnedVersion)) {
+  if (!installed || lt(installed, pinnedVersion)) {
     return {action: 'apply', reason: `ingress-nginx ${observed.version ?? '(unknown version)'} is installed; kp pins ${pinnedVersion}`};
   }
   if (!observed.ready) return {action: 'wait', reason: `ingress-nginx ${pinnedVersion} is installed but not ready yet`};

@@ -5,7 +5,9 @@
  */
 import {accessSync, constants, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import semver from 'semver';
+// One function per import: semver's index loads (and compiles regexes for) all of semver at start-up.
+import major from 'semver/functions/major.js';
+import lt from 'semver/functions/lt.js';
 import {writeFileAtomic} from '../../config/atomic-write.js';
 import {cacheDir} from '../../config/paths.js';
 import {Helm, HELM_MIN_VERSION} from '../../tools/helm.js';
@@ -52,7 +54,7 @@ export function judgeToolVersion(tool: DevTool, version: string | undefined, fou
   const base = {tool, found, version, minimum};
   if (!found) return {...base, ok: false, problem: `${tool} is not installed (not found on PATH).`, hint: INSTALL_HINTS[tool]};
   if (!version) return {...base, ok: false, problem: `${tool} is installed but its version could not be read.`, hint: INSTALL_HINTS[tool]};
-  if (tool === 'skaffold' && semver.major(version) < 2) {
+  if (tool === 'skaffold' && major(version) < 2) {
     return {
       ...base,
       ok: false,
@@ -60,7 +62,7 @@ export function judgeToolVersion(tool: DevTool, version: string | undefined, fou
       hint: INSTALL_HINTS.skaffold,
     };
   }
-  if (semver.lt(version, minimum)) {
+  if (lt(version, minimum)) {
     return {...base, ok: false, problem: `${tool} ${version} is older than the required ${minimum}.`, hint: INSTALL_HINTS[tool]};
   }
   return {...base, ok: true, problem: undefined, hint: undefined};

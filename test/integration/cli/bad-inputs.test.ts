@@ -64,10 +64,16 @@ const env = {
   PATH: process.env.PATH,
 };
 
-/** Every file under HOME with a hash of its content (and the folders, so a new empty one shows). */
+/** kp's compiled-code cache (bin/run.cjs): a speed-up kp rebuilds at will, not state a bad input may not touch. */
+const codeCache = path.join(home, '.cache', 'kp', 'code-cache');
+
+/** Every file under HOME with a hash of its content (and the folders, so a new empty one shows), the code cache aside. */
 function snapshot(dir = home): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((entry) => {
     const full = path.join(dir, entry.name);
+    if (full === codeCache) return [];
+    // the folders the code cache lives in are shown only by what else they hold
+    if (codeCache.startsWith(`${full}${path.sep}`)) return snapshot(full);
     if (entry.isDirectory()) return [`${full}/`, ...snapshot(full)];
     return [`${full} ${statSync(full).mode.toString(8)} ${createHash('sha256').update(readFileSync(full)).digest('hex')}`];
   });

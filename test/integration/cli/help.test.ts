@@ -1,8 +1,8 @@
 /**
- * The CLI's start-up path, root help and version: the real bin/run.js, nothing faked.
+ * The CLI's start-up path, root help and version: the real bin/run.cjs, nothing faked.
  */
 import {spawnSync} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {kpBin, projectRoot, runKp} from '../../helpers/cli.js';
@@ -11,27 +11,88 @@ import {useTempDirs} from '../../helpers/temp-dirs.js';
 const tempDir = useTempDirs();
 const HEAVY = ['execa', 'listr2', 'chalk', 'yaml', 'dotenv', '@oclif/core'];
 
-/** Every module URL kp resolves while running `args` (recorded by test/helpers/record-imports.mjs). */
-function importsOf(args: string[]): string[] {
-  const log = path.join(tempDir('kp-imports-'), 'imports.log');
-  const result = spawnSync(process.execPath, ['--import', path.join(projectRoot, 'test/helpers/record-imports.mjs'), kpBin, ...args], {
-    env: {...process.env, KP_IMPORT_LOG: log},
+/** Every module file kp loads while running `args` (written by test/helpers/record-modules.cjs). */
+function modulesOf(args: string[], env: NodeJS.ProcessEnv = {}, status = 0): string[] {
+  const log = path.join(tempDir('kp-modules-'), 'modules.log');
+  const home = tempDir('kp-home-');
+  const result = spawnSync(process.execPath, ['--require', path.join(projectRoot, 'test/helpers/record-modules.cjs'), kpBin, ...args], {
+    env: {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), ...env, KP_MODULE_LOG: log},
     encoding: 'utf8',
   });
-  expect(result.status, result.stderr).toBe(0);
+  expect(result.status, result.stderr).toBe(status);
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+}
+
+/** The npm packages inside the loaded files: node_modules paths, and what dist/bundle-map.json says a bundle carries. */
+function packagesIn(files: string[]): string[] {
+  const bundleMap = JSON.parse(readFileSync(path.join(projectRoot, 'dist', 'bundle-map.json'), 'utf8')) as Record<string, {packages: string[]}>;
+  const dist = path.join(projectRoot, 'dist') + path.sep;
+  return files.flatMap((file) => {
+    if (file.startsWith(dist)) return bundleMap[file.slice(dist.length)]?.packages ?? [];
+    const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+    return match ? [match[1]!] : [];
+  });
 }
 
 describe('Given the start-up path (help, version, a topic)', () => {
   it.each([[['--version']], [['--help']], [['compose', 'start', '--help']], [['dev', 'up', '--help']], [['ha', 'sync', '-h']], [['compose']]])(
     'When kp %j runs, Then it loads none of execa, listr2, chalk, yaml, dotenv, @oclif/core',
     (args) => {
-      const imports = importsOf(args);
-      // the recorder saw kp's own modules, so an empty list cannot pass for "nothing heavy"
-      expect(imports.some((url) => url.includes('/dist/') || url.endsWith('/bin/run.js'))).toBe(true);
-      for (const heavy of HEAVY) expect(imports.filter((url) => url.includes(`/node_modules/${heavy}/`))).toEqual([]);
+      const files = modulesOf(args);
+      // the recorder saw kp's own entry, so an empty list cannot pass for "nothing heavy"
+      expect(files).toContain(kpBin);
+      expect(files.filter((file) => file.endsWith(`${path.sep}kp.cjs`))).toEqual([]);
+      for (const heavy of HEAVY) expect(packagesIn(files)).not.toContain(heavy);
     },
   );
+
+  it('When a real command runs, Then the same recorder does see the CLI bundle and its packages', () => {
+    // The control for the test above: a command refused for its flags has loaded the CLI.
+    const files = modulesOf(['compose', 'stop', '--profile', 'nope'], {NO_COLOR: '1'}, 2);
+    expect(files.some((file) => file.endsWith(`${path.sep}kp.cjs`))).toBe(true);
+    expect(packagesIn(files)).toEqual(expect.arrayContaining(['@oclif/core', 'execa']));
+  });
+});
+
+describe('Given the code cache of the CLI bundle', () => {
+  it('When a command runs twice with the same cache dir, Then the first run writes one cache file (mode 0600) and the second reuses it', () => {
+    const home = tempDir('kp-cache-');
+    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const cacheDir = path.join(home, 'cache', 'kp', 'code-cache');
+    const first = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env, encoding: 'utf8'});
+    expect(first.status, first.stderr).toBe(2);
+    const written = readdirSync(cacheDir);
+    expect(written).toHaveLength(1);
+    expect(statSync(path.join(cacheDir, written[0]!)).mode & 0o777).toBe(0o600);
+    const before = statSync(path.join(cacheDir, written[0]!)).mtimeMs;
+    const second = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env, encoding: 'utf8'});
+    expect(second.status).toBe(2);
+    expect(second.stderr).toBe(first.stderr);
+    expect(readdirSync(cacheDir)).toEqual(written);
+    expect(statSync(path.join(cacheDir, written[0]!)).mtimeMs).toBe(before);
+  });
+
+  it('When the cache file is garbage or a symlink, Then kp still runs, and the garbage is replaced without writing through the link', () => {
+    const home = tempDir('kp-cache-');
+    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const cacheDir = path.join(home, 'cache', 'kp', 'code-cache');
+    spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env});
+    const [name] = readdirSync(cacheDir);
+    const cacheFile = path.join(cacheDir, name!);
+    // Given: garbage where the cache was
+    writeFileSync(cacheFile, 'not a code cache');
+    const garbage = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env, encoding: 'utf8'});
+    expect(garbage.status, garbage.stderr).toBe(2);
+    expect(readFileSync(cacheFile).subarray(0, 16).toString()).not.toBe('not a code cache');
+    // Given: a symlink planted at the cache's name, pointing at a file of the user's
+    const victim = path.join(home, 'victim.txt');
+    writeFileSync(victim, 'precious');
+    rmSync(cacheFile);
+    symlinkSync(victim, cacheFile);
+    const linked = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env, encoding: 'utf8'});
+    expect(linked.status, linked.stderr).toBe(2);
+    expect(readFileSync(victim, 'utf8')).toBe('precious');
+  });
 });
 
 describe('Given the root command', () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ensureEnvFile} from '../../../../src/config/env-file.js';
 import {shippedCompose} from '../../../../src/config/paths.js';
-import {ExitCode} from '../../../../src/core/errors.js';
+import {ExitCode, KpError} from '../../../../src/core/errors.js';
 import {loadModel, readEnvValuesIfPresent, resolveStack} from '../../../../src/workflows/compose/stack.js';
 import {composeStart, type ComposeStartOptions} from '../../../../src/workflows/compose/start.js';
 import {stackFingerprint, writeStartRecord} from '../../../../src/workflows/compose/start-record.js';
@@ -205,6 +205,66 @@ describe('compose start', () => {
     expect(error).toMatchObject({exitCode: ExitCode.ToolFailed, message: `Could not pull ${backend}: not found: no such image or tag.`, hint: expect.stringContaining('KAMERPLANTER_VERSION')});
     expect(runner.callsTo('docker', 'pull').map((c) => c.args)).toEqual([['pull', backend]]);
     expect(runner.calls.filter((c) => c.args.includes('up'))).toEqual([]);
+  });
+
+  describe('Given arangodb whose healthcheck never passes (the backend depends on it being healthy)', () => {
+    /** The recorded stack with arangodb unhealthy: its last healthcheck failed with the output below. */
+    function stackWithSickArango(): RecordedStack {
+      const stack = recordedStack();
+      const inspected = JSON.parse(stack.inspect) as Array<Record<string, any>>;
+      const arangodb = inspected.find((c) => c.Config.Labels['com.docker.compose.service'] === 'arangodb')!;
+      arangodb.State.Health = {
+        Status: 'unhealthy',
+        FailingStreak: 5,
+        Log: [{Start: '', End: '2026-11-26T03:00:00Z', ExitCode: 1, Output: 'wget: can\'t connect to remote host (127.0.0.1): Connection refused\n'}],
+      };
+      return {...stack, inspect: JSON.stringify(inspected)};
+    }
+
+    const scenario = (upReply: ScriptRule['reply']): ScriptRule[] => {
+      const stack = stackWithSickArango();
+      return [
+        engineUp,
+        ps('kamerplanter', '', 1),
+        ...composeV1Only,
+        {match: (command, args) => command === 'docker-compose' && args.includes('up'), reply: upReply},
+        ps('kamerplanter', stack.ps),
+        inspect(stack),
+        {match: ['docker', 'logs'], reply: {stdout: 'arangod: starting\narangod: waiting for the database directory lock\n'}},
+      ];
+    };
+
+    it.each([
+      ['Compose gives up on its own (v1: "Container ... is unhealthy", exit 1)', {exitCode: 1, stderr: 'ERROR: for backend  Container "0123456789ab" is unhealthy.\n'}],
+      [
+        "kp's --timeout kills a Compose that blocks on service_healthy",
+        () => {
+          throw new KpError('docker-compose up -d --remove-orphans did not finish within 20s', {exitCode: ExitCode.Timeout});
+        },
+      ],
+    ] as const)('When %s, Then exit 5 names arangodb with its last healthcheck output and log lines', async (_how, upReply) => {
+      // Given
+      await hostPorts();
+      const made = sandbox.context(scenario(upReply as ScriptRule['reply']));
+      const runner = made.runner;
+      const ctx = {...made.ctx, json: false}; // a human at the terminal: the diagnosis is printed too
+      // When
+      const error = (await composeStart(ctx, options).catch((e: unknown) => e)) as KpError;
+      // Then
+      expect(error).toBeInstanceOf(KpError);
+      expect(error.exitCode).toBe(ExitCode.Timeout);
+      expect(error.message).toMatch(/^arangodb never became healthy\./);
+      expect(error.hint).toContain('kp compose logs arangodb');
+      expect(error.details).toMatchObject({
+        neverHealthy: ['arangodb'],
+        healthchecks: {arangodb: {exitCode: 1, output: ["wget: can't connect to remote host (127.0.0.1): Connection refused"]}},
+        logs: {arangodb: ['arangod: starting', 'arangod: waiting for the database directory lock']},
+      });
+      // and a human sees both on stderr
+      expect(ctx.out.text()).toContain('last healthcheck of arangodb: exit 1');
+      expect(ctx.out.text()).toContain("  wget: can't connect to remote host (127.0.0.1): Connection refused");
+      expect(runner.callsTo('docker', 'logs')).not.toHaveLength(0);
+    });
   });
 
   it('Given --project-name other on an empty engine, When started, Then ps, Compose, the env file and the start record all use "other"', async () => {

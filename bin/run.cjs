@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// kp's entry point. CommonJS, because Node starts a CommonJS entry ~10 ms faster than an ES module
+// one (no ES module loader to set up). `--version` and help are answered here from package.json and
+// the oclif manifest without loading the CLI (start-up budget: 2x a bare `node -e 0`); every
+// command runs through oclif, loaded from the one-file bundle dist/kp.cjs with V8's code cache.
+'use strict';
+const path = require('node:path');
+const {pathToFileURL} = require('node:url');
+
+const argv = process.argv.slice(2);
+const rootDir = path.join(__dirname, '..');
+
+function main() {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version')) {
+    const pkg = JSON.parse(require('node:fs').readFileSync(path.join(rootDir, 'package.json'), 'utf8'));
+    process.stdout.write(`kp/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`);
+    return undefined;
+  }
+  const wantsHelp = argv.length <= 1 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
+  if (wantsHelp && require('../dist/help.cjs').tryFastHelp(argv, pathToFileURL(`${rootDir}${path.sep}`))) return undefined;
+  const {execute} = loadCli(path.join(rootDir, 'dist', 'kp.cjs'));
+  return execute({dir: __filename});
+}
+
+/**
+ * Load the CLI bundle through vm.Script with V8's code cache, kept in
+ * `$XDG_CACHE_HOME/kp/code-cache/`. Compiling the ~1 MB bundle is most of kp's start-up on Node 20,
+ * which (unlike Node 22's module.enableCompileCache) caches compiled code only for vm.Script.
+ * The module is registered in require's cache, so oclif's own require() of the bundle (command
+ * discovery, hooks) gets this very instance. The cache is an optimisation only: any failure to read
+ * or write it falls back to a plain compile, and KP_NO_CODE_CACHE=1 turns it off.
+ */
+function loadCli(file) {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  const source = fs.readFileSync(file, 'utf8');
+  const stat = fs.statSync(file);
+  const useCache = process.env.KP_NO_CODE_CACHE !== '1';
+  const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kp', 'code-cache');
+  // The bundle's size and mtime and Node's version name the cache; V8 also refuses data made by
+  // another V8 or for another source (cachedDataRejected), and kp then writes it afresh.
+  const cacheFile = path.join(cacheDir, `kp-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}.bin`);
+  let cachedData;
+  if (useCache) {
+    try {
+      cachedData = fs.readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const script = new vm.Script(Module.wrap(source), {
+    filename: file,
+    cachedData,
+    // An import() inside the bundle (of a file outside it) resolves as it would in any module.
+    importModuleDynamically: vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const cliModule = new Module(file, module);
+  cliModule.filename = file;
+  cliModule.paths = Module._nodeModulePaths(path.dirname(file));
+  Module._cache[file] = cliModule;
+  script.runInThisContext().call(cliModule.exports, cliModule.exports, Module.createRequire(file), cliModule, file, path.dirname(file));
+  cliModule.loaded = true;
+  if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
+    // Written when kp exits, so the functions this run compiled lazily are in it too. Written to a
+    // temporary name and renamed: a concurrent kp never reads half a file, and a symlink planted at
+    // the cache's name is replaced, never written through.
+    process.once('exit', () => {
+      try {
+        fs.mkdirSync(cacheDir, {recursive: true, mode: 0o700});
+        const temporary = `${cacheFile}.${process.pid}.tmp`;
+        fs.writeFileSync(temporary, script.createCachedData(), {flag: 'wx', mode: 0o600});
+        fs.renameSync(temporary, cacheFile);
+        // Caches of earlier builds are dead weight: remove them (plain files named by kp only).
+        for (const name of fs.readdirSync(cacheDir)) {
+          const stale = path.join(cacheDir, name);
+          if (/^kp-.*\.bin$/.test(name) && stale !== cacheFile && fs.lstatSync(stale).isFile()) fs.rmSync(stale, {force: true});
+        }
+      } catch {
+        // no cache this time; the next run compiles again
+      }
+    });
+  }
+  return cliModule.exports;
+}
+
+main();

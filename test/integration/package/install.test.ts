@@ -1,0 +1,63 @@
+/**
+ * Installing kp is one command: the packed tarball (what `npm install -g <git URL>` builds through
+ * the `prepare` script and then installs) goes into an empty prefix and `kp` runs from its PATH.
+ * The tarball carries the built bundle and no runtime dependencies, so this needs no registry.
+ */
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {projectRoot} from '../../helpers/cli.js';
+import {useTempDirs} from '../../helpers/temp-dirs.js';
+
+const tempDir = useTempDirs();
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+describe('Given kp packed as npm would publish it', () => {
+  it('When the tarball is installed into an empty prefix, Then `kp --version` and `kp doctor --json` run from that prefix alone', () => {
+    // Given: the tarball (npm test has built dist/ already, so pack does not run `prepare` again)
+    const work = tempDir('kp-pack-');
+    const packed = JSON.parse(
+      execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {cwd: projectRoot, encoding: 'utf8'}),
+    ) as [{filename: string; files: {path: string}[]}];
+    const files = packed[0].files.map((file) => file.path);
+    expect(files).toEqual(expect.arrayContaining(['bin/run.cjs', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json', 'compose/docker-compose.yml']));
+    expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file.startsWith('node_modules/'))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {dependencies?: Record<string, string>; scripts: Record<string, string>};
+    // Everything kp runs is in the bundle: installing it fetches nothing.
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.scripts.prepare).toBe('npm run build');
+
+    // When: installed globally into an empty prefix, offline, with a throwaway npm cache and home
+    const prefix = tempDir('kp-prefix-');
+    const home = tempDir('kp-home-');
+    const env = {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_STATE_HOME: path.join(home, 'state'),
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+      npm_config_cache: path.join(home, 'npm-cache'),
+      npm_config_userconfig: path.join(home, 'npmrc'),
+      NO_COLOR: '1',
+    };
+    execFileSync(npm, ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', path.join(work, packed[0].filename)], {env, stdio: 'pipe'});
+    const kp = path.join(prefix, 'bin', 'kp');
+    expect(existsSync(kp)).toBe(true);
+
+    // Then: kp answers from the prefix, through the PATH entry npm made
+    const pathEnv = {...env, PATH: `${path.join(prefix, 'bin')}${path.delimiter}${env.PATH ?? ''}`};
+    const version = spawnSync('kp', ['--version'], {env: pathEnv, encoding: 'utf8'});
+    expect(version.status, version.stderr).toBe(0);
+    expect(version.stdout).toMatch(/^kp\/\d+\.\d+\.\d+ /);
+    const doctor = spawnSync('kp', ['doctor', '--json'], {env: {...pathEnv, DOCKER_HOST: 'unix:///nonexistent/kp-test.sock'}, encoding: 'utf8'});
+    // doctor fails a check here (no engine at that address) and says so as JSON: exit 3, not a crash
+    expect(doctor.stderr).not.toMatch(/\n\s+at /);
+    const report = JSON.parse(doctor.stdout) as {checks: {name: string; ok: boolean}[]};
+    expect(report.checks.length).toBeGreaterThan(3);
+    expect([0, 3]).toContain(doctor.status);
+    // and the installed copy found its shipped files (the compose file sits in the prefix, not here)
+    const start = spawnSync('kp', ['compose', 'start', '--dry-run', '--json'], {env: {...pathEnv, DOCKER_HOST: 'unix:///nonexistent/kp-test.sock', KP_COMPOSE_PROJECT: `kp-pack-${process.pid}`}, encoding: 'utf8', cwd: home});
+    expect(start.stderr).not.toMatch(/ENOENT|\n\s+at /);
+  }, 120_000);
+});
