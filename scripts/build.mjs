@@ -84,4 +84,5 @@ for (const metafile of [cli.metafile, help.metafile]) {
 writeFileSync(path.join(dist, 'bundle-map.json'), `${JSON.stringify(bundleMap, null, 1)}\n`);
 
 log('build: oclif manifest');
-execFileSync(bin('oclif'), ['manifest'], {cwd: root, stdio: quiet ? 'ignore' : ['ignore', 'ignore', 'inherit']});
+// oclif's own CLI would otherwise ask the npm registry for a newer oclif and print the answer.
+execFileSync(bin('oclif'), ['manifest'], {cwd: root, stdio: quiet ? 'ignore' : ['ignore', 'ignore', 'inherit'], env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}});

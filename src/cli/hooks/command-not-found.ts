@@ -20,7 +20,10 @@ export function suggestCommand(wanted: string, commands: readonly string[]): str
 const hook: Hook.CommandNotFound = async function (options) {
   const bin = options.config.bin;
   const wanted = options.id.replaceAll(':', ' ');
-  const commands = options.config.commandIDs.map((id) => id.replaceAll(':', ' '));
+  // Topics too: `kp comp` means the compose topic, not whichever compose verb is nearest.
+  const visible = options.config.commands.filter((command) => !command.hidden).map((command) => command.id);
+  const topics = options.config.topics.filter((topic) => !topic.hidden).map((topic) => topic.name);
+  const commands = [...new Set([...visible, ...topics])].map((id) => id.replaceAll(':', ' '));
   const suggestion = suggestCommand(wanted, commands);
   const message = `Unknown command "${bin} ${wanted}".`;
   const hint = `${suggestion ? `Did you mean "${bin} ${suggestion}"? ` : ''}\`${bin} --help\` lists every command.`;

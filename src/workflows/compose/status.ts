@@ -25,10 +25,14 @@ export interface ComposeStatusResult {
 /** Observe the stack without changing anything. */
 export async function composeStatus(ctx: KpContext, options: StackOptions): Promise<ComposeStatusResult> {
   const stack = resolveStack(options);
+  const engine = new Engine(ctx.runner);
+  // Ask the engine first and read the compose file while it answers: the probe is read-only, and a
+  // bad env or compose file still wins (it throws before the probe is awaited).
+  const daemon = engine.ensureDaemon();
+  daemon.catch(() => undefined); // awaited below; a file error thrown first must not leave it unhandled
   const values = readEnvValuesIfPresent(stack.envFile);
   const model = loadModel(stack, withInertSecrets(values));
-  const engine = new Engine(ctx.runner);
-  await engine.ensureDaemon();
+  await daemon;
   const expected = expectedServices(model, stack);
   const statuses = serviceStatuses(expected, await observeContainers(engine, stack.project));
   const existing = statuses.filter((s) => s.state !== 'missing');

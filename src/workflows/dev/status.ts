@@ -149,6 +149,10 @@ async function probeEndpoint(endpoint: {name: string; url: string; probe: 'http'
 export async function devStatus(ctx: KpContext, options: {name: string; workspace: string | undefined}): Promise<DevStatusResult> {
   validateClusterName(options.name);
   assertKubeconfigParses();
+  // The node containers are asked for first and the workspace's skaffold.yaml read while the engine
+  // answers (read-only; a bad --workspace still fails first, before this is awaited).
+  const nodesObserved = observeNodes(new Engine(ctx.runner), options.name);
+  nodesObserved.catch(() => undefined);
   let skaffoldFile: string = SHIPPED_FILES.skaffold;
   try {
     skaffoldFile = resolveDevWorkspace(workspaceInputs(options.workspace)).skaffoldFile;
@@ -158,7 +162,7 @@ export async function devStatus(ctx: KpContext, options: {name: string; workspac
   const context = kindContextName(options.name);
   const contextView = observeContext(options.name);
   const forwards = forwardedEndpoints(loadSkaffoldConfig(skaffoldFile));
-  const [nodes, endpoints] = await Promise.all([observeNodes(new Engine(ctx.runner), options.name), Promise.all(forwards.map(probeEndpoint))]);
+  const [nodes, endpoints] = await Promise.all([nodesObserved, Promise.all(forwards.map(probeEndpoint))]);
   const state = clusterStateOf(nodes);
   const skaffoldPorts = listeningPortsOfProcesses((cmd) => /(^|\/)skaffold /.test(cmd) && cmd.includes(context));
   const result: DevStatusResult = {

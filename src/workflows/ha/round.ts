@@ -438,7 +438,10 @@ async function applyRound(
   }
 
   const logDeadline = Math.max(deadline, Date.now() + 5_000);
-  const logsFrom = logWindowStart(waited.state.startedAt, beforeRestart - 1000);
+  // Never from before the apply exec started: the old instance's lines (a failure the previous round
+  // reported, perhaps under a second ago now that kp starts fast) must not judge the new one. Log
+  // timestamps come from this machine's clock (the engine or kubelet stamps them on receipt).
+  const logsFrom = logWindowStart(waited.state.startedAt, beforeRestart);
   const verdict = await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs);
   const warnings = [...afterApply.warnings];
   if (method === 'pod') {
