@@ -17,14 +17,21 @@ export function suggestCommand(wanted: string, commands: readonly string[]): str
   return close || suggestion.startsWith(wanted) || wanted.startsWith(suggestion) ? suggestion : undefined;
 }
 
+/**
+ * What an unknown command is compared with: the commands, and for a single word the topics too
+ * (`kp comp` means the compose topic, not whichever compose verb is nearest; `kp ha snyc` means
+ * `ha sync`, not the `ha` topic it contains).
+ */
+export function commandCandidates(wanted: string, commands: readonly string[], topics: readonly string[]): string[] {
+  return wanted.includes(' ') ? [...commands] : [...new Set([...commands, ...topics])];
+}
+
 const hook: Hook.CommandNotFound = async function (options) {
   const bin = options.config.bin;
   const wanted = options.id.replaceAll(':', ' ');
-  // Topics too: `kp comp` means the compose topic, not whichever compose verb is nearest.
-  const visible = options.config.commands.filter((command) => !command.hidden).map((command) => command.id);
-  const topics = options.config.topics.filter((topic) => !topic.hidden).map((topic) => topic.name);
-  const commands = [...new Set([...visible, ...topics])].map((id) => id.replaceAll(':', ' '));
-  const suggestion = suggestCommand(wanted, commands);
+  const visible = options.config.commands.filter((command) => !command.hidden).map((command) => command.id.replaceAll(':', ' '));
+  const topics = options.config.topics.filter((topic) => !topic.hidden).map((topic) => topic.name.replaceAll(':', ' '));
+  const suggestion = suggestCommand(wanted, commandCandidates(wanted, visible, topics));
   const message = `Unknown command "${bin} ${wanted}".`;
   const hint = `${suggestion ? `Did you mean "${bin} ${suggestion}"? ` : ''}\`${bin} --help\` lists every command.`;
   if ((options.argv ?? []).includes('--json')) {
