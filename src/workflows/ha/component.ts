@@ -37,13 +37,21 @@ const EXCLUDED_FILES = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini', '.git',
 export function isExcluded(name: string, isDirectory: boolean): boolean {
   if (isDirectory) return EXCLUDED_DIRS.has(name);
   if (EXCLUDED_FILES.has(name)) return true;
+  // What editors write while saving (../shared/spec/tool-behaviour.md, "File watching"): never
+  // shipped, never a reason for a round or a restart.
   return (
     name.endsWith('.pyc') ||
     name.endsWith('.pyo') ||
-    name.endsWith('~') ||
-    /\.sw[a-p]$/.test(name) || // vim swap files
-    name.startsWith('.#') || // emacs lock files
-    (name.startsWith('#') && name.endsWith('#')) ||
+    name.endsWith('~') || // backups
+    /\.sw[a-z]$/.test(name) || // vim swap files (.swp, .swo, ... .swx)
+    name === '4913' || // vim's write probe
+    name.startsWith('.#') || // emacs lock files (dangling symlinks)
+    (name.startsWith('#') && name.endsWith('#')) || // emacs auto-save
+    name.endsWith('___jb_tmp___') || // JetBrains safe-write
+    name.endsWith('___jb_old___') ||
+    name.startsWith('.goutputstream-') || // GNOME/gedit
+    name.endsWith('.crswap') || // browser-based editors
+    name.endsWith('.tmp') ||
     name.startsWith('._') // macOS resource forks
   );
 }

@@ -375,7 +375,7 @@ async function applyRound(
       ? `no restart (${decision.rule})`
       : `then restarting HA (${restartLabel === 'kill' ? 'kill 1: only the container restarts' : restartLabel === 'container' ? 'the container has no restart policy, so `kill 1` would leave it stopped: docker restart' : 'pod deletion'}; ${decision.rule})`;
   out.step(
-    `${component.domain} ${component.version}: ${describePlan(plan)}${plan.upToDate ? ' (--force)' : ''}; sending ${plan.upload.length} files (${formatBytes(plan.uploadBytes)}) to ${target.label}, ` +
+    `${component.domain} ${component.version}: ${describePlan(plan)}${plan.upToDate ? ' (--force)' : ''}; sending ${plan.upload.length} ${plan.upload.length === 1 ? 'file' : 'files'} (${formatBytes(plan.uploadBytes)}) to ${target.label}, ` +
       `building the new tree in ${layout.stagingRoot} and swapping it in with renames; ${restartWords}.`,
   );
   if (method === 'pod') {
@@ -398,7 +398,7 @@ async function applyRound(
   const upload = {files: plan.upload.length, bytes: archive.length, contentBytes: plan.uploadBytes};
   const withLint = {...base, lint, restart: {...base.restart, method: restartLabel}};
   if (result.skipped) {
-    out.info(`[dry-run] would send ${upload.files} files (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${restartLabel === 'none' ? 'not restart' : `restart with ${restartLabel}`} (${decision.rule}).`);
+    out.info(`[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${restartLabel === 'none' ? 'not restart' : `restart with ${restartLabel}`} (${decision.rule}).`);
     return finish({...withLint, outcome: 'dry-run', upload});
   }
   const applied = parseApply(result.stdout);
@@ -410,7 +410,7 @@ async function applyRound(
       hint: 'The live component was left as it was (kp only swaps a complete tree in). Run kp ha sync again.',
     });
   }
-  out.success(`${upload.files} files sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`);
+  out.success(`${upload.files} ${upload.files === 1 ? 'file' : 'files'} sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`);
   const restartInfo: HaSyncReport['restart'] = {...withLint.restart, before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt}};
   const afterApply = {...withLint, upload, cacheClear: {removed: applied.pycacheRemoved}, restart: restartInfo};
 

@@ -80,6 +80,19 @@ describe('collectFiles', () => {
     ['#sensor.py#', false, true],
     ['.#sensor.py', false, true],
     ['sensor.py', false, false],
+    // editors' temporary files (tool-behaviour.md, "File watching")
+    ['.sensor.py.swp', false, true],
+    ['.sensor.py.swx', false, true],
+    ['4913', false, true],
+    ['sensor.py~', false, true],
+    ['sensor.py___jb_tmp___', false, true],
+    ['sensor.py___jb_old___', false, true],
+    ['.goutputstream-A1B2C3', false, true],
+    ['sensor.py.crswap', false, true],
+    ['sensor.py.tmp', false, true],
+    ['._sensor.py', false, true],
+    ['4913.py', false, false],
+    ['switch.py', false, false],
   ])('Given %s (dir: %s), When checked, Then excluded is %s', (name, dir, excluded) => {
     expect(isExcluded(name, dir)).toBe(excluded);
   });
