@@ -71,9 +71,14 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
     return ExitCode.Ok;
   }
 
+  /** The `--json` text of a result: the whole object, indented (a streaming command prints less). */
+  protected jsonText(result: R): string {
+    return JSON.stringify(result, null, 2);
+  }
+
   override async run(): Promise<R> {
     const result = await this.execute();
-    if (this.ctx.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (this.ctx.json) process.stdout.write(`${this.jsonText(result)}\n`);
     else this.render(result);
     const code = this.exitCodeFor(result);
     if (code !== ExitCode.Ok) process.exitCode = code;

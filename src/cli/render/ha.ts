@@ -44,11 +44,24 @@ export function renderStatusReport(report: HaStatusReport, color: ChalkInstance)
 
 /** The end of a watch session. */
 export function renderWatchEnd(result: HaWatchResult): string {
-  return `Stopped watching after ${result.rounds.length} rounds (${result.failedRounds} failed).`;
+  const count = result.rounds.length;
+  const parts = [`${count - result.failedRounds - result.interruptedRounds} ok`, `${result.failedRounds} failed`];
+  if (result.interruptedRounds > 0) parts.push(`${result.interruptedRounds} cut short by Ctrl-C (the live component is the old tree or the new one, never a mix)`);
+  return `Stopped watching after ${count} ${count === 1 ? 'round' : 'rounds'}: ${parts.join(', ')}.`;
+}
+
+/**
+ * `--json --watch` is newline-delimited JSON, so an editor task can follow the loop: one line per
+ * round as it ends, then this summary line.
+ */
+export function watchSummaryLine(result: HaWatchResult): string {
+  const {rounds, ...counts} = result;
+  return JSON.stringify({...counts, summary: true, rounds: rounds.length, exitCode: 130});
 }
 
 /** Live lines after each watch round: the table (humans only, stdout) and the progress line (stderr). */
 export function renderWatchRound(round: WatchRound, color: ChalkInstance): {table: string | undefined; progress: string[]} {
+  if (!round.ok && round.interrupted) return {table: undefined, progress: [`${color.yellow('round cut short by Ctrl-C')}: the live component is the old tree or the new one, never a mix.`]};
   if (round.ok) return {table: renderSyncReport(round.report, color), progress: [`round ${round.report.outcome}; waiting for changes.`]};
   const progress = [`${color.red('round failed:')} ${round.error.message}`];
   if (round.error.hint) progress.push(`${color.dim('hint:')} ${round.error.hint}`);

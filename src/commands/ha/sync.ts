@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import {KpCommand} from '../../cli/base-command.js';
 import {haTargetFlags, haTargetOptions} from '../../cli/flags.js';
-import {renderSyncReport, renderWatchEnd, renderWatchRound} from '../../cli/render/ha.js';
+import {renderSyncReport, renderWatchEnd, renderWatchRound, watchSummaryLine} from '../../cli/render/ha.js';
 import {haSync, haSyncExitCode, type HaSyncResult} from '../../workflows/ha/sync.js';
 import type {RestartMethod} from '../../workflows/ha/targets/target.js';
 
@@ -54,13 +54,20 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
       settleMs: flags.settle * 1000,
       watch: flags.watch,
       debounceMs: flags.debounce,
-      // Progress (stderr) in every mode; the tables (stdout) only for humans: --json prints one result at the end.
+      // Progress (stderr) in every mode; on stdout a table per round for humans, one JSON line per
+      // round with --json (newline-delimited, so an editor task can follow the loop).
       onRound: (round) => {
         const {table, progress} = renderWatchRound(round, out.color);
-        if (table && !json) out.result(table);
+        if (json) process.stdout.write(`${JSON.stringify(round)}\n`);
+        else if (table) out.result(table);
         for (const line of progress) out.info(line);
       },
     });
+  }
+
+  /** With --watch the rounds are already on stdout, one line each: the end adds one summary line. */
+  protected override jsonText(result: HaSyncResult): string {
+    return 'watch' in result ? watchSummaryLine(result) : super.jsonText(result);
   }
 
   protected override exitCodeFor(result: HaSyncResult): number {

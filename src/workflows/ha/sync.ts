@@ -43,7 +43,7 @@ export async function haSync(ctx: KpContext, request: HaSyncRequest): Promise<Ha
   return runHaWatch(ctx, target, request, request.debounceMs, request.onRound ?? (() => undefined));
 }
 
-/** The exit code of a sync result: a round's own (6 when HA did not load it), 0 after a watch session ended by Ctrl-C. */
+/** The exit code of a sync result: a round's own (6 when HA did not load it); 130 for a watch session, which only Ctrl-C ends. */
 export function haSyncExitCode(result: HaSyncResult): number {
-  return 'watch' in result ? ExitCode.Ok : result.exitCode;
+  return 'watch' in result ? ExitCode.Interrupted : result.exitCode;
 }

@@ -1,6 +1,7 @@
 /**
  * `kp ha sync --watch`: one sync round now, then one round per burst of local changes
- * (debounced). A failed round is reported and the next change retries; Ctrl-C ends cleanly.
+ * (debounced). A failed round is reported and the next change retries; Ctrl-C ends the session
+ * (exit 130) with a summary of the rounds done, failed and cut short.
  */
 import path from 'node:path';
 import {watch} from 'chokidar';
@@ -12,15 +13,22 @@ import type {HaTarget} from './targets/target.js';
 import {interruption} from '../../core/interruption.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
 
-/** One watch round: its report, or the error that ended it. */
-export type WatchRound = {ok: true; report: HaSyncReport} | {ok: false; error: {message: string; hint: string | undefined; exitCode: number}};
+/**
+ * One watch round: its report, or the error that ended it (`interrupted` when Ctrl-C cut it short:
+ * the round's swap is atomic, so the live component is then the old tree or the new one, never a mix).
+ */
+export type WatchRound =
+  | {round: number; ok: true; report: HaSyncReport}
+  | {round: number; ok: false; interrupted?: true; error: {message: string; hint: string | undefined; exitCode: number}};
 
-/** What `--watch` returns once interrupted. */
+/** What `--watch` returns once Ctrl-C ended it. */
 export interface HaWatchResult {
   watch: true;
   rounds: WatchRound[];
-  /** Rounds that failed (error or integration not loaded). */
+  /** Rounds that failed (error or integration not loaded); an interrupted round is counted apart. */
   failedRounds: number;
+  /** Rounds Ctrl-C cut short (0 or 1). */
+  interruptedRounds: number;
 }
 
 /** Keep syncing until Ctrl-C. `onRound` is called after every round (for live output). */
@@ -35,12 +43,16 @@ export async function runHaWatch(
   const rounds: WatchRound[] = [];
   const runRound = async (): Promise<void> => {
     let round: WatchRound;
+    const number = rounds.length + 1;
     try {
-      round = {ok: true, report: await runSyncRound(ctx, target, options)};
+      round = {round: number, ok: true, report: await runSyncRound(ctx, target, options)};
     } catch (error) {
-      if (error instanceof InterruptedError || interruption.signal.aborted) return;
-      const kpError = toKpError(error as Error);
-      round = {ok: false, error: {message: kpError.message, hint: kpError.hint, exitCode: kpError.exitCode}};
+      if (error instanceof InterruptedError || interruption.signal.aborted) {
+        round = {round: number, ok: false, interrupted: true, error: {message: 'Interrupted by Ctrl-C.', hint: undefined, exitCode: ExitCode.Interrupted}};
+      } else {
+        const kpError = toKpError(error as Error);
+        round = {round: number, ok: false, error: {message: kpError.message, hint: kpError.hint, exitCode: kpError.exitCode}};
+      }
     }
     rounds.push(round);
     onRound(round);
@@ -97,6 +109,7 @@ function result(rounds: WatchRound[]): HaWatchResult {
   return {
     watch: true,
     rounds,
-    failedRounds: rounds.filter((r) => !r.ok || r.report.exitCode !== ExitCode.Ok).length,
+    failedRounds: rounds.filter((r) => (r.ok ? r.report.exitCode !== ExitCode.Ok : !r.interrupted)).length,
+    interruptedRounds: rounds.filter((r) => !r.ok && r.interrupted).length,
   };
 }

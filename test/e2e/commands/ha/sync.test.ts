@@ -251,7 +251,7 @@ describe('kp ha sync: waiting, refusals and compose lookup (real engine)', () =>
 });
 
 describe('kp ha sync --watch (real engine)', () => {
-  it('Given a watch session, When a burst of saves, a broken manifest and its fix happen, Then one round per burst, the failed round is reported, the next change recovers, and Ctrl-C exits 0', async () => {
+  it('Given a watch session, When a burst of saves, a broken manifest and its fix happen, Then one round per burst, the failed round is reported, the next change recovers, and Ctrl-C exits 130 after one JSON line per round and a summary line', async () => {
     const stderrSeen: string[] = [];
     const waitFor = async (predicate: (text: string) => boolean, ms = 60_000) => {
       const deadline = Date.now() + ms;
@@ -292,15 +292,18 @@ describe('kp ha sync --watch (real engine)', () => {
         },
       },
     );
-    // Then
-    expect(result.exitCode, stderrSeen.join('')).toBe(0);
-    const report = JSON.parse(result.stdout);
-    expect(report.watch).toBe(true);
-    const outcomes = report.rounds.map((r: {ok: boolean; report?: {outcome: string}}) => (r.ok ? r.report!.outcome : 'error'));
+    // Then: Ctrl-C ends a watch with 130, and stdout is newline-delimited JSON: one line per round, then a summary
+    expect(result.exitCode, stderrSeen.join('')).toBe(130);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
+    const rounds = lines.slice(0, -1);
+    const summary = lines.at(-1)!;
+    expect(rounds.map((r) => r.round)).toEqual(rounds.map((_, index) => index + 1));
+    const outcomes = rounds.map((r) => (r.ok ? r.report.outcome : 'error'));
     // The first round syncs whatever differs (nothing, after the tests above), then one round per burst.
     expect(['up-to-date', 'synced']).toContain(outcomes[0]);
     expect(outcomes.slice(1)).toEqual(['synced', 'error', 'synced']);
-    expect(report.rounds[1].report.upload.files).toBe(3);
-    expect(report.failedRounds).toBe(1);
+    expect(rounds[1]!.report.upload.files).toBe(3);
+    expect(summary).toEqual({watch: true, summary: true, rounds: 4, failedRounds: 1, interruptedRounds: 0, exitCode: 130});
+    expect(stderrSeen.join('')).not.toMatch(/^error:/m);
   });
 });
