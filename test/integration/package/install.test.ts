@@ -26,7 +26,7 @@ describe('Given kp packed as npm would publish it', () => {
     const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {dependencies?: Record<string, string>; scripts: Record<string, string>};
     // Everything kp runs is in the bundle: installing it fetches nothing.
     expect(pkg.dependencies ?? {}).toEqual({});
-    expect(pkg.scripts.prepare).toBe('npm run build');
+    expect(pkg.scripts.prepare).toBe('node scripts/prepare.mjs');
 
     // When: installed globally into an empty prefix, offline, with a throwaway npm cache and home
     const prefix = tempDir('kp-prefix-');
