@@ -19,8 +19,9 @@ const missing = buildTools.filter((name) => !existsSync(path.join(root, 'node_mo
 
 if (missing.length > 0) {
   process.stderr.write(`kp prepare: ${missing.join(', ')} missing (npm prepares git installs without devDependencies, npm/cli#8440): installing the build tools here\n`);
-  // npm sets these for a global install; the inner install must be a local one into this folder.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_(global|location|prefix)$/i.test(key)));
+  // npm sets these for a global install (and --allow-scripts, refused in a project install); the
+  // inner install must be a local one into this folder.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_(global|location|prefix|allow[-_]scripts)$/i.test(key)));
   const npmCli = process.env.npm_execpath;
   const [command, prefixArgs] = npmCli && npmCli.endsWith('.js') ? [process.execPath, [npmCli]] : ['npm', []];
   execFileSync(
