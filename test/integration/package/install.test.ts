@@ -1,7 +1,9 @@
 /**
- * Installing kp is one command: the packed tarball (what `npm install -g <git URL>` builds through
- * the `prepare` script and then installs) goes into an empty prefix and `kp` runs from its PATH.
- * The tarball carries the built bundle and no runtime dependencies, so this needs no registry.
+ * Installing kp is one command. The built bundle is committed (dist/kp.cjs, dist/help.cjs,
+ * oclif.manifest.json) and kp has no runtime dependencies, so `npm install -g <git URL>` and
+ * `npm install -g <tarball>` need neither a build nor the registry. (A `prepare` build is not an
+ * option: npm prepares a global git install without its devDependencies, npm/cli#8440, and npm 11
+ * refuses a git package's scripts unless --allow-scripts names it.)
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
@@ -24,9 +26,9 @@ describe('Given kp packed as npm would publish it', () => {
     expect(files).toEqual(expect.arrayContaining(['bin/run.cjs', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json', 'compose/docker-compose.yml']));
     expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file.startsWith('node_modules/'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {dependencies?: Record<string, string>; scripts: Record<string, string>};
-    // Everything kp runs is in the bundle: installing it fetches nothing.
+    // Everything kp runs is in the bundle: installing it fetches nothing and runs no script.
     expect(pkg.dependencies ?? {}).toEqual({});
-    expect(pkg.scripts.prepare).toBe('node scripts/prepare.mjs');
+    expect(Object.keys(pkg.scripts).filter((name) => /^(pre|post)?(install|prepare|pack)$/.test(name))).toEqual([]);
 
     // When: installed globally into an empty prefix, offline, with a throwaway npm cache and home
     const prefix = tempDir('kp-prefix-');
@@ -60,4 +62,39 @@ describe('Given kp packed as npm would publish it', () => {
     const start = spawnSync('kp', ['compose', 'start', '--dry-run', '--json'], {env: {...pathEnv, DOCKER_HOST: 'unix:///nonexistent/kp-test.sock', KP_COMPOSE_PROJECT: `kp-pack-${process.pid}`}, encoding: 'utf8', cwd: home});
     expect(start.stderr).not.toMatch(/ENOENT|\n\s+at /);
   }, 120_000);
+});
+
+describe('Given the committed bundle', () => {
+  it('When npm test has just built the sources, Then the committed dist/ and oclif.manifest.json are that build (run `npm run build` and commit them)', () => {
+    // npm test builds first: a difference here means sources changed without their bundle.
+    const changed = execFileSync('git', ['status', '--porcelain', '--', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json'], {cwd: projectRoot, encoding: 'utf8'});
+    expect(changed, 'the bundle differs from the committed one: run `npm run build` and commit dist/ and oclif.manifest.json').toBe('');
+  });
+
+  it('When kp is installed from its git URL into an empty prefix, Then kp runs from there (no build, no registry)', () => {
+    const prefix = tempDir('kp-git-prefix-');
+    const home = tempDir('kp-git-home-');
+    const env = {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, 'config'),
+      XDG_STATE_HOME: path.join(home, 'state'),
+      XDG_CACHE_HOME: path.join(home, 'cache'),
+      npm_config_cache: path.join(home, 'npm-cache'),
+      npm_config_userconfig: path.join(home, 'npmrc'),
+      NO_COLOR: '1',
+    };
+    // the committed HEAD, as `npm install -g git+https://...` would fetch it
+    execFileSync(npm, ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', `git+file://${projectRoot}`], {env, stdio: 'pipe'});
+    const version = spawnSync(path.join(prefix, 'bin', 'kp'), ['--version'], {env, encoding: 'utf8'});
+    expect(version.status, version.stderr).toBe(0);
+    expect(version.stdout).toMatch(/^kp\/\d+\.\d+\.\d+ /);
+    const status = spawnSync(path.join(prefix, 'bin', 'kp'), ['compose', 'status', '--json', '--project-name', `kp-git-${process.pid}`], {
+      env: {...env, DOCKER_HOST: 'unix:///nonexistent/kp-test.sock'},
+      encoding: 'utf8',
+    });
+    // no engine at that address: exit 3 with kp's JSON error, not a missing-module crash
+    expect(status.status, status.stderr).toBe(3);
+    expect(JSON.parse(status.stdout).error.exitCode).toBe(3);
+  }, 180_000);
 });
