@@ -3,7 +3,7 @@
 // ready cluster (the no-op path), against the fake tools. The first run adds the Helm repositories and
 // downloads the genuine ingress manifest from a local server; the no-op runs must add, download and
 // apply nothing. Reports the processes kp spawned (KP_SPAWN_LOG; budget: at most 6) and the wall time.
-// Usage: npm run build && node bench/dev.mjs [runs]   (prints JSON on stdout)
+// Usage: npm run bundle && node bench/dev.mjs [runs]   (prints JSON on stdout)
 import {spawn} from 'node:child_process';
 import {readFileSync, rmSync} from 'node:fs';
 import {createServer} from 'node:http';

@@ -3,7 +3,7 @@
  * Bench for `kp ha sync` on the container target with the real Docker engine: a component the
  * shape of the real Kamerplanter one (45 files, ~6.7 MB, generated here, never committed) synced
  * into a stand-in HA container. Prints the figures next to the five-command manual procedure and
- * exits non-zero when a speed target is missed. Needs `npm run build` first (uses bin/run.cjs).
+ * exits non-zero when a speed target is missed. Needs `npm run bundle` first (uses bin/run.cjs).
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run build`: type-check, then bundle src/ into dist/ with esbuild, then write oclif's manifest.
+ * `npm run bundle`: type-check, then bundle src/ into dist/ with esbuild, then write oclif's manifest.
+ * (Not called `build`: npm prepares a git dependency that has a `build`, `prepare` or install script by
+ * running `npm install` in its clone, and for a global install that inner install goes to the global
+ * prefix and leaves a broken kp behind, npm/cli#8440. kp's bundle is committed instead.)
  *
  * Why a bundle: Node 20 pays per module file (resolve, read, compile, link), and kp's dependencies
  * are hundreds of small files: unbundled, `kp compose status` spent ~5x a bare `node -e 0` before its

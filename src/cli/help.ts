@@ -142,7 +142,7 @@ export function tryFastHelp(argv: readonly string[], root: URL): boolean {
     manifest = JSON.parse(readFileSync(new URL('oclif.manifest.json', root), 'utf8')) as Manifest;
     pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as PackageJson;
   } catch {
-    return false; // no manifest (a dev checkout before `npm run build`): let oclif answer
+    return false; // no manifest (a dev checkout before `npm run bundle`): let oclif answer
   }
   const target = helpTarget(argv, manifest, Object.keys(pkg.oclif.topics ?? {}));
   if (!target) return false;

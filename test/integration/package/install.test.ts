@@ -2,8 +2,8 @@
  * Installing kp is one command. The built bundle is committed (dist/kp.cjs, dist/help.cjs,
  * oclif.manifest.json) and kp has no runtime dependencies, so `npm install -g <git URL>` and
  * `npm install -g <tarball>` need neither a build nor the registry. (A `prepare` build is not an
- * option: npm prepares a global git install without its devDependencies, npm/cli#8440, and npm 11
- * refuses a git package's scripts unless --allow-scripts names it.)
+ * option: npm prepares a global git install without its devDependencies and leaves a broken install,
+ * npm/cli#8440, and npm 11 refuses a git package's scripts unless --allow-scripts names it.)
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
@@ -26,9 +26,11 @@ describe('Given kp packed as npm would publish it', () => {
     expect(files).toEqual(expect.arrayContaining(['bin/run.cjs', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json', 'compose/docker-compose.yml']));
     expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file.startsWith('node_modules/'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {dependencies?: Record<string, string>; scripts: Record<string, string>};
-    // Everything kp runs is in the bundle: installing it fetches nothing and runs no script.
+    // Everything kp runs is in the bundle: installing it fetches nothing and runs no script. None of
+    // the scripts that make npm "prepare" a git dependency either (pacote's git fetcher: build,
+    // prepare, prepack, preinstall, install, postinstall), which breaks a global git install.
     expect(pkg.dependencies ?? {}).toEqual({});
-    expect(Object.keys(pkg.scripts).filter((name) => /^(pre|post)?(install|prepare|pack)$/.test(name))).toEqual([]);
+    expect(Object.keys(pkg.scripts).filter((name) => /^(build|prepare|prepack|preinstall|install|postinstall)$/.test(name))).toEqual([]);
 
     // When: installed globally into an empty prefix, offline, with a throwaway npm cache and home
     const prefix = tempDir('kp-prefix-');
@@ -65,10 +67,10 @@ describe('Given kp packed as npm would publish it', () => {
 });
 
 describe('Given the committed bundle', () => {
-  it('When npm test has just built the sources, Then the committed dist/ and oclif.manifest.json are that build (run `npm run build` and commit them)', () => {
+  it('When npm test has just built the sources, Then the committed dist/ and oclif.manifest.json are that build (run `npm run bundle` and commit them)', () => {
     // npm test builds first: a difference here means sources changed without their bundle.
     const changed = execFileSync('git', ['status', '--porcelain', '--', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json'], {cwd: projectRoot, encoding: 'utf8'});
-    expect(changed, 'the bundle differs from the committed one: run `npm run build` and commit dist/ and oclif.manifest.json').toBe('');
+    expect(changed, 'the bundle differs from the committed one: run `npm run bundle` and commit dist/ and oclif.manifest.json').toBe('');
   });
 
   it('When kp is installed from its git URL into an empty prefix, Then kp runs from there (no build, no registry)', () => {
