@@ -23,6 +23,29 @@ function main() {
 }
 
 /**
+ * Where the V8 code cache of this bundle lives, or undefined when there is no safe place for it.
+ * Named by a hash of the bundle's content (V8 itself only checks the source's LENGTH, so a name
+ * from size and mtime would run stale code after an mtime-preserving copy) and Node's version.
+ * The folder must be this user's own, not a symlink, and writable by nobody else: the cache holds
+ * code kp runs, so a shared XDG_CACHE_HOME must not let another user plant it.
+ */
+function codeCacheFile(fs, source) {
+  try {
+    const os = require('node:os');
+    const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+    const dir = path.join(base, 'kp', 'code-cache');
+    fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+    const stat = fs.lstatSync(dir);
+    const ownUid = typeof process.getuid === 'function' ? process.getuid() : stat.uid;
+    if (!stat.isDirectory() || stat.uid !== ownUid || (stat.mode & 0o022) !== 0) return undefined;
+    const digest = require('node:crypto').createHash('sha256').update(source).digest('hex').slice(0, 32);
+    return {dir, file: path.join(dir, `kp-${digest}-${process.version}-${process.arch}.bin`)};
+  } catch {
+    return undefined; // no home, a read-only disk: run without the cache
+  }
+}
+
+/**
  * Load the CLI bundle through vm.Script with V8's code cache, kept in
  * `$XDG_CACHE_HOME/kp/code-cache/`. Compiling the ~1 MB bundle is most of kp's start-up on Node 20,
  * which (unlike Node 22's module.enableCompileCache) caches compiled code only for vm.Script.
@@ -32,20 +55,16 @@ function main() {
  */
 function loadCli(file) {
   const fs = require('node:fs');
-  const os = require('node:os');
   const vm = require('node:vm');
   const Module = require('node:module');
   const source = fs.readFileSync(file, 'utf8');
-  const stat = fs.statSync(file);
-  const useCache = process.env.KP_NO_CODE_CACHE !== '1';
-  const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kp', 'code-cache');
-  // The bundle's size and mtime and Node's version name the cache; V8 also refuses data made by
-  // another V8 or for another source (cachedDataRejected), and kp then writes it afresh.
-  const cacheFile = path.join(cacheDir, `kp-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}.bin`);
+  const cache = process.env.KP_NO_CODE_CACHE === '1' ? undefined : codeCacheFile(fs, source);
   let cachedData;
-  if (useCache) {
+  if (cache) {
     try {
-      cachedData = fs.readFileSync(cacheFile);
+      // Only a plain file of this user's: the cache holds code kp runs.
+      const stat = fs.lstatSync(cache.file);
+      if (stat.isFile() && (typeof process.getuid !== 'function' || stat.uid === process.getuid())) cachedData = fs.readFileSync(cache.file);
     } catch {
       cachedData = undefined;
     }
@@ -62,20 +81,21 @@ function loadCli(file) {
   Module._cache[file] = cliModule;
   script.runInThisContext().call(cliModule.exports, cliModule.exports, Module.createRequire(file), cliModule, file, path.dirname(file));
   cliModule.loaded = true;
-  if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
+  if (cache && (cachedData === undefined || script.cachedDataRejected)) {
     // Written when kp exits, so the functions this run compiled lazily are in it too. Written to a
     // temporary name and renamed: a concurrent kp never reads half a file, and a symlink planted at
     // the cache's name is replaced, never written through.
     process.once('exit', () => {
       try {
-        fs.mkdirSync(cacheDir, {recursive: true, mode: 0o700});
-        const temporary = `${cacheFile}.${process.pid}.tmp`;
+        const temporary = `${cache.file}.${process.pid}.tmp`;
         fs.writeFileSync(temporary, script.createCachedData(), {flag: 'wx', mode: 0o600});
-        fs.renameSync(temporary, cacheFile);
-        // Caches of earlier builds are dead weight: remove them (plain files named by kp only).
-        for (const name of fs.readdirSync(cacheDir)) {
-          const stale = path.join(cacheDir, name);
-          if (/^kp-.*\.bin$/.test(name) && stale !== cacheFile && fs.lstatSync(stale).isFile()) fs.rmSync(stale, {force: true});
+        fs.renameSync(temporary, cache.file);
+        // Caches nobody used for a month (earlier builds, other Node versions) are dead weight.
+        const monthAgo = Date.now() - 30 * 24 * 3600 * 1000;
+        for (const name of fs.readdirSync(cache.dir)) {
+          const stale = path.join(cache.dir, name);
+          const stat = fs.lstatSync(stale);
+          if (/^kp-.*\.bin$/.test(name) && stale !== cache.file && stat.isFile() && stat.mtimeMs < monthAgo) fs.rmSync(stale, {force: true});
         }
       } catch {
         // no cache this time; the next run compiles again

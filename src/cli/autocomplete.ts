@@ -11,7 +11,7 @@ export const COMPLETION_SHELLS = ['bash', 'zsh', 'powershell'] as const;
 
 /** What `kp autocomplete` did, for --json. */
 export interface AutocompleteResult {
-  shell: string | undefined;
+  shell: string;
   /** Where the plugin keeps the completion cache it just rebuilt. */
   cacheDir: string;
 }

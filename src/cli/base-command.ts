@@ -76,6 +76,11 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
     return JSON.stringify(result, null, 2);
   }
 
+  /** Does this run print newline-delimited JSON (so its error object must be one line too)? */
+  protected streamsJson(): boolean {
+    return false;
+  }
+
   override async run(): Promise<R> {
     const result = await this.execute();
     if (this.ctx.json) process.stdout.write(`${this.jsonText(result)}\n`);
@@ -112,7 +117,7 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
     const hint = kpError.hint ?? this.fallbackHint(kpError.exitCode);
     if (json) {
       const payload = {error: {message: kpError.message, hint, exitCode: kpError.exitCode, ...kpError.details}};
-      process.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
+      process.stdout.write(`${this.streamsJson() ? JSON.stringify(payload) : JSON.stringify(payload, null, 2)}\n`);
     } else {
       const out = this.ctx?.out ?? createOutput({json: false, verbose: false});
       out.info(`${out.color.red('error:')} ${kpError.message}`);

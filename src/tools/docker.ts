@@ -197,24 +197,24 @@ export class Engine {
   }
 
   /** Client and daemon version; never throws for a down daemon (see `ensureDaemon`). */
-  async version(): Promise<EngineVersion> {
-    const result = await this.call(['version', '--format', '{{json .}}'], {allowFailure: true, timeoutMs: 20_000});
+  async version(options: {signal?: AbortSignal} = {}): Promise<EngineVersion> {
+    const result = await this.call(['version', '--format', '{{json .}}'], {allowFailure: true, timeoutMs: 20_000, signal: options.signal});
     return parseEngineVersion(result.stdout, result.stderr);
   }
 
   /** Throw a prerequisite error unless the CLI is installed and its daemon answers. */
-  async ensureDaemon(): Promise<EngineVersion> {
-    const version = await this.version();
+  async ensureDaemon(options: {signal?: AbortSignal} = {}): Promise<EngineVersion> {
+    const version = await this.version(options);
     if (!version.server) throw engineUnreachable(this.bin, version.daemonError);
     return version;
   }
 
   /** Containers (running or not) carrying every given label filter (`key` or `key=value`). */
-  async listContainers(labelFilters: readonly string[], options: {all?: boolean} = {}): Promise<ContainerSummary[]> {
+  async listContainers(labelFilters: readonly string[], options: {all?: boolean; signal?: AbortSignal} = {}): Promise<ContainerSummary[]> {
     const args = ['ps', '--no-trunc', '--format', '{{json .}}'];
     if (options.all !== false) args.splice(1, 0, '-a');
     for (const filter of labelFilters) args.push('--filter', `label=${filter}`);
-    const result = await this.call(args);
+    const result = await this.call(args, {signal: options.signal});
     return parsePsJsonLines(result.stdout);
   }
 

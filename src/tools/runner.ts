@@ -22,6 +22,11 @@ export interface RunOptions {
   /** Return non-zero exits as results instead of throwing. */
   allowFailure?: boolean;
   /**
+   * Abort this one call (its child is stopped like on Ctrl-C): for a read-only probe started ahead
+   * of work that may still fail, so a failure does not leave kp waiting for the probe.
+   */
+  signal?: AbortSignal;
+  /**
    * Where the child's output goes: `capture` (default) keeps it for parsing, `stderr` streams both
    * streams to kp's stderr (progress), `inherit` hands the terminal to the child.
    */
@@ -123,7 +128,11 @@ export class Runner {
         maxBuffer: 256 * 1024 * 1024,
         ...(options.foreground
           ? {}
-          : {cancelSignal: interruption.signal, killSignal: 'SIGTERM' as const, forceKillAfterDelay: 5000}),
+          : {
+              cancelSignal: options.signal ? AbortSignal.any([interruption.signal, options.signal]) : interruption.signal,
+              killSignal: 'SIGTERM' as const,
+              forceKillAfterDelay: 5000,
+            }),
       });
     } catch (error) {
       throw new ToolError(display, undefined, String(error), options.hint);

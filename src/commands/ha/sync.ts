@@ -65,6 +65,11 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
     });
   }
 
+  /** With --watch, stdout is NDJSON: an error before or instead of the rounds is one line too. */
+  protected override streamsJson(): boolean {
+    return this.flags?.watch ?? (this.argv.includes('--watch') || this.argv.includes('-w'));
+  }
+
   /** With --watch the rounds are already on stdout, one line each: the end adds one summary line. */
   protected override jsonText(result: HaSyncResult): string {
     return 'watch' in result ? watchSummaryLine(result) : super.jsonText(result);

@@ -27,11 +27,19 @@ export async function composeStatus(ctx: KpContext, options: StackOptions): Prom
   const stack = resolveStack(options);
   const engine = new Engine(ctx.runner);
   // Ask the engine first and read the compose file while it answers: the probe is read-only, and a
-  // bad env or compose file still wins (it throws before the probe is awaited).
-  const daemon = engine.ensureDaemon();
-  daemon.catch(() => undefined); // awaited below; a file error thrown first must not leave it unhandled
-  const values = readEnvValuesIfPresent(stack.envFile);
-  const model = loadModel(stack, withInertSecrets(values));
+  // bad env or compose file still wins: it stops the probe (kp must not wait for it) and is thrown.
+  const probe = new AbortController();
+  const daemon = engine.ensureDaemon({signal: probe.signal});
+  daemon.catch(() => undefined); // awaited below, unless a file error is thrown first
+  let values: ReturnType<typeof readEnvValuesIfPresent>;
+  let model: ReturnType<typeof loadModel>;
+  try {
+    values = readEnvValuesIfPresent(stack.envFile);
+    model = loadModel(stack, withInertSecrets(values));
+  } catch (error) {
+    probe.abort();
+    throw error;
+  }
   await daemon;
   const expected = expectedServices(model, stack);
   const statuses = serviceStatuses(expected, await observeContainers(engine, stack.project));

@@ -23,7 +23,7 @@ function lastHealthcheck(container: ContainerDetails | undefined): {exitCode: nu
 /**
  * Observe the stack after a failure and build the error naming what is not ready, with its last log
  * lines and its last healthcheck output. A service whose healthcheck never passed (`unhealthy`, or
- * still `starting`) makes it exit 5, however the failure surfaced: kp's --timeout killing a Compose
+ * still `starting` when time ran out) makes it exit 5, however the failure surfaced: kp's --timeout killing a Compose
  * that blocks on `condition: service_healthy`, Compose giving up on its own ("Container ... is
  * unhealthy", exit 1), or kp's own wait running out.
  */
@@ -38,7 +38,9 @@ export async function diagnoseFailure(
   const containers = await observeContainers(engine, stack.project);
   const statuses = serviceStatuses(expected, containers);
   const unhealthy = statuses.filter((s) => expected.some((e) => e.name === s.service) && !isServiceReady(s));
-  const neverHealthy = unhealthy.filter((s) => s.health === 'unhealthy' || s.health === 'starting');
+  // `starting` counts only when time ran out: when Compose failed for a reason of its own (a port
+  // taken, say), a dependency still in its start period is not the cause.
+  const neverHealthy = unhealthy.filter((s) => s.health === 'unhealthy' || (s.health === 'starting' && exitCode === ExitCode.Timeout));
   const logs: Record<string, string[]> = {};
   const healthchecks: Record<string, {exitCode: number; output: string[]}> = {};
   for (const status of unhealthy) {

@@ -116,8 +116,8 @@ export function nodeReadiness(items: ReadonlyArray<{status?: {conditions?: Array
 }
 
 /** List the cluster's node containers (the engine adapter turns a missing CLI or daemon into prerequisite errors). */
-export async function observeNodes(engine: Engine, name: string): Promise<NodeObservation[]> {
-  const rows = await engine.listContainers([`${KIND_CLUSTER_LABEL}=${name}`]);
+export async function observeNodes(engine: Engine, name: string, signal?: AbortSignal): Promise<NodeObservation[]> {
+  const rows = await engine.listContainers([`${KIND_CLUSTER_LABEL}=${name}`], {signal});
   return rows
     .filter((row) => row.labels[KIND_CLUSTER_LABEL] === name)
     .map((row) => ({

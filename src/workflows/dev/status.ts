@@ -150,18 +150,27 @@ export async function devStatus(ctx: KpContext, options: {name: string; workspac
   validateClusterName(options.name);
   assertKubeconfigParses();
   // The node containers are asked for first and the workspace's skaffold.yaml read while the engine
-  // answers (read-only; a bad --workspace still fails first, before this is awaited).
-  const nodesObserved = observeNodes(new Engine(ctx.runner), options.name);
+  // answers (read-only). A bad --workspace or skaffold.yaml still fails first: it stops the probe,
+  // so kp does not wait for it, and is thrown.
+  const probe = new AbortController();
+  const nodesObserved = observeNodes(new Engine(ctx.runner), options.name, probe.signal);
   nodesObserved.catch(() => undefined);
   let skaffoldFile: string = SHIPPED_FILES.skaffold;
+  let contextView: ReturnType<typeof observeContext>;
+  let forwards: ReturnType<typeof forwardedEndpoints>;
   try {
-    skaffoldFile = resolveDevWorkspace(workspaceInputs(options.workspace)).skaffoldFile;
+    try {
+      skaffoldFile = resolveDevWorkspace(workspaceInputs(options.workspace)).skaffoldFile;
+    } catch (error) {
+      if (options.workspace) throw error; // an explicit workspace that does not exist is an error; a missing checkout is not
+    }
+    contextView = observeContext(options.name);
+    forwards = forwardedEndpoints(loadSkaffoldConfig(skaffoldFile));
   } catch (error) {
-    if (options.workspace) throw error; // an explicit workspace that does not exist is an error; a missing checkout is not
+    probe.abort();
+    throw error;
   }
   const context = kindContextName(options.name);
-  const contextView = observeContext(options.name);
-  const forwards = forwardedEndpoints(loadSkaffoldConfig(skaffoldFile));
   const [nodes, endpoints] = await Promise.all([nodesObserved, Promise.all(forwards.map(probeEndpoint))]);
   const state = clusterStateOf(nodes);
   const skaffoldPorts = listeningPortsOfProcesses((cmd) => /(^|\/)skaffold /.test(cmd) && cmd.includes(context));

@@ -59,3 +59,19 @@ describe('Given flag values the parser rejects', () => {
     expect(result.stderr.split('\n').filter(Boolean)).toEqual(['error: Give either --pod or --selector, not both.', 'hint: `kp ha status --help` shows the flags and examples.']);
   });
 });
+
+describe('Given kp ha sync --watch --json, whose stdout is newline-delimited JSON', () => {
+  it('When it fails before any round (a --source that does not exist), Then the JSON error object is ONE line', async () => {
+    const result = await runKp(['ha', 'sync', '--watch', '--json', '--source', '/nonexistent/kp-test/custom_components/kamerplanter']);
+    expect(result.exitCode).toBe(2);
+    const lines = result.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({error: {exitCode: 2}});
+  });
+
+  it('When the same error comes without --watch, Then it stays the indented object', async () => {
+    const result = await runKp(['ha', 'sync', '--json', '--source', '/nonexistent/kp-test/custom_components/kamerplanter']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout.split('\n').filter(Boolean).length).toBeGreaterThan(1);
+  });
+});

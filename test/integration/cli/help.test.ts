@@ -2,7 +2,7 @@
  * The CLI's start-up path, root help and version: the real bin/run.cjs, nothing faked.
  */
 import {spawnSync} from 'node:child_process';
-import {readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {kpBin, projectRoot, runKp} from '../../helpers/cli.js';
@@ -69,7 +69,37 @@ describe('Given the code cache of the CLI bundle', () => {
     expect(second.status).toBe(2);
     expect(second.stderr).toBe(first.stderr);
     expect(readdirSync(cacheDir)).toEqual(written);
-    expect(statSync(path.join(cacheDir, written[0]!)).mtimeMs).toBe(before);
+    expect(statSync(path.join(cacheDir, written[0]!)).mtimeMs).toBe(before); // accepted, so not written again
+  });
+
+  it('When the bundle changes but keeps its size and mtime (an mtime-preserving copy), Then the new code runs, not the cached old one', () => {
+    // Given: a copy of the installed package, run once so its cache exists
+    const home = tempDir('kp-cache-');
+    const pkg = path.join(home, 'pkg');
+    for (const entry of ['bin', 'dist', 'compose', 'package.json', 'oclif.manifest.json', 'kind-config.yaml', 'skaffold.yaml']) {
+      cpSync(path.join(projectRoot, entry), path.join(pkg, entry), {recursive: true, preserveTimestamps: true});
+    }
+    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const bin = path.join(pkg, 'bin', 'run.cjs');
+    const bundle = path.join(pkg, 'dist', 'kp.cjs');
+    expect(spawnSync(process.execPath, [bin, 'frobnicate'], {env, encoding: 'utf8'}).stderr).toContain('Unknown command');
+    // When: the same-length edit, with size and mtime kept
+    const {mtime, atime} = statSync(bundle);
+    writeFileSync(bundle, readFileSync(bundle, 'utf8').replace('Unknown command', 'Unknwon command'));
+    utimesSync(bundle, atime, mtime);
+    // Then
+    expect(spawnSync(process.execPath, [bin, 'frobnicate'], {env, encoding: 'utf8'}).stderr).toContain('Unknwon command');
+  });
+
+  it('When the cache folder is writable by others (a shared XDG_CACHE_HOME), Then kp neither reads nor writes a cache there', () => {
+    const home = tempDir('kp-cache-');
+    const cacheDir = path.join(home, 'cache', 'kp', 'code-cache');
+    mkdirSync(cacheDir, {recursive: true});
+    chmodSync(cacheDir, 0o777);
+    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const result = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env, encoding: 'utf8'});
+    expect(result.status, result.stderr).toBe(2);
+    expect(readdirSync(cacheDir)).toEqual([]);
   });
 
   it('When the cache file is garbage or a symlink, Then kp still runs, and the garbage is replaced without writing through the link', () => {

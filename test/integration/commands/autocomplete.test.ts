@@ -34,6 +34,22 @@ describe('Given a shell that wants completion', () => {
     expect(result.stderr).toMatch(/^hint: /m);
   });
 
+  it('When no shell is named and $SHELL is one the plugin does not know (fish), Then exit 2 asks for one instead of printing empty instructions', async () => {
+    const cache = tempDir('kp-ac-');
+    const result = await runKp(['autocomplete'], {env: {XDG_CACHE_HOME: cache, SHELL: '/usr/bin/fish'}});
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^error: kp has completion for bash, zsh, powershell; your shell is fish\.$/m);
+    expect(result.stderr).toMatch(/^hint: Name one: `kp autocomplete bash\|zsh\|powershell`\.$/m);
+    expect(result.stdout).toBe('');
+  });
+
+  it('When no shell is named and $SHELL is bash, Then bash is set up and --json names it', async () => {
+    const cache = tempDir('kp-ac-');
+    const result = await runKp(['autocomplete', '--json'], {env: {XDG_CACHE_HOME: cache, SHELL: '/bin/bash'}});
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({shell: 'bash', cacheDir: path.join(cache, 'kp', 'autocomplete')});
+  });
+
   it('Given package.json, Then the plugin is not one oclif loads for every command (it is imported by kp autocomplete alone)', () => {
     const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {oclif: {plugins?: string[]}};
     expect(pkg.oclif.plugins ?? []).not.toContain('@oclif/plugin-autocomplete');

@@ -208,21 +208,21 @@ describe('compose start', () => {
   });
 
   describe('Given arangodb whose healthcheck never passes (the backend depends on it being healthy)', () => {
-    /** The recorded stack with arangodb unhealthy: its last healthcheck failed with the output below. */
-    function stackWithSickArango(): RecordedStack {
+    /** The recorded stack with arangodb unhealthy (or still in its start period): its last healthcheck failed with the output below. */
+    function stackWithSickArango(status = 'unhealthy'): RecordedStack {
       const stack = recordedStack();
       const inspected = JSON.parse(stack.inspect) as Array<Record<string, any>>;
       const arangodb = inspected.find((c) => c.Config.Labels['com.docker.compose.service'] === 'arangodb')!;
       arangodb.State.Health = {
-        Status: 'unhealthy',
+        Status: status,
         FailingStreak: 5,
         Log: [{Start: '', End: '2026-11-26T03:00:00Z', ExitCode: 1, Output: 'wget: can\'t connect to remote host (127.0.0.1): Connection refused\n'}],
       };
       return {...stack, inspect: JSON.stringify(inspected)};
     }
 
-    const scenario = (upReply: ScriptRule['reply']): ScriptRule[] => {
-      const stack = stackWithSickArango();
+    const scenario = (upReply: ScriptRule['reply'], status = 'unhealthy'): ScriptRule[] => {
+      const stack = stackWithSickArango(status);
       return [
         engineUp,
         ps('kamerplanter', '', 1),
@@ -265,6 +265,26 @@ describe('compose start', () => {
       expect(ctx.out.text()).toContain("  wget: can't connect to remote host (127.0.0.1): Connection refused");
       expect(runner.callsTo('docker', 'logs')).not.toHaveLength(0);
     });
+  });
+
+  it('Given Compose failing for a reason of its own while arangodb is still in its start period, When started, Then exit 4 (not a health timeout) still names what is not ready', async () => {
+    await hostPorts();
+    const stack = recordedStack();
+    const inspected = JSON.parse(stack.inspect) as Array<Record<string, any>>;
+    inspected.find((c) => c.Config.Labels['com.docker.compose.service'] === 'arangodb')!.State.Health = {Status: 'starting', FailingStreak: 0, Log: []};
+    const {ctx} = sandbox.context([
+      engineUp,
+      ps('kamerplanter', '', 1),
+      ...composeV1Only,
+      {match: (command, args) => command === 'docker-compose' && args.includes('up'), reply: {exitCode: 1, stderr: 'ERROR: for valkey  Cannot start service valkey: port is already allocated\n'}},
+      ps('kamerplanter', stack.ps),
+      {match: ['docker', 'inspect', '--type', 'container'], reply: {stdout: JSON.stringify(inspected)}},
+      {match: ['docker', 'logs'], reply: {stdout: ''}},
+    ]);
+    const error = (await composeStart(ctx, options).catch((e: unknown) => e)) as KpError;
+    expect(error.exitCode).toBe(ExitCode.ToolFailed);
+    expect(error.message).not.toMatch(/never became healthy/);
+    expect(error.message).toMatch(/Not ready: .*arangodb \(running, starting\)/);
   });
 
   it('Given --project-name other on an empty engine, When started, Then ps, Compose, the env file and the start record all use "other"', async () => {
