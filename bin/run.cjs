@@ -38,7 +38,9 @@ function codeCacheFile(fs, source) {
     const stat = fs.lstatSync(dir);
     const ownUid = typeof process.getuid === 'function' ? process.getuid() : stat.uid;
     if (!stat.isDirectory() || stat.uid !== ownUid || (stat.mode & 0o022) !== 0) return undefined;
-    const digest = require('node:crypto').createHash('sha256').update(source).digest('hex').slice(0, 32);
+    // sha1 of the bytes (~1 ms for the bundle): a content fingerprint, not a security boundary (the
+    // folder's ownership is).
+    const digest = require('node:crypto').createHash('sha1').update(source).digest('hex');
     return {dir, file: path.join(dir, `kp-${digest}-${process.version}-${process.arch}.bin`)};
   } catch {
     return undefined; // no home, a read-only disk: run without the cache
@@ -57,8 +59,9 @@ function loadCli(file) {
   const fs = require('node:fs');
   const vm = require('node:vm');
   const Module = require('node:module');
-  const source = fs.readFileSync(file, 'utf8');
-  const cache = process.env.KP_NO_CODE_CACHE === '1' ? undefined : codeCacheFile(fs, source);
+  const bytes = fs.readFileSync(file);
+  const source = bytes.toString('utf8');
+  const cache = process.env.KP_NO_CODE_CACHE === '1' ? undefined : codeCacheFile(fs, bytes);
   let cachedData;
   if (cache) {
     try {

@@ -63,6 +63,9 @@ const cli = await build({
   entryPoints: [path.join(src, 'main.ts')],
   outfile: path.join(dist, 'kp.cjs'),
   format: 'cjs',
+  // Two of oclif's dependencies that a built kp never uses but would evaluate at every start
+  // (scripts/stubs/ says why each is safe).
+  alias: {debug: './scripts/stubs/debug.cjs', tinyglobby: './scripts/stubs/tinyglobby.cjs'},
   // ES-module dependencies (execa, chalk, listr2) and src/config/paths.ts read import.meta.url.
   define: {'import.meta.url': '__kpImportMetaUrl'},
   banner: {js: "var __kpImportMetaUrl = require('node:url').pathToFileURL(__filename).href;"},

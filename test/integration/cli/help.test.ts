@@ -54,6 +54,18 @@ describe('Given the start-up path (help, version, a topic)', () => {
   });
 });
 
+describe('Given the bundle stand-in for oclif\'s debug logger (scripts/stubs/debug.cjs)', () => {
+  it('When DEBUG names oclif, Then its diagnostics still appear; without DEBUG, none do', () => {
+    const home = tempDir('kp-debug-');
+    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const withDebug = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env: {...env, DEBUG: 'oclif:*'}, encoding: 'utf8'});
+    expect(withDebug.stderr).toMatch(/oclif:main process\.argv/);
+    const without = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env: {...env, DEBUG: ''}, encoding: 'utf8'});
+    expect(without.stderr).not.toMatch(/oclif:/);
+    expect(without.status).toBe(2);
+  });
+});
+
 describe('Given the code cache of the CLI bundle', () => {
   it('When a command runs twice with the same cache dir, Then the first run writes one cache file (mode 0600) and the second reuses it', () => {
     const home = tempDir('kp-cache-');
