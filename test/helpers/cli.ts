@@ -70,6 +70,22 @@ function isolatedDefaults(): Record<string, string> {
 }
 
 /**
+ * For a test that spawns kp (or npm) itself: this process's environment with HOME and every XDG dir
+ * under `home`, so the run touches nothing of the developer's, plus the test's own values.
+ */
+export function homeEnv(home: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, 'config'),
+    XDG_STATE_HOME: path.join(home, 'state'),
+    XDG_CACHE_HOME: path.join(home, 'cache'),
+    NO_COLOR: '1',
+    ...extra,
+  };
+}
+
+/**
  * The environment of a kp run under test: the developer's shell without what would steer kp at their
  * own stack, cluster or files, a throwaway HOME/XDG/KUBECONFIG, then the test's own values.
  */

@@ -5,7 +5,7 @@ import {spawnSync} from 'node:child_process';
 import {chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {kpBin, projectRoot, runKp} from '../../helpers/cli.js';
+import {homeEnv, kpBin, projectRoot, runKp} from '../../helpers/cli.js';
 import {useTempDirs} from '../../helpers/temp-dirs.js';
 
 const tempDir = useTempDirs();
@@ -16,7 +16,7 @@ function modulesOf(args: string[], env: NodeJS.ProcessEnv = {}, status = 0): str
   const log = path.join(tempDir('kp-modules-'), 'modules.log');
   const home = tempDir('kp-home-');
   const result = spawnSync(process.execPath, ['--require', path.join(projectRoot, 'test/helpers/record-modules.cjs'), kpBin, ...args], {
-    env: {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), ...env, KP_MODULE_LOG: log},
+    env: homeEnv(home, {...env, KP_MODULE_LOG: log}),
     encoding: 'utf8',
   });
   expect(result.status, result.stderr).toBe(status);
@@ -57,7 +57,7 @@ describe('Given the start-up path (help, version, a topic)', () => {
 describe('Given the bundle stand-in for oclif\'s debug logger (scripts/stubs/debug.cjs)', () => {
   it('When DEBUG names oclif, Then its diagnostics still appear; without DEBUG, none do', () => {
     const home = tempDir('kp-debug-');
-    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const env = homeEnv(home);
     const withDebug = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env: {...env, DEBUG: 'oclif:*'}, encoding: 'utf8'});
     expect(withDebug.stderr).toMatch(/oclif:main process\.argv/);
     const without = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env: {...env, DEBUG: ''}, encoding: 'utf8'});
@@ -69,7 +69,7 @@ describe('Given the bundle stand-in for oclif\'s debug logger (scripts/stubs/deb
 describe('Given the code cache of the CLI bundle', () => {
   it('When a command runs twice with the same cache dir, Then the first run writes one cache file (mode 0600) and the second reuses it', () => {
     const home = tempDir('kp-cache-');
-    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const env = homeEnv(home);
     const cacheDir = path.join(home, 'cache', 'kp', 'code-cache');
     const first = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env, encoding: 'utf8'});
     expect(first.status, first.stderr).toBe(2);
@@ -91,7 +91,7 @@ describe('Given the code cache of the CLI bundle', () => {
     for (const entry of ['bin', 'dist', 'compose', 'package.json', 'oclif.manifest.json', 'kind-config.yaml', 'skaffold.yaml']) {
       cpSync(path.join(projectRoot, entry), path.join(pkg, entry), {recursive: true, preserveTimestamps: true});
     }
-    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const env = homeEnv(home);
     const bin = path.join(pkg, 'bin', 'run.cjs');
     const bundle = path.join(pkg, 'dist', 'kp.cjs');
     expect(spawnSync(process.execPath, [bin, 'frobnicate'], {env, encoding: 'utf8'}).stderr).toContain('Unknown command');
@@ -108,7 +108,7 @@ describe('Given the code cache of the CLI bundle', () => {
     const cacheDir = path.join(home, 'cache', 'kp', 'code-cache');
     mkdirSync(cacheDir, {recursive: true});
     chmodSync(cacheDir, 0o777);
-    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const env = homeEnv(home);
     const result = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env, encoding: 'utf8'});
     expect(result.status, result.stderr).toBe(2);
     expect(readdirSync(cacheDir)).toEqual([]);
@@ -116,7 +116,7 @@ describe('Given the code cache of the CLI bundle', () => {
 
   it('When the cache file is garbage or a symlink, Then kp still runs, and the garbage is replaced without writing through the link', () => {
     const home = tempDir('kp-cache-');
-    const env = {...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), NO_COLOR: '1'};
+    const env = homeEnv(home);
     const cacheDir = path.join(home, 'cache', 'kp', 'code-cache');
     spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env});
     const [name] = readdirSync(cacheDir);

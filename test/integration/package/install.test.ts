@@ -9,11 +9,14 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {projectRoot} from '../../helpers/cli.js';
+import {homeEnv, projectRoot} from '../../helpers/cli.js';
 import {useTempDirs} from '../../helpers/temp-dirs.js';
 
 const tempDir = useTempDirs();
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** An isolated home for npm and kp: a throwaway npm cache and user config too. */
+const npmEnv = (home: string) => homeEnv(home, {npm_config_cache: path.join(home, 'npm-cache'), npm_config_userconfig: path.join(home, 'npmrc')});
 
 describe('Given kp packed as npm would publish it', () => {
   it('When the tarball is installed into an empty prefix, Then `kp --version` and `kp doctor --json` run from that prefix alone', () => {
@@ -35,16 +38,7 @@ describe('Given kp packed as npm would publish it', () => {
     // When: installed globally into an empty prefix, offline, with a throwaway npm cache and home
     const prefix = tempDir('kp-prefix-');
     const home = tempDir('kp-home-');
-    const env = {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: path.join(home, 'config'),
-      XDG_STATE_HOME: path.join(home, 'state'),
-      XDG_CACHE_HOME: path.join(home, 'cache'),
-      npm_config_cache: path.join(home, 'npm-cache'),
-      npm_config_userconfig: path.join(home, 'npmrc'),
-      NO_COLOR: '1',
-    };
+    const env = npmEnv(home);
     execFileSync(npm, ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', path.join(work, packed[0].filename)], {env, stdio: 'pipe'});
     const kp = path.join(prefix, 'bin', 'kp');
     expect(existsSync(kp)).toBe(true);
@@ -78,16 +72,7 @@ describe('Given the committed bundle', () => {
   it('When kp is installed from its git URL into an empty prefix, Then kp runs from there (no build, no registry)', () => {
     const prefix = tempDir('kp-git-prefix-');
     const home = tempDir('kp-git-home-');
-    const env = {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: path.join(home, 'config'),
-      XDG_STATE_HOME: path.join(home, 'state'),
-      XDG_CACHE_HOME: path.join(home, 'cache'),
-      npm_config_cache: path.join(home, 'npm-cache'),
-      npm_config_userconfig: path.join(home, 'npmrc'),
-      NO_COLOR: '1',
-    };
+    const env = npmEnv(home);
     // the committed HEAD, as `npm install -g git+https://...` would fetch it
     execFileSync(npm, ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', `git+file://${projectRoot}`], {env, stdio: 'pipe'});
     const version = spawnSync(path.join(prefix, 'bin', 'kp'), ['--version'], {env, encoding: 'utf8'});
