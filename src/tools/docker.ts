@@ -41,6 +41,10 @@ export interface ContainerDetails {
   startedAt: string;
   restartCount: number;
   exitCode: number;
+  /** The kernel's OOM killer ended the last run. */
+  oomKilled: boolean;
+  /** When the last run ended (Docker's zero time `0001-01-01T00:00:00Z` when it never did). */
+  finishedAt: string;
   /** Published ports: container port/proto -> host bindings. */
   ports: Array<{containerPort: string; hostIp: string; hostPort: number}>;
   mounts: Array<{type: string; name: string | undefined; source: string; destination: string}>;
@@ -121,7 +125,7 @@ interface RawInspect {
   Id: string;
   Name: string;
   Config?: {Image?: string; Labels?: Record<string, string> | null};
-  State?: {Status?: string; Running?: boolean; StartedAt?: string; ExitCode?: number; Health?: {Status?: string; Log?: Array<{End?: string; ExitCode?: number; Output?: string}>}};
+  State?: {Status?: string; Running?: boolean; Restarting?: boolean; OOMKilled?: boolean; StartedAt?: string; FinishedAt?: string; ExitCode?: number; Health?: {Status?: string; Log?: Array<{End?: string; ExitCode?: number; Output?: string}>}};
   RestartCount?: number;
   NetworkSettings?: {Ports?: Record<string, Array<{HostIp: string; HostPort: string}> | null> | null};
   Mounts?: Array<{Type: string; Name?: string; Source: string; Destination: string}>;
@@ -143,6 +147,8 @@ export function parseInspect(text: string): ContainerDetails[] {
     startedAt: c.State?.StartedAt ?? '',
     restartCount: c.RestartCount ?? 0,
     exitCode: c.State?.ExitCode ?? 0,
+    oomKilled: Boolean(c.State?.OOMKilled),
+    finishedAt: c.State?.FinishedAt ?? '',
     ports: Object.entries(c.NetworkSettings?.Ports ?? {}).flatMap(([containerPort, bindings]) =>
       (bindings ?? []).map((b) => ({containerPort, hostIp: b.HostIp, hostPort: Number(b.HostPort)})),
     ),
@@ -238,6 +244,35 @@ export class Engine {
   }
 
   /** `restart` the containers (stop with SIGTERM, then start; volumes and container stay). */
+  /**
+   * Follow `docker events` for containers matching `filters` (`container=NAME`, `label=K=V`) and the
+   * lifecycle events kp reacts to (start, die, destroy): one parsed event per call of `onEvent`,
+   * until `signal` aborts. One long-lived process instead of a poll.
+   */
+  followContainerEvents(
+    filters: readonly string[],
+    onEvent: (event: {action: string; id: string; name: string; exitCode: number | undefined}) => void,
+    signal: AbortSignal,
+  ): Promise<{exitCode: number | undefined; stderr: string}> {
+    const args = ['events', '--format', '{{json .}}', '--filter', 'type=container', '--filter', 'event=start', '--filter', 'event=die', '--filter', 'event=destroy'];
+    for (const filter of filters) args.push('--filter', filter);
+    return this.runner.follow(
+      this.bin,
+      args,
+      (line) => {
+        try {
+          const raw = JSON.parse(line) as {Action?: string; status?: string; id?: string; Actor?: {ID?: string; Attributes?: Record<string, string>}};
+          const attributes = raw.Actor?.Attributes ?? {};
+          const exitCode = attributes.exitCode === undefined ? undefined : Number.parseInt(attributes.exitCode, 10);
+          onEvent({action: raw.Action ?? raw.status ?? '', id: raw.Actor?.ID ?? raw.id ?? '', name: attributes.name ?? '', exitCode});
+        } catch {
+          // Not an event line (a warning): nothing to react to.
+        }
+      },
+      {signal},
+    );
+  }
+
   async restart(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.call(['restart', ...ids], {mutating: true});
   }

@@ -36,9 +36,17 @@ export interface PodJson {
       name?: string;
       ready?: boolean;
       restartCount?: number;
-      state?: {running?: {startedAt?: string}; waiting?: {reason?: string}; terminated?: {reason?: string}};
+      state?: ContainerStateJson;
+      lastState?: ContainerStateJson;
     }>;
   };
+}
+
+/** A container's state in a Pod's status (one of the three is set). */
+export interface ContainerStateJson {
+  running?: {startedAt?: string};
+  waiting?: {reason?: string; message?: string};
+  terminated?: {reason?: string; exitCode?: number; finishedAt?: string};
 }
 
 /** Is this kubectl stderr a NotFound answer from the API server? */
@@ -86,6 +94,14 @@ export class Kubectl {
       throw new ToolError(`kubectl --context ${this.context} ${args.join(' ')}`, result.exitCode, result.stderr, options.hint);
     }
     return result;
+  }
+
+  /**
+   * `get pod NAME -n NS --watch -o name`: one line per change of the pod (kubectl prints the pod
+   * first, then one line per watch event) until `signal` aborts or the watch ends. Read-only.
+   */
+  watchPod(name: string, namespace: string, onChange: () => void, signal: AbortSignal): Promise<{exitCode: number | undefined; stderr: string}> {
+    return this.runner.follow(this.bin, ['--context', this.context, 'get', 'pod', name, '-n', namespace, '--watch', '-o', 'name'], onChange, {signal});
   }
 
   /** `get KIND NAME -n NS -o json`, parsed; undefined when NotFound. */

@@ -170,6 +170,46 @@ export class Runner {
     return {exitCode, stdout, stderr, skipped: false};
   }
 
+  /**
+   * Follow a long-running read-only stream (`docker events`, `kubectl get --watch`): `onLine` gets
+   * every stdout line as it comes. Ends when the child exits (resolving with its exit code and the
+   * tail of its stderr), when `signal` aborts, or on Ctrl-C (then it resolves, never throws: a
+   * follower is a helper of a workflow that handles the interruption itself).
+   */
+  async follow(command: string, args: readonly string[], onLine: (line: string) => void, options: {signal?: AbortSignal} = {}): Promise<{exitCode: number | undefined; stderr: string}> {
+    const display = formatCommand(command, args);
+    if (interruption.signal.aborted || options.signal?.aborted) return {exitCode: undefined, stderr: ''};
+    if (this.settings.verbose) this.settings.log(`$ ${display} (following)`);
+    this.recordSpawn(command, args);
+    const child = execa(command, [...args], {
+      reject: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: {stdout: false, stderr: true},
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024,
+      cancelSignal: options.signal ? AbortSignal.any([interruption.signal, options.signal]) : interruption.signal,
+      killSignal: 'SIGTERM',
+      forceKillAfterDelay: 2000,
+    });
+    let pending = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      pending += chunk;
+      let newline = pending.indexOf('\n');
+      while (newline >= 0) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        if (line.trim()) onLine(line);
+        newline = pending.indexOf('\n');
+      }
+    });
+    const result = await child;
+    const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+    return {exitCode: result.exitCode, stderr: stderr.trim().split('\n').slice(-3).join(' ')};
+  }
+
   private recordSpawn(command: string, args: readonly string[], secrets?: readonly string[]): void {
     this.spawnCount += 1;
     const logFile = process.env.KP_SPAWN_LOG;

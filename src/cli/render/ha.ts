@@ -27,11 +27,18 @@ export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): st
 /** Render `kp ha status` for a terminal. */
 export function renderStatusReport(report: HaStatusReport, color: ChalkInstance): string {
   const {state, installed, local} = report;
-  const uptime = state.uptimeSeconds === undefined ? '-' : `${Math.floor(state.uptimeSeconds / 60)}m${String(state.uptimeSeconds % 60).padStart(2, '0')}s`;
+  const duration = (seconds: number | undefined) => (seconds === undefined ? '-' : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`);
+  const uptime = duration(state.uptimeSeconds);
+  const ha = report.ha;
   const lines = [
     `target     ${Object.values(report.target).filter(Boolean).join(' ')}`,
     `state      ${state.running ? color.green(state.status) : color.red(state.status)}${state.ready ? ', ready' : ', not ready'}`,
-    `uptime     ${uptime} (restarts: ${state.restartCount})`,
+    `container  up ${uptime} (restarts: ${state.restartCount})`,
+    `HA         ${
+      ha
+        ? `pid ${ha.pid}, up ${duration(ha.uptimeSeconds)} (in-place restarts by kp: ${ha.kpRestarts}); ${ha.inPlaceRestarts ? `runs under ${ha.supervisor}: restarts in place` : `runs under ${ha.supervisor}: no in-place restart, kp restarts the container`}`
+        : state.running ? 'no HA process apart from PID 1: no in-place restart, kp restarts the container' : '-'
+    }`,
     `installed  ${installed.present ? `${installed.version ?? 'unknown version'} (${installed.files} files)` : 'not installed'}`,
     `local      ${local ? `${local.version} (${local.files} files) ${local.dir}` : '-'}`,
     `files      ${report.filesMatch === undefined ? '-' : report.filesMatch ? color.green('match') : color.yellow(`differ (${report.differences?.added ?? 0} new, ${report.differences?.modified ?? 0} changed, ${report.differences?.deleted ?? 0} removed locally): run kp ha sync`)}`,

@@ -22,8 +22,8 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
     ...haTargetFlags,
     restart: Flags.string({
       description:
-        'How HA restarts after a change. auto: no restart when only existing www/ files or images changed (HA serves them from disk), else kill; kill: kill 1 in the container (initContainers do not re-run); pod: pod deletion; none.',
-      options: ['auto', 'kill', 'pod', 'none'],
+        "How HA restarts after a change. auto: no restart when only existing www/ files or images changed (HA serves them from disk), else in place (SIGHUP to HA's process, which its supervisor starts again inside the same container: no crash back-off) where the target runs HA that way, else the container (docker restart, or kill 1 in a pod); inplace: in place or refuse; kill: kill 1 in the container (initContainers do not re-run); pod: pod deletion; none.",
+      options: ['auto', 'inplace', 'kill', 'pod', 'none'],
       default: 'auto',
     }),
     lint: Flags.boolean({
@@ -33,9 +33,17 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
     'lock-timeout': Flags.integer({description: 'Seconds to wait for another sync into the same target to finish.', default: 120, min: 0}),
     force: Flags.boolean({description: 'Rebuild the remote tree (caches cleared) and restart even when nothing changed.'}),
     timeout: Flags.integer({description: 'Seconds to wait for the restart, readiness and the load verdict.', default: 120, min: 1}),
-    settle: Flags.integer({description: 'Seconds to keep reading the log after a clean load, for late setup errors.', default: 2, min: 0}),
+    settle: Flags.integer({
+      description: "Seconds to keep reading HA's log after the load was seen and HA answers, for late setup errors (default: none, the verdict ends as soon as it is certain).",
+      default: 0,
+      min: 0,
+    }),
     watch: Flags.boolean({char: 'w', description: 'Keep running and sync again after every burst of local changes (Ctrl-C stops).'}),
-    debounce: Flags.integer({description: 'With --watch: milliseconds of quiet before a burst of saves is synced.', default: 400, min: 0}),
+    debounce: Flags.integer({description: 'With --watch: milliseconds of quiet before a burst of saves is synced.', default: 200, min: 0}),
+    ignore: Flags.string({
+      description: 'A glob (relative to the component folder, e.g. "www/dev-*.js" or "**/*.bak") of files never sent, never deleted in HA, and never a reason for a round. Repeatable.',
+      multiple: true,
+    }),
   };
 
   protected execute(): Promise<HaSyncResult> {
@@ -54,6 +62,7 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
       settleMs: flags.settle * 1000,
       watch: flags.watch,
       debounceMs: flags.debounce,
+      ignore: flags.ignore ?? [],
       // Progress (stderr) in every mode; on stdout a table per round for humans, one JSON line per
       // round with --json (newline-delimited, so an editor task can follow the loop).
       onRound: (round) => {

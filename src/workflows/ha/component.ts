@@ -5,6 +5,7 @@
 import {createHash} from 'node:crypto';
 import {existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync} from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import {fail} from '../../core/errors.js';
 import type {LocalFile} from './plan.js';
 import {unsafeReason} from './tar.js';
@@ -127,7 +128,7 @@ export function hashBytes(content: Uint8Array, algorithm: HashAlgorithm): string
 }
 
 /** The component's files (exclusions applied, symlinks fenced) with hashes, plus what was skipped. */
-export function collectFiles(dir: string, algorithm: HashAlgorithm = 'sha256'): {files: LocalFile[]; skipped: SkippedFile[]} {
+export function collectFiles(dir: string, algorithm: HashAlgorithm = 'sha256', ignored: IgnoreMatcher = NOTHING_IGNORED): {files: LocalFile[]; skipped: SkippedFile[]} {
   const root = realpathSync(dir);
   const files: LocalFile[] = [];
   const skipped: SkippedFile[] = [];
@@ -156,7 +157,7 @@ export function collectFiles(dir: string, algorithm: HashAlgorithm = 'sha256'): 
           continue;
         }
       }
-      if (isExcluded(entry.name, stat.isDirectory())) continue;
+      if (isExcluded(entry.name, stat.isDirectory()) || ignored(relative)) continue;
       const unsafe = unsafeReason(relative);
       if (unsafe) {
         skipped.push({path: relative, reason: unsafe});
@@ -178,4 +179,41 @@ export function collectFiles(dir: string, algorithm: HashAlgorithm = 'sha256'): 
   };
   walk('');
   return {files, skipped};
+}
+
+/** Does a component-relative path (`/`-separated) match one of the user's `--ignore` globs? */
+export type IgnoreMatcher = (relativePath: string) => boolean;
+
+const NOTHING_IGNORED: IgnoreMatcher = () => false;
+
+/**
+ * Compile `--ignore` globs (relative to the component folder; a glob without `/` matches a name at
+ * any depth, as in .gitignore). Validated before anything runs: an absolute glob, one that climbs
+ * out with `..`, or an empty one is bad input (exit 2). picomatch rather than Node's
+ * path.matchesGlob, which is experimental on Node 20 and warns on stderr.
+ */
+export function compileIgnores(globs: readonly string[]): IgnoreMatcher {
+  if (globs.length === 0) return NOTHING_IGNORED;
+  const matchers = globs.map((glob) => {
+    const trimmed = glob.trim();
+    if (!trimmed) throw fail.usage('--ignore needs a glob, got an empty one.', 'Example: --ignore "www/dev-*.js" --ignore "*.bak"');
+    if (trimmed.startsWith('/') || /^[A-Za-z]:[\\/]/.test(trimmed)) {
+      throw fail.usage(`--ignore ${glob}: globs are relative to the component folder, not absolute.`, 'Example: --ignore "www/dev-*.js"');
+    }
+    if (trimmed.split('/').includes('..')) throw fail.usage(`--ignore ${glob}: a glob cannot climb out of the component folder with "..".`, 'Example: --ignore "www/dev-*.js"');
+    const clean = trimmed.replace(/^\.\//, '').replace(/\/+$/, '');
+    return picomatch(clean, {dot: true, basename: !clean.includes('/')});
+  });
+  return (relativePath) => matchers.some((match) => match(relativePath));
+}
+
+/** The remote listing without the paths the user ignores: never compared, so never deleted or replaced. */
+export function withoutIgnored<T>(remote: ReadonlyMap<string, T> | undefined, ignored: IgnoreMatcher): Map<string, T> | undefined {
+  if (!remote || ignored === NOTHING_IGNORED) return remote as Map<string, T> | undefined;
+  // A file under an ignored folder is ignored too.
+  const under = (relative: string) => {
+    const parts = relative.split('/');
+    return parts.some((_part, index) => ignored(parts.slice(0, index + 1).join('/')));
+  };
+  return new Map([...remote].filter(([relative]) => !under(relative)));
 }

@@ -27,6 +27,42 @@ export function remoteLayout(configDir: string, domain: string, stagingParent: s
 }
 
 /**
+ * Finding Home Assistant's own process (shared/spec/kamerplanter-workflow.md, "HA's in-place
+ * restart"): the official image runs s6-overlay as PID 1 and HA as `python3 -m homeassistant
+ * --config /config`, a child of `s6-supervise`, whose finish script restarts HA in place when it
+ * exits with 100 (what HA does on SIGHUP). `ha_proc` prints `<pid> <start> <parent comm>` of HA's
+ * process (never PID 1, never this shell: only a python or hass process whose command line runs
+ * homeassistant); `supervised` holds when that parent is s6-supervise, the one supervisor proven to
+ * restart HA in place. HA as PID 1, or under tini/docker-init, has no such supervisor: its exit
+ * ends the container. `restarts_file` counts the in-place restarts kp sent to this container
+ * instance (keyed by PID 1's start time, which changes with every container start).
+ */
+const HA_PROCESS = `ha_proc() {
+  for hp in /proc/[0-9]*; do
+    hp=\${hp#/proc/}
+    [ "$hp" = 1 ] && continue
+    [ "$hp" = "$$" ] && continue
+    read -r hc < "/proc/$hp/comm" 2>/dev/null || continue
+    case "$hc" in python*|hass) ;; *) continue ;; esac
+    ha=$(tr '\\000' ' ' < "/proc/$hp/cmdline" 2>/dev/null) || continue
+    case " $ha " in *" -m homeassistant "*|*"/hass "*|" hass "*) ;; *) continue ;; esac
+    hs=$(cat "/proc/$hp/stat" 2>/dev/null) || continue
+    hs=\${hs##*") "}
+    set -- $hs
+    hpp=$2
+    shift 19
+    read -r hpc < "/proc/$hpp/comm" 2>/dev/null || hpc=none
+    echo "$hp $1 $hpc"
+    return 0
+  done
+  return 1
+}
+supervised() { [ "$3" = s6-supervise ]; }
+restarts_file() { echo "\${TMPDIR:-/tmp}/.kp-ha-restarts"; }
+restarts_here() { k=$(proc_start 1); n=0; if [ -f "$(restarts_file)" ]; then read -r rk rn < "$(restarts_file)"; [ "$rk" = "$k" ] && n=$rn; fi; echo "$n"; }
+ha_age() { read -r up _ < /proc/uptime; up=\${up%.*}; echo $((up - $1 / 100)); }`;
+
+/**
  * Shell helpers both scripts share. `proc_start PID`: the process's start time (field 22 of
  * /proc/PID/stat, counted after the command name, which may hold spaces); `alive PID START`: that
  * very process still runs (a reused pid has another start time). `own_dir`: a symlink or a
@@ -36,7 +72,8 @@ export function remoteLayout(configDir: string, domain: string, stagingParent: s
 const HELPERS = `proc_start() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=\${s##*") "}; set -- $s; shift 19; echo "$1"; }
 alive() { [ -n "$1" ] && [ -n "$2" ] && [ "$(proc_start "$1")" = "$2" ]; }
 own_dir() { if [ -L "$1" ] || { [ -e "$1" ] && [ ! -d "$1" ]; }; then rm -f "$1"; fi; mkdir -p "$1"; }
-present() { [ -e "$1" ] || [ -L "$1" ]; }`;
+present() { [ -e "$1" ] || [ -L "$1" ]; }
+${HA_PROCESS}`;
 
 /**
  * Recovery, run under the lock only: a swap journal (`swapping` marker) left by an interrupted run
@@ -107,6 +144,7 @@ fi
 for t in tar find cp mv; do
   if command -v "$t" >/dev/null 2>&1; then echo "KP_TOOL $t yes"; else echo "KP_TOOL $t no"; fi
 done
+if hp=$(ha_proc); then set -- $hp; echo "KP_HA $1 $2 $3 $(ha_age "$2") $(restarts_here)"; else echo "KP_HA none"; fi
 if command -v sha256sum >/dev/null 2>&1; then h=sha256sum; echo "KP_HASH sha256"
 elif command -v md5sum >/dev/null 2>&1; then h=md5sum; echo "KP_HASH md5"
 else h=; echo "KP_HASH none"; fi
@@ -154,7 +192,9 @@ fi
 
 /**
  * Upload, build, swap, cache clear and (optionally) restart in ONE exec; stdin is the tar.
- * Args: componentDir stagingRoot domain runId restart(kill|none) lockOwner release(yes|no) deletedPath...
+ * Args: componentDir stagingRoot domain runId restart(kill|inplace|none) lockOwner release(yes|no) deletedPath...
+ * `inplace` sends SIGHUP to HA's own process when s6-supervise runs it (else prints
+ * `KP_NO_SUPERVISOR <why>` and restarts nothing: kp then falls back from outside); `kill` is `kill 1`.
  * With a lock owner the script refuses unless that owner still holds the lock (checked again right
  * before the swap and before `kill 1`), and records its own pid in the lock and in its staging
  * folder, so nobody takes the lock over or clears the folder while it still runs (an exec outlives
@@ -214,17 +254,25 @@ if [ "$restart" = kill ]; then
   ours || { echo "KP_FAIL the sync lock $lock was taken over: not restarting"; exit 3; }
   echo "KP_RESTARTING"
   kill 1 || { echo "KP_KILL_FAILED"; exit 4; }
+elif [ "$restart" = inplace ]; then
+  ours || { echo "KP_FAIL the sync lock $lock was taken over: not restarting"; exit 3; }
+  # HA between two of its own processes (a restart still under way) has none for a moment.
+  i=0
+  until hp=$(ha_proc); do i=$((i + 1)); [ "$i" -ge 30 ] && break; sleep 0.1; done
+  if [ -z "$hp" ]; then echo "KP_NO_SUPERVISOR no Home Assistant process found (HA runs as PID 1, or is not running)"
+  elif ! supervised $hp; then set -- $hp; echo "KP_NO_SUPERVISOR the HA process $1 runs under $3, not s6-supervise: its exit would end the container"
+  else
+    set -- $hp
+    echo "KP_RESTARTING inplace $1 $2"
+    kill -HUP "$1" || { echo "KP_KILL_FAILED"; exit 4; }
+    n=$(restarts_here); echo "$(proc_start 1) $((n + 1))" > "$(restarts_file)" 2>/dev/null
+  fi
 fi
 echo "KP_DONE"
 `;
 
-/**
- * Readiness probe run in the container: does HA's HTTP port 8123 answer? (busybox or GNU tools, or
- * python). Arg: how many more tries, 0.1 s apart (default 0: one try), so one exec can wait out a
- * restart instead of one exec per poll.
- */
-export const PROBE_SCRIPT = `tries=\${1:-0}
-while :; do
+/** One try of "does HA's HTTP port 8123 answer?" with whatever the image has (curl, python, nc, wget); run it in a subshell (it exits 0 on success). */
+const PROBE_ONCE = `probe_once() {
   if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -m 3 http://127.0.0.1:8123/ && exit 0; fi
   if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import socket; socket.create_connection(("127.0.0.1", 8123), 3)' 2>/dev/null && exit 0
@@ -236,7 +284,49 @@ while :; do
     out=$(wget -q -O /dev/null http://127.0.0.1:8123/ 2>&1) && exit 0
     case "$out" in *"server returned"*) exit 0 ;; esac
   fi
+  return 1
+}`;
+
+/**
+ * Readiness probe run in the container: does HA's HTTP port 8123 answer? (busybox or GNU tools, or
+ * python). Arg: how many more tries, 0.1 s apart (default 0: one try), so one exec can wait out a
+ * restart instead of one exec per poll.
+ */
+export const PROBE_SCRIPT = `tries=\${1:-0}
+${PROBE_ONCE}
+while :; do
+  (probe_once) && exit 0
   [ "$tries" -gt 0 ] || exit 1
+  tries=$((tries - 1))
+  sleep 0.1
+done
+`;
+
+/**
+ * The wait after an in-place restart, in ONE exec of up to `tries` x 0.1 s: first a NEW HA process
+ * (another pid, or the same pid with another start time, than `oldpid oldstart`), then port 8123
+ * answering. Prints `KP_HA_NEW <pid> <start>` once the new process is seen and `KP_HA_READY` when
+ * it answers (exit 0); `KP_WAIT_TIMEOUT` and exit 1 when the tries ran out first (output with
+ * neither means the exec did not run to its end: the container went away). A new process seen for
+ * the first time and not answering yet ends the exec at once (`KP_WAIT_SEEN`, exit 2), so the two
+ * steps are timed apart; the next exec names it as `known` ("<pid> <start>") and waits for the port.
+ * Args: oldpid oldstart tries [known].
+ */
+export const INPLACE_WAIT_SCRIPT = `old=$1; olds=$2; tries=\${3:-0}; known="$4"; seen=
+${HELPERS}
+${PROBE_ONCE}
+while :; do
+  if [ -z "$seen" ] && hp=$(ha_proc); then
+    set -- $hp
+    if [ "$1" != "$old" ] || [ "$2" != "$olds" ]; then
+      seen="$1 $2"; echo "KP_HA_NEW $seen"
+      # First seen, not answering yet: end here, so kp times the two steps apart (its next exec,
+      # which names this process as known, waits for the port).
+      if [ "$seen" != "$known" ]; then (probe_once) && { echo "KP_HA_READY"; exit 0; }; echo "KP_WAIT_SEEN"; exit 2; fi
+    fi
+  fi
+  if [ -n "$seen" ] && (probe_once); then echo "KP_HA_READY"; exit 0; fi
+  [ "$tries" -gt 0 ] || { echo "KP_WAIT_TIMEOUT"; exit 1; }
   tries=$((tries - 1))
   sleep 0.1
 done
@@ -267,6 +357,37 @@ export interface RemoteListing {
   /** The target's sync lock: taken by this exec, held by another run (with its owner line), or not asked for. */
   lock: {state: 'acquired'} | {state: 'released'} | {state: 'held'; owner: string} | {state: 'failed'; reason: string} | {state: 'none'};
   listingFailed: boolean;
+  /** HA's own process, when one runs apart from PID 1 (see HA_PROCESS); undefined when none was found. */
+  ha: HaProcess | undefined;
+}
+
+/** Home Assistant's process inside the target, as the listing saw it. */
+export interface HaProcess {
+  pid: number;
+  /** Start time in clock ticks since boot (/proc/PID/stat field 22): with the pid, identifies this very process. */
+  start: string;
+  /** The parent's command name (`s6-supervise` in the official image). */
+  parent: string;
+  /** The parent restarts HA in place on exit 100 (s6-supervise). */
+  supervised: boolean;
+  /** Seconds since this HA process started. */
+  uptimeSeconds: number;
+  /** In-place restarts kp sent to this container instance. */
+  kpRestarts: number;
+}
+
+/** Parse a `KP_HA <pid> <start> <parent> <age> <restarts>` line's fields (undefined for `none`). */
+export function parseHaProcess(fields: readonly string[]): HaProcess | undefined {
+  const [pid, start, parent, age, restarts] = fields;
+  if (!pid || pid === 'none' || !start || !parent) return undefined;
+  return {
+    pid: Number.parseInt(pid, 10),
+    start,
+    parent,
+    supervised: parent === 's6-supervise',
+    uptimeSeconds: Math.max(0, Number.parseInt(age ?? '0', 10) || 0),
+    kpRestarts: Number.parseInt(restarts ?? '0', 10) || 0,
+  };
 }
 
 /** Undo GNU coreutils' checksum-line escaping (a leading `\\` marks `\\\\` and `\\n` in the name). */
@@ -291,6 +412,7 @@ export function parseListing(stdout: string): RemoteListing {
     replaceComponent: false,
     lock: {state: 'none'},
     listingFailed: false,
+    ha: undefined,
   };
   const lines = stdout.split('\n');
   let section: 'none' | 'files' | 'manifest' | 'links' = 'none';
@@ -330,6 +452,9 @@ export function parseListing(stdout: string): RemoteListing {
     switch (marker) {
       case 'KP_TOOL':
         listing.tools[rest[0] ?? ''] = rest[1] === 'yes';
+        break;
+      case 'KP_HA':
+        listing.ha = parseHaProcess(rest);
         break;
       case 'KP_HASH':
         listing.hashAlgorithm = value === 'sha256' || value === 'md5' ? value : undefined;
@@ -397,18 +522,25 @@ export interface ApplyOutcome {
   failure: string | undefined;
   /** The script released the lock (release=yes: no restart follows). */
   unlocked: boolean;
+  /** `inplace`: the HA process that was sent SIGHUP. */
+  signalled: {pid: number; start: string} | undefined;
+  /** `inplace`: why HA could not be restarted in place (no supervisor); nothing was restarted. */
+  noSupervisor: string | undefined;
 }
 
 /** Parse the stdout of APPLY_SCRIPT. */
 export function parseApply(stdout: string): ApplyOutcome {
   const lines = stdout.split('\n');
   const removed = lines.find((line) => line.startsWith('KP_PYCACHE_REMOVED '));
+  const signalled = lines.map((line) => /^KP_RESTARTING inplace (\d+) (\d+)$/.exec(line)).find(Boolean);
   return {
     swapped: lines.includes('KP_SWAPPED'),
-    restartSent: lines.includes('KP_RESTARTING') && !lines.includes('KP_KILL_FAILED'),
+    restartSent: lines.some((line) => line === 'KP_RESTARTING' || line.startsWith('KP_RESTARTING ')) && !lines.includes('KP_KILL_FAILED'),
     pycacheRemoved: removed ? Number.parseInt(removed.split(' ')[1] ?? '0', 10) || 0 : 0,
     failure: lines.find((line) => line.startsWith('KP_FAIL '))?.slice('KP_FAIL '.length),
     unlocked: lines.includes('KP_UNLOCKED'),
+    signalled: signalled ? {pid: Number.parseInt(signalled[1]!, 10), start: signalled[2]!} : undefined,
+    noSupervisor: lines.find((line) => line.startsWith('KP_NO_SUPERVISOR '))?.slice('KP_NO_SUPERVISOR '.length),
   };
 }
 
@@ -421,4 +553,25 @@ export function manifestVersion(text: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What one INPLACE_WAIT_SCRIPT exec saw. */
+export interface InplaceWait {
+  /** The new HA process, once seen. */
+  newProcess: {pid: number; start: string} | undefined;
+  ready: boolean;
+  /** The script ran to its end (ready, or its tries ran out): false when the exec was cut off. */
+  finished: boolean;
+}
+
+/** Parse the stdout of INPLACE_WAIT_SCRIPT. */
+export function parseInplaceWait(stdout: string): InplaceWait {
+  const lines = stdout.split('\n');
+  const seen = lines.map((line) => /^KP_HA_NEW (\d+) (\d+)$/.exec(line)).find(Boolean);
+  const ready = lines.includes('KP_HA_READY');
+  return {
+    newProcess: seen ? {pid: Number.parseInt(seen[1]!, 10), start: seen[2]!} : undefined,
+    ready,
+    finished: ready || lines.includes('KP_WAIT_TIMEOUT') || lines.includes('KP_WAIT_SEEN'),
+  };
 }

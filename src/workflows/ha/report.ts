@@ -5,6 +5,8 @@
 import type {LogVerdict} from './verdict.js';
 import type {SkippedFile} from './component.js';
 import type {LintResult} from './lint.js';
+import type {AppliedRestart} from './restart-rule.js';
+import type {RestartMethod} from './targets/target.js';
 
 /** One row of the summary table (the upstream deploy skill's six rows). */
 export interface SummaryRow {
@@ -24,7 +26,7 @@ export interface HaSyncReport {
   volume: string;
   dryRun: boolean;
   /** `up-to-date`: nothing sent, no restart; `synced`: done and (if restarted) verified. */
-  outcome: 'up-to-date' | 'synced' | 'dry-run' | 'failed' | 'timeout';
+  outcome: 'up-to-date' | 'synced' | 'dry-run' | 'failed' | 'timeout' | 'stopped';
   /** The exit code this round maps to. */
   exitCode: number;
   changes: {added: string[]; modified: string[]; deleted: string[]; replaced: string[]; unchanged: number};
@@ -32,18 +34,24 @@ export interface HaSyncReport {
   upload: {files: number; bytes: number; contentBytes: number};
   cacheClear: {removed: number};
   restart: {
-    /** What ran: `none` when nothing needed it (or --restart none). */
-    method: 'kill' | 'pod' | 'container' | 'none';
+    /**
+     * What ran: `in-place` (SIGHUP to HA's process, the container untouched), `kill` (kill 1),
+     * `container` (docker restart), `pod` (pod deletion), or `none` when nothing needed it.
+     */
+    method: AppliedRestart;
     /** What was asked for (`auto` by default). */
-    requested: 'auto' | 'kill' | 'pod' | 'none';
+    requested: RestartMethod;
     /** The rule that decided, in words. */
     rule: string;
+    /** Why auto restarted the container instead of HA in place, and the back-off that costs. */
+    fallback: string | undefined;
     performed: boolean;
     observed: boolean;
     /** Milliseconds from the restart request to the first observation of the new instance. */
     observedAfterMs: number | undefined;
-    before: {restartCount: number; startedAt: string | undefined} | undefined;
-    after: {restartCount: number; startedAt: string | undefined} | undefined;
+    /** The container's restart count and start, and HA's own process id, before and after. */
+    before: {restartCount: number; startedAt: string | undefined; haPid?: number | undefined} | undefined;
+    after: {restartCount: number; startedAt: string | undefined; haPid?: number | undefined} | undefined;
   };
   /** Milliseconds from the restart request to HA answering. */
   ready: {ready: boolean; afterMs: number | undefined};
@@ -66,7 +74,14 @@ export type LintReport = LintResult;
 /** The outcome of `kp ha status`. */
 export interface HaStatusReport {
   target: Record<string, string>;
+  /** The container (or pod container): its state, start, uptime and restarts. */
   state: {running: boolean; ready: boolean; status: string; restartCount: number; startedAt: string | undefined; uptimeSeconds: number | undefined};
+  /**
+   * Home Assistant's own process inside it: its uptime (in-place restarts reset it, the container's
+   * does not), whether a supervisor restarts it in place, and the in-place restarts kp sent to this
+   * container instance. Undefined when no HA process runs apart from PID 1.
+   */
+  ha: {pid: number; uptimeSeconds: number; supervisor: string; inPlaceRestarts: boolean; kpRestarts: number} | undefined;
   installed: {present: boolean; version: string | undefined; files: number; pycacheDirs: number};
   local: {dir: string; domain: string; version: string; files: number} | undefined;
   /** Whether the installed files equal the local ones (undefined without a local source or listing). */
@@ -106,13 +121,17 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
       detail: !restarted
         ? restart.rule
         : restart.observed
-          ? `${restart.method === 'kill' ? 'kill 1' : restart.method === 'pod' ? 'pod deleted' : 'container restarted'}; observed after ${formatMs(restart.observedAfterMs)} (restarts ${restart.before?.restartCount ?? '?'} -> ${restart.after?.restartCount ?? '?'})`
-          : 'restart not observed',
+          ? restart.method === 'in-place'
+            ? `in place (pid ${restart.before?.haPid ?? '?'} -> ${restart.after?.haPid ?? '?'}); observed after ${formatMs(restart.observedAfterMs)}; container restarts ${restart.after?.restartCount ?? '?'} (${restart.after?.restartCount === restart.before?.restartCount ? 'unchanged' : `was ${restart.before?.restartCount ?? '?'}`})`
+            : `${restart.method === 'kill' ? 'kill 1' : restart.method === 'pod' ? 'pod deleted' : 'container restarted (docker restart)'}; observed after ${formatMs(restart.observedAfterMs)} (restarts ${restart.before?.restartCount ?? '?'} -> ${restart.after?.restartCount ?? '?'})`
+          : report.outcome === 'stopped'
+            ? 'the target stopped instead of restarting'
+            : 'restart not observed',
     },
     {
       step: 'ready',
       status: !restarted ? 'skipped' : ready.ready ? 'ok' : 'failed',
-      detail: !restarted ? '-' : ready.ready ? `answering after ${formatMs(ready.afterMs)}` : 'not ready in time',
+      detail: !restarted ? '-' : ready.ready ? `answering after ${formatMs(ready.afterMs)}` : report.outcome === 'stopped' ? 'the target stopped' : 'not ready in time',
     },
     {
       step: 'loaded',

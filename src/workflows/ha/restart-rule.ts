@@ -19,8 +19,8 @@ export function liveWithoutRestart(path: string): boolean {
 
 /** What the rule decided, and why (the report shows the reason). */
 export interface RestartDecision {
-  /** The method that runs: `none` when auto decided no restart is needed. */
-  method: Exclude<RestartMethod, 'auto'>;
+  /** The method asked for; `restart` when auto decided a restart is needed (how: chooseRestartMethod); `none` when not. */
+  method: Exclude<RestartMethod, 'auto'> | 'restart';
   /** The rule that decided, in words. */
   rule: string;
 }
@@ -28,12 +28,70 @@ export interface RestartDecision {
 /** Decide the restart for `plan` under the requested method. */
 export function decideRestart(plan: SyncPlan, requested: RestartMethod, force = false): RestartDecision {
   if (requested !== 'auto') return {method: requested, rule: `--restart ${requested}`};
-  if (force) return {method: 'kill', rule: '--force'};
-  if (plan.added.length > 0) return {method: 'kill', rule: `files added (${plan.added[0]}${plan.added.length > 1 ? ', ...' : ''}): setup must register them`};
-  if (plan.deleted.length > 0) return {method: 'kill', rule: `files deleted (${plan.deleted[0]}${plan.deleted.length > 1 ? ', ...' : ''}): setup must forget them`};
-  if (plan.replaced.length > 0) return {method: 'kill', rule: 'symlinks replaced in the target'};
+  if (force) return {method: 'restart', rule: '--force'};
+  if (plan.added.length > 0) return {method: 'restart', rule: `files added (${plan.added[0]}${plan.added.length > 1 ? ', ...' : ''}): setup must register them`};
+  if (plan.deleted.length > 0) return {method: 'restart', rule: `files deleted (${plan.deleted[0]}${plan.deleted.length > 1 ? ', ...' : ''}): setup must forget them`};
+  if (plan.replaced.length > 0) return {method: 'restart', rule: 'symlinks replaced in the target'};
   const needsRestart = plan.modified.find((path) => !liveWithoutRestart(path));
-  if (needsRestart) return {method: 'kill', rule: `${needsRestart} changed: HA reads it at setup`};
+  if (needsRestart) return {method: 'restart', rule: `${needsRestart} changed: HA reads it at setup`};
   if (plan.modified.length === 0) return {method: 'none', rule: 'nothing changed'};
   return {method: 'none', rule: 'only www/ files or images changed: HA serves them from disk, no restart needed'};
+}
+
+/** How a restart is carried out: what the target's report and `--json` name. */
+export type AppliedRestart = 'in-place' | 'kill' | 'container' | 'pod' | 'none';
+
+/** What the target offers for a restart, as observed (never assumed). */
+export interface RestartCapabilities {
+  kind: 'pod' | 'container';
+  /** HA runs under s6-supervise: SIGHUP restarts it inside the same container. */
+  supervised: boolean;
+  /** Why not, in words, when not. */
+  unsupervisedReason: string | undefined;
+  /** A container without a restart policy: `kill 1` would leave it stopped. */
+  noRestartPolicy: boolean;
+}
+
+/** The method chosen for a decided restart, and what to tell the user about it. */
+export interface RestartChoice {
+  method: AppliedRestart;
+  /** Set when auto fell back to restarting the container: why, and what it costs. */
+  fallback: string | undefined;
+}
+
+/** The back-off a container restart pays, per orchestrator (shared/spec/kamerplanter-workflow.md). */
+export const BACKOFF_COST: Record<'pod' | 'container', string> = {
+  pod: "kubelet's crash back-off slows every further restart (10 s, 20 s, 40 s ... up to 5 min, reset only after 10 quiet minutes; the pod shows CrashLoopBackOff)",
+  container: "a restart policy's back-off would slow repeated kill-1 restarts, so kp uses `docker restart`, which bypasses it but stops the whole container",
+};
+
+/** What an explicit `kill 1` costs, per orchestrator. */
+export const KILL_COST: Record<'pod' | 'container', string> = {
+  pod: BACKOFF_COST.pod,
+  container: "under a restart policy Docker delays each restart less than 10 s after the last (100 ms, doubling up to 1 min); --restart auto restarts HA in place where it can",
+};
+
+/**
+ * Turn a decision into a method the target supports: in place (SIGHUP to HA under its supervisor)
+ * whenever the target has that supervisor; else, for auto, the container (docker restart for a
+ * container, kill 1 for a pod) with the cost said. An explicit `inplace` on a target without the
+ * supervisor is refused (undefined): the caller says why before anything changes.
+ */
+export function chooseRestartMethod(decision: RestartDecision, caps: RestartCapabilities): RestartChoice | undefined {
+  switch (decision.method) {
+    case 'none':
+      return {method: 'none', fallback: undefined};
+    case 'pod':
+      return {method: 'pod', fallback: undefined};
+    case 'kill':
+      return {method: caps.kind === 'container' && caps.noRestartPolicy ? 'container' : 'kill', fallback: undefined};
+    case 'inplace':
+      return caps.supervised ? {method: 'in-place', fallback: undefined} : undefined;
+    case 'restart':
+      if (caps.supervised) return {method: 'in-place', fallback: undefined};
+      return {
+        method: caps.kind === 'container' ? 'container' : 'kill',
+        fallback: `HA cannot be restarted in place (${caps.unsupervisedReason ?? 'no supervisor found'}): restarting the ${caps.kind}; ${BACKOFF_COST[caps.kind]}.`,
+      };
+  }
 }

@@ -5,15 +5,15 @@
  */
 import {randomBytes} from 'node:crypto';
 import type {KpContext} from '../context.js';
-import {ExitCode, fail, KpError} from '../../core/errors.js';
-import {collectFiles, detectSource, type ComponentSource} from './component.js';
+import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
+import {collectFiles, compileIgnores, detectSource, withoutIgnored, type ComponentSource, type IgnoreMatcher} from './component.js';
 import {planSync, type SyncPlan} from './plan.js';
 import {acquireLocalLock, currentOwner, describeOwner, formatOwner, lockTimeout, ownerGone, parseOwner} from '../shared/lock.js';
 import {listRemote, releaseRemoteLock, stagingParent, uploadArchive} from './protocol.js';
-import {APPLY_SCRIPT, expectedListingDigest, parseApply, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
-import {decideRestart, type RestartDecision} from './restart-rule.js';
+import {APPLY_SCRIPT, expectedListingDigest, INPLACE_WAIT_SCRIPT, parseApply, parseInplaceWait, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
+import {BACKOFF_COST, KILL_COST, chooseRestartMethod, decideRestart, type AppliedRestart, type RestartCapabilities, type RestartDecision} from './restart-rule.js';
 import {formatBytes, formatMs, summaryRows, type HaSyncReport} from './report.js';
-import {logWindowStart, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from './targets/target.js';
+import {logWindowStart, notRunningReason, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from './targets/target.js';
 import {parseLogVerdict, type LogVerdict} from './verdict.js';
 import {sleep} from '../../core/interruption.js';
 
@@ -28,12 +28,14 @@ export interface HaSyncOptions {
   force: boolean;
   /** Budget for restart + readiness + verdict. */
   timeoutMs: number;
-  /** Extra wait after a clean load for late errors (config entry setup). */
+  /** Extra log reading after a clean load, for late errors (config entry setup); 0: the verdict ends once HA answers and the load is seen. */
   settleMs: number;
   /** Poll interval while waiting. */
   pollMs?: number;
   /** How long to wait for another run's sync lock (local or in the target). */
   lockTimeoutMs: number;
+  /** `--ignore` globs: files never sent, never deleted in the target, never a reason for a round. */
+  ignore?: readonly string[];
   /** The lint gate, run on the component before anything is copied (throws to stop the round). */
   lint?: (componentDir: string, plan: SyncPlan) => Promise<HaSyncReport['lint']>;
 }
@@ -139,11 +141,12 @@ export async function observe(ctx: KpContext, target: HaTarget, options: HaSyncO
   const layout = remoteLayout(options.configDir, component.domain, stagingParent(volume, options.configDir));
   // Hashed before the listing: the listing exec then knows what "up to date" looks like and releases
   // the lock itself when nothing is to be done (one exec for a no-op round).
-  const local = collectFiles(component.dir, 'sha256');
+  const ignored = compileIgnores(options.ignore ?? []);
+  const local = collectFiles(component.dir, 'sha256', ignored);
   const expectDigest = options.force ? undefined : expectedListingDigest(local.files);
   const {listing, waitedMs} = await listUnderLock(ctx, target, layout, lock?.owner, lock?.deadline ?? Date.now(), options.pollMs ?? 500, expectDigest);
   try {
-    return planObserved(component, state, volume, layout, listing, local, waitedMs, lock?.owner, target.label);
+    return planObserved(component, state, volume, layout, listing, local, waitedMs, lock?.owner, target.label, ignored);
   } catch (error) {
     if (listing.lock.state === 'acquired' && lock?.owner) await releaseRemoteLock(target, layout, lock.owner);
     throw error;
@@ -161,9 +164,12 @@ function planObserved(
   waitedMs: number,
   owner: string | undefined,
   label: string,
+  ignored: IgnoreMatcher,
 ): Observation {
-  const {files, skipped} = listing.hashAlgorithm === 'sha256' || listing.hashAlgorithm === undefined ? local : collectFiles(component.dir, listing.hashAlgorithm);
-  const plan = planSync(files, listing.files, listing.replaceComponent ? ['.'] : listing.symlinks);
+  const {files, skipped} = listing.hashAlgorithm === 'sha256' || listing.hashAlgorithm === undefined ? local : collectFiles(component.dir, listing.hashAlgorithm, ignored);
+  // What the user ignores is neither sent nor compared: an ignored file in the target stays there.
+  const remoteLinks = listing.replaceComponent ? ['.'] : [...(withoutIgnored(new Map(listing.symlinks.map((link) => [link, link])), ignored)?.keys() ?? [])];
+  const plan = planSync(files, withoutIgnored(listing.files, ignored), remoteLinks);
   const warnings: string[] = [];
   if (listing.unsafePaths.length > 0) warnings.push(`left untouched in the target (unsafe names): ${listing.unsafePaths.join(', ')}`);
   if (plan.replaced.length > 0) {
@@ -200,7 +206,29 @@ function describePlan(plan: SyncPlan): string {
   return parts.join(', ') || 'no file changes';
 }
 
-/** Wait for the restart to be observed, then for readiness; returns timings relative to `since`. */
+/** How a restart wait ended. */
+interface RestartWait {
+  observed: boolean;
+  observedAfterMs?: number;
+  ready: boolean;
+  readyAfterMs?: number;
+  state: TargetState;
+  /** The container stopped (and stays stopped) instead of restarting: what was seen. */
+  stopped?: string;
+  /** The HA process that answers after an in-place restart. */
+  haPid?: number;
+}
+
+/** A stop is final when the container stays down this long without a back-off that will restart it. */
+const STOPPED_AFTER_MS = 3_000;
+
+/**
+ * After a container restart (kill 1, docker restart, pod deletion): wait for the restart to be
+ * observed, then for readiness, polling the engine at most twice a second. A back-off (kubelet's
+ * CrashLoopBackOff, Docker's restart delay) is said once with its reason and remaining wait; a
+ * container that stays down without one has stopped: the wait ends within seconds, naming what
+ * was seen (exited, OOM-killed), instead of running into --timeout.
+ */
 async function waitForRestart(
   ctx: KpContext,
   target: HaTarget,
@@ -208,9 +236,25 @@ async function waitForRestart(
   since: number,
   deadline: number,
   pollMs: number,
-): Promise<{observed: boolean; observedAfterMs?: number; ready: boolean; readyAfterMs?: number; state: TargetState}> {
+): Promise<RestartWait> {
   let state = before;
   let observedAfterMs: number | undefined;
+  let downSince: number | undefined;
+  let backoffSaid = false;
+  const watchDown = (now: TargetState): string | undefined => {
+    if (now.running) {
+      downSince = undefined;
+      return undefined;
+    }
+    if (now.backoff) {
+      downSince = undefined;
+      if (!backoffSaid) ctx.out.warn(`${target.label} is not running: ${notRunningReason(now)}.`);
+      backoffSaid = true;
+      return undefined;
+    }
+    downSince ??= Date.now();
+    return Date.now() - downSince >= STOPPED_AFTER_MS ? notRunningReason(now) : undefined;
+  };
   // Right after `kill 1` the old instance may still look ready: only a new instance counts.
   while (Date.now() < deadline) {
     state = await target.state();
@@ -219,20 +263,78 @@ async function waitForRestart(
       ctx.out.step(`restart observed after ${formatMs(observedAfterMs)} (restarts ${before.restartCount} -> ${state.restartCount}); waiting for HA to answer`);
       break;
     }
+    const stopped = watchDown(state);
+    if (stopped) return {observed: false, ready: false, state, stopped};
     await sleep(pollMs);
   }
   if (observedAfterMs === undefined) return {observed: false, ready: false, state};
   while (Date.now() < deadline) {
-    // One probe exec may wait up to 5 s inside the container: no exec per poll, no poll-sized overshoot.
-    if (state.running && (await target.isReady(state, Math.max(0, Math.min(5_000, deadline - Date.now()))))) {
+    // One probe exec may wait up to 4 s inside the container: no exec per poll, no poll-sized overshoot.
+    if (state.running && (await target.isReady(state, Math.max(0, Math.min(4_000, deadline - Date.now()))))) {
       const readyAfterMs = Date.now() - since;
       ctx.out.step(`HA answers after ${formatMs(readyAfterMs)}`);
       return {observed: true, observedAfterMs, ready: true, readyAfterMs, state};
     }
     await sleep(pollMs);
     state = await target.state();
+    const stopped = watchDown(state);
+    if (stopped) return {observed: true, observedAfterMs, ready: false, state, stopped};
   }
   return {observed: true, observedAfterMs, ready: false, state};
+}
+
+/**
+ * After SIGHUP to HA's process: one exec (up to 4 s inside the target, INPLACE_WAIT_SCRIPT) sees
+ * the new HA process and then HA answering; the container itself does not restart. An exec that
+ * fails means the container went away: its state says whether it stopped (HA exited with another
+ * code than 100, or was killed) or is being restarted from outside.
+ */
+async function waitForInPlace(
+  ctx: KpContext,
+  target: HaTarget,
+  before: TargetState,
+  signalled: {pid: number; start: string},
+  since: number,
+  deadline: number,
+  pollMs: number,
+): Promise<RestartWait> {
+  let observedAfterMs: number | undefined;
+  let haPid: number | undefined;
+  let seenProcess: {pid: number; start: string} | undefined;
+  while (Date.now() < deadline) {
+    const tries = Math.max(0, Math.min(40, Math.floor((deadline - Date.now()) / 100)));
+    const known = seenProcess ? `${seenProcess.pid} ${seenProcess.start}` : '';
+    const result = await target.exec(['sh', '-c', INPLACE_WAIT_SCRIPT, 'sh', String(signalled.pid), signalled.start, String(tries), known]).catch((error: unknown) => {
+      if (error instanceof InterruptedError) throw error;
+      return undefined;
+    });
+    const outcome = result ? parseInplaceWait(result.stdout) : {newProcess: undefined, ready: false, finished: false};
+    // The process to wait on: a later one (HA crashed and its supervisor started it again) replaces it.
+    if (outcome.newProcess) {
+      seenProcess = outcome.newProcess;
+      haPid = outcome.newProcess.pid;
+    }
+    if (outcome.newProcess && observedAfterMs === undefined) {
+      observedAfterMs = Date.now() - since;
+      ctx.out.step(`HA restarted in place after ${formatMs(observedAfterMs)} (pid ${signalled.pid} -> ${haPid}, container untouched); waiting for HA to answer`);
+    }
+    if (outcome.ready) {
+      const readyAfterMs = Date.now() - since;
+      ctx.out.step(`HA answers after ${formatMs(readyAfterMs)}`);
+      return {observed: true, observedAfterMs, ready: true, readyAfterMs, state: await target.state(), haPid};
+    }
+    if (!outcome.finished) {
+      // The exec did not run to its end: the container stopped or restarted under it.
+      const state = await target.state();
+      if (!state.running) return {observed: observedAfterMs !== undefined, observedAfterMs, ready: false, state, stopped: notRunningReason(state), haPid};
+      if (restartObserved(before, state)) {
+        // Someone (or a liveness probe) restarted the whole container: wait for that instead.
+        return waitForRestart(ctx, target, before, since, deadline, pollMs);
+      }
+      await sleep(pollMs);
+    }
+  }
+  return {observed: observedAfterMs !== undefined, observedAfterMs, ready: false, state: await target.state(), haPid};
 }
 
 /** Read the log since the restart until it says loaded or failed (or time runs out). */
@@ -286,8 +388,9 @@ export async function runSyncRound(ctx: KpContext, target: HaTarget, options: Ha
 async function syncUnlocked(ctx: KpContext, target: HaTarget, options: HaSyncOptions, lock: {owner: string; deadline: number} | undefined): Promise<HaSyncReport> {
   const started = Date.now();
   const spawnsBefore = ctx.runner.spawnCount;
-  // Polled while HA restarts: a 100 ms tick keeps the wait's overshoot small (each poll is one inspect).
-  const pollMs = options.pollMs ?? 100;
+  // Polled while a container restarts: at most twice a second (each poll is one inspect, one process);
+  // an in-place restart is waited for inside the target instead (one exec per 4 s).
+  const pollMs = options.pollMs ?? 500;
   const obs = await observe(ctx, target, options, lock);
   let remoteLockHeld = obs.lockOwner !== undefined;
   try {
@@ -332,9 +435,10 @@ async function applyRound(
     upload: {files: 0, bytes: 0, contentBytes: 0},
     cacheClear: {removed: 0},
     restart: {
-      method: decision.method === 'kill' ? 'kill' : decision.method,
+      method: 'none',
       requested: options.restart,
       rule: decision.rule,
+      fallback: undefined,
       performed: false,
       observed: false,
       observedAfterMs: undefined,
@@ -366,17 +470,34 @@ async function applyRound(
   // The lint gate comes before anything is copied: findings stop the round here.
   const lint = options.lint ? await options.lint(component.dir, plan) : base.lint;
 
-  // Decide how HA restarts and say why before anything changes.
-  const method = decision.method;
-  const outsideRestart = method === 'pod' || (method === 'kill' && target.needsOutsideRestart);
-  const restartLabel: HaSyncReport['restart']['method'] = method === 'none' ? 'none' : method === 'pod' ? 'pod' : outsideRestart ? 'container' : 'kill';
-  const restartWords =
-    restartLabel === 'none'
-      ? `no restart (${decision.rule})`
-      : `then restarting HA (${restartLabel === 'kill' ? 'kill 1: only the container restarts' : restartLabel === 'container' ? 'the container has no restart policy, so `kill 1` would leave it stopped: docker restart' : 'pod deletion'}; ${decision.rule})`;
+  // Decide how HA restarts and say why before anything changes: in place wherever the target runs
+  // HA under its supervisor (no container restart, no back-off), else the container.
+  const caps: RestartCapabilities = {
+    kind: target.kind,
+    supervised: listing.ha?.supervised ?? false,
+    unsupervisedReason: listing.ha ? `HA's process ${listing.ha.pid} runs under ${listing.ha.parent}, not s6-supervise` : 'no Home Assistant process apart from PID 1',
+    noRestartPolicy: target.needsOutsideRestart,
+  };
+  const choice = chooseRestartMethod(decision, caps);
+  if (!choice) {
+    throw fail.prerequisite(
+      `--restart inplace needs HA under s6-supervise in ${target.label}, and ${caps.unsupervisedReason}.`,
+      'Use --restart auto (restarts the container instead) or --restart kill.',
+    );
+  }
+  let method = choice.method;
+  if (choice.fallback) out.warn(choice.fallback);
+  else if (method === 'kill') out.info(`kill 1 restarts the whole container: ${KILL_COST[target.kind]}.`);
+  const restartWords: Record<AppliedRestart, string> = {
+    'none': `no restart (${decision.rule})`,
+    'in-place': `then restarting HA in place (SIGHUP to HA's process; its supervisor starts it again in the same container: no back-off; ${decision.rule})`,
+    'kill': `then restarting HA (kill 1: the whole container restarts; ${decision.rule})`,
+    'container': `then restarting HA (docker restart: the whole container restarts; ${decision.rule})`,
+    'pod': `then restarting HA (pod deletion; ${decision.rule})`,
+  };
   out.step(
     `${component.domain} ${component.version}: ${describePlan(plan)}${plan.upToDate ? ' (--force)' : ''}; sending ${plan.upload.length} ${plan.upload.length === 1 ? 'file' : 'files'} (${formatBytes(plan.uploadBytes)}) to ${target.label}, ` +
-      `building the new tree in ${layout.stagingRoot} and swapping it in with renames; ${restartWords}.`,
+      `building the new tree in ${layout.stagingRoot} and swapping it in with renames; ${restartWords[method]}.`,
   );
   if (method === 'pod') {
     const warning = target.outsideRestartWarning();
@@ -385,20 +506,20 @@ async function applyRound(
 
   const runId = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
   const archive = uploadArchive(plan, runId);
-  const restartInScript = restartLabel === 'kill' ? 'kill' : 'none';
+  const restartInScript = method === 'kill' ? 'kill' : method === 'in-place' ? 'inplace' : 'none';
   const beforeRestart = Date.now();
   const result = await target.exec(
     [
       'sh', '-c', APPLY_SCRIPT, 'sh', layout.componentDir, layout.stagingRoot, component.domain, runId, restartInScript, obs.lockOwner ?? '',
-      restartLabel === 'none' ? 'yes' : 'no',
+      method === 'none' ? 'yes' : 'no',
       ...plan.deleted,
     ],
     {input: archive, mutating: true},
   );
   const upload = {files: plan.upload.length, bytes: archive.length, contentBytes: plan.uploadBytes};
-  const withLint = {...base, lint, restart: {...base.restart, method: restartLabel}};
+  const withLint = {...base, lint, restart: {...base.restart, method, fallback: choice.fallback}};
   if (result.skipped) {
-    out.info(`[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${restartLabel === 'none' ? 'not restart' : `restart with ${restartLabel}`} (${decision.rule}).`);
+    out.info(`[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${method === 'none' ? 'not restart' : `restart ${method === 'in-place' ? 'HA in place' : `with ${method}`}`} (${decision.rule}).`);
     return finish({...withLint, outcome: 'dry-run', upload});
   }
   const applied = parseApply(result.stdout);
@@ -411,43 +532,74 @@ async function applyRound(
     });
   }
   out.success(`${upload.files} ${upload.files === 1 ? 'file' : 'files'} sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`);
-  const restartInfo: HaSyncReport['restart'] = {...withLint.restart, before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt}};
+  const restartInfo: HaSyncReport['restart'] = {
+    ...withLint.restart,
+    before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt, haPid: listing.ha?.pid},
+  };
   const afterApply = {...withLint, upload, cacheClear: {removed: applied.pycacheRemoved}, restart: restartInfo};
 
-  if (restartLabel === 'none') {
+  if (method === 'none') {
     if (options.restart === 'auto') out.info(`No restart: ${decision.rule}.`);
     return finish(afterApply);
   }
-  if (restartInScript === 'kill' && !applied.restartSent) {
-    throw new KpError(`kill 1 failed in ${target.label}.`, {exitCode: ExitCode.ToolFailed, hint: 'Restart HA by hand, or use --restart pod/none.'});
+  if (restartInScript !== 'none' && !applied.restartSent && !applied.noSupervisor) {
+    throw new KpError(`${method === 'in-place' ? "Signalling HA's process" : 'kill 1'} failed in ${target.label}.`, {exitCode: ExitCode.ToolFailed, hint: 'Restart HA by hand, or use --restart none.'});
   }
-  if (outsideRestart) await target.restartFromOutside();
+  if (method === 'in-place' && applied.noSupervisor) {
+    // The supervisor the listing saw is gone by now (HA itself replaced?): restart the container instead.
+    if (options.restart === 'inplace') {
+      throw fail.prerequisite(`HA could not be restarted in place in ${target.label}: ${applied.noSupervisor}.`, 'The new files are in place; restart HA with --restart kill, or sync again.');
+    }
+    method = target.kind === 'container' ? 'container' : 'kill';
+    restartInfo.method = method;
+    restartInfo.fallback = `HA could not be restarted in place (${applied.noSupervisor}): restarting the ${target.kind}; ${BACKOFF_COST[target.kind]}.`;
+    out.warn(restartInfo.fallback);
+    if (method === 'kill') await target.exec(['kill', '1'], {mutating: true});
+  }
+  if (method === 'container' || method === 'pod') await target.restartFromOutside();
 
   const deadline = beforeRestart + options.timeoutMs;
-  const waited = await waitForRestart(ctx, target, obs.state, beforeRestart, deadline, pollMs);
-  const restart = {
+  const waited =
+    method === 'in-place' && applied.signalled
+      ? await waitForInPlace(ctx, target, obs.state, applied.signalled, beforeRestart, deadline, pollMs)
+      : await waitForRestart(ctx, target, obs.state, beforeRestart, deadline, pollMs);
+  const restart: HaSyncReport['restart'] = {
     ...restartInfo,
     performed: true,
     observed: waited.observed,
     observedAfterMs: waited.observedAfterMs,
-    after: {restartCount: waited.state.restartCount, startedAt: waited.state.startedAt},
+    after: {restartCount: waited.state.restartCount, startedAt: waited.state.startedAt, haPid: waited.haPid},
   };
   const ready = {ready: waited.ready, afterMs: waited.readyAfterMs};
+  if (waited.stopped) {
+    // Failed within seconds of the stop, not at --timeout; a watch keeps going and the next edit retries.
+    return finish({
+      ...afterApply,
+      restart,
+      ready,
+      outcome: 'stopped',
+      exitCode: ExitCode.Prerequisite,
+      warnings: [...afterApply.warnings, `${target.label} stopped during the restart: ${waited.stopped}.`],
+    });
+  }
   if (!waited.ready) {
+    if (waited.state.backoff) afterApply.warnings.push(`${target.label} is waiting in a back-off: ${notRunningReason(waited.state)}.`);
     return finish({...afterApply, restart, ready, outcome: 'timeout', exitCode: ExitCode.Timeout});
   }
 
   const logDeadline = Math.max(deadline, Date.now() + 5_000);
   // Never from before the apply exec started: the old instance's lines (a failure the previous round
   // reported, perhaps under a second ago now that kp starts fast) must not judge the new one. Log
-  // timestamps come from this machine's clock (the engine or kubelet stamps them on receipt).
+  // timestamps come from this machine's clock (the engine or kubelet stamps them on receipt). An
+  // in-place restart keeps the container and its log stream: the window starts at the signal.
   const logsFrom = logWindowStart(waited.state.startedAt, beforeRestart);
   const verdict = await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs);
   const warnings = [...afterApply.warnings];
   if (method === 'pod') {
     // An initContainer may have overwritten the synced files: check before claiming success.
     const again = await listRemote(target, layout);
-    const recheck = planSync(collectFiles(component.dir, again.hashAlgorithm).files, again.files, again.symlinks);
+    const ignored = compileIgnores(options.ignore ?? []);
+    const recheck = planSync(collectFiles(component.dir, again.hashAlgorithm, ignored).files, withoutIgnored(again.files, ignored), again.symlinks);
     if (!recheck.upToDate) warnings.push(`after the pod restart the installed files differ from the local ones (${describePlan(recheck)}): an initContainer overwrote them.`);
   }
   const failed = verdict.status !== 'loaded';

@@ -9,7 +9,7 @@ import {planSync} from './plan.js';
 import {manifestVersion, remoteLayout} from './remote.js';
 import type {HaStatusReport} from './report.js';
 import {announceTarget, resolveTarget, validateConfigDir, type TargetOptions} from './targets/select.js';
-import {logWindowStart} from './targets/target.js';
+import {logWindowStart, notRunningReason} from './targets/target.js';
 import {parseLogVerdict} from './verdict.js';
 import {listRemote} from './protocol.js';
 
@@ -51,6 +51,7 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
       startedAt: state.startedAt,
       uptimeSeconds: state.running && state.startedAt ? Math.max(0, Math.floor((Date.now() - Date.parse(state.startedAt)) / 1000)) : undefined,
     },
+    ha: undefined,
     installed: {present: false, version: undefined, files: 0, pycacheDirs: 0},
     local: undefined,
     filesMatch: undefined,
@@ -59,12 +60,21 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
     notes,
   };
   if (!state.running) {
-    notes.push('The target is not running: nothing more to read.');
+    notes.push(`The target is not running: ${notRunningReason(state)}. Nothing more to read.`);
     return report;
   }
   report.state.ready = await target.isReady(state);
   // Status reads the component where HA loads it; staging is irrelevant here.
   const listing = await listRemote(target, remoteLayout(options.configDir, domain));
+  if (listing.ha) {
+    report.ha = {
+      pid: listing.ha.pid,
+      uptimeSeconds: listing.ha.uptimeSeconds,
+      supervisor: listing.ha.parent,
+      inPlaceRestarts: listing.ha.supervised,
+      kpRestarts: listing.ha.kpRestarts,
+    };
+  }
   report.installed = {
     present: listing.componentPresent,
     version: manifestVersion(listing.manifest),
@@ -78,6 +88,9 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
     report.filesMatch = plan.upToDate;
     report.differences = {added: plan.added.length, modified: plan.modified.length, deleted: plan.deleted.length};
   }
-  report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt)), domain);
+  // The verdict of the HA that runs now: since its own start (an in-place restart keeps the container
+  // and its log, so the container's start would mix in earlier runs).
+  const haStarted = listing.ha ? new Date(Date.now() - listing.ha.uptimeSeconds * 1000 - 1000).toISOString() : undefined;
+  report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt, haStarted ? Date.parse(haStarted) : undefined)), domain);
   return report;
 }

@@ -4,7 +4,7 @@
  */
 import {ExitCode} from '../../core/errors.js';
 import type {KpContext} from '../context.js';
-import {detectSource} from './component.js';
+import {compileIgnores, detectSource} from './component.js';
 import {assertLintPossible, lintGate, pythonChanged} from './lint.js';
 import type {HaSyncReport} from './report.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
@@ -30,6 +30,7 @@ export async function haSync(ctx: KpContext, request: HaSyncRequest): Promise<Ha
   const configDir = validateConfigDir(request.configDir);
   // The component is every input too: a wrong --source is exit 2 before any target is looked for.
   detectSource(request.cwd, request.source);
+  compileIgnores(request.ignore ?? []);
   await assertLintPossible(ctx, request.lintMode);
   const target = await resolveTarget(ctx, request.target);
   announceTarget(ctx, target);

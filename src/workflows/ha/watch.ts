@@ -2,15 +2,25 @@
  * `kp ha sync --watch`: one sync round now, then one round per burst of local changes
  * (debounced). A failed round is reported and the next change retries; Ctrl-C ends the session
  * (exit 130) with a summary of the rounds done, failed and cut short.
+ *
+ * What else happens in a working day, and what the watch does about it:
+ * - the component folder is deleted, moved or renamed: said once, rounds pause, and when the folder
+ *   is back (same path) the watch resumes with a full comparison;
+ * - the target is re-created or restarted outside kp (`docker rm` + `run`, a StatefulSet's new pod):
+ *   seen through the orchestrator's event stream (no polling), re-checked and synced;
+ * - the target stops: said once with how it ended; the next edit or its start retries.
+ * Idle, the watch spawns nothing: file events come from the OS, target events from one long-lived
+ * `docker events` / `kubectl get --watch`, and the folder itself is stat()ed once a second.
  */
+import {statSync} from 'node:fs';
 import path from 'node:path';
-import {watch} from 'chokidar';
+import {watch, type FSWatcher} from 'chokidar';
 import type {KpContext} from '../context.js';
 import {ExitCode, InterruptedError, toKpError} from '../../core/errors.js';
-import {detectSource, isExcluded} from './component.js';
+import {compileIgnores, detectSource, isExcluded} from './component.js';
 import type {HaSyncReport} from './report.js';
-import type {HaTarget} from './targets/target.js';
-import {interruption} from '../../core/interruption.js';
+import {notRunningReason, restartObserved, type HaTarget, type TargetState} from './targets/target.js';
+import {interruption, sleep} from '../../core/interruption.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
 
 /**
@@ -31,6 +41,21 @@ export interface HaWatchResult {
   interruptedRounds: number;
 }
 
+/** How often the component folder itself is checked (a deleted or moved root gives no file event). */
+const ROOT_CHECK_MS = 1_000;
+/** Quiet time after a target event before it is looked at (a restart is a burst of events). */
+const TARGET_SETTLE_MS = 300;
+
+/** The identity of a folder (device + inode): changes when it is deleted and created again, or replaced. */
+function folderIdentity(dir: string): string | undefined {
+  try {
+    const stat = statSync(dir);
+    return stat.isDirectory() ? `${stat.dev}:${stat.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keep syncing until Ctrl-C. `onRound` is called after every round (for live output). */
 export async function runHaWatch(
   ctx: KpContext,
@@ -40,7 +65,10 @@ export async function runHaWatch(
   onRound: (round: WatchRound) => void,
 ): Promise<HaWatchResult> {
   const component = detectSource(options.cwd, options.source);
+  const ignored = compileIgnores(options.ignore ?? []);
   const rounds: WatchRound[] = [];
+  /** The target as the last round left it: what an outside change is measured against. */
+  let baseline: TargetState | undefined;
   const runRound = async (): Promise<void> => {
     let round: WatchRound;
     const number = rounds.length + 1;
@@ -56,52 +84,139 @@ export async function runHaWatch(
     }
     rounds.push(round);
     onRound(round);
+    if (!interruption.signal.aborted) baseline = await target.state().catch(() => undefined);
   };
 
   await runRound();
   if (interruption.signal.aborted) return result(rounds);
-  ctx.out.info(`Watching ${component.dir} (Ctrl-C to stop).`);
 
-  const watcher = watch(component.dir, {
-    ignoreInitial: true,
-    // Caches and editor droppings never trigger a round (HA's own __pycache__ is remote anyway).
-    ignored: (file, stats) => {
-      const name = path.basename(file);
-      return file !== component.dir && isExcluded(name, stats?.isDirectory() ?? false);
-    },
-  });
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let pending = false;
   let idle: Promise<void> = Promise.resolve();
-  const trigger = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (running) {
-        pending = true; // a burst during a round: one more round afterwards
-        return;
-      }
-      idle = loop();
-    }, debounceMs);
-  };
+  let rootId = folderIdentity(component.dir);
   const loop = async () => {
     running = true;
     do {
       pending = false;
       await runRound();
-    } while (pending && !interruption.signal.aborted);
+    } while (pending && !interruption.signal.aborted && rootId !== undefined);
     running = false;
   };
-  watcher.on('all', trigger);
+  const startRound = () => {
+    checkRoot(); // a burst of deletions ends with the folder itself gone: say so, run nothing
+    if (interruption.signal.aborted || rootId === undefined) return;
+    if (running) pending = true; // a burst during a round: one more round afterwards
+    else idle = loop();
+  };
+  const trigger = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      startRound();
+    }, debounceMs);
+  };
+
+  // File events: caches, editor droppings and --ignore globs never trigger a round.
+  const startWatcher = (): FSWatcher => {
+    const watcher = watch(component.dir, {
+      ignoreInitial: true,
+      ignored: (file, stats) => {
+        if (file === component.dir) return false;
+        const relative = path.relative(component.dir, file).split(path.sep).join('/');
+        return isExcluded(path.basename(file), stats?.isDirectory() ?? false) || ignored(relative);
+      },
+    });
+    // A watcher error (the folder vanished under it) is handled by the folder check below.
+    watcher.on('error', () => undefined);
+    watcher.on('all', trigger);
+    return watcher;
+  };
+  let watcher: FSWatcher | undefined = startWatcher();
+  // "Watching" only once the OS watches are in place: a save before that would be missed.
+  await new Promise<void>((resolve) => {
+    watcher!.once('ready', () => resolve());
+    interruption.signal.addEventListener('abort', () => resolve(), {once: true});
+  });
+  ctx.out.info(`Watching ${component.dir} (Ctrl-C to stop).`);
+
+  // The folder itself: chokidar reports nothing useful when the watched root is deleted or moved.
+  const checkRoot = () => {
+    const now = folderIdentity(component.dir);
+    if (now === rootId) return;
+    const wasGone = rootId === undefined;
+    rootId = now;
+    if (now === undefined) {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      void watcher?.close();
+      watcher = undefined;
+      ctx.out.warn(`The component folder ${component.dir} is gone (deleted, moved or renamed). Still watching: the sync resumes when it is back at that path (Ctrl-C stops).`);
+      return;
+    }
+    void watcher?.close();
+    watcher = startWatcher();
+    ctx.out.info(wasGone ? `${component.dir} is back: comparing everything with ${target.label}.` : `${component.dir} was replaced: comparing everything with ${target.label}.`);
+    trigger();
+  };
+  const rootTimer = setInterval(checkRoot, ROOT_CHECK_MS);
+
+  // The target: one long-lived event stream, looked at only when it says something.
+  const stopFollowing = new AbortController();
+  let targetTimer: NodeJS.Timeout | undefined;
+  let stoppedSaid = false;
+  const onTargetChange = () => {
+    if (targetTimer) clearTimeout(targetTimer);
+    targetTimer = setTimeout(() => {
+      targetTimer = undefined;
+      void examineTarget();
+    }, TARGET_SETTLE_MS);
+  };
+  const examineTarget = async () => {
+    // A round observes the target itself (and its own restart makes events): nothing to add then.
+    if (running || interruption.signal.aborted || !baseline) return;
+    const now = await target.state().catch(() => undefined);
+    if (!now || running) return;
+    if (!now.running) {
+      if (!stoppedSaid) ctx.out.warn(`${target.label} is not running: ${notRunningReason(now)}. Still watching: the next edit or its start syncs again.`);
+      stoppedSaid = true;
+      return;
+    }
+    stoppedSaid = false;
+    if (!restartObserved(baseline, now)) return;
+    ctx.out.info(
+      now.instance === baseline.instance
+        ? `${target.label} was restarted outside kp (restarts ${baseline.restartCount} -> ${now.restartCount}): re-checking the component.`
+        : `${target.label} was re-created outside kp: re-checking the component (an init step may have replaced it).`,
+    );
+    baseline = now;
+    startRound();
+  };
+  const following = (async () => {
+    let quickEnds = 0;
+    while (!stopFollowing.signal.aborted && !interruption.signal.aborted) {
+      const started = Date.now();
+      await target.followChanges(onTargetChange, stopFollowing.signal).catch(() => undefined);
+      if (stopFollowing.signal.aborted || interruption.signal.aborted) return;
+      // A watch the server closed (kubectl's ends after a while) is simply resumed; one that keeps
+      // failing at once is retried slowly, never in a loop of processes.
+      quickEnds = Date.now() - started < 5_000 ? quickEnds + 1 : 0;
+      await sleep(quickEnds > 2 ? 30_000 : 1_000).catch(() => undefined);
+      onTargetChange(); // anything may have happened while no stream was open
+    }
+  })();
 
   await new Promise<void>((resolve) => {
     if (interruption.signal.aborted) resolve();
     else interruption.signal.addEventListener('abort', () => resolve(), {once: true});
   });
   if (timer) clearTimeout(timer);
-  await watcher.close();
+  if (targetTimer) clearTimeout(targetTimer);
+  clearInterval(rootTimer);
+  stopFollowing.abort();
+  await watcher?.close();
   await idle;
+  await following;
   return result(rounds);
 }
 

@@ -44,7 +44,7 @@ export const KUBECTL_FLAGS = {
     '--context', '--kubeconfig', '--namespace', '--output', '--selector', '--container', '--filename', '--timeout', '--for',
     '--since', '--since-time', '--tail', '--raw', '--field-selector',
   ],
-  aliases: {'-n': '--namespace', '-o': '--output', '-l': '--selector', '-c': '--container', '-f': '--filename', '-A': '--all-namespaces', '-i': '--stdin', '-t': '--tty'},
+  aliases: {'-w': '--watch', '-n': '--namespace', '-o': '--output', '-l': '--selector', '-c': '--container', '-f': '--filename', '-A': '--all-namespaces', '-i': '--stdin', '-t': '--tty'},
 };
 
 /** Parse kubectl's argv: the global --context may stand anywhere. */

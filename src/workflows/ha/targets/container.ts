@@ -2,11 +2,11 @@
  * HA running as a plain container or a Compose service: `docker exec` is the transport,
  * `docker inspect` the observation.
  */
-import {fail, ToolError} from '../../../core/errors.js';
+import {ExitCode, fail, KpError, ToolError} from '../../../core/errors.js';
 import type {ContainerDetails, Engine} from '../../../tools/docker.js';
 import type {RunResult} from '../../../tools/runner.js';
 import {PROBE_SCRIPT} from '../remote.js';
-import {coveringMount, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
+import {coveringMount, notRunningReason, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
 
 /** How to find the HA container. */
 export type ContainerSelector = {container: string} | {composeProject: string; service: string};
@@ -20,6 +20,18 @@ export function containerState(details: ContainerDetails): TargetState {
     startedAt: details.startedAt || undefined,
     instance: details.id,
     status: details.health ? `${details.status} (${details.health})` : details.status,
+    ...(details.running
+      ? {}
+      : {
+          ended: {
+            exitCode: details.exitCode,
+            oomKilled: details.oomKilled,
+            finishedAt: details.finishedAt && !details.finishedAt.startsWith('0001-') ? details.finishedAt : undefined,
+            reason: undefined,
+          },
+        }),
+    // Docker says `restarting` while its restart policy waits out the delay before the next start.
+    ...(details.status === 'restarting' ? {backoff: {by: 'docker' as const, delayMs: undefined, remainingMs: undefined}} : {}),
   };
 }
 
@@ -69,8 +81,26 @@ export class ContainerTarget implements HaTarget {
     return (this.details?.restartPolicy ?? 'no') === 'no';
   }
 
+  /**
+   * Inspect the container. The id found first is kept (a Compose service is found by labels once),
+   * but a container removed and created again under the same name or service (`docker rm` + `run`,
+   * `compose up --force-recreate`) has another id: the old one answers "No such container", and the
+   * target is then resolved by name or labels again.
+   */
   private async inspectTarget(): Promise<ContainerDetails> {
-    if (this.id === undefined && 'composeProject' in this.selector) {
+    if (this.id === undefined) return this.resolveBySelector();
+    try {
+      return await this.inspectRef(this.id);
+    } catch (error) {
+      if (!(error instanceof KpError) || error.exitCode !== ExitCode.Prerequisite) throw error;
+      this.id = undefined;
+      this.details = undefined;
+      return this.resolveBySelector();
+    }
+  }
+
+  private async resolveBySelector(): Promise<ContainerDetails> {
+    if ('composeProject' in this.selector) {
       const found = await this.engine.findContainers([
         `com.docker.compose.project=${this.selector.composeProject}`,
         `com.docker.compose.service=${this.selector.service}`,
@@ -86,7 +116,10 @@ export class ContainerTarget implements HaTarget {
       this.details = chosen;
       return chosen;
     }
-    const ref = this.id ?? ('container' in this.selector ? this.selector.container : '');
+    return this.inspectRef(this.selector.container);
+  }
+
+  private async inspectRef(ref: string): Promise<ContainerDetails> {
     let details: ContainerDetails[];
     try {
       details = await this.engine.inspect([ref]);
@@ -106,7 +139,7 @@ export class ContainerTarget implements HaTarget {
   async preflight(componentDir: string): Promise<{state: TargetState; volume: VolumeInfo}> {
     const details = await this.inspectTarget();
     if (!details.running) {
-      throw fail.prerequisite(`${this.label} is not running (${details.status}).`, `Start it (\`${this.engine.bin} start ${details.name}\`), then sync again.`);
+      throw fail.prerequisite(`${this.label} is not running: ${notRunningReason(containerState(details))}.`, `Start it (\`${this.engine.bin} start ${details.name}\`), then sync again.`);
     }
     return {state: containerState(details), volume: containerVolume(details, componentDir)};
   }
@@ -140,6 +173,19 @@ export class ContainerTarget implements HaTarget {
 
   outsideRestartWarning(): string | undefined {
     return undefined; // a container has no initContainers: `docker restart` keeps the volume and the synced files
+  }
+
+  followChanges(onChange: (what: string) => void, signal: AbortSignal): Promise<{exitCode: number | undefined; stderr: string}> {
+    // By name or by the service's labels, never by id: a re-created container has a new id.
+    const filters =
+      'container' in this.selector
+        ? [`container=${this.selector.container}`]
+        : [`label=com.docker.compose.project=${this.selector.composeProject}`, `label=com.docker.compose.service=${this.selector.service}`];
+    return this.engine.followContainerEvents(
+      filters,
+      (event) => onChange(event.action === 'die' ? `stopped${event.exitCode === undefined ? '' : ` (exit code ${event.exitCode})`}` : event.action === 'destroy' ? 'removed' : 'started'),
+      signal,
+    );
   }
 
   private ref(): string {

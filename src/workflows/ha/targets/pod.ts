@@ -5,18 +5,24 @@
 import {fail} from '../../../core/errors.js';
 import type {Kubectl, PodJson} from '../../../tools/kubectl.js';
 import type {RunResult} from '../../../tools/runner.js';
-import {coveringMount, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
+import {coveringMount, notRunningReason, parseGoDuration, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
 
 /** How to find the HA pod. */
 export type PodSelector = {pod: string; namespace: string; container: string} | {selector: string; namespace: string; container: string};
 
-/** Map a Pod object to the target-neutral state of one container. */
-export function podState(pod: PodJson, container: string): TargetState {
+/**
+ * Map a Pod object to the target-neutral state of one container. A container in CrashLoopBackOff
+ * carries kubelet's delay in its waiting message (`back-off 40s restarting failed container=...`,
+ * kuberuntime_manager.go) and its last run's end in lastState: the remaining wait is their sum
+ * minus now.
+ */
+export function podState(pod: PodJson, container: string, now = Date.now()): TargetState {
   const status = pod.status?.containerStatuses?.find((c) => c.name === container);
   const podReady = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   const running = Boolean(status?.state?.running) && !pod.metadata?.deletionTimestamp;
   const waiting = status?.state?.waiting?.reason ?? status?.state?.terminated?.reason;
-  return {
+  const last = status?.state?.terminated ?? status?.lastState?.terminated;
+  const state: TargetState = {
     running,
     ready: running && podReady && Boolean(status?.ready),
     restartCount: status?.restartCount ?? 0,
@@ -24,6 +30,20 @@ export function podState(pod: PodJson, container: string): TargetState {
     instance: pod.metadata?.uid ?? '',
     status: `${pod.status?.phase ?? 'Unknown'}${waiting ? ` (${waiting})` : ''}`,
   };
+  if (!running && last) {
+    state.ended = {exitCode: last.exitCode, oomKilled: last.reason === 'OOMKilled', finishedAt: last.finishedAt, reason: last.reason};
+  }
+  if (status?.state?.waiting?.reason === 'CrashLoopBackOff') {
+    const delay = /back-off (\S+) restarting/i.exec(status.state.waiting.message ?? '')?.[1];
+    const delayMs = delay ? parseGoDuration(delay) : undefined;
+    const finished = last?.finishedAt ? Date.parse(last.finishedAt) : Number.NaN;
+    state.backoff = {
+      by: 'kubelet',
+      delayMs,
+      remainingMs: delayMs !== undefined && !Number.isNaN(finished) ? Math.max(0, finished + delayMs - now) : undefined,
+    };
+  }
+  return state;
 }
 
 const READ_ONLY_SOURCES = ['configMap', 'secret', 'projected', 'downwardAPI'];
@@ -117,7 +137,7 @@ export class PodTarget implements HaTarget {
     const volume = podVolume(pod, this.selector.container, componentDir);
     const state = podState(pod, this.selector.container);
     if (!state.running) {
-      throw fail.prerequisite(`${this.label} is not running (${state.status}).`, '`kubectl describe pod` shows why; sync once it runs.');
+      throw fail.prerequisite(`${this.label} is not running: ${notRunningReason(state)}.`, '`kubectl describe pod` shows why; sync once it runs.');
     }
     return {state, volume};
   }
@@ -148,6 +168,11 @@ export class PodTarget implements HaTarget {
 
   async restartFromOutside(): Promise<void> {
     await this.kubectl.run(['delete', 'pod', this.podName!, '-n', this.selector.namespace, '--wait=false'], {mutating: true});
+  }
+
+  followChanges(onChange: (what: string) => void, signal: AbortSignal): Promise<{exitCode: number | undefined; stderr: string}> {
+    // By name: a StatefulSet re-creates its pod under the same name (with a new UID).
+    return this.kubectl.watchPod(this.podName!, this.selector.namespace, () => onChange('changed'), signal);
   }
 
   outsideRestartWarning(): string | undefined {

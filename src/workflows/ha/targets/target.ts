@@ -22,6 +22,35 @@ export interface TargetState {
   instance: string;
   /** Engine status or pod phase, for messages. */
   status: string;
+  /** How the last run ended, when the container is not running now. */
+  ended?: {exitCode: number | undefined; oomKilled: boolean; finishedAt: string | undefined; reason: string | undefined};
+  /** The orchestrator is holding the restart back (kubelet's CrashLoopBackOff, Docker's restart delay). */
+  backoff?: {by: 'kubelet' | 'docker'; delayMs: number | undefined; remainingMs: number | undefined};
+}
+
+/** One line on why a container is not running: how it ended, and the back-off it waits in. */
+export function notRunningReason(state: TargetState): string {
+  const parts: string[] = [];
+  const ended = state.ended;
+  if (ended?.oomKilled) parts.push(`OOM-killed${ended.exitCode === undefined ? '' : ` (exit ${ended.exitCode})`}`);
+  else if (ended?.exitCode !== undefined) parts.push(`exited with code ${ended.exitCode}${ended.reason && ended.reason !== 'Error' && ended.reason !== 'Completed' ? ` (${ended.reason})` : ''}`);
+  else parts.push(state.status);
+  const backoff = state.backoff;
+  if (backoff?.by === 'kubelet') {
+    const remaining = backoff.remainingMs === undefined ? '' : backoff.remainingMs > 0 ? ` kubelet restarts it in about ${Math.ceil(backoff.remainingMs / 1000)} s` : ' kubelet restarts it any moment';
+    parts.push(`in CrashLoopBackOff${backoff.delayMs === undefined ? '' : ` (back-off ${Math.round(backoff.delayMs / 1000)} s)`}:${remaining || ' kubelet restarts it when the back-off ends'}; every further crash doubles the wait, up to 5 min, until it has run 10 minutes`);
+  } else if (backoff?.by === 'docker') {
+    parts.push("Docker's restart policy is delaying its restart (the delay doubles with every restart less than 10 s after the last, up to 1 min)");
+  }
+  return parts.join(', ');
+}
+
+/** Parse a Go duration as kubelet prints it (`10s`, `1m20s`, `5m0s`) into milliseconds. */
+export function parseGoDuration(text: string): number | undefined {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
+  if (!match || text === '') return undefined;
+  const [, h, m, sec] = match;
+  return ((Number(h ?? 0) * 60 + Number(m ?? 0)) * 60 + Number(sec ?? 0)) * 1000;
 }
 
 /** The volume the component folder lives on. */
@@ -34,8 +63,13 @@ export interface VolumeInfo {
   survivesRecreate: boolean;
 }
 
-/** How kp restarts HA after a sync. */
-export type RestartMethod = 'auto' | 'kill' | 'pod' | 'none';
+/**
+ * How kp restarts HA after a sync. `inplace`: SIGHUP to HA's own process, which its supervisor
+ * restarts inside the same container (no back-off); `kill`: `kill 1`, the whole container;
+ * `pod`: pod deletion; `auto`: no restart when the change is live without one, else in place where
+ * the target has the supervisor, else the container (docker restart / kill 1).
+ */
+export type RestartMethod = 'auto' | 'inplace' | 'kill' | 'pod' | 'none';
 
 /** A running HA that kp can sync into. */
 export interface HaTarget extends TargetTransport {
@@ -57,6 +91,12 @@ export interface HaTarget extends TargetTransport {
   restartFromOutside(): Promise<void>;
   /** Why restarting from outside (`--restart pod`) is risky here, printed before acting; undefined when it is not. */
   outsideRestartWarning(): string | undefined;
+  /**
+   * Follow the target's lifecycle through the orchestrator's event stream (`docker events`,
+   * `kubectl get --watch`): `onChange` is called when something may have happened to it (started,
+   * stopped, re-created). Resolves when `signal` aborts or the stream ends.
+   */
+  followChanges(onChange: (what: string) => void, signal: AbortSignal): Promise<{exitCode: number | undefined; stderr: string}>;
 }
 
 /** The mount (by destination) that contains `path`: the deepest one wins. */

@@ -83,7 +83,8 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
     expect(result.stderr).not.toMatch(/error:/);
     const report = JSON.parse(result.stdout);
     expect(result.exitCode).toBe(0);
-    expect(report).toMatchObject({outcome: 'synced', verdict: {status: 'loaded'}, restart: {method: 'kill', observed: true}, ready: {ready: true}});
+    expect(report).toMatchObject({outcome: 'synced', verdict: {status: 'loaded'}, restart: {method: 'in-place', observed: true}, ready: {ready: true}});
+    expect(report.restart.after.restartCount).toBe(report.restart.before.restartCount);
     expect(report.target).toMatchObject({kind: 'pod', context: 'kind-kamerplanter', namespace: 'default', pod: 'homeassistant-0', container: 'homeassistant'});
     const all = calls();
     expect(all.length).toBeGreaterThan(3);

@@ -1,7 +1,8 @@
 /**
- * kp ha sync / status against a REAL Docker engine: a stand-in HA container (busybox) whose PID 1
- * exits on TERM and is restarted by its restart policy, serves 8123, and logs HA's loader or
- * setup-failure lines for the components it finds in /config.
+ * kp ha sync / status against a REAL Docker engine: a stand-in HA container (busybox) that models
+ * the official image (test/fixtures/ha/standin.mjs): a supervisor restarts HA in place on SIGHUP
+ * (exit 100), TERM to PID 1 ends the container (its restart policy starts it again), HA serves
+ * 8123 and logs HA's loader or setup-failure lines for the components it finds in /config.
  *
  * The first describe is one developer session on one container, in order: each test's Given is
  * the state the previous sync left (as it is on a developer's machine). The others stand alone.
@@ -25,6 +26,7 @@ import {runName} from '../../support/e2e.js';
 const image = `kp-ha-standin:${runName('ha')}`;
 const ha = runName('ha');
 const slowHa = runName('ha-slow');
+const bareHa = runName('ha-bare');
 const noVolumeHa = runName('ha-novol');
 const composeHa = runName('ha-compose');
 const composeProject = runName('ha-project');
@@ -36,6 +38,24 @@ const remote = '/config/custom_components/kamerplanter';
 const sync = (args: string[] = [], options: Pick<CliOptions, 'env' | 'onSpawn'> = {}) =>
   runKp(['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--settle', '0', '--timeout', '60', ...args], {cwd, ...options});
 const restartCount = (name: string) => Number(execFileSync('docker', ['inspect', '-f', '{{.RestartCount}}', name], {encoding: 'utf8'}).trim());
+/** What the engine says about the container instance: id, restart count, start time. */
+const inspectState = (name: string) => {
+  const [id, count, startedAt] = execFileSync('docker', ['inspect', '-f', '{{.Id}} {{.RestartCount}} {{.State.StartedAt}}', name], {encoding: 'utf8'}).trim().split(' ');
+  return {id, restartCount: Number(count), startedAt};
+};
+/** Wait until the stand-in answers on 8123 (its boot delay over). */
+const waitForPort = async (name: string, timeoutMs = 20_000) => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      dockerExec(name, ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8123/']);
+      return;
+    } catch {
+      if (Date.now() > until) throw new Error(`${name} never answered on 8123`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+};
 const remoteExists = (name: string, file: string) => {
   try {
     dockerExec(name, ['test', '-e', file]);
@@ -53,7 +73,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const name of [ha, slowHa, noVolumeHa, composeHa]) removeHaStandin(name);
+  for (const name of [ha, slowHa, bareHa, noVolumeHa, composeHa]) removeHaStandin(name);
   removeImages([image]);
   rmSync(work, {recursive: true, force: true});
 });
@@ -67,7 +87,11 @@ describe('kp ha sync with a container target, one sync after another (real engin
     const report = JSON.parse(result.stdout);
     expect(report.outcome).toBe('synced');
     expect(report.changes.added).toHaveLength(8);
-    expect(report.restart).toMatchObject({method: 'kill', performed: true, observed: true});
+    // HA restarted in place: a new HA process, the container untouched (no crash back-off).
+    expect(report.restart).toMatchObject({method: 'in-place', performed: true, observed: true});
+    expect(report.restart.after.restartCount).toBe(report.restart.before.restartCount);
+    expect(report.restart.after.startedAt).toBe(report.restart.before.startedAt);
+    expect(report.restart.after.haPid).not.toBe(report.restart.before.haPid);
     expect(report.ready.ready).toBe(true);
     expect(report.verdict.status).toBe('loaded');
     expect(report.summary.map((row: {step: string; status: string}) => `${row.step}:${row.status}`)).toEqual([
@@ -211,20 +235,53 @@ describe('kp ha sync with a container target, one sync after another (real engin
 });
 
 describe('kp ha sync: waiting, refusals and compose lookup (real engine)', () => {
-  it('Given HA that needs 3s to answer after a restart, When kp ha sync runs, Then the restart is observed first and readiness only afterwards', async () => {
+  it('Given HA (under its supervisor) that needs 3s to answer after a restart, When kp ha sync runs, Then the new HA process is observed first, readiness only afterwards, and the container never restarts', async () => {
     // Given
     startHaStandin(slowHa, {image, bootDelay: 3});
+    await waitForPort(slowHa);
+    const startedBefore = inspectState(slowHa);
     // When
-    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', slowHa, '--json', '--settle', '0'], {cwd});
+    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', slowHa, '--json'], {cwd});
     // Then
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report.restart.observed).toBe(true);
+    expect(report.restart).toMatchObject({method: 'in-place', observed: true});
     expect(report.ready.afterMs - report.restart.observedAfterMs).toBeGreaterThanOrEqual(2000);
-    expect(report.restart.after.restartCount).toBe(report.restart.before.restartCount + 1);
-    const observedAt = result.stderr.indexOf('restart observed');
+    const observedAt = result.stderr.indexOf('HA restarted in place');
     expect(observedAt).toBeGreaterThanOrEqual(0);
     expect(observedAt).toBeLessThan(result.stderr.indexOf('HA answers'));
+    // Read back from the engine: same container instance, restart count and start time unchanged.
+    expect(inspectState(slowHa)).toEqual(startedBefore);
+    // The log verdict came from the same container's log stream, written since the signal.
+    expect(report.verdict.status).toBe('loaded');
+  });
+
+  it('Given HA running as PID 1 (no supervisor), When kp ha sync restarts it, Then kp says so, restarts the container with docker restart (no kill 1 under the restart policy) and names the back-off it costs', async () => {
+    // Given
+    startHaStandin(bareHa, {image, supervisor: false});
+    await waitForPort(bareHa);
+    const before = inspectState(bareHa);
+    // When
+    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', bareHa, '--json'], {cwd});
+    // Then
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.restart).toMatchObject({method: 'container', observed: true, fallback: expect.stringContaining('cannot be restarted in place')});
+    expect(result.stderr).toMatch(/warning: HA cannot be restarted in place \(no Home Assistant process apart from PID 1\)/);
+    expect(inspectState(bareHa).startedAt).not.toBe(before.startedAt);
+    expect(report.verdict.status).toBe('loaded');
+    // `kp ha status` says the same: no in-place restart here.
+    const status = await runKp(['ha', 'status', '--target', 'docker', '--container', bareHa], {cwd});
+    expect(status.stdout).toMatch(/no HA process apart from PID 1: no in-place restart/);
+  });
+
+  it('Given --restart inplace on HA without a supervisor, When kp ha sync runs, Then it refuses (exit 3) before anything is sent', async () => {
+    writeFileSync(path.join(cwd, 'custom_components', 'kamerplanter', 'const.py'), 'REFUSED = True\n');
+    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', bareHa, '--restart', 'inplace'], {cwd});
+    expect(result.exitCode, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/error: --restart inplace needs HA under s6-supervise/);
+    expect(dockerExec(bareHa, ['sh', '-c', 'cat /config/custom_components/kamerplanter/const.py 2>/dev/null; true'])).not.toContain('REFUSED');
+    expect(dockerExec(bareHa, ['ls', '/config/custom_components/kamerplanter'])).toContain('manifest.json');
   });
 
   it('Given a container without a volume at /config, When kp ha sync runs, Then it refuses (exit 3) because a recreate would wipe the files', async () => {

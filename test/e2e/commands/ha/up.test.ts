@@ -95,9 +95,11 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--timeout', '60']);
     expect(result.exitCode, result.stderr).toBe(0);
     const report = json(result.stdout);
-    expect(report.restart).toMatchObject({method: 'kill', performed: true, rule: expect.stringContaining('files added')});
+    expect(report.restart).toMatchObject({method: 'in-place', performed: true, rule: expect.stringContaining('files added')});
     expect(report.verdict.status).toBe('loaded');
-    expect(restartCount()).toBeGreaterThan(restarts);
+    // In place: HA's process restarted, the container did not (no back-off, no restart count).
+    expect(report.restart.after.haPid).not.toBe(report.restart.before.haPid);
+    expect(restartCount()).toBe(restarts);
   });
 
   it('Given www/ in the container replaced by a symlink to a folder outside, When kp ha sync runs, Then the link is replaced and nothing is written outside', async () => {

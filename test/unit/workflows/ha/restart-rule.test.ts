@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {planSync, type LocalFile} from '../../../../src/workflows/ha/plan.js';
-import {decideRestart} from '../../../../src/workflows/ha/restart-rule.js';
+import {chooseRestartMethod, decideRestart, type RestartCapabilities} from '../../../../src/workflows/ha/restart-rule.js';
 
 const file = (path: string, hash: string): LocalFile => ({path, absolutePath: `/src/${path}`, size: 1, hash, mode: 0o644, mtime: 0});
 /** The installed component: a module, a card and an icon. */
@@ -25,25 +25,25 @@ describe('--restart auto', () => {
 
   it('Given a Python module modified beside a card, When decided, Then HA restarts because of the module', () => {
     const decision = decideRestart(planSync(local({'__init__.py': 'a2', 'www/kamerplanter-plant-card.js': 'b2'}), remote), 'auto');
-    expect(decision).toEqual({method: 'kill', rule: '__init__.py changed: HA reads it at setup'});
+    expect(decision).toEqual({method: 'restart', rule: '__init__.py changed: HA reads it at setup'});
   });
 
   it('Given a www/*.js file added, When decided, Then HA restarts (setup registers the static paths)', () => {
     const decision = decideRestart(planSync(local({'www/new-card.js': 'n'}), remote), 'auto');
-    expect(decision.method).toBe('kill');
+    expect(decision.method).toBe('restart');
     expect(decision.rule).toContain('www/new-card.js');
   });
 
   it('Given a www/*.js file deleted, When decided, Then HA restarts', () => {
-    expect(decideRestart(planSync(local({}, ['www/kamerplanter-plant-card.js']), remote), 'auto').method).toBe('kill');
+    expect(decideRestart(planSync(local({}, ['www/kamerplanter-plant-card.js']), remote), 'auto').method).toBe('restart');
   });
 
   it('Given a remote symlink replaced, When decided, Then HA restarts', () => {
-    expect(decideRestart(planSync(local(), remote, ['www']), 'auto').method).toBe('kill');
+    expect(decideRestart(planSync(local(), remote, ['www']), 'auto').method).toBe('restart');
   });
 
   it('Given --force with nothing changed, When decided, Then HA restarts (--force)', () => {
-    expect(decideRestart(planSync(local(), remote), 'auto', true)).toEqual({method: 'kill', rule: '--force'});
+    expect(decideRestart(planSync(local(), remote), 'auto', true)).toEqual({method: 'restart', rule: '--force'});
   });
 
   it('Given an explicit method, When decided, Then it is honoured whatever changed', () => {
@@ -51,5 +51,41 @@ describe('--restart auto', () => {
     expect(decideRestart(wwwOnly, 'kill').method).toBe('kill');
     expect(decideRestart(planSync(local({'__init__.py': 'a2'}), remote), 'none').method).toBe('none');
     expect(decideRestart(wwwOnly, 'pod').method).toBe('pod');
+  });
+});
+
+describe('how a decided restart is carried out', () => {
+  const supervisedContainer: RestartCapabilities = {kind: 'container', supervised: true, unsupervisedReason: undefined, noRestartPolicy: false};
+  const bareContainer: RestartCapabilities = {kind: 'container', supervised: false, unsupervisedReason: 'no Home Assistant process apart from PID 1', noRestartPolicy: false};
+  const barePod: RestartCapabilities = {kind: 'pod', supervised: false, unsupervisedReason: 'no Home Assistant process apart from PID 1', noRestartPolicy: false};
+  const restart = {method: 'restart' as const, rule: '__init__.py changed'};
+
+  it('Given HA under s6-supervise, When auto decided a restart, Then HA restarts in place (no container restart, no back-off)', () => {
+    expect(chooseRestartMethod(restart, supervisedContainer)).toEqual({method: 'in-place', fallback: undefined});
+    expect(chooseRestartMethod(restart, {...supervisedContainer, kind: 'pod'})).toEqual({method: 'in-place', fallback: undefined});
+  });
+
+  it('Given a container without the supervisor, When auto decided a restart, Then docker restart (never kill 1 under a restart policy), and the fallback says why and what it costs', () => {
+    const choice = chooseRestartMethod(restart, bareContainer);
+    expect(choice?.method).toBe('container');
+    expect(choice?.fallback).toContain('no Home Assistant process apart from PID 1');
+    expect(choice?.fallback).toContain('docker restart');
+  });
+
+  it("Given a pod without the supervisor, When auto decided a restart, Then kill 1, and the fallback names kubelet's back-off", () => {
+    const choice = chooseRestartMethod(restart, barePod);
+    expect(choice?.method).toBe('kill');
+    expect(choice?.fallback).toMatch(/10 s, 20 s, 40 s .*5 min.*CrashLoopBackOff/);
+  });
+
+  it('Given --restart inplace, When the target has no supervisor, Then it is refused (undefined), and honoured where it has one', () => {
+    expect(chooseRestartMethod({method: 'inplace', rule: '--restart inplace'}, bareContainer)).toBeUndefined();
+    expect(chooseRestartMethod({method: 'inplace', rule: '--restart inplace'}, supervisedContainer)?.method).toBe('in-place');
+  });
+
+  it('Given --restart kill, When the target has the supervisor, Then kill 1 stays the explicit choice; a container without a restart policy gets docker restart', () => {
+    expect(chooseRestartMethod({method: 'kill', rule: '--restart kill'}, supervisedContainer)?.method).toBe('kill');
+    expect(chooseRestartMethod({method: 'kill', rule: '--restart kill'}, {...bareContainer, noRestartPolicy: true})?.method).toBe('container');
+    expect(chooseRestartMethod({method: 'none', rule: 'nothing changed'}, supervisedContainer)?.method).toBe('none');
   });
 });
