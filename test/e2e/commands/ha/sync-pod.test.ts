@@ -5,6 +5,7 @@
  *
  * One developer session on one pod, in order: a test's Given is the state the previous one left.
  */
+import {execFileSync} from 'node:child_process';
 import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -13,13 +14,15 @@ import {projectRoot, runKp} from '../../../helpers/cli.js';
 // @ts-expect-error plain ESM fixture without types
 import {smallFiles, writeComponent} from '../../../fixtures/ha/make-component.mjs';
 // @ts-expect-error plain ESM fixture without types
-import {buildHaStandin, removeHaStandin, startHaStandin} from '../../../fixtures/ha/standin.mjs';
+import {buildHaStandin, dockerExec, removeHaStandin, startHaStandin} from '../../../fixtures/ha/standin.mjs';
 // @ts-expect-error plain ESM fake without types
 import {registerPod} from '../../../fakes/lib/kubectl-pods.mjs';
 import {removeImages} from '../../support/docker.js';
 import {runName} from '../../support/e2e.js';
+import {watchSession} from '../../support/watch.js';
 
 const backing = runName('ha-pod');
+const bareBacking = runName('ha-pod-bare');
 const image = `kp-ha-standin:${runName('ha-pod')}`;
 const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-pod-'));
 const state = path.join(work, 'state');
@@ -63,14 +66,16 @@ beforeAll(() => {
     ].join('\n'),
   );
   buildHaStandin(image);
-  startHaStandin(backing, {image});
-  registerPod(state, 'kind-kamerplanter', 'default', 'homeassistant-0', {backing});
+  // No restart policy: the fake kubectl restarts the container the way kubelet does (with its back-off).
+  startHaStandin(backing, {image, restart: 'no'});
+  registerPod(state, 'kind-kamerplanter', 'default', 'homeassistant-0', {backing, image});
   mkdirSync(path.join(cwd, 'custom_components'), {recursive: true});
   writeComponent(path.join(cwd, 'custom_components'), smallFiles());
 });
 
 afterAll(() => {
   removeHaStandin(backing);
+  removeHaStandin(bareBacking);
   removeImages([image]);
   rmSync(work, {recursive: true, force: true});
 });
@@ -130,5 +135,51 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
     const mine = calls().slice(before);
     expect(mine.filter((c) => c.argv.slice(2, 4).join(' ') === 'delete pod')).toHaveLength(1);
     expect(result.stdout).toMatch(/pod deleted; observed/);
+  });
+
+  it("Given HA as PID 1 in the pod (no supervisor), When two syncs restart it in quick succession, Then the first is restarted at once, the second waits in kubelet's CrashLoopBackOff, and kp says so with the remaining wait instead of waiting silently", async () => {
+    // Given: kubelet's delays scaled down 5x (10 s -> 2 s)
+    startHaStandin(bareBacking, {image, restart: 'no', supervisor: false});
+    registerPod(state, 'kind-kamerplanter', 'default', 'homeassistant-bare-0', {backing: bareBacking, image});
+    const fast = {...env, KP_FAKE_TIME_SCALE: '0.2'};
+    const sync = () => runKp(['ha', 'sync', '--pod', 'homeassistant-bare-0', '--force', '--json', '--timeout', '60'], {cwd, env: fast});
+    // When
+    const first = await sync();
+    const second = await sync();
+    // Then
+    expect(first.exitCode, first.stderr).toBe(0);
+    const one = JSON.parse(first.stdout);
+    expect(one.restart).toMatchObject({method: 'kill', observed: true, fallback: expect.stringContaining("kubelet's crash back-off")});
+    expect(first.stderr).toMatch(/warning: HA cannot be restarted in place \(no Home Assistant process apart from PID 1\): restarting the pod; kubelet's crash back-off/);
+    expect(second.exitCode, second.stderr).toBe(0);
+    const two = JSON.parse(second.stdout);
+    expect(two.restart.after.restartCount).toBe(one.restart.after.restartCount + 1);
+    expect(second.stderr).toMatch(/is not running: exited with code 0, in CrashLoopBackOff \(back-off 2 s\): kubelet restarts it in about [12] s/);
+    expect(two.verdict.status).toBe('loaded');
+  });
+
+  it('Given a watch on the pod, When the pod is deleted and its StatefulSet re-creates it (an initContainer puts a stale copy back), Then the watch sees the new pod through kubectl --watch, re-checks, and syncs the local files again', async () => {
+    // Given: the re-created pod's initContainer overwrites sensor.py with a stale copy
+    const local = readFileSync(path.join(cwd, 'custom_components/kamerplanter/sensor.py'), 'utf8');
+    registerPod(state, 'kind-kamerplanter', 'default', 'homeassistant-0', {
+      backing,
+      image,
+      initScript: 'echo "# stale copy from the image" > /config/custom_components/kamerplanter/sensor.py',
+    });
+    // When
+    const session = await watchSession(['--pod', 'homeassistant-0', '--debounce', '200'], {cwd, env}, async (watch) => {
+      execFileSync(path.join(projectRoot, 'test/fakes/bin/kubectl'), ['--context', 'kind-kamerplanter', 'delete', 'pod', 'homeassistant-0', '-n', 'default'], {env: {...process.env, ...env}});
+      await watch.waitFor((text) => text.includes('was re-created outside kp'));
+      await watch.waitFor((text) => text.split('round synced').length - 1 >= 1 && text.lastIndexOf('round synced') > text.indexOf('was re-created outside kp'));
+    });
+    // Then
+    expect(session.scriptError).toBeUndefined();
+    expect(session.exitCode, session.stderr).toBe(130);
+    const resync = session.rounds.at(-1)!;
+    expect(resync.report.changes.modified).toEqual(['sensor.py']);
+    expect(dockerExec(backing, ['cat', '/config/custom_components/kamerplanter/sensor.py'])).toBe(local);
+    // Every kubectl call of the session, the long-lived watch included, named the context.
+    expect(calls().some((c) => c.argv.includes('--watch'))).toBe(true);
+    for (const call of calls()) expect(call.argv.slice(0, 2)).toEqual(['--context', 'kind-kamerplanter']);
   });
 });

@@ -230,6 +230,12 @@ describe('kp ha sync with a container target, one sync after another (real engin
     const report = JSON.parse(result.stdout);
     expect(report.state).toMatchObject({running: true, ready: true, restartCount: restartCount(ha)});
     expect(report.state.uptimeSeconds).toBeGreaterThanOrEqual(0);
+    // HA's own process beside the container: restarted in place by the syncs above, the container never.
+    expect(report.ha).toMatchObject({supervisor: 's6-supervise', inPlaceRestarts: true});
+    expect(report.ha.kpRestarts).toBeGreaterThanOrEqual(3);
+    expect(report.ha.uptimeSeconds).toBeLessThanOrEqual(report.state.uptimeSeconds);
+    expect(report.state.restartCount).toBe(0);
+    expect(report.ha.pid).toBe(Number(dockerExec(ha, ['sh', '-c', 'for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = python3 ] && echo ${p#/proc/}; done; true']).trim()));
     expect(report).toMatchObject({installed: {present: true, version: '0.4.2'}, local: {version: '0.4.2'}, filesMatch: true, verdict: {status: 'loaded'}});
   });
 });
