@@ -2,8 +2,10 @@
 /**
  * Bench for `kp ha sync` on the container target with the real Docker engine: a component the
  * shape of the real Kamerplanter one (45 files, ~6.7 MB, generated here, never committed) synced
- * into a stand-in HA container. Prints the figures next to the five-command manual procedure and
- * exits non-zero when a speed target is missed. Needs `npm run bundle` first (uses bin/run.cjs).
+ * into a stand-in HA container (a supervisor restarts HA in place on SIGHUP, as in the official
+ * image). Prints the figures next to the five-command manual procedure, then the watch loop's
+ * latency figures (edit -> bytes in the container, verdict after HA answers, six edits 5 s apart,
+ * idle CPU), and exits non-zero when a target is missed. Needs `npm run bundle` first.
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
@@ -157,16 +159,14 @@ try {
   try {
     const pyRestarts = restartCount(slowContainer);
     const edit = await watchRound(watcher, () => appendFileSync(path.join(component, 'const.py'), '\n# bench edit (slow stand-in)\n'));
-    edit.label = 'watch: one .py edit, 3 s restart';
+    edit.label = 'watch: one .py edit, 3 s HA boot';
+    // HA restarts in place: the container's restart count must not move.
     edit.restarts = restartCount(slowContainer) - pyRestarts;
-    // The engine's own part of the restart (old instance gone -> new one started: Docker's restart
-    // delay and container start) is not kp's either; it is measured, not assumed.
-    const [startedAt, finishedAt] = execFileSync('docker', ['inspect', '-f', '{{.State.StartedAt}} {{.State.FinishedAt}}', slowContainer], {encoding: 'utf8'}).trim().split(' ');
-    edit.engineRestartMs = Math.max(0, Date.parse(startedAt) - Date.parse(finishedAt));
-    edit.overheadMs = edit.ms - BOOT_DELAY_MS - edit.engineRestartMs;
+    edit.engineRestartMs = 0;
+    edit.overheadMs = edit.ms - BOOT_DELAY_MS;
     results.push(edit);
-    if (!(edit.restarts === 1 && edit.outcome === 'synced')) failures.push(`.py edit: ${edit.restarts} restarts, round ${edit.outcome} (target 1, synced)`);
-    if (edit.overheadMs > 1000) failures.push(`.py edit: kp's overhead beyond the restart (3 s + ${edit.engineRestartMs} ms engine) ${edit.overheadMs} ms (target <= 1000 ms)`);
+    if (!(edit.restarts === 0 && edit.outcome === 'synced')) failures.push(`.py edit: ${edit.restarts} container restarts, round ${edit.outcome} (target 0: in place, synced)`);
+    if (edit.overheadMs > 1000) failures.push(`.py edit: kp's overhead beyond HA's 3 s boot ${edit.overheadMs} ms (target <= 1000 ms)`);
     // A www/ edit is live without a restart (--restart auto): end to end.
     const wwwRestarts = restartCount(slowContainer);
     const www = await watchRound(watcher, () => appendFileSync(path.join(component, 'www', 'kamerplanter-plant-card.js'), '\n// bench edit\n'));
@@ -193,18 +193,18 @@ try {
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const manual = {label: 'manual 5-command procedure (every run)', processes: '5 (+1 to read logs)', bytes: kib(totalBytes), restarts: 1};
 console.log(`kp ha sync bench: component ${Object.keys(files).length} files, ${(totalBytes / 1024 / 1024).toFixed(2)} MB, container target (real engine)\n`);
-console.log(`${'scenario'.padEnd(40)}| ${'processes: total (to restart + wait/verdict)'.padEnd(46)}| ${'bytes sent'.padEnd(28)}| restarts | time   | verdict`);
+console.log(`${'scenario'.padEnd(40)}| ${'processes: total (to restart + wait/verdict)'.padEnd(46)}| ${'bytes sent'.padEnd(28)}| container restarts | time   | verdict`);
 for (const r of results) {
   const bytes = r.processes === '-' ? '-' : r.fileBytes ? `${kib(r.bytesSent)} (file ${kib(r.fileBytes)})` : kib(r.bytesSent);
   const time =
     r.overheadMs === undefined
       ? `${(r.ms / 1000).toFixed(1)}s`
-      : `${(r.ms / 1000).toFixed(1)}s = 3 s boot + ${(r.engineRestartMs / 1000).toFixed(2)}s engine restart + kp ${(r.overheadMs / 1000).toFixed(2)}s`;
+      : `${(r.ms / 1000).toFixed(1)}s = 3 s HA boot + kp ${(r.overheadMs / 1000).toFixed(2)}s`;
   console.log(
-    `${r.label.padEnd(40)}| ${`${r.processes} (${r.processesThroughRestart} + ${r.processesWaitVerdict})`.padEnd(46)}| ${bytes.padEnd(28)}| ${String(r.restarts).padEnd(9)}| ${time.padEnd(7)}| ${r.verdict}`,
+    `${r.label.padEnd(40)}| ${`${r.processes} (${r.processesThroughRestart} + ${r.processesWaitVerdict})`.padEnd(46)}| ${bytes.padEnd(28)}| ${String(r.restarts).padEnd(19)}| ${time.padEnd(7)}| ${r.verdict}`,
   );
 }
-console.log(`${manual.label.padEnd(40)}| ${manual.processes.padEnd(46)}| ${manual.bytes.padEnd(28)}| ${String(manual.restarts).padEnd(9)}| -      | read by hand`);
+console.log(`${manual.label.padEnd(40)}| ${manual.processes.padEnd(46)}| ${manual.bytes.padEnd(28)}| ${String(manual.restarts).padEnd(19)}| -      | read by hand`);
 if (failures.length > 0) {
   console.error(`\nspeed targets missed:\n- ${failures.join('\n- ')}`);
   process.exit(1);

@@ -34,7 +34,9 @@ export function remoteLayout(configDir: string, domain: string, stagingParent: s
  * process (never PID 1, never this shell: only a python or hass process whose command line runs
  * homeassistant); `supervised` holds when that parent is s6-supervise, the one supervisor proven to
  * restart HA in place. HA as PID 1, or under tini/docker-init, has no such supervisor: its exit
- * ends the container. `restarts_file` counts the in-place restarts kp sent to this container
+ * ends the container. KP_HA_SCOPE_PPID (never set by kp) limits the search to one parent's
+ * children: kp's own tests run these scripts on a host, where another HA may run and must not be
+ * signalled. `restarts_file` counts the in-place restarts kp sent to this container
  * instance (keyed by PID 1's start time, which changes with every container start).
  */
 const HA_PROCESS = `ha_proc() {
@@ -50,6 +52,7 @@ const HA_PROCESS = `ha_proc() {
     hs=\${hs##*") "}
     set -- $hs
     hpp=$2
+    [ -n "\${KP_HA_SCOPE_PPID:-}" ] && [ "$hpp" != "$KP_HA_SCOPE_PPID" ] && continue
     shift 19
     read -r hpc < "/proc/$hpp/comm" 2>/dev/null || hpc=none
     echo "$hp $1 $hpc"
@@ -203,7 +206,37 @@ fi
  * The tar's last entry is `.kp-complete-<runId>`: a truncated stream (kp killed mid-upload)
  * lacks it, so nothing is swapped and the live component stays as it was.
  */
-export const APPLY_SCRIPT = `dir=$1; root=$2; domain=$3; id=$4; restart=$5; owner=$6; release=$7
+export const APPLY_SCRIPT = applyScript('');
+
+/**
+ * The watch's fast path: lock + check + APPLY_SCRIPT in ONE exec, when kp remembers what the
+ * previous round left in the target. The first argument is the digest (expectedListingDigest) of
+ * that remembered listing; the rest are APPLY_SCRIPT's. Under a lock it takes itself, the script
+ * hashes the installed component: only when it still is exactly what kp remembers (no leftovers,
+ * no symlinks, sha256sum present) does the apply go on. Otherwise it gives the lock back and prints
+ * `KP_STALE <why>` (or `KP_LOCK held <owner>`), having changed nothing: kp then runs a full round.
+ */
+export const FAST_APPLY_SCRIPT = `expect=$1; shift
+${applyScript(`
+if [ -z "$owner" ]; then echo "KP_STALE no owner"; exit 0; fi
+own_dir "$root" 2>/dev/null || { echo "KP_STALE cannot create $root"; exit 0; }
+if [ -L "$lock" ] || { [ -e "$lock" ] && [ ! -d "$lock" ]; }; then rm -f "$lock"; fi
+mkdir "$lock" 2>/dev/null || { echo "KP_LOCK held $(head -n 1 "$lock/owner" 2>/dev/null)"; exit 0; }
+printf '%s\\n' "$owner" > "$lock/owner" || { rm -rf "$lock"; echo "KP_STALE cannot write $lock/owner"; exit 0; }
+stale() { rm -rf "$lock"; echo "KP_STALE $*"; exit 0; }
+command -v sha256sum >/dev/null 2>&1 || stale "no sha256sum"
+for w in "$root/$domain".kp-*; do present "$w" && stale "leftovers of an interrupted sync"; done
+{ [ -d "$dir" ] && [ ! -L "$dir" ]; } || stale "the component folder changed"
+[ -z "$(cd "$dir" && find . -type l)" ] || stale "symlinks in the component"
+got=$(cd "$dir" && find . -type d -name __pycache__ -prune -o -type f ! -name '*.pyc' -exec sha256sum {} + | LC_ALL=C sort | sha256sum) || stale "hashing failed"
+# (not set --: the positional arguments are still the paths to delete)
+[ "\${got%% *}" = "$expect" ] || stale "the installed files changed since the last round"
+echo "KP_LOCK acquired"
+`)}`;
+
+/** APPLY_SCRIPT with `prelude` run after its helpers and before its lock check. */
+function applyScript(prelude: string): string {
+  return `dir=$1; root=$2; domain=$3; id=$4; restart=$5; owner=$6; release=$7
 shift 7
 work="$root/$domain.kp-$id"
 lock="$root/$domain.lock"
@@ -212,6 +245,7 @@ ${HELPERS}
 ours() { [ -z "$owner" ] || { [ -d "$lock" ] && [ ! -L "$lock" ] && [ "$(cat "$lock/owner" 2>/dev/null)" = "$owner" ]; }; }
 parent=$(dirname "$dir")
 [ -L "$parent" ] && die "$parent is a symlink: kp does not write through a link it did not create"
+${prelude}
 ours || die "the sync lock $lock is no longer held by this run"
 me="$$ $(proc_start $$)"
 [ -n "$owner" ] && echo "$me" > "$lock/apply"
@@ -270,6 +304,7 @@ elif [ "$restart" = inplace ]; then
 fi
 echo "KP_DONE"
 `;
+}
 
 /** One try of "does HA's HTTP port 8123 answer?" with whatever the image has (curl, python, nc, wget); run it in a subshell (it exits 0 on success). */
 const PROBE_ONCE = `probe_once() {
@@ -526,6 +561,8 @@ export interface ApplyOutcome {
   signalled: {pid: number; start: string} | undefined;
   /** `inplace`: why HA could not be restarted in place (no supervisor); nothing was restarted. */
   noSupervisor: string | undefined;
+  /** FAST_APPLY_SCRIPT changed nothing: the target is not what kp remembered (or its lock is held). */
+  stale: string | undefined;
 }
 
 /** Parse the stdout of APPLY_SCRIPT. */
@@ -541,6 +578,7 @@ export function parseApply(stdout: string): ApplyOutcome {
     unlocked: lines.includes('KP_UNLOCKED'),
     signalled: signalled ? {pid: Number.parseInt(signalled[1]!, 10), start: signalled[2]!} : undefined,
     noSupervisor: lines.find((line) => line.startsWith('KP_NO_SUPERVISOR '))?.slice('KP_NO_SUPERVISOR '.length),
+    stale: lines.find((line) => line.startsWith('KP_STALE '))?.slice('KP_STALE '.length) ?? lines.find((line) => line.startsWith('KP_LOCK held'))?.replace('KP_LOCK held', 'the sync lock is held by'),
   };
 }
 

@@ -55,7 +55,8 @@ export interface HaSyncReport {
   };
   /** Milliseconds from the restart request to HA answering. */
   ready: {ready: boolean; afterMs: number | undefined};
-  verdict: (Omit<LogVerdict, 'status'> & {status: LogVerdict['status'] | 'skipped'}) ;
+  /** The log verdict; `readMs`: from HA answering to the verdict (it ends once the load or a failure is seen, plus --settle). */
+  verdict: Omit<LogVerdict, 'status'> & {status: LogVerdict['status'] | 'skipped'; readMs?: number};
   /** The lint gate: ruff check + ruff format --check when Python files changed. */
   lint: LintReport;
   /** The sync locks: taken (not in a dry run) and how long another run's lock was waited for. */

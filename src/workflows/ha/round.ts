@@ -10,7 +10,7 @@ import {collectFiles, compileIgnores, detectSource, withoutIgnored, type Compone
 import {planSync, type SyncPlan} from './plan.js';
 import {acquireLocalLock, currentOwner, describeOwner, formatOwner, lockTimeout, ownerGone, parseOwner} from '../shared/lock.js';
 import {listRemote, releaseRemoteLock, stagingParent, uploadArchive} from './protocol.js';
-import {APPLY_SCRIPT, expectedListingDigest, INPLACE_WAIT_SCRIPT, parseApply, parseInplaceWait, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
+import {APPLY_SCRIPT, expectedListingDigest, FAST_APPLY_SCRIPT, INPLACE_WAIT_SCRIPT, parseApply, parseInplaceWait, parseListing, type HaProcess, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
 import {BACKOFF_COST, KILL_COST, chooseRestartMethod, decideRestart, type AppliedRestart, type RestartCapabilities, type RestartDecision} from './restart-rule.js';
 import {formatBytes, formatMs, summaryRows, type HaSyncReport} from './report.js';
 import {logWindowStart, notRunningReason, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from './targets/target.js';
@@ -34,11 +34,30 @@ export interface HaSyncOptions {
   pollMs?: number;
   /** How long to wait for another run's sync lock (local or in the target). */
   lockTimeoutMs: number;
+  /**
+   * What the previous round of a watch left in the target, kept between rounds (the watch clears it
+   * when the target or the folder changed): lets a round check and apply in one exec.
+   */
+  memory?: {current?: RoundMemory};
   /** `--ignore` globs: files never sent, never deleted in the target, never a reason for a round. */
   ignore?: readonly string[];
   /** The lint gate, run on the component before anything is copied (throws to stop the round). */
   lint?: (componentDir: string, plan: SyncPlan) => Promise<HaSyncReport['lint']>;
 }
+
+/** What a watch round remembers of the target for the next one (see FAST_APPLY_SCRIPT). */
+export interface RoundMemory {
+  componentDir: string;
+  /** The installed component's files and sha256 hashes, as the previous round left them. */
+  remote: Map<string, string>;
+  ha: HaProcess | undefined;
+  state: TargetState;
+  volume: VolumeInfo;
+  layout: RemoteLayout;
+}
+
+/** FAST_APPLY_SCRIPT found the target other than remembered (or locked) and changed nothing. */
+class StaleMemory extends Error {}
 
 /** The result of observing the target and the local component. */
 interface Observation {
@@ -391,12 +410,101 @@ async function syncUnlocked(ctx: KpContext, target: HaTarget, options: HaSyncOpt
   // Polled while a container restarts: at most twice a second (each poll is one inspect, one process);
   // an in-place restart is waited for inside the target instead (one exec per 4 s).
   const pollMs = options.pollMs ?? 500;
+  const memory = options.memory;
+  const remembered = lock && !options.force ? memory?.current : undefined;
+  if (memory) memory.current = undefined; // set again only by a round that ends as remembered
+  if (remembered && lock) {
+    const fast = fastObservation(options, remembered, lock.owner);
+    if (fast) {
+      try {
+        const report = await finishRound(ctx, target, options, fast.obs, started, spawnsBefore, pollMs, fast.expect);
+        remember(options, fast.obs, report);
+        return report;
+      } catch (error) {
+        if (!(error instanceof StaleMemory)) throw error;
+        ctx.out.info(`${error.message}: comparing everything with ${target.label}.`);
+      }
+    }
+  }
   const obs = await observe(ctx, target, options, lock);
+  const report = await finishRound(ctx, target, options, obs, started, spawnsBefore, pollMs, undefined);
+  remember(options, obs, report);
+  return report;
+}
+
+/**
+ * The observation a watch round can skip the listing with: the remembered installed files, the
+ * local changes against them, and the digest the fast apply checks first. Undefined when a full
+ * round is due anyway (nothing changed against memory, skipped files to report, another folder).
+ */
+function fastObservation(options: HaSyncOptions, memory: RoundMemory, owner: string): {obs: Observation; expect: string} | undefined {
+  const component = detectSource(options.cwd, options.source);
+  if (component.dir !== memory.componentDir) return undefined;
+  const ignored = compileIgnores(options.ignore ?? []);
+  const local = collectFiles(component.dir, 'sha256', ignored);
+  if (local.skipped.length > 0) return undefined;
+  const plan = planSync(local.files, withoutIgnored(memory.remote, ignored), []);
+  if (plan.upToDate) return undefined;
+  const listing: RemoteListing = {
+    ...parseListing(''),
+    tools: {tar: true, find: true, cp: true, mv: true},
+    hashAlgorithm: 'sha256',
+    componentPresent: true,
+    files: memory.remote,
+    lock: {state: 'acquired'},
+    ha: memory.ha,
+  };
+  const obs: Observation = {
+    component,
+    state: memory.state,
+    volume: memory.volume,
+    layout: memory.layout,
+    listing,
+    plan,
+    skipped: [],
+    warnings: [],
+    lockOwner: owner,
+    lockTaken: true,
+    lockWaitMs: 0,
+  };
+  return {obs, expect: expectedListingDigest([...memory.remote].map(([path, hash]) => ({path, hash})))};
+}
+
+/**
+ * Keep what this round left in the target for the next watch round: only when the target is
+ * exactly known afterwards (sha256 listing, no symlinks or unsafe names, files swapped or up to
+ * date) and the container itself did not restart (its state is still the observed one).
+ */
+function remember(options: HaSyncOptions, obs: Observation, report: HaSyncReport): void {
+  if (!options.memory || report.dryRun || !report.lock.taken) return;
+  const {listing, plan} = obs;
+  // A component absent before the round (a first sync) was an empty listing.
+  const installed = listing.files ?? (!listing.componentPresent && !listing.replaceComponent ? new Map<string, string>() : undefined);
+  const known = installed && listing.hashAlgorithm === 'sha256' && listing.symlinks.length === 0 && listing.unsafePaths.length === 0 && !listing.replaceComponent && plan.replaced.length === 0;
+  const containerKept = report.restart.method === 'none' || report.restart.method === 'in-place';
+  if (!known || !containerKept || !['synced', 'failed', 'up-to-date'].includes(report.outcome)) return;
+  const remote = new Map(installed);
+  for (const path of plan.deleted) remote.delete(path);
+  for (const file of plan.upload) remote.set(file.path, file.hash);
+  options.memory.current = {componentDir: obs.component.dir, remote, ha: listing.ha, state: obs.state, volume: obs.volume, layout: obs.layout};
+}
+
+/** Apply, restart and verdict for an observation, then give the target's lock back. */
+async function finishRound(
+  ctx: KpContext,
+  target: HaTarget,
+  options: HaSyncOptions,
+  obs: Observation,
+  started: number,
+  spawnsBefore: number,
+  pollMs: number,
+  fastExpect: string | undefined,
+): Promise<HaSyncReport> {
   let remoteLockHeld = obs.lockOwner !== undefined;
   try {
     const report = await applyRound(ctx, target, options, obs, started, spawnsBefore, pollMs, () => {
       remoteLockHeld = false;
-    });
+    }, fastExpect);
     if (!remoteLockHeld || !obs.lockOwner) return report;
     remoteLockHeld = false;
     if (!(await releaseRemoteLock(target, obs.layout, obs.lockOwner))) {
@@ -418,6 +526,7 @@ async function applyRound(
   spawnsBefore: number,
   pollMs: number,
   remoteLockReleased: () => void,
+  fastExpect: string | undefined,
 ): Promise<HaSyncReport> {
   const {out} = ctx;
   const {component, plan, layout, listing} = obs;
@@ -508,14 +617,19 @@ async function applyRound(
   const archive = uploadArchive(plan, runId);
   const restartInScript = method === 'kill' ? 'kill' : method === 'in-place' ? 'inplace' : 'none';
   const beforeRestart = Date.now();
-  const result = await target.exec(
-    [
-      'sh', '-c', APPLY_SCRIPT, 'sh', layout.componentDir, layout.stagingRoot, component.domain, runId, restartInScript, obs.lockOwner ?? '',
-      method === 'none' ? 'yes' : 'no',
-      ...plan.deleted,
-    ],
-    {input: archive, mutating: true},
-  );
+  const applyArgs = [layout.componentDir, layout.stagingRoot, component.domain, runId, restartInScript, obs.lockOwner ?? '', method === 'none' ? 'yes' : 'no', ...plan.deleted];
+  const result = await target
+    .exec(fastExpect ? ['sh', '-c', FAST_APPLY_SCRIPT, 'sh', fastExpect, ...applyArgs] : ['sh', '-c', APPLY_SCRIPT, 'sh', ...applyArgs], {input: archive, mutating: true})
+    .catch((error: unknown) => {
+      // The fast path's exec could not run at all (the container went away): a full round says why.
+      if (fastExpect && !(error instanceof InterruptedError)) throw new StaleMemory(`${target.label} did not answer as remembered`);
+      throw error;
+    });
+  if (fastExpect && !result.skipped && !result.stdout.includes('KP_LOCK acquired')) {
+    // Nothing was changed and the script gave its lock back (or never had it).
+    remoteLockReleased();
+    throw new StaleMemory(`${target.label} is not as the last round left it (${parseApply(result.stdout).stale ?? `exit ${result.exitCode}`})`);
+  }
   const upload = {files: plan.upload.length, bytes: archive.length, contentBytes: plan.uploadBytes};
   const withLint = {...base, lint, restart: {...base.restart, method, fallback: choice.fallback}};
   if (result.skipped) {
@@ -593,7 +707,9 @@ async function applyRound(
   // timestamps come from this machine's clock (the engine or kubelet stamps them on receipt). An
   // in-place restart keeps the container and its log stream: the window starts at the signal.
   const logsFrom = logWindowStart(waited.state.startedAt, beforeRestart);
-  const verdict = await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs);
+  const readyAt = Date.now();
+  const verdict = {...(await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs)), readMs: 0};
+  verdict.readMs = Date.now() - readyAt;
   const warnings = [...afterApply.warnings];
   if (method === 'pod') {
     // An initContainer may have overwritten the synced files: check before claiming success.

@@ -67,6 +67,10 @@ export async function runHaWatch(
   const component = detectSource(options.cwd, options.source);
   const ignored = compileIgnores(options.ignore ?? []);
   const rounds: WatchRound[] = [];
+  // What each round leaves in the target, for the next one's one-exec fast path; forgotten whenever
+  // the target or the folder changed outside a round (the next round then compares everything).
+  const memory: NonNullable<HaSyncOptions['memory']> = {};
+  options = {...options, memory};
   /** The target as the last round left it: what an outside change is measured against. */
   let baseline: TargetState | undefined;
   const runRound = async (): Promise<void> => {
@@ -95,6 +99,7 @@ export async function runHaWatch(
   let pending = false;
   let idle: Promise<void> = Promise.resolve();
   let rootId = folderIdentity(component.dir);
+  let examineAfterRound = false;
   const loop = async () => {
     running = true;
     do {
@@ -102,6 +107,10 @@ export async function runHaWatch(
       await runRound();
     } while (pending && !interruption.signal.aborted && rootId !== undefined);
     running = false;
+    if (examineAfterRound) {
+      examineAfterRound = false;
+      void examineTarget();
+    }
   };
   const startRound = () => {
     checkRoot(); // a burst of deletions ends with the folder itself gone: say so, run nothing
@@ -146,6 +155,7 @@ export async function runHaWatch(
     if (now === rootId) return;
     const wasGone = rootId === undefined;
     rootId = now;
+    memory.current = undefined;
     if (now === undefined) {
       if (timer) clearTimeout(timer);
       timer = undefined;
@@ -166,6 +176,8 @@ export async function runHaWatch(
   let targetTimer: NodeJS.Timeout | undefined;
   let stoppedSaid = false;
   const onTargetChange = () => {
+    // Whatever happened to the target, the next round looks at it afresh.
+    if (!running) memory.current = undefined;
     if (targetTimer) clearTimeout(targetTimer);
     targetTimer = setTimeout(() => {
       targetTimer = undefined;
@@ -173,8 +185,12 @@ export async function runHaWatch(
     }, TARGET_SETTLE_MS);
   };
   const examineTarget = async () => {
-    // A round observes the target itself (and its own restart makes events): nothing to add then.
-    if (running || interruption.signal.aborted || !baseline) return;
+    // A round observes the target itself (and its own restart makes events): look again once it ended.
+    if (running) {
+      examineAfterRound = true;
+      return;
+    }
+    if (interruption.signal.aborted || !baseline) return;
     const now = await target.state().catch(() => undefined);
     if (!now || running) return;
     if (!now.running) {

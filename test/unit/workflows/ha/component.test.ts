@@ -2,7 +2,7 @@ import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:f
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {collectFiles, detectSource, isExcluded} from '../../../../src/workflows/ha/component.js';
+import {collectFiles, compileIgnores, detectSource, isExcluded, withoutIgnored} from '../../../../src/workflows/ha/component.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'kp-ha-comp-'));
 afterAll(() => rmSync(root, {recursive: true, force: true}));
@@ -95,5 +95,32 @@ describe('collectFiles', () => {
     ['switch.py', false, false],
   ])('Given %s (dir: %s), When checked, Then excluded is %s', (name, dir, excluded) => {
     expect(isExcluded(name, dir)).toBe(excluded);
+  });
+});
+
+describe('--ignore globs', () => {
+  it('Given globs with and without a slash, When matched, Then a bare name matches at any depth and a path glob only where it points', () => {
+    const ignored = compileIgnores(['*.bak', 'www/dev-*.js']);
+    expect(ignored('old.bak')).toBe(true);
+    expect(ignored('helpers/old.bak')).toBe(true);
+    expect(ignored('www/dev-preview.js')).toBe(true);
+    expect(ignored('www/cards/dev-preview.js')).toBe(false);
+    expect(ignored('sensor.py')).toBe(false);
+  });
+
+  it('Given a remote listing, When the ignored paths are taken out, Then files under an ignored folder go too and the rest stay (they are compared, the ignored ones never deleted)', () => {
+    const remote = new Map([['a.py', '1'], ['scratch/x.py', '2'], ['www/dev-a.js', '3'], ['www/card.js', '4']]);
+    const kept = withoutIgnored(remote, compileIgnores(['scratch', 'www/dev-*.js']));
+    expect([...kept!.keys()]).toEqual(['a.py', 'www/card.js']);
+    expect(withoutIgnored(remote, compileIgnores([]))).toBe(remote);
+  });
+
+  it.each([
+    [['/etc/*'], 'not absolute'],
+    [['../other/*'], 'cannot climb out'],
+    [['www/../../x'], 'cannot climb out'],
+    [['  '], 'needs a glob'],
+  ])('Given --ignore %j, When compiled, Then it is bad input (exit 2) naming why', (globs, why) => {
+    expect(() => compileIgnores(globs)).toThrow(expect.objectContaining({exitCode: 2, message: expect.stringContaining(why)}));
   });
 });

@@ -8,7 +8,7 @@ import {createHash} from 'node:crypto';
 import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {APPLY_SCRIPT, expectedListingDigest, LIST_SCRIPT, parseApply, parseListing, UNLOCK_SCRIPT} from '../../../../src/workflows/ha/remote.js';
+import {APPLY_SCRIPT, expectedListingDigest, FAST_APPLY_SCRIPT, LIST_SCRIPT, parseApply, parseListing, UNLOCK_SCRIPT} from '../../../../src/workflows/ha/remote.js';
 import {buildTar, parentDirectories, type TarEntry} from '../../../../src/workflows/ha/tar.js';
 import {useTempDirs} from '../../../helpers/temp-dirs.js';
 
@@ -22,7 +22,7 @@ function busyboxPath(): string | undefined {
   if (!found && process.env.CI) throw new Error('busybox is not installed: the HA image flavour of the remote scripts cannot be tested');
   if (!found) return undefined;
   const dir = fileTempDir('kp-busybox-');
-  for (const applet of ['sh', 'cat', 'echo', 'printf', 'mkdir', 'rm', 'rmdir', 'mv', 'cp', 'find', 'tar', 'sha256sum', 'md5sum', 'dirname', 'stat', 'wc', 'head', 'kill', 'test', '[']) {
+  for (const applet of ['sh', 'cat', 'echo', 'printf', 'mkdir', 'rm', 'rmdir', 'mv', 'cp', 'find', 'tar', 'sha256sum', 'md5sum', 'dirname', 'stat', 'wc', 'head', 'kill', 'test', '[', 'tr', 'sort', 'sleep']) {
     symlinkSync(found, path.join(dir, applet));
   }
   return dir;
@@ -275,6 +275,88 @@ for (const flavour of flavours) {
       expect(listing.lock).toEqual({state: 'none'});
       expect(listing.componentPresent).toBe(false);
       expect(existsSync(w.staging)).toBe(false);
+    });
+
+    it('Given the installed tree exactly as the last round left it, When the fast apply runs with its digest and a deleted path, Then it takes the lock, swaps, and deletes that path', () => {
+      // Given
+      const w = world();
+      run(env!, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', OWNER_A, '', '']);
+      run(env!, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'f0', 'none', OWNER_A, 'yes'], archive({'manifest.json': '{}', 'a.py': 'a', 'old.py': 'o'}, 'f0'));
+      const remembered = parseListing(run(env!, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', '', '', ''])).files!;
+      const digest = expectedListingDigest([...remembered].map(([p, hash]) => ({path: p, hash})));
+      // When
+      const out = run(env!, FAST_APPLY_SCRIPT, [digest, w.dir, w.staging, 'kamerplanter', 'f1', 'none', OWNER_A, 'no', 'old.py'], archive({'a.py': 'a2'}, 'f1'));
+      // Then
+      expect(out).toContain('KP_LOCK acquired');
+      expect(parseApply(out)).toMatchObject({swapped: true, stale: undefined});
+      expect(readdirSync(w.dir).sort()).toEqual(['a.py', 'manifest.json']);
+      expect(readFileSync(path.join(w.dir, 'a.py'), 'utf8')).toBe('a2');
+      expect(readFileSync(path.join(w.staging, 'kamerplanter.lock', 'owner'), 'utf8').trim()).toBe(OWNER_A);
+    });
+
+    it('Given a file changed in the target since the last round, When the fast apply runs with the remembered digest, Then it changes nothing, says stale, and gives the lock back', () => {
+      // Given
+      const w = world();
+      run(env!, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', OWNER_A, '', '']);
+      run(env!, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'g0', 'none', OWNER_A, 'yes'], archive({'manifest.json': '{}', 'a.py': 'a'}, 'g0'));
+      const remembered = parseListing(run(env!, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', '', '', ''])).files!;
+      const digest = expectedListingDigest([...remembered].map(([p, hash]) => ({path: p, hash})));
+      writeFileSync(path.join(w.dir, 'a.py'), 'edited in the container');
+      // When
+      const out = run(env!, FAST_APPLY_SCRIPT, [digest, w.dir, w.staging, 'kamerplanter', 'g1', 'none', OWNER_A, 'no'], archive({'manifest.json': '{"v":2}'}, 'g1'));
+      // Then
+      expect(parseApply(out)).toMatchObject({swapped: false, stale: 'the installed files changed since the last round'});
+      expect(readFileSync(path.join(w.dir, 'a.py'), 'utf8')).toBe('edited in the container');
+      expect(readFileSync(path.join(w.dir, 'manifest.json'), 'utf8')).toBe('{}');
+      expect(existsSync(path.join(w.staging, 'kamerplanter.lock'))).toBe(false);
+    });
+
+    it('Given the lock held by another run, When the fast apply runs, Then it changes nothing and leaves that lock alone', () => {
+      const w = world();
+      run(env!, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', OWNER_B, '', '']);
+      const out = run(env!, FAST_APPLY_SCRIPT, ['0'.repeat(64), w.dir, w.staging, 'kamerplanter', 'h1', 'none', OWNER_A, 'no'], archive({'a.py': 'x'}, 'h1'));
+      expect(parseApply(out)).toMatchObject({swapped: false, stale: `the sync lock is held by ${OWNER_B}`});
+      expect(readFileSync(path.join(w.staging, 'kamerplanter.lock', 'owner'), 'utf8').trim()).toBe(OWNER_B);
+      expect(existsSync(w.dir)).toBe(false);
+    });
+
+    it('Given HA as `python3 -m homeassistant` under a process named s6-supervise, When listed and applied with restart inplace, Then the listing names it as supervised and the apply sends it SIGHUP (HA exits 100)', async () => {
+      // Given: a supervisor and an HA whose process names and command line are the official image's
+      const w = world();
+      const bin = tempDir('kp-ha-proc-');
+      writeFileSync(path.join(bin, 'python3'), '#!/bin/sh\ntrap "exit 100" HUP\nwhile :; do sleep 1 & wait $!; done\n', {mode: 0o755});
+      writeFileSync(path.join(bin, 's6-supervise'), `#!/bin/sh\n"${bin}/python3" -m homeassistant --config /config &\nha=$!\necho "$ha"\nwait "$ha"\necho "exit $?"\n`, {mode: 0o755});
+      const supervisor = spawn(path.join(bin, 's6-supervise'), [], {env});
+      let output = '';
+      supervisor.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      while (!output.includes('\n')) await new Promise((resolve) => setTimeout(resolve, 20));
+      const haPid = Number(output.trim());
+      // On this host another HA may run (a developer's container is visible here): never signal it.
+      const scoped = {...env, KP_HA_SCOPE_PPID: String(supervisor.pid)};
+      try {
+        // When
+        const listing = parseListing(run(scoped, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', OWNER_A, '', '']));
+        const applied = parseApply(run(scoped, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'i1', 'inplace', OWNER_A, 'no'], archive({'manifest.json': '{}'}, 'i1')));
+        // Then
+        expect(listing.ha).toMatchObject({pid: haPid, parent: 's6-supervise', supervised: true});
+        expect(applied).toMatchObject({swapped: true, restartSent: true, signalled: {pid: haPid}, noSupervisor: undefined});
+        await new Promise((resolve) => supervisor.on('exit', resolve));
+        expect(output).toContain('exit 100');
+      } finally {
+        supervisor.kill('SIGKILL');
+        spawnSync('kill', ['-9', String(haPid)]);
+      }
+    });
+
+    it('Given no HA process apart from PID 1, When applied with restart inplace, Then nothing is signalled and the script says there is no supervisor', () => {
+      const w = world();
+      // Scoped to the children of a process that has none: another HA on this host is never signalled.
+      const childless = liveProcess();
+      const scoped = {...env, KP_HA_SCOPE_PPID: childless.line.split(' ')[0]};
+      run(scoped, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', OWNER_A, '', '']);
+      const applied = parseApply(run(scoped, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'j1', 'inplace', OWNER_A, 'no'], archive({'manifest.json': '{}'}, 'j1')));
+      void childless.end();
+      expect(applied).toMatchObject({swapped: true, restartSent: false, signalled: undefined, noSupervisor: expect.stringContaining('no Home Assistant process found')});
     });
   });
 }

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {manifestVersion, parseApply, parseListing, remoteLayout} from '../../../../src/workflows/ha/remote.js';
+import {manifestVersion, parseApply, parseInplaceWait, parseListing, remoteLayout} from '../../../../src/workflows/ha/remote.js';
 
 describe('parseListing', () => {
   it('Given busybox output with a manifest, hashes and a leftover, When parsed, Then files, tools, version and leftovers are read', () => {
@@ -68,5 +68,27 @@ describe('parseApply', () => {
   });
   it('Given a truncated upload, When parsed, Then nothing was swapped and the reason is kept', () => {
     expect(parseApply('KP_FAIL upload incomplete: end marker missing\n')).toMatchObject({swapped: false, failure: 'upload incomplete: end marker missing'});
+  });
+});
+
+describe("HA's own process and the in-place wait", () => {
+  it('Given the listing line of HA under s6-supervise, When parsed, Then pid, supervision, uptime and kp restarts are read; `none` is no process', () => {
+    const listing = parseListing('KP_SH ok\nKP_HA 812 4410123 s6-supervise 95 3\nKP_HASH sha256\nKP_DIR absent\n');
+    expect(listing.ha).toEqual({pid: 812, start: '4410123', parent: 's6-supervise', supervised: true, uptimeSeconds: 95, kpRestarts: 3});
+    expect(parseListing('KP_SH ok\nKP_HA 9 100 tini 5 0\n').ha?.supervised).toBe(false);
+    expect(parseListing('KP_SH ok\nKP_HA none\n').ha).toBeUndefined();
+  });
+
+  it('Given the in-place wait exec, When it saw the new process but HA does not answer yet, Then that is a finished step; a cut-off exec is not', () => {
+    expect(parseInplaceWait('KP_HA_NEW 913 4410999\nKP_WAIT_SEEN\n')).toEqual({newProcess: {pid: 913, start: '4410999'}, ready: false, finished: true});
+    expect(parseInplaceWait('KP_HA_NEW 913 4410999\nKP_HA_READY\n')).toMatchObject({ready: true, finished: true});
+    expect(parseInplaceWait('KP_WAIT_TIMEOUT\n')).toMatchObject({newProcess: undefined, finished: true});
+    expect(parseInplaceWait('')).toMatchObject({finished: false});
+  });
+
+  it('Given an apply that signalled HA, or found no supervisor, or met a stale target, When parsed, Then each is told apart', () => {
+    expect(parseApply('KP_SWAPPED\nKP_RESTARTING inplace 812 4410123\nKP_DONE\n')).toMatchObject({restartSent: true, signalled: {pid: 812, start: '4410123'}});
+    expect(parseApply('KP_SWAPPED\nKP_NO_SUPERVISOR the HA process 1 runs under none\nKP_DONE\n')).toMatchObject({restartSent: false, noSupervisor: 'the HA process 1 runs under none'});
+    expect(parseApply('KP_STALE the installed files changed since the last round\n')).toMatchObject({swapped: false, stale: 'the installed files changed since the last round'});
   });
 });
