@@ -34,8 +34,9 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
     force: Flags.boolean({description: 'Rebuild the remote tree (caches cleared) and restart even when nothing changed.'}),
     timeout: Flags.integer({description: 'Seconds to wait for the restart, readiness and the load verdict.', default: 120, min: 1}),
     settle: Flags.integer({
-      description: "Seconds to keep reading HA's log after the load was seen and HA answers, for late setup errors (default: none, the verdict ends as soon as it is certain).",
-      default: 0,
+      description:
+        "Seconds to keep reading HA's log after HA answers and the load was seen, for setup errors that come later (HA answers before it has set up custom integrations). A failure ends the wait at once.",
+      default: 2,
       min: 0,
     }),
     watch: Flags.boolean({char: 'w', description: 'Keep running and sync again after every burst of local changes (Ctrl-C stops).'}),

@@ -34,36 +34,47 @@ export function remoteLayout(configDir: string, domain: string, stagingParent: s
  * process (never PID 1, never this shell: only a python or hass process whose command line runs
  * homeassistant); `supervised` holds when that parent is s6-supervise, the one supervisor proven to
  * restart HA in place. HA as PID 1, or under tini/docker-init, has no such supervisor: its exit
- * ends the container. KP_HA_SCOPE_PPID (never set by kp) limits the search to one parent's
- * children: kp's own tests run these scripts on a host, where another HA may run and must not be
- * signalled. `restarts_file` counts the in-place restarts kp sent to this container
- * instance (keyed by PID 1's start time, which changes with every container start).
+ * ends the container. Only processes in the script's own mount namespace count (a pod with a
+ * shared process namespace, or `--pid=host`, shows other containers' processes), and a supervised
+ * match wins over an unsupervised one. KP_HA_SCOPE_PPID (never set by kp) limits the search to one
+ * parent's children: kp's own tests run these scripts on a host, where another HA may run and must
+ * not be signalled. `restarts_file` (in kp's staging folder, never written through a symlink)
+ * counts the in-place restarts kp sent to this container instance (keyed by PID 1's start time,
+ * which changes with every container start). `ha_age_cs START`: the process's age in 1/100 s.
  */
 const HA_PROCESS = `ha_proc() {
+  hfound=
   for hp in /proc/[0-9]*; do
     hp=\${hp#/proc/}
     [ "$hp" = 1 ] && continue
     [ "$hp" = "$$" ] && continue
-    read -r hc < "/proc/$hp/comm" 2>/dev/null || continue
+    { read -r hc < "/proc/$hp/comm"; } 2>/dev/null || continue
     case "$hc" in python*|hass) ;; *) continue ;; esac
     ha=$(tr '\\000' ' ' < "/proc/$hp/cmdline" 2>/dev/null) || continue
     case " $ha " in *" -m homeassistant "*|*"/hass "*|" hass "*) ;; *) continue ;; esac
+    # A one-off run (hass --script check_config) is not the server.
+    case " $ha " in *" --script "*) continue ;; esac
+    # Only this container's own processes (a shared pid namespace may show other containers' HA).
+    [ "$(readlink "/proc/$hp/ns/mnt" 2>/dev/null)" = "$(readlink /proc/$$/ns/mnt 2>/dev/null)" ] || continue
     hs=$(cat "/proc/$hp/stat" 2>/dev/null) || continue
     hs=\${hs##*") "}
     set -- $hs
     hpp=$2
     [ -n "\${KP_HA_SCOPE_PPID:-}" ] && [ "$hpp" != "$KP_HA_SCOPE_PPID" ] && continue
     shift 19
-    read -r hpc < "/proc/$hpp/comm" 2>/dev/null || hpc=none
-    echo "$hp $1 $hpc"
-    return 0
+    { read -r hpc < "/proc/$hpp/comm"; } 2>/dev/null || hpc=none
+    # The supervised one wins; another match is kept only when none is supervised.
+    if [ "$hpc" = s6-supervise ]; then echo "$hp $1 $hpc"; return 0; fi
+    [ -z "$hfound" ] && hfound="$hp $1 $hpc"
   done
+  [ -n "$hfound" ] && { echo "$hfound"; return 0; }
   return 1
 }
 supervised() { [ "$3" = s6-supervise ]; }
-restarts_file() { echo "\${TMPDIR:-/tmp}/.kp-ha-restarts"; }
-restarts_here() { k=$(proc_start 1); n=0; if [ -f "$(restarts_file)" ]; then read -r rk rn < "$(restarts_file)"; [ "$rk" = "$k" ] && n=$rn; fi; echo "$n"; }
-ha_age() { read -r up _ < /proc/uptime; up=\${up%.*}; echo $((up - $1 / 100)); }`;
+restarts_file() { echo "$root/.ha-restarts"; }
+restarts_here() { k=$(proc_start 1); n=0; if [ -f "$(restarts_file)" ] && [ ! -L "$(restarts_file)" ]; then read -r rk rn < "$(restarts_file)"; [ "$rk" = "$k" ] && n=$rn; fi; echo "$n"; }
+ha_age() { read -r up _ < /proc/uptime; up=\${up%.*}; echo $((up - $1 / 100)); }
+ha_age_cs() { read -r up _ < /proc/uptime; up=\${up%.*}\${up#*.}; up=\${up#0}; echo $((up - $1)); }`;
 
 /**
  * Shell helpers both scripts share. `proc_start PID`: the process's start time (field 22 of
@@ -299,7 +310,7 @@ elif [ "$restart" = inplace ]; then
     set -- $hp
     echo "KP_RESTARTING inplace $1 $2"
     kill -HUP "$1" || { echo "KP_KILL_FAILED"; exit 4; }
-    n=$(restarts_here); echo "$(proc_start 1) $((n + 1))" > "$(restarts_file)" 2>/dev/null
+    n=$(restarts_here); rf=$(restarts_file); { [ -L "$rf" ] || [ -d "$rf" ]; } && rm -rf "$rf"; echo "$(proc_start 1) $((n + 1))" > "$rf" 2>/dev/null
   fi
 fi
 echo "KP_DONE"
@@ -354,7 +365,7 @@ while :; do
   if [ -z "$seen" ] && hp=$(ha_proc); then
     set -- $hp
     if [ "$1" != "$old" ] || [ "$2" != "$olds" ]; then
-      seen="$1 $2"; echo "KP_HA_NEW $seen"
+      seen="$1 $2"; echo "KP_HA_NEW $seen $(ha_age_cs "$2")"
       # First seen, not answering yet: end here, so kp times the two steps apart (its next exec,
       # which names this process as known, waits for the port).
       if [ "$seen" != "$known" ]; then (probe_once) && { echo "KP_HA_READY"; exit 0; }; echo "KP_WAIT_SEEN"; exit 2; fi
@@ -595,8 +606,8 @@ export function manifestVersion(text: string | undefined): string | undefined {
 
 /** What one INPLACE_WAIT_SCRIPT exec saw. */
 export interface InplaceWait {
-  /** The new HA process, once seen. */
-  newProcess: {pid: number; start: string} | undefined;
+  /** The new HA process, once seen, and its age when seen (so kp knows when it started). */
+  newProcess: {pid: number; start: string; ageMs?: number | undefined} | undefined;
   ready: boolean;
   /** The script ran to its end (ready, or its tries ran out): false when the exec was cut off. */
   finished: boolean;
@@ -605,10 +616,10 @@ export interface InplaceWait {
 /** Parse the stdout of INPLACE_WAIT_SCRIPT. */
 export function parseInplaceWait(stdout: string): InplaceWait {
   const lines = stdout.split('\n');
-  const seen = lines.map((line) => /^KP_HA_NEW (\d+) (\d+)$/.exec(line)).find(Boolean);
+  const seen = lines.map((line) => /^KP_HA_NEW (\d+) (\d+)(?: (-?\d+))?$/.exec(line)).find(Boolean);
   const ready = lines.includes('KP_HA_READY');
   return {
-    newProcess: seen ? {pid: Number.parseInt(seen[1]!, 10), start: seen[2]!} : undefined,
+    newProcess: seen ? {pid: Number.parseInt(seen[1]!, 10), start: seen[2]!, ageMs: seen[3] === undefined ? undefined : Number.parseInt(seen[3], 10) * 10} : undefined,
     ready,
     finished: ready || lines.includes('KP_WAIT_TIMEOUT') || lines.includes('KP_WAIT_SEEN'),
   };

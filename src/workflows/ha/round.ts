@@ -28,7 +28,10 @@ export interface HaSyncOptions {
   force: boolean;
   /** Budget for restart + readiness + verdict. */
   timeoutMs: number;
-  /** Extra log reading after a clean load, for late errors (config entry setup); 0: the verdict ends once HA answers and the load is seen. */
+  /**
+   * The most the log is read on after HA answers and the load was seen, for setup errors that come
+   * later (HA answers on 8123 before custom integrations are set up); a failure ends it at once.
+   */
   settleMs: number;
   /** Poll interval while waiting. */
   pollMs?: number;
@@ -236,6 +239,8 @@ interface RestartWait {
   stopped?: string;
   /** The HA process that answers after an in-place restart. */
   haPid?: number;
+  /** When that process started (epoch ms, from its age when first seen): its log lines come after. */
+  haStartedAt?: number;
 }
 
 /** A stop is final when the container stays down this long without a back-off that will restart it. */
@@ -269,6 +274,11 @@ async function waitForRestart(
       downSince = undefined;
       if (!backoffSaid) ctx.out.warn(`${target.label} is not running: ${notRunningReason(now)}.`);
       backoffSaid = true;
+      return undefined;
+    }
+    // On its way back (a pod terminating or being created, a container restarting): not a stop.
+    if (now.transitional) {
+      downSince = undefined;
       return undefined;
     }
     downSince ??= Date.now();
@@ -320,6 +330,7 @@ async function waitForInPlace(
   let observedAfterMs: number | undefined;
   let haPid: number | undefined;
   let seenProcess: {pid: number; start: string} | undefined;
+  let haStartedAt: number | undefined;
   while (Date.now() < deadline) {
     const tries = Math.max(0, Math.min(40, Math.floor((deadline - Date.now()) / 100)));
     const known = seenProcess ? `${seenProcess.pid} ${seenProcess.start}` : '';
@@ -330,6 +341,10 @@ async function waitForInPlace(
     const outcome = result ? parseInplaceWait(result.stdout) : {newProcess: undefined, ready: false, finished: false};
     // The process to wait on: a later one (HA crashed and its supervisor started it again) replaces it.
     if (outcome.newProcess) {
+      if (outcome.newProcess.pid !== seenProcess?.pid || outcome.newProcess.start !== seenProcess.start) {
+        // Its age, read in the target, dates its start (minus the exec's return trip: 250 ms spare).
+        haStartedAt = outcome.newProcess.ageMs === undefined ? undefined : Date.now() - outcome.newProcess.ageMs - 250;
+      }
       seenProcess = outcome.newProcess;
       haPid = outcome.newProcess.pid;
     }
@@ -340,7 +355,7 @@ async function waitForInPlace(
     if (outcome.ready) {
       const readyAfterMs = Date.now() - since;
       ctx.out.step(`HA answers after ${formatMs(readyAfterMs)}`);
-      return {observed: true, observedAfterMs, ready: true, readyAfterMs, state: await target.state(), haPid};
+      return {observed: true, observedAfterMs, ready: true, readyAfterMs, state: await target.state(), haPid, haStartedAt};
     }
     if (!outcome.finished) {
       // The exec did not run to its end: the container stopped or restarted under it.
@@ -370,9 +385,11 @@ async function readVerdict(
     await sleep(Math.max(pollMs, 500));
     verdict = parseLogVerdict(await target.logsSince(startedAt), domain);
   }
-  if (verdict.status === 'loaded' && settleMs > 0) {
-    // Config entries are set up after the loader line: give late failures a moment to appear.
-    await sleep(settleMs);
+  // HA answers, and prints the loader line, before it sets up custom integrations: read on for up
+  // to `settleMs` (twice a second), and stop at the first failure, which is certain.
+  const settleUntil = Date.now() + settleMs;
+  while (verdict.status === 'loaded' && Date.now() < settleUntil) {
+    await sleep(Math.min(500, settleUntil - Date.now()));
     verdict = parseLogVerdict(await target.logsSince(startedAt), domain);
   }
   return verdict;
@@ -590,7 +607,7 @@ async function applyRound(
   const choice = chooseRestartMethod(decision, caps);
   if (!choice) {
     throw fail.prerequisite(
-      `--restart inplace needs HA under s6-supervise in ${target.label}, and ${caps.unsupervisedReason}.`,
+      `--restart inplace needs HA under s6-supervise in ${target.label}: ${caps.unsupervisedReason ?? 'none found'}.`,
       'Use --restart auto (restarts the container instead) or --restart kill.',
     );
   }
@@ -648,7 +665,7 @@ async function applyRound(
   out.success(`${upload.files} ${upload.files === 1 ? 'file' : 'files'} sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`);
   const restartInfo: HaSyncReport['restart'] = {
     ...withLint.restart,
-    before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt, haPid: listing.ha?.pid},
+    before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt, haPid: parseApply(result.stdout).signalled?.pid ?? listing.ha?.pid},
   };
   const afterApply = {...withLint, upload, cacheClear: {removed: applied.pycacheRemoved}, restart: restartInfo};
 
@@ -662,13 +679,22 @@ async function applyRound(
   if (method === 'in-place' && applied.noSupervisor) {
     // The supervisor the listing saw is gone by now (HA itself replaced?): restart the container instead.
     if (options.restart === 'inplace') {
-      throw fail.prerequisite(`HA could not be restarted in place in ${target.label}: ${applied.noSupervisor}.`, 'The new files are in place; restart HA with --restart kill, or sync again.');
+      throw fail.prerequisite(`HA could not be restarted in place in ${target.label}: ${applied.noSupervisor}.`, 'The new files are in place; restart HA with `kp ha sync --force --restart kill`.');
     }
     method = target.kind === 'container' ? 'container' : 'kill';
     restartInfo.method = method;
     restartInfo.fallback = `HA could not be restarted in place (${applied.noSupervisor}): restarting the ${target.kind}; ${BACKOFF_COST[target.kind]}.`;
     out.warn(restartInfo.fallback);
-    if (method === 'kill') await target.exec(['kill', '1'], {mutating: true});
+    if (method === 'kill') {
+      const killed = await target.exec(['kill', '1'], {mutating: true});
+      // The exec itself dies with the container it stopped (SIGKILL's or SIGTERM's exit code).
+      if (![0, 137, 143].includes(killed.exitCode) && !isRestarting(new Error(killed.stderr))) {
+        throw new KpError(`kill 1 failed in ${target.label}: ${killed.stderr.trim().split('\n').at(-1) ?? `exit ${killed.exitCode}`}`, {
+          exitCode: ExitCode.ToolFailed,
+          hint: 'The new files are in place; restart HA by hand, then `kp ha status` shows whether it loaded them.',
+        });
+      }
+    }
   }
   if (method === 'container' || method === 'pod') await target.restartFromOutside();
 
@@ -706,7 +732,10 @@ async function applyRound(
   // reported, perhaps under a second ago now that kp starts fast) must not judge the new one. Log
   // timestamps come from this machine's clock (the engine or kubelet stamps them on receipt). An
   // in-place restart keeps the container and its log stream: the window starts at the signal.
-  const logsFrom = logWindowStart(waited.state.startedAt, beforeRestart);
+  // After an in-place restart the container (and its log) is the same: the window starts when the
+  // new HA process started, so the old one's last lines (its shutdown, an error of the old code)
+  // never judge the new code.
+  const logsFrom = logWindowStart(waited.state.startedAt, Math.max(beforeRestart, waited.haStartedAt ?? 0));
   const readyAt = Date.now();
   const verdict = {...(await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs)), readMs: 0};
   verdict.readMs = Date.now() - readyAt;

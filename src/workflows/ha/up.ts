@@ -173,7 +173,7 @@ async function firstSync(ctx: KpContext, target: HaTarget, options: HaUpOptions,
     restart: 'auto',
     force: false,
     timeoutMs: options.timeoutSeconds * 1000,
-    settleMs: 0,
+    settleMs: 2000,
     lockTimeoutMs: options.lockTimeoutMs,
     lint: (componentDir, plan) => lintGate(ctx, {componentDir, mode: options.lintMode, pythonChanged: pythonChanged(plan)}),
   };

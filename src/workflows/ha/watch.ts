@@ -73,9 +73,22 @@ export async function runHaWatch(
   options = {...options, memory};
   /** The target as the last round left it: what an outside change is measured against. */
   let baseline: TargetState | undefined;
+  /** A target event arrived while a round ran (its own container restart makes some, too). */
+  let eventsDuringRound = false;
+  let timer: NodeJS.Timeout | undefined;
+  let targetTimer: NodeJS.Timeout | undefined;
+  let running = false;
+  let pending = false;
+  let idle: Promise<void> = Promise.resolve();
+  let rootId = folderIdentity(component.dir);
+  let watcher: FSWatcher | undefined;
+  let examineAfterRound = false;
+  let stoppedSaid = false;
+
   const runRound = async (): Promise<void> => {
     let round: WatchRound;
     const number = rounds.length + 1;
+    eventsDuringRound = false;
     try {
       round = {round: number, ok: true, report: await runSyncRound(ctx, target, options)};
     } catch (error) {
@@ -88,18 +101,18 @@ export async function runHaWatch(
     }
     rounds.push(round);
     onRound(round);
-    if (!interruption.signal.aborted) baseline = await target.state().catch(() => undefined);
+    if (interruption.signal.aborted) return;
+    const restartedContainer = round.ok && ['kill', 'container', 'pod'].includes(round.report.restart.method);
+    if (eventsDuringRound && !restartedContainer && baseline) {
+      // Not this round's doing (it left the container alone): forget what it remembers and
+      // compare the target with how it was before the round, once the round is over.
+      memory.current = undefined;
+      examineAfterRound = true;
+      return;
+    }
+    baseline = await target.state().catch(() => undefined);
   };
 
-  await runRound();
-  if (interruption.signal.aborted) return result(rounds);
-
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let pending = false;
-  let idle: Promise<void> = Promise.resolve();
-  let rootId = folderIdentity(component.dir);
-  let examineAfterRound = false;
   const loop = async () => {
     running = true;
     do {
@@ -128,7 +141,7 @@ export async function runHaWatch(
 
   // File events: caches, editor droppings and --ignore globs never trigger a round.
   const startWatcher = (): FSWatcher => {
-    const watcher = watch(component.dir, {
+    const created = watch(component.dir, {
       ignoreInitial: true,
       ignored: (file, stats) => {
         if (file === component.dir) return false;
@@ -137,17 +150,10 @@ export async function runHaWatch(
       },
     });
     // A watcher error (the folder vanished under it) is handled by the folder check below.
-    watcher.on('error', () => undefined);
-    watcher.on('all', trigger);
-    return watcher;
+    created.on('error', () => undefined);
+    created.on('all', trigger);
+    return created;
   };
-  let watcher: FSWatcher | undefined = startWatcher();
-  // "Watching" only once the OS watches are in place: a save before that would be missed.
-  await new Promise<void>((resolve) => {
-    watcher!.once('ready', () => resolve());
-    interruption.signal.addEventListener('abort', () => resolve(), {once: true});
-  });
-  ctx.out.info(`Watching ${component.dir} (Ctrl-C to stop).`);
 
   // The folder itself: chokidar reports nothing useful when the watched root is deleted or moved.
   const checkRoot = () => {
@@ -169,22 +175,19 @@ export async function runHaWatch(
     ctx.out.info(wasGone ? `${component.dir} is back: comparing everything with ${target.label}.` : `${component.dir} was replaced: comparing everything with ${target.label}.`);
     trigger();
   };
-  const rootTimer = setInterval(checkRoot, ROOT_CHECK_MS);
 
   // The target: one long-lived event stream, looked at only when it says something.
-  const stopFollowing = new AbortController();
-  let targetTimer: NodeJS.Timeout | undefined;
-  let stoppedSaid = false;
   const onTargetChange = () => {
     // Whatever happened to the target, the next round looks at it afresh.
-    if (!running) memory.current = undefined;
+    if (running) eventsDuringRound = true;
+    else memory.current = undefined;
     if (targetTimer) clearTimeout(targetTimer);
     targetTimer = setTimeout(() => {
       targetTimer = undefined;
       void examineTarget();
     }, TARGET_SETTLE_MS);
   };
-  const examineTarget = async () => {
+  const examineTarget = async (): Promise<void> => {
     // A round observes the target itself (and its own restart makes events): look again once it ended.
     if (running) {
       examineAfterRound = true;
@@ -206,8 +209,24 @@ export async function runHaWatch(
         : `${target.label} was re-created outside kp: re-checking the component (an init step may have replaced it).`,
     );
     baseline = now;
+    memory.current = undefined;
     startRound();
   };
+
+  await runRound();
+  if (interruption.signal.aborted) return result(rounds);
+
+  watcher = startWatcher();
+  // "Watching" only once the OS watches are in place: a save before that would be missed.
+  const ready = watcher;
+  await new Promise<void>((resolve) => {
+    ready.once('ready', () => resolve());
+    interruption.signal.addEventListener('abort', () => resolve(), {once: true});
+  });
+  ctx.out.info(`Watching ${component.dir} (Ctrl-C to stop).`);
+  const rootTimer = setInterval(checkRoot, ROOT_CHECK_MS);
+
+  const stopFollowing = new AbortController();
   const following = (async () => {
     let quickEnds = 0;
     while (!stopFollowing.signal.aborted && !interruption.signal.aborted) {

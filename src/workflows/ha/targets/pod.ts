@@ -30,6 +30,9 @@ export function podState(pod: PodJson, container: string, now = Date.now()): Tar
     instance: pod.metadata?.uid ?? '',
     status: `${pod.status?.phase ?? 'Unknown'}${waiting ? ` (${waiting})` : ''}`,
   };
+  const coming = status?.state?.waiting?.reason;
+  if (pod.metadata?.deletionTimestamp) state.transitional = 'terminating';
+  else if (pod.status?.phase === 'Pending' || coming === 'ContainerCreating' || coming === 'PodInitializing') state.transitional = coming ?? 'pending';
   if (!running && last) {
     state.ended = {exitCode: last.exitCode, oomKilled: last.reason === 'OOMKilled', finishedAt: last.finishedAt, reason: last.reason};
   }
@@ -122,6 +125,11 @@ export class PodTarget implements HaTarget {
       return chosen;
     }
     const pod = await this.kubectl.getJson<PodJson>('pod', this.podName!, namespace);
+    if (!pod && 'selector' in this.selector) {
+      // A pod found by selector may have been replaced under another name (a Deployment's new pod): look again.
+      this.podName = undefined;
+      return this.fetchPod();
+    }
     if (!pod) {
       throw fail.prerequisite(
         `Pod ${namespace}/${this.podName} not found in context ${this.kubectl.context}.`,
@@ -171,8 +179,10 @@ export class PodTarget implements HaTarget {
   }
 
   followChanges(onChange: (what: string) => void, signal: AbortSignal): Promise<{exitCode: number | undefined; stderr: string}> {
-    // By name: a StatefulSet re-creates its pod under the same name (with a new UID).
-    return this.kubectl.watchPod(this.podName!, this.selector.namespace, () => onChange('changed'), signal);
+    // By name: a StatefulSet re-creates its pod under the same name (with a new UID). Before any
+    // round found the pod (a selector that matched nothing yet) there is nothing to follow.
+    if (this.podName === undefined) return Promise.resolve({exitCode: undefined, stderr: 'no pod found yet'});
+    return this.kubectl.watchPod(this.podName, this.selector.namespace, () => onChange('changed'), signal);
   }
 
   outsideRestartWarning(): string | undefined {
@@ -180,7 +190,7 @@ export class PodTarget implements HaTarget {
     return (
       `Deleting pod ${this.podName} re-creates it and re-runs its initContainers${inits.length ? ` (${inits.join(', ')})` : ''}: ` +
       'an init step that copies the component from an image into /config silently overwrites what kp just synced. ' +
-      'kp re-checks the files after the restart; the default `--restart kill` restarts only the container and avoids this.'
+      'kp re-checks the files after the restart; the default `--restart auto` restarts HA in place (or only its container) and avoids this.'
     );
   }
 }

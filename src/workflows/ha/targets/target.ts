@@ -24,6 +24,8 @@ export interface TargetState {
   status: string;
   /** How the last run ended, when the container is not running now. */
   ended?: {exitCode: number | undefined; oomKilled: boolean; finishedAt: string | undefined; reason: string | undefined};
+  /** Down but on its way back, and why (a pod terminating or being created): not a stop. */
+  transitional?: string;
   /** The orchestrator is holding the restart back (kubelet's CrashLoopBackOff, Docker's restart delay). */
   backoff?: {by: 'kubelet' | 'docker'; delayMs: number | undefined; remainingMs: number | undefined};
 }

@@ -100,7 +100,8 @@ describe('kp ha sync with a container target, one sync after another (real engin
     expect(dockerExec(ha, ['cat', `${remote}/helpers/care.py`])).toBe(smallFiles()['helpers/care.py']);
     // Staging lives outside custom_components/ and is gone afterwards.
     expect(dockerExec(ha, ['ls', '-a', '/config/custom_components']).split('\n').filter((n: string) => n && !n.startsWith('.'))).toEqual(['kamerplanter']);
-    expect(dockerExec(ha, ['ls', '-A', '/config/.kp-staging']).trim()).toBe('');
+    // Nothing of a sync is left, only the count of in-place restarts kp keeps there.
+    expect(dockerExec(ha, ['ls', '-A', '/config/.kp-staging']).split('\n').filter((n: string) => n && n !== '.ha-restarts')).toEqual([]);
   });
 
   it('Given nothing changed locally, When kp ha sync runs, Then it reports up to date, does not restart, and used at most 2 processes', async () => {
@@ -157,16 +158,19 @@ describe('kp ha sync with a container target, one sync after another (real engin
     expect(remoteExists(ha, `${remote}/helpers/__pycache__/stale.cpython-313.pyc`)).toBe(false);
   });
 
-  it('Given a component that breaks on import, When kp ha sync runs, Then it exits 6 and the report carries the setup failure and the traceback', async () => {
+  it('Given a component that breaks on import (HA reports it after it answers), When kp ha sync runs with the default settle, Then it exits 6 as soon as the failure is logged, and the report carries the setup failure and the traceback', async () => {
     // Given
     appendFileSync(path.join(component, '__init__.py'), 'import kp_missing_dependency  # KP_TEST_BREAKAGE\n');
     // When
-    const result = await sync();
+    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--timeout', '60'], {cwd});
     // Then
     expect(result.exitCode).toBe(6);
     const report = JSON.parse(result.stdout);
     expect(report.outcome).toBe('failed');
     expect(report.verdict.status).toBe('failed');
+    // The loader line came before HA answered, the failure after: kp read on, and stopped at the failure.
+    expect(report.verdict.loaderLine).toContain('We found a custom integration kamerplanter');
+    expect(report.verdict.readMs).toBeLessThan(2000);
     const kinds = report.verdict.failures.map((f: {kind: string}) => f.kind);
     expect(kinds).toEqual(expect.arrayContaining(['setup-failed', 'traceback']));
     const traceback = report.verdict.failures.find((f: {kind: string}) => f.kind === 'traceback').text;

@@ -78,3 +78,13 @@ describe('the state of a container that is not running', () => {
     expect(state.backoff).toBeUndefined();
   });
 });
+
+describe('a pod on its way back', () => {
+  it('Given a pod being deleted, or a new one whose container is being created, When read, Then it is down but transitional (not a stop a round should fail on)', () => {
+    const terminating = podState({...crashLooping, metadata: {...crashLooping.metadata, deletionTimestamp: '2026-11-26T06:00:00Z'}, status: {phase: 'Running', containerStatuses: [{name: 'homeassistant', restartCount: 0, state: {running: {startedAt: '2026-11-26T05:00:00Z'}}}]}}, 'homeassistant');
+    expect(terminating).toMatchObject({running: false, transitional: 'terminating'});
+    const creating = podState({metadata: {name: 'homeassistant-0', uid: 'new'}, status: {phase: 'Pending', containerStatuses: [{name: 'homeassistant', restartCount: 0, state: {waiting: {reason: 'PodInitializing'}}}]}}, 'homeassistant');
+    expect(creating).toMatchObject({running: false, transitional: 'PodInitializing'});
+    expect(podState(crashLooping, 'homeassistant').transitional).toBeUndefined();
+  });
+});
