@@ -427,6 +427,7 @@ async function syncUnlocked(ctx: KpContext, target: HaTarget, options: HaSyncOpt
   // Polled while a container restarts: at most twice a second (each poll is one inspect, one process);
   // an in-place restart is waited for inside the target instead (one exec per 4 s).
   const pollMs = options.pollMs ?? 500;
+  const clock: RoundClock = {started, spawnsBefore, pollMs};
   const memory = options.memory;
   const remembered = lock && !options.force ? memory?.current : undefined;
   if (memory) memory.current = undefined; // set again only by a round that ends as remembered
@@ -434,7 +435,7 @@ async function syncUnlocked(ctx: KpContext, target: HaTarget, options: HaSyncOpt
     const fast = fastObservation(options, remembered, lock.owner);
     if (fast) {
       try {
-        const report = await finishRound(ctx, target, options, fast.obs, started, spawnsBefore, pollMs, fast.expect);
+        const report = await finishRound(ctx, target, options, fast.obs, clock, fast.expect);
         remember(options, fast.obs, report);
         return report;
       } catch (error) {
@@ -444,7 +445,7 @@ async function syncUnlocked(ctx: KpContext, target: HaTarget, options: HaSyncOpt
     }
   }
   const obs = await observe(ctx, target, options, lock);
-  const report = await finishRound(ctx, target, options, obs, started, spawnsBefore, pollMs, undefined);
+  const report = await finishRound(ctx, target, options, obs, clock, undefined);
   remember(options, obs, report);
   return report;
 }
@@ -506,20 +507,19 @@ function remember(options: HaSyncOptions, obs: Observation, report: HaSyncReport
   options.memory.current = {componentDir: obs.component.dir, remote, ha: listing.ha, state: obs.state, volume: obs.volume, layout: obs.layout};
 }
 
+/** What a round measures itself by: its start, the runner's spawn count then, and its poll interval. */
+interface RoundClock {
+  started: number;
+  spawnsBefore: number;
+  pollMs: number;
+}
+
 /** Apply, restart and verdict for an observation, then give the target's lock back. */
-async function finishRound(
-  ctx: KpContext,
-  target: HaTarget,
-  options: HaSyncOptions,
-  obs: Observation,
-  started: number,
-  spawnsBefore: number,
-  pollMs: number,
-  fastExpect: string | undefined,
-): Promise<HaSyncReport> {
+async function finishRound(ctx: KpContext, target: HaTarget, options: HaSyncOptions, obs: Observation, clock: RoundClock, fastExpect: string | undefined): Promise<HaSyncReport> {
+  const {started, spawnsBefore} = clock;
   let remoteLockHeld = obs.lockOwner !== undefined;
   try {
-    const report = await applyRound(ctx, target, options, obs, started, spawnsBefore, pollMs, () => {
+    const report = await applyRound(ctx, target, options, obs, clock, () => {
       remoteLockHeld = false;
     }, fastExpect);
     if (!remoteLockHeld || !obs.lockOwner) return report;
@@ -539,13 +539,12 @@ async function applyRound(
   target: HaTarget,
   options: HaSyncOptions,
   obs: Observation,
-  started: number,
-  spawnsBefore: number,
-  pollMs: number,
+  clock: RoundClock,
   remoteLockReleased: () => void,
   fastExpect: string | undefined,
 ): Promise<HaSyncReport> {
   const {out} = ctx;
+  const {started, spawnsBefore, pollMs} = clock;
   const {component, plan, layout, listing} = obs;
   const decision: RestartDecision = decideRestart(plan, options.restart, options.force);
   const base: Omit<HaSyncReport, 'summary'> = {
