@@ -3,7 +3,7 @@
  * ports the nodes publish (which must be free, and must not collide with Skaffold's port-forwards).
  */
 import {readFileSync} from 'node:fs';
-import {isMap, parseDocument} from 'yaml';
+import {isMap, isSeq, parseDocument} from 'yaml';
 import {writeFileAtomic} from './atomic-write.js';
 import {configError, positionIn, readYamlFile, type YamlFile} from './yaml-file.js';
 
@@ -12,6 +12,8 @@ export interface KindHostPort {
   hostPort: number;
   containerPort: number;
   listenAddress: string;
+  /** The file sets `listenAddress` (else kind publishes on every interface, 0.0.0.0). */
+  listenAddressSet: boolean;
   protocol: string;
   role: string;
   /** `file:line:col` of the mapping. */
@@ -53,6 +55,7 @@ export function parseKindFile(file: YamlFile): KindConfig {
         hostPort: mapping.hostPort,
         containerPort: Number(mapping.containerPort),
         listenAddress: typeof mapping.listenAddress === 'string' ? mapping.listenAddress : '0.0.0.0',
+        listenAddressSet: typeof mapping.listenAddress === 'string',
         protocol: typeof mapping.protocol === 'string' ? mapping.protocol : 'TCP',
         role: String(node.role ?? 'control-plane'),
         where,
@@ -73,6 +76,29 @@ export function withoutHostPorts(text: string, remove: ReadonlyArray<Pick<KindHo
   const ordered = [...remove].sort((a, b) => b.nodeIndex - a.nodeIndex || b.mappingIndex - a.mappingIndex);
   for (const port of ordered) doc.deleteIn(['nodes', port.nodeIndex, 'extraPortMappings', port.mappingIndex]);
   return String(doc);
+}
+
+/**
+ * The config text with `listenAddress: <address>` on every port mapping that sets none (kind's
+ * docker provider publishes those on 0.0.0.0, every interface); an explicit one is kept. Returns
+ * the text and the host ports (or container ports, for a random host port) it bound.
+ */
+export function withListenAddress(text: string, address: string): {text: string; bound: number[]} {
+  const doc = parseDocument(text);
+  const bound: number[] = [];
+  const nodes = doc.get('nodes');
+  if (isSeq(nodes)) {
+    for (const node of nodes.items) {
+      const mappings = isMap(node) ? node.get('extraPortMappings') : undefined;
+      if (!isSeq(mappings)) continue;
+      for (const mapping of mappings.items) {
+        if (!isMap(mapping) || mapping.has('listenAddress')) continue;
+        mapping.set('listenAddress', address);
+        bound.push(Number(mapping.get('hostPort') ?? mapping.get('containerPort')));
+      }
+    }
+  }
+  return {text: String(doc), bound};
 }
 
 /**

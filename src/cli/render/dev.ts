@@ -12,7 +12,8 @@ export function renderDevUp(result: DevUpResult): string {
   const {cluster, ingress, helm, skaffold, modules} = result;
   return [
     `cluster  ${cluster.name} (${cluster.context} -> ${cluster.server})${cluster.actions.length > 0 ? `: ${cluster.actions.join(', ')}` : ': unchanged'}` +
-      (cluster.kindConfig.derived && cluster.actions.includes('create-cluster') ? ` (without host ports ${cluster.kindConfig.removedHostPorts.join(', ')})` : ''),
+      (cluster.kindConfig.derived && cluster.actions.includes('create-cluster') && cluster.kindConfig.removedHostPorts.length > 0 ? ` (without host ports ${cluster.kindConfig.removedHostPorts.join(', ')})` : '') +
+      (cluster.actions.includes('create-cluster') && cluster.kindConfig.listenAddress.ports.length > 0 ? ` (host ports ${cluster.kindConfig.listenAddress.ports.join(', ')} on ${cluster.kindConfig.listenAddress.address})` : ''),
     `ingress  ${ingress.controller} ${ingress.version}: ${ingress.action === 'none' ? 'unchanged' : ingress.action}${ingress.manifest ? ` (manifest from ${ingress.manifest})` : ''}`,
     `helm     ${helm.reposAdded.length > 0 ? `added ${helm.reposAdded.map((r) => `${r.name} (${r.url})`).join(', ')}` : 'repositories already known'}`,
     `skaffold ${skaffold.mode} -m ${modules.selected.length > 0 ? modules.selected.join(',') : '(all)'} exited ${skaffold.exitCode}`,
@@ -51,6 +52,11 @@ export function renderDevStatus(r: DevStatusResult, color: ChalkInstance): strin
         color.red(`collision  port ${c.port} is published by ${c.heldBy}, so Skaffold cannot forward ${c.forward} there`) +
         (c.skaffoldListensOn.length > 0 ? ` (Skaffold listens on ${c.skaffoldListensOn.join(', ')} instead)` : '') +
         color.dim(' -> kp dev up --recreate creates the cluster without it'),
+    ),
+    ...r.exposedPorts.map(
+      (e) =>
+        color.red(`exposed    port ${e.port} (${e.service}) of ${e.node} is published on ${e.address}: reachable from other machines`) +
+        color.dim(' -> kp dev up --recreate publishes it on 127.0.0.1'),
     ),
     r.ready ? color.green('Ready.') : color.yellow('Not ready: `kp dev up` brings it up.'),
   ].join('\n');

@@ -21,6 +21,7 @@ Every kubectl/Skaffold/Helm call names the kind-<name> context; your current con
     '<%= config.bin %> dev up --debug',
     '<%= config.bin %> dev up --all-modules --detach --json',
     '<%= config.bin %> dev up -- --cleanup=false --tail',
+    '<%= config.bin %> dev up --detach --bind-address 0.0.0.0',
   ];
 
   // Arguments after `--` belong to Skaffold.
@@ -36,6 +37,10 @@ Every kubectl/Skaffold/Helm call names the kind-<name> context; your current con
     'auto-deploy': Flags.boolean({description: 'Redeploy automatically on manifest changes.'}),
     recreate: Flags.boolean({description: 'Delete and recreate the cluster (its PVC data is lost).'}),
     'keep-host-ports': Flags.boolean({description: "Create the cluster with the kind config's host ports even where Skaffold forwards to them."}),
+    'bind-address': Flags.string({
+      description: 'Address for the host ports of a new cluster whose kind config names no listenAddress (default 127.0.0.1: reachable from this machine only; 0.0.0.0 opens them to the network).',
+      env: 'KP_BIND_ADDRESS',
+    }),
     ...clusterNameFlag,
     ...workspaceFlag,
     timeout: Flags.integer({description: 'Seconds to wait for the cluster API and the ingress controller.', default: 300, min: 1}),
@@ -62,6 +67,7 @@ Every kubectl/Skaffold/Helm call names the kind-<name> context; your current con
       autoDeploy: Boolean(this.flags['auto-deploy']),
       recreate: Boolean(this.flags.recreate),
       keepHostPorts: Boolean(this.flags['keep-host-ports']),
+      bindAddress: this.flags['bind-address'],
       timeoutSeconds: this.flags.timeout,
     });
   }

@@ -24,6 +24,34 @@ export interface NodeObservation {
   role: string | undefined;
   /** Host ports the node container publishes (kind's extraPortMappings plus the API server's). */
   hostPorts: number[];
+  /** The same, with the host address each is published on (0.0.0.0: every interface). */
+  published?: Array<{hostIp: string; hostPort: number; containerPort: number}>;
+}
+
+/** Is this host address reachable only from this machine (127.0.0.0/8, ::1)? */
+export function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || address === 'localhost' || /^127\./.test(address);
+}
+
+/** A host port of a node container that other machines can reach. */
+export interface ExposedPort {
+  port: number;
+  address: string;
+  /** The node container that publishes it. */
+  node: string;
+  /** What it leads to (`ingress (http)`, `Kubernetes API`, `container port 30800`). */
+  service: string;
+}
+
+/** Node host ports published beyond loopback (pure). */
+export function exposedNodePorts(nodes: readonly NodeObservation[]): ExposedPort[] {
+  const service = (containerPort: number) =>
+    containerPort === 80 ? 'ingress (http)' : containerPort === 443 ? 'ingress (https)' : containerPort === 6443 ? 'Kubernetes API' : `container port ${containerPort}`;
+  return nodes.flatMap((node) =>
+    (node.published ?? [])
+      .filter((p) => !isLoopbackAddress(p.hostIp))
+      .map((p) => ({port: p.hostPort, address: p.hostIp, node: node.name, service: service(p.containerPort)})),
+  );
 }
 
 /** What the API said about the cluster's nodes. */
@@ -126,6 +154,7 @@ export async function observeNodes(engine: Engine, name: string, signal?: AbortS
       state: row.state,
       role: row.labels['io.x-k8s.kind.role'],
       hostPorts: [...new Set(parsePublishedPorts(row.ports).map((p) => p.hostPort))],
+      published: parsePublishedPorts(row.ports),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }

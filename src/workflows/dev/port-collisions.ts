@@ -3,7 +3,7 @@
  * localPorts, including those a profile adds): both bind on the host, so one of them loses.
  */
 import path from 'node:path';
-import {kindConfigText, withoutHostPorts, writeDerivedKindConfig, type KindConfig} from '../../config/kind-config.js';
+import {kindConfigText, withListenAddress, withoutHostPorts, writeDerivedKindConfig, type KindConfig} from '../../config/kind-config.js';
 import {stateDir} from '../../config/paths.js';
 import {portForwardsOf, resolveProfile, type SkaffoldConfig} from '../../config/skaffold-config.js';
 
@@ -65,6 +65,8 @@ export interface EffectiveKindConfig {
   derived: boolean;
   /** The mappings left out, because Skaffold forwards to the same local ports. */
   removed: PortCollision[];
+  /** The host ports kp gave a listen address because the file sets none (kind would bind every interface). */
+  bound: {address: string; ports: number[]};
 }
 
 /** Where kp keeps the derived config of cluster `name`. */
@@ -74,19 +76,22 @@ export function derivedKindConfigPath(name: string): string {
 
 /**
  * The config to create cluster `name` from: the workspace's own file when nothing collides (or
- * `--keep-host-ports`), else a copy without the colliding mappings, kept in kp's state dir (the
- * checkout's file is never touched). Written only when `write` (not under --dry-run).
+ * `--keep-host-ports`) and every port mapping names its listen address; else a copy without the
+ * colliding mappings and with `bindAddress` (127.0.0.1 unless the user opts in to more) on every
+ * mapping that names none, kept in kp's state dir (the checkout's file is never touched). Written
+ * only when `write` (not under --dry-run).
  */
 export function effectiveKindConfig(
   name: string,
   kind: KindConfig,
   skaffold: SkaffoldConfig,
-  options: {keepHostPorts: boolean; write: boolean},
+  options: {keepHostPorts: boolean; write: boolean; bindAddress: string},
 ): EffectiveKindConfig {
   const collisions = options.keepHostPorts ? [] : findPortCollisions(kind, skaffold);
-  if (collisions.length === 0) return {file: kind.file, derived: false, removed: []};
   const remove = kind.hostPorts.filter((p) => collisions.some((c) => c.port === p.hostPort));
+  const {text, bound} = withListenAddress(withoutHostPorts(kindConfigText(kind), remove), options.bindAddress);
+  if (collisions.length === 0 && bound.length === 0) return {file: kind.file, derived: false, removed: [], bound: {address: options.bindAddress, ports: []}};
   const file = derivedKindConfigPath(name);
-  if (options.write) writeDerivedKindConfig(kind, withoutHostPorts(kindConfigText(kind), remove), file);
-  return {file, derived: true, removed: collisions};
+  if (options.write) writeDerivedKindConfig(kind, text, file);
+  return {file, derived: true, removed: collisions, bound: {address: options.bindAddress, ports: bound}};
 }

@@ -12,7 +12,7 @@ import {kindContextName} from '../../tools/kind.js';
 import {Kubectl, type PodJson} from '../../tools/kubectl.js';
 import {isListening, listeningPortsOfProcesses} from '../shared/host-ports.js';
 import {probeHttp} from '../shared/http-probe.js';
-import {observeNodes, probeApi, type ApiObservation, type NodeObservation} from './cluster.js';
+import {exposedNodePorts, observeNodes, probeApi, type ApiObservation, type ExposedPort, type NodeObservation} from './cluster.js';
 import {assertKubeconfigParses} from '../../config/kubeconfig.js';
 import {observeContext} from './kube-context.js';
 import {INGRESS_CONTROLLER, observeIngress, type IngressObservation} from './ingress.js';
@@ -66,6 +66,8 @@ export interface DevStatusResult {
   endpoints: EndpointStatus[];
   /** Node host ports that take the local ports Skaffold forwards to. */
   portCollisions: ClusterPortCollision[];
+  /** Node host ports other machines can reach (published beyond 127.0.0.1). */
+  exposedPorts: ExposedPort[];
   /** True when everything above is up. */
   ready: boolean;
 }
@@ -190,6 +192,7 @@ export async function devStatus(ctx: KpContext, options: {name: string; workspac
     podsNotReady: [],
     endpoints,
     portCollisions: clusterPortCollisions(nodes, forwards, skaffoldPorts),
+    exposedPorts: exposedNodePorts(nodes),
     ready: false,
   };
   // The fence: a context that points off this machine is reported, never asked.

@@ -5,6 +5,7 @@
  * pinned ingress controller, the Helm repositories the charts need, then Skaffold (`dev` or `debug`
  * in the foreground, or `run`). Safe to repeat: on a ready cluster it creates and applies nothing.
  */
+import {isIP} from 'node:net';
 import {loadKindConfig} from '../../config/kind-config.js';
 import {loadSkaffoldConfig, moduleNames, type SkaffoldConfig} from '../../config/skaffold-config.js';
 import {fail} from '../../core/errors.js';
@@ -50,6 +51,11 @@ export interface DevUpOptions {
   recreate: boolean;
   /** Create the cluster from the workspace's kind config as it is, colliding host ports included. */
   keepHostPorts: boolean;
+  /**
+   * Where host ports whose mapping names no listen address are published (kind would use 0.0.0.0);
+   * default 127.0.0.1: nothing of the dev cluster is reachable from another machine unless asked.
+   */
+  bindAddress?: string;
   /** How long to wait for the cluster API and the ingress controller. */
   timeoutSeconds: number;
 }
@@ -68,7 +74,7 @@ export interface DevUpResult {
     /** What kp did (empty on the no-op path). */
     actions: string[];
     /** The kind config a new cluster is (or would be) created from, and the host ports left out of it. */
-    kindConfig: {file: string; derived: boolean; removedHostPorts: number[]};
+    kindConfig: {file: string; derived: boolean; removedHostPorts: number[]; listenAddress: {address: string; ports: number[]}};
   };
   ingress: {controller: string; version: string; action: IngressAction; manifest: ManifestSource | undefined};
   helm: {charts: string[]; reposAdded: Array<{name: string; url: string}>; reposMissing: Array<{name: string; url: string}>};
@@ -119,11 +125,30 @@ export function checkSkaffoldArgs(args: readonly string[]): void {
   }
 }
 
+/** Is `address` a loopback address (127.0.0.0/8, ::1)? */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || /^127\./.test(address);
+}
+
+/**
+ * The address host ports without a listen address are published on: `--bind-address` (or
+ * KP_BIND_ADDRESS), else 127.0.0.1. Anything but an IP address is bad input (exit 2).
+ */
+export function validateBindAddress(value: string | undefined): string {
+  const address = (value ?? '').trim() || DEFAULT_BIND_ADDRESS;
+  if (isIP(address) === 0) throw fail.usage(`--bind-address ${JSON.stringify(value)} is not an IP address.`, 'Give an address of this machine, e.g. 127.0.0.1 (the default) or 0.0.0.0 for every interface.');
+  return address;
+}
+
+/** Where kp publishes what it starts, unless the user asks for more. */
+export const DEFAULT_BIND_ADDRESS = '127.0.0.1';
+
 /** Run `kp dev up`. */
 export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevUpResult> {
   const {out} = ctx;
   validateClusterName(options.name);
   checkSkaffoldArgs(options.skaffoldArgs);
+  const bindAddress = validateBindAddress(options.bindAddress);
   // 1. Every input before anything changes: names, modules, profiles, charts, kubeconfig.
   const workspace = resolveDevWorkspace(workspaceInputs(options.workspace));
   const skaffoldConfig = loadSkaffoldConfig(workspace.skaffoldFile);
@@ -170,8 +195,16 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
     throw fail.prerequisite(plan.refusal, 'Rename or delete that context, or pick another cluster with --name.');
   }
   const creates = plan.steps.some((s) => s.kind === 'create-cluster');
-  const effective = effectiveKindConfig(options.name, kindConfig, skaffoldConfig, {keepHostPorts: options.keepHostPorts, write: creates && !ctx.dryRun});
-  if (creates && effective.derived) {
+  const effective = effectiveKindConfig(options.name, kindConfig, skaffoldConfig, {keepHostPorts: options.keepHostPorts, write: creates && !ctx.dryRun, bindAddress});
+  if (creates && effective.bound.ports.length > 0) {
+    const ports = effective.bound.ports.join(', ');
+    if (isLoopback(bindAddress)) {
+      out.step(`Publishing host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} on ${bindAddress} only: ${kindConfig.file} names no listenAddress for ${effective.bound.ports.length === 1 ? 'it' : 'them'}, and kind would publish on every interface (--bind-address opts in to more).`);
+    } else {
+      warnings.push(`host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} of the dev cluster (ingress, and whatever else ${kindConfig.file} publishes) will be reachable from other machines on ${bindAddress} (--bind-address).`);
+    }
+  }
+  if (creates && effective.removed.length > 0) {
     out.step(
       `Creating the cluster without host port${effective.removed.length === 1 ? '' : 's'} ${effective.removed.map((c) => c.port).join(', ')} of ${kindConfig.file} ` +
         `(Skaffold forwards to ${effective.removed.length === 1 ? 'it' : 'them'}): from ${effective.file}; your file is unchanged (--keep-host-ports keeps them).`,
@@ -189,7 +222,13 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
     const removed = new Set(effective.removed.map((c) => c.port));
     await applyClusterPlan(ctx, plan, {
       name: options.name,
-      kindConfig: {...kindConfig, file: effective.file, hostPorts: kindConfig.hostPorts.filter((p) => !removed.has(p.hostPort))},
+      kindConfig: {
+        ...kindConfig,
+        file: effective.file,
+        hostPorts: kindConfig.hostPorts
+          .filter((p) => !removed.has(p.hostPort))
+          .map((p) => (p.listenAddressSet ? p : {...p, listenAddress: bindAddress, listenAddressSet: true})),
+      },
       timeoutSeconds: options.timeoutSeconds,
       onStep: (title) => out.step(title),
     });
@@ -237,7 +276,7 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
       server,
       stateBefore: plan.state,
       actions: plan.steps.map((s) => s.kind),
-      kindConfig: {file: effective.file, derived: effective.derived, removedHostPorts: effective.removed.map((c) => c.port)},
+      kindConfig: {file: effective.file, derived: effective.derived, removedHostPorts: effective.removed.map((c) => c.port), listenAddress: effective.bound},
     },
     ingress: {controller: INGRESS_CONTROLLER.name, version: INGRESS_CONTROLLER.version, action: ingressAction, manifest},
     // Under --dry-run nothing was added: the repositories are listed as missing instead.

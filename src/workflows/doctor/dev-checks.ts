@@ -8,7 +8,7 @@ import {loadKindConfig} from '../../config/kind-config.js';
 import {loadSkaffoldConfig} from '../../config/skaffold-config.js';
 import {KpError} from '../../core/errors.js';
 import type {DoctorCheck} from './check.js';
-import {observeNodes} from '../dev/cluster.js';
+import {exposedNodePorts, observeNodes, type ExposedPort, type NodeObservation} from '../dev/cluster.js';
 import {describeCollision, findPortCollisions, type PortCollision} from '../dev/port-collisions.js';
 import {clusterPortCollisions, forwardedEndpoints, type ClusterPortCollision} from '../dev/status.js';
 import {Engine} from '../../tools/docker.js';
@@ -70,8 +70,24 @@ export function collisionCheck(input: {
   return {name, status: 'ok', required: false, detail: `no kind hostPort equals a Skaffold localPort (${input.where})`};
 }
 
+/**
+ * The exposure line (pure): a node host port published beyond loopback is reachable from the
+ * network (the ingress, an un-onboarded HA behind it, the databases): a failed check.
+ */
+export function exposureCheck(exposed: readonly ExposedPort[]): DoctorCheck {
+  const name = 'dev cluster exposure';
+  if (exposed.length === 0) return {name, status: 'ok', required: false, detail: 'every host port of the dev cluster is on 127.0.0.1 (or no cluster)'};
+  return {
+    name,
+    status: 'fail',
+    required: true,
+    detail: exposed.map((e) => `port ${e.port} (${e.service}) of ${e.node} is published on ${e.address}`).join('; '),
+    hint: 'kp dev up --recreate publishes them on 127.0.0.1 (its PVC data is lost); --bind-address only if the network should reach them.',
+  };
+}
+
 /** Read the workspace's files (or kp's shipped ones outside a checkout) and the default cluster's nodes, then judge. */
-async function workspaceCollisionCheck(ctx: KpContext, options: {workspace?: string}): Promise<DoctorCheck> {
+async function workspaceCollisionCheck(options: {workspace?: string}, observed: Promise<NodeObservation[] | undefined>): Promise<DoctorCheck> {
   let skaffoldFile: string = SHIPPED_FILES.skaffold;
   let kindFile: string = SHIPPED_FILES.kindConfig;
   let where = 'kp defaults';
@@ -85,7 +101,7 @@ async function workspaceCollisionCheck(ctx: KpContext, options: {workspace?: str
   }
   try {
     const skaffold = loadSkaffoldConfig(skaffoldFile);
-    const nodes = await observeNodes(new Engine(ctx.runner), DEFAULT_CLUSTER_NAME).catch(() => []);
+    const nodes = (await observed) ?? [];
     return collisionCheck({
       where,
       kindFile,
@@ -101,6 +117,11 @@ async function workspaceCollisionCheck(ctx: KpContext, options: {workspace?: str
 
 /** Every dev-loop check for `kp doctor`. */
 export async function devDoctorChecks(ctx: KpContext, options: {workspace?: string}): Promise<DoctorCheck[]> {
-  const [probes, collisions] = await Promise.all([probeDevTools(ctx.runner, {useCache: false}), workspaceCollisionCheck(ctx, options)]);
-  return [...probes.map(toolCheck), inotifyCheck(readInotifyLimits()), collisions];
+  // One look at the default cluster's node containers serves both checks.
+  const observed = observeNodes(new Engine(ctx.runner), DEFAULT_CLUSTER_NAME).catch(() => undefined);
+  const [probes, collisions, nodes] = await Promise.all([probeDevTools(ctx.runner, {useCache: false}), workspaceCollisionCheck(options, observed), observed]);
+  const exposure: DoctorCheck = nodes
+    ? exposureCheck(exposedNodePorts(nodes))
+    : {name: 'dev cluster exposure', status: 'skip', required: false, detail: 'no container engine to ask'};
+  return [...probes.map(toolCheck), inotifyCheck(readInotifyLimits()), collisions, exposure];
 }

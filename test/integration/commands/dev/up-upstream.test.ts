@@ -69,6 +69,10 @@ describe('kp dev up --detach on the real Kamerplanter checkout', () => {
     expect(effective.nodes.map((n: {role: string}) => n.role)).toEqual(['control-plane', 'worker', 'worker']);
     expect(readFileSync(path.join(w.workspace, 'kind-config.yaml'), 'utf8')).toContain('hostPort: 8000');
     expect(first.stderr).toMatch(/Creating the cluster without host ports 8000, 3000, 8529 of .*kind-config\.yaml/);
+    // And what it publishes is on localhost only: the upstream file names no listenAddress (kind would use 0.0.0.0)
+    expect(effective.nodes[0].extraPortMappings.map((m: {listenAddress: string}) => m.listenAddress)).toEqual(['127.0.0.1', '127.0.0.1']);
+    expect(result.cluster.kindConfig.listenAddress).toEqual({address: '127.0.0.1', ports: [80, 443]});
+    expect(first.stderr).toMatch(/Publishing host ports 80, 443 on 127\.0\.0\.1 only: .*kind-config\.yaml names no listenAddress/);
     // And the genuine ingress manifest: downloaded once, applied once
     expect(downloads).toBe(1);
     expect(result.ingress).toMatchObject({version: '1.15.1', action: 'apply', manifest: 'download'});
@@ -94,12 +98,35 @@ describe('kp dev up --detach on the real Kamerplanter checkout', () => {
     expect(w.spawns().length, JSON.stringify(w.spawns())).toBeLessThanOrEqual(6);
   });
 
-  it('Given --keep-host-ports, When the cluster is created, Then it comes from the checkout file as is and the collision is warned about', async () => {
+  it('Given --keep-host-ports, When the cluster is created, Then every host port of the checkout file is kept (each on 127.0.0.1, which the file does not name) and the collision is warned about', async () => {
     const w = upstreamWorld();
     const result = await runKp(['dev', 'up', '--detach', '--keep-host-ports', '--json'], {env: w.env, cwd: w.workspace});
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).cluster.kindConfig).toEqual({file: path.join(w.workspace, 'kind-config.yaml'), derived: false, removedHostPorts: []});
+    const kindConfig = JSON.parse(result.stdout).cluster.kindConfig;
+    expect(kindConfig).toEqual({
+      file: path.join(w.env.XDG_STATE_HOME!, 'kp', 'kind-kamerplanter-config.yaml'),
+      derived: true,
+      removedHostPorts: [],
+      listenAddress: {address: '127.0.0.1', ports: [80, 443, 8000, 3000, 8529]},
+    });
+    const effective = YAML.parse(readFileSync(kindConfig.file, 'utf8'));
+    expect(effective.nodes[0].extraPortMappings.map((m: {hostPort: number; listenAddress: string}) => `${m.listenAddress}:${m.hostPort}`)).toEqual([
+      '127.0.0.1:80', '127.0.0.1:443', '127.0.0.1:8000', '127.0.0.1:3000', '127.0.0.1:8529',
+    ]);
     expect(result.stderr).toMatch(/host port 8000: kind hostPort at .* kept \(--keep-host-ports\)/);
+  });
+
+  it('Given --bind-address 0.0.0.0, When the cluster is created, Then the ports go to every interface with a warning naming them; an address that is none is exit 2 before any process', async () => {
+    const w = upstreamWorld();
+    const open = await runKp(['dev', 'up', '--detach', '--bind-address', '0.0.0.0', '--json'], {env: w.env, cwd: w.workspace});
+    expect(open.exitCode, open.stderr).toBe(0);
+    expect(JSON.parse(open.stdout).cluster.kindConfig.listenAddress).toEqual({address: '0.0.0.0', ports: [80, 443]});
+    expect(open.stderr).toMatch(/warning: host ports 80, 443 of the dev cluster .* will be reachable from other machines on 0\.0\.0\.0/);
+    w.resetLogs();
+    const bad = await runKp(['dev', 'up', '--detach', '--bind-address', 'everywhere'], {env: w.env, cwd: w.workspace});
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --bind-address "everywhere" is not an IP address\.\nhint: /);
+    expect(w.calls()).toEqual([]);
   });
 
   it('Given a cluster created with --keep-host-ports, When dev status runs, Then it names each collision and the node container holding the port, and is not ready', async () => {

@@ -2,7 +2,9 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {collisionCheck, inotifyCheck, toolCheck} from '../../../../src/workflows/doctor/dev-checks.js';
+import {collisionCheck, exposureCheck, inotifyCheck, toolCheck} from '../../../../src/workflows/doctor/dev-checks.js';
+import {exposedNodePorts} from '../../../../src/workflows/dev/cluster.js';
+import {parsePublishedPorts} from '../../../../src/tools/docker.js';
 import {judgeToolVersion} from '../../../../src/workflows/shared/tool-versions.js';
 import {UPSTREAM_KIND_CONFIG} from '../../../helpers/kind-configs.js';
 import {loadKindConfig} from '../../../../src/config/kind-config.js';
@@ -60,5 +62,22 @@ describe('doctor: dev tools', () => {
     expect(toolCheck({...judgeToolVersion('kind', undefined, false), cached: false})).toMatchObject({status: 'warn', required: false});
     expect(toolCheck({...judgeToolVersion('skaffold', '1.39.2'), cached: false})).toMatchObject({status: 'fail', required: false});
     expect(toolCheck({...judgeToolVersion('helm', '3.16.2'), cached: false})).toMatchObject({status: 'ok', required: false});
+  });
+});
+
+describe('dev cluster exposure', () => {
+  // What `docker ps` shows for kind nodes: the upstream config as kind creates it (every interface), and kp's effective one.
+  const node = (ports: string) => ({id: 'n1', name: 'kamerplanter-control-plane', state: 'running', role: 'control-plane', hostPorts: [], published: parsePublishedPorts(ports)});
+
+  it('Given a node created from the upstream kind-config.yaml as is, When judged, Then each port on 0.0.0.0 is a failed required check naming the port and what it leads to', () => {
+    const exposed = exposedNodePorts([node('0.0.0.0:80->80/tcp, :::80->80/tcp, 0.0.0.0:8000->30800/tcp, 127.0.0.1:41234->6443/tcp')]);
+    expect(exposed.map((e) => `${e.address}:${e.port} ${e.service}`)).toEqual(['0.0.0.0:80 ingress (http)', ':::80 ingress (http)', '0.0.0.0:8000 container port 30800']);
+    const check = exposureCheck(exposed);
+    expect(check).toMatchObject({name: 'dev cluster exposure', status: 'fail', required: true});
+    expect(check.detail).toContain('port 80 (ingress (http)) of kamerplanter-control-plane is published on 0.0.0.0');
+  });
+
+  it('Given a node whose ports are all on 127.0.0.1, When judged, Then the check is ok', () => {
+    expect(exposureCheck(exposedNodePorts([node('127.0.0.1:80->80/tcp, 127.0.0.1:443->443/tcp, 127.0.0.1:41234->6443/tcp')]))).toMatchObject({status: 'ok'});
   });
 });
