@@ -10,7 +10,7 @@ import YAML from 'yaml';
 import {createFakeWorld, FOREIGN_CONTEXT, type FakeWorld} from '../../../fakes/harness.js';
 import {runKp} from '../../../helpers/cli.js';
 import {buildStandinImage} from '../../../helpers/standin-image.js';
-import {docker, removeContainers, removeImages} from '../../support/docker.js';
+import {docker, freePorts, removeContainers, removeImages} from '../../support/docker.js';
 import {runName} from '../../support/e2e.js';
 
 const NAME = runName('kind');
@@ -97,5 +97,25 @@ describe('kp dev up with real (stand-in) kind node containers', () => {
     expect(JSON.parse(result.stdout).cluster).toMatchObject({stateBefore: 'healthy', actions: []});
     expect(JSON.parse(result.stdout).ingress.action).toBe('none');
     expect(w.spawns().map((s) => s.command)).toEqual(['docker', 'kubectl', 'kubectl', 'skaffold']);
+  });
+
+  it('Given a node container publishing a port on every interface and one on 127.0.0.1 (read back from the real engine), When dev status runs, Then only the first is reported exposed, naming the port, what it leads to and the node', async () => {
+    // Given: a second cluster of this run whose control plane publishes the ingress on 0.0.0.0 (as kind does without listenAddress)
+    const exposed = `${NAME}-open`;
+    const [open, closed] = await freePorts(2);
+    docker(
+      'run', '-d', '--name', `${exposed}-control-plane`, '-p', `0.0.0.0:${open}:80`, '-p', `127.0.0.1:${closed}:443`,
+      '--label', `io.x-k8s.kind.cluster=${exposed}`, '--label', 'io.x-k8s.kind.role=control-plane',
+      IMAGE, 'sleep', '86400',
+    );
+    try {
+      // When
+      const result = await runKp(['dev', 'status', '--name', exposed, '--json'], {env: w.env, cwd: w.workspace});
+      // Then
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).exposedPorts).toEqual([{port: open, address: '0.0.0.0', node: `${exposed}-control-plane`, service: 'ingress (http)'}]);
+    } finally {
+      removeContainers([`${exposed}-control-plane`]);
+    }
   });
 });
