@@ -12,7 +12,7 @@ import {Engine, parsePublishedPorts} from '../../tools/docker.js';
 import {Kind, KIND_CLUSTER_LABEL, kindContextName} from '../../tools/kind.js';
 import {isUnreachable, Kubectl} from '../../tools/kubectl.js';
 import type {KpContext} from '../context.js';
-import {busyPorts, describePortHolder} from '../shared/host-ports.js';
+import {busyPorts, describePortHolder, isLoopbackAddress} from '../shared/host-ports.js';
 import {enforceFence, observeContext, withCurrentContextKept, type ContextView} from './kube-context.js';
 
 /** One kind node container as the engine reports it. */
@@ -26,11 +26,6 @@ export interface NodeObservation {
   hostPorts: number[];
   /** The same, with the host address each is published on (0.0.0.0: every interface). */
   published?: Array<{hostIp: string; hostPort: number; containerPort: number}>;
-}
-
-/** Is this host address reachable only from this machine (127.0.0.0/8, ::1)? */
-export function isLoopbackAddress(address: string): boolean {
-  return address === '::1' || address === 'localhost' || /^127\./.test(address);
 }
 
 /** A host port of a node container that other machines can reach. */

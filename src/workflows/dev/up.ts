@@ -14,7 +14,7 @@ import {kindContextName} from '../../tools/kind.js';
 import {Kubectl} from '../../tools/kubectl.js';
 import {loopArgs, runArgs, Skaffold, type SkaffoldLoop, type SkaffoldTarget} from '../../tools/skaffold.js';
 import type {KpContext} from '../context.js';
-import {busyPorts} from '../shared/host-ports.js';
+import {busyPorts, isLoopbackAddress} from '../shared/host-ports.js';
 import {validateClusterName} from '../shared/names.js';
 import {probeDevTools} from '../shared/tool-versions.js';
 import {applyClusterPlan, observeCluster, observeNodes, planCluster, type ClusterState} from './cluster.js';
@@ -125,11 +125,6 @@ export function checkSkaffoldArgs(args: readonly string[]): void {
   }
 }
 
-/** Is `address` a loopback address (127.0.0.0/8, ::1)? */
-export function isLoopback(address: string): boolean {
-  return address === '::1' || /^127\./.test(address);
-}
-
 /**
  * The address host ports without a listen address are published on: `--bind-address` (or
  * KP_BIND_ADDRESS), else 127.0.0.1. Anything but an IP address is bad input (exit 2).
@@ -198,7 +193,7 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
   const effective = effectiveKindConfig(options.name, kindConfig, skaffoldConfig, {keepHostPorts: options.keepHostPorts, write: creates && !ctx.dryRun, bindAddress});
   if (creates && effective.bound.ports.length > 0) {
     const ports = effective.bound.ports.join(', ');
-    if (isLoopback(bindAddress)) {
+    if (isLoopbackAddress(bindAddress)) {
       out.step(`Publishing host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} on ${bindAddress} only: ${kindConfig.file} names no listenAddress for ${effective.bound.ports.length === 1 ? 'it' : 'them'}, and kind would publish on every interface (--bind-address opts in to more).`);
     } else {
       warnings.push(`host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} of the dev cluster (ingress, and whatever else ${kindConfig.file} publishes) will be reachable from other machines on ${bindAddress} (--bind-address).`);

@@ -4,7 +4,8 @@
  */
 import {KpError} from '../../core/errors.js';
 import {detectCompose} from '../../tools/compose.js';
-import {engineUnreachable, type Engine, type EngineVersion} from '../../tools/docker.js';
+import {engineUnreachable, type ContainerDetails, type Engine, type EngineVersion} from '../../tools/docker.js';
+import {isLoopbackAddress} from '../shared/host-ports.js';
 import type {KpContext} from '../context.js';
 import {hostPortKey, probeStackPorts, type StackPort} from '../compose/ports.js';
 import {observeContainers, serviceStatuses} from '../compose/services.js';
@@ -45,13 +46,34 @@ export function portCheck(port: StackPort, project: string, envFile: string): Do
   };
 }
 
-/** The stack's host ports (the running stack's own ports count as fine). */
+/**
+ * The exposure line of a stack (pure): a running container's port published beyond loopback is
+ * reachable from other machines (HOST_BIND_ADDRESS set to more than 127.0.0.1, or a stack kp did
+ * not start): a failed check naming the service, the port and the address.
+ */
+export function stackExposureCheck(project: string, containers: readonly ContainerDetails[]): DoctorCheck {
+  const name = `${project} exposure`;
+  const exposed = containers
+    .filter((c) => c.running)
+    .flatMap((c) => c.ports.filter((p) => !isLoopbackAddress(p.hostIp)).map((p) => `port ${p.hostPort} (${c.labels['com.docker.compose.service'] ?? c.name}) on ${p.hostIp}`));
+  if (exposed.length === 0) return {name, status: 'ok', required: false, detail: 'every published port is on 127.0.0.1 (or nothing runs)'};
+  return {
+    name,
+    status: 'fail',
+    required: true,
+    detail: `${[...new Set(exposed)].join('; ')}: reachable from other machines`,
+    hint: 'Unset HOST_BIND_ADDRESS (127.0.0.1 is the default) and run kp compose start again, unless the network should reach them.',
+  };
+}
+
+/** The stack's host ports (the running stack's own ports count as fine), and whether any is exposed. */
 export async function stackPortChecks(engine: Engine, daemonUp: boolean, options: StackOptions): Promise<DoctorCheck[]> {
   const stack = resolveStack(options);
   const services = expectedServices(loadModel(stack, withInertSecrets(readEnvValuesIfPresent(stack.envFile))), stack);
-  const statuses = daemonUp ? serviceStatuses(services, await observeContainers(engine, stack.project)) : [];
+  const containers = daemonUp ? await observeContainers(engine, stack.project) : [];
+  const statuses = daemonUp ? serviceStatuses(services, containers) : [];
   const ports = await probeStackPorts(daemonUp ? engine : undefined, services, statuses);
-  return ports.map((port) => portCheck(port, stack.project, stack.envFile));
+  return [...ports.map((port) => portCheck(port, stack.project, stack.envFile)), ...(daemonUp ? [stackExposureCheck(stack.project, containers)] : [])];
 }
 
 /** The Compose line. */

@@ -164,3 +164,8 @@ export async function describePortHolder(port: number, engine?: Engine): Promise
   const holder = findPortHolder(port);
   return holder ? `pid ${holder.pid} (${holder.command.slice(0, 80)})` : undefined;
 }
+
+/** Is this host address reachable only from this machine (127.0.0.0/8, ::1)? */
+export function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || address === 'localhost' || /^127\./.test(address);
+}

@@ -24,6 +24,8 @@ describe('Given this machine with its running engine', () => {
     expect(report.checks.find((c) => c.name === 'docker daemon')).toMatchObject({status: 'ok'});
     expect(report.checks.find((c) => c.name === 'compose')?.detail).toMatch(/\d+\.\d+\.\d+/);
     expect(report.checks.find((c) => c.name === `port ${stack.port('FRONTEND_HOST_PORT')} (frontend)`)).toMatchObject({status: 'ok'});
+    // Whatever of the stack runs publishes on 127.0.0.1 only (read from the engine).
+    expect(report.checks.find((c) => c.name === `${stack.project} exposure`)).toMatchObject({status: 'ok'});
   });
 });
 
