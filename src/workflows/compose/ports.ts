@@ -6,7 +6,7 @@
 import type {ComposeService} from '../../config/compose-file.js';
 import {ExitCode, KpError} from '../../core/errors.js';
 import type {Engine} from '../../tools/docker.js';
-import {describePortHolder, isPortFree} from '../shared/host-ports.js';
+import {describePortHolder, isLoopbackAddress, isPortFree} from '../shared/host-ports.js';
 import type {ServiceStatus} from './services.js';
 
 /** One published host port and what the probe found. */
@@ -65,5 +65,16 @@ export function assertPortsFree(ports: readonly StackPort[], envFile: string): v
     exitCode: ExitCode.Prerequisite,
     hint: `Stop whatever holds the port, or choose another one in ${envFile} (e.g. ${hostPortKey(conflicts[0]!.service)}=...).`,
     details: {conflicts: conflicts.map(({port, service, holder}) => ({port, service, holder}))},
+  });
+}
+
+/**
+ * The ports the compose file publishes beyond this machine (pure): an empty host address or
+ * 0.0.0.0 / :: is every interface, e.g. with HOST_BIND_ADDRESS=0.0.0.0. One line per service.
+ */
+export function exposedServicePorts(services: readonly ComposeService[]): string[] {
+  return services.flatMap((service) => {
+    const open = service.ports.filter((p) => !isLoopbackAddress(p.hostIp || '0.0.0.0'));
+    return open.length === 0 ? [] : [`${service.name} ${open.map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}`).join(', ')}`];
   });
 }

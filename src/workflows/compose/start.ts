@@ -11,7 +11,7 @@ import {registerSecret} from '../../tools/runner.js';
 import type {KpContext} from '../context.js';
 import {pullMissingImages} from './images.js';
 import {planStart, type StartPlan} from './plan.js';
-import {assertPortsFree, probeStackPorts} from './ports.js';
+import {assertPortsFree, exposedServicePorts, probeStackPorts} from './ports.js';
 import {observeContainers, serviceStatuses, stackUrls, type ServiceStatus, type StackUrls} from './services.js';
 import {
   composeFor,
@@ -77,6 +77,9 @@ async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: 
   const urlsEnv = interpolationEnv(env.values);
   const model = loadModel(stack, env.values);
   const expected = expectedServices(model, stack);
+  // 127.0.0.1 unless the user opted in (HOST_BIND_ADDRESS): then say what other machines can reach.
+  const exposed = exposedServicePorts(expected);
+  if (exposed.length > 0) ctx.out.warn(`Reachable from other machines (HOST_BIND_ADDRESS=${urlsEnv.HOST_BIND_ADDRESS ?? ''}): ${exposed.join('; ')}.`);
 
   // 2. preflight: engine, daemon, ports. Nothing starts when one fails.
   const engine = new Engine(ctx.runner);

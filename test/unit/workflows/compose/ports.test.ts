@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {ExitCode, KpError} from '../../../../src/core/errors.js';
-import {assertPortsFree, hostPortKey, portsToProbe, type StackPort} from '../../../../src/workflows/compose/ports.js';
+import {activeServices, loadComposeFile} from '../../../../src/config/compose-file.js';
+import {shippedCompose} from '../../../../src/config/paths.js';
+import {assertPortsFree, exposedServicePorts, hostPortKey, portsToProbe, type StackPort} from '../../../../src/workflows/compose/ports.js';
 import type {ServiceStatus} from '../../../../src/workflows/compose/services.js';
 
 const backend = (state: string): ServiceStatus => ({
@@ -50,5 +52,20 @@ describe('busy ports', () => {
 
   it('Given a service name with a dash, When its env key is built, Then it is upper snake case', () => {
     expect(hostPortKey('celery-worker')).toBe('CELERY_WORKER_HOST_PORT');
+  });
+});
+
+describe('ports reachable from other machines', () => {
+  const shipped = (env: Record<string, string>) => activeServices(loadComposeFile(shippedCompose.file, {POSTGRES_PASSWORD: 'x', ...env}), ['homeassistant']);
+
+  it("Given kp's compose file as shipped, When its ports are judged, Then none is reachable from another machine", () => {
+    expect(exposedServicePorts(shipped({}))).toEqual([]);
+  });
+
+  it('Given HOST_BIND_ADDRESS=0.0.0.0 (the opt-in), When judged, Then every service that follows it is named with its ports, and Home Assistant stays on 127.0.0.1', () => {
+    const exposed = exposedServicePorts(shipped({HOST_BIND_ADDRESS: '0.0.0.0'}));
+    expect(exposed.length).toBeGreaterThan(0);
+    expect(exposed.find((line) => line.startsWith('frontend '))).toBe('frontend 0.0.0.0:8080');
+    expect(exposed.some((line) => line.startsWith('homeassistant '))).toBe(false);
   });
 });
