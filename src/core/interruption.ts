@@ -45,3 +45,28 @@ export function sleep(ms: number): Promise<void> {
     controller.signal.addEventListener('abort', onAbort, {once: true});
   });
 }
+
+/** Resolve when `work` settles or after `ms`, whichever is first (never rejects): a shutdown step that cannot hang. */
+export async function settleWithin(ms: number, work: Promise<unknown>): Promise<'settled' | 'timed-out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'timed-out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed-out'), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => 'settled' as const, () => 'settled' as const), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A long-running command that has returned its result must end: if anything (a library's leaked
+ * watch handle, a child holding a pipe) still keeps the process alive after `ms`, exit with the
+ * exit code already set. The timer is unref'd, so a clean process exits at once without it.
+ */
+export function exitWhenDone(ms: number, onForced?: () => void): void {
+  setTimeout(() => {
+    onForced?.();
+    process.exit();
+  }, ms).unref();
+}

@@ -4,6 +4,10 @@ import {haTargetFlags, haTargetOptions} from '../../cli/flags.js';
 import {renderSyncReport, renderWatchEnd, renderWatchRound, watchSummaryLine} from '../../cli/render/ha.js';
 import {haSync, haSyncExitCode, type HaSyncResult} from '../../workflows/ha/sync.js';
 import type {RestartMethod} from '../../workflows/ha/targets/target.js';
+import {exitWhenDone} from '../../core/interruption.js';
+
+/** How long an ended watch may take to exit on its own before kp ends the process itself. */
+const WATCH_EXIT_GRACE_MS = 2_000;
 
 export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
   static override description =
@@ -73,6 +77,13 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
         for (const line of progress) out.info(line);
       },
     });
+  }
+
+  override async run(): Promise<HaSyncResult> {
+    const result = await super.run();
+    // A watch that printed its summary has ended: no leaked handle may keep kp running after it.
+    if ('watch' in result) exitWhenDone(WATCH_EXIT_GRACE_MS, () => this.ctx.out.verbose && this.ctx.out.info('kp: something still held the process open after the watch ended; exiting.'));
+    return result;
   }
 
   /** With --watch, stdout is NDJSON: an error before or instead of the rounds is one line too. */

@@ -20,7 +20,7 @@ import {ExitCode, InterruptedError, toKpError} from '../../core/errors.js';
 import {compileIgnores, detectSource, isExcluded} from './component.js';
 import type {HaSyncReport} from './report.js';
 import {notRunningReason, restartObserved, type HaTarget, type TargetState} from './targets/target.js';
-import {interruption, sleep} from '../../core/interruption.js';
+import {interruption, settleWithin, sleep} from '../../core/interruption.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
 
 /**
@@ -45,6 +45,8 @@ export interface HaWatchResult {
 const ROOT_CHECK_MS = 1_000;
 /** Quiet time after a target event before it is looked at (a restart is a burst of events). */
 const TARGET_SETTLE_MS = 300;
+/** The longest kp waits for each shutdown step (watcher close, a round's children, the event stream) after Ctrl-C. */
+const SHUTDOWN_STEP_MS = 6_000;
 
 /** The identity of a folder (device + inode): changes when it is deleted and created again, or replaced. */
 function folderIdentity(dir: string): string | undefined {
@@ -249,9 +251,10 @@ export async function runHaWatch(
   if (targetTimer) clearTimeout(targetTimer);
   clearInterval(rootTimer);
   stopFollowing.abort();
-  await watcher?.close();
-  await idle;
-  await following;
+  // Every step of the shutdown is bounded: Ctrl-C ends the watch even if one of them never settles.
+  await settleWithin(SHUTDOWN_STEP_MS, watcher?.close() ?? Promise.resolve());
+  await settleWithin(SHUTDOWN_STEP_MS, idle);
+  await settleWithin(SHUTDOWN_STEP_MS, following);
   return result(rounds);
 }
 

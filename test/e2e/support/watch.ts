@@ -24,11 +24,15 @@ export interface WatchOutcome extends CliResult {
   scriptError: unknown;
 }
 
+/** How long a watch may take to exit after Ctrl-C before the helper kills it and reports it. */
+const SIGINT_GRACE_MS = 20_000;
+
 /** Run `kp ha sync --watch --json ...args`; `script` acts on the session, then Ctrl-C ends it. */
 export async function watchSession(args: readonly string[], options: Pick<CliOptions, 'cwd' | 'env'>, script: (watch: WatchControl) => Promise<void>): Promise<WatchOutcome> {
   const stderr: string[] = [];
   let stdout = '';
   let scriptError: unknown;
+  let interruptedAt = 0;
   const control: WatchControl = {
     text: () => stderr.join(''),
     count: (needle) => stderr.join('').split(needle).length - 1,
@@ -47,7 +51,7 @@ export async function watchSession(args: readonly string[], options: Pick<CliOpt
   };
   const result = await runKp(['ha', 'sync', '--watch', '--json', ...args], {
     ...options,
-    timeoutMs: 240_000,
+    timeoutMs: 200_000,
     onSpawn: (child) => {
       child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
       child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -58,7 +62,10 @@ export async function watchSession(args: readonly string[], options: Pick<CliOpt
         } catch (error) {
           scriptError = error;
         } finally {
+          interruptedAt = Date.now();
           child.kill('SIGINT');
+          // A watch that ignores Ctrl-C is a defect to report with its stderr, not a silent test timeout.
+          setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), SIGINT_GRACE_MS).unref();
         }
       })();
     },
@@ -69,5 +76,9 @@ export async function watchSession(args: readonly string[], options: Pick<CliOpt
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, any>);
   const summary = lines.at(-1)?.summary ? lines.at(-1) : undefined;
-  return {...result, stderr: stderr.join(''), rounds: summary ? lines.slice(0, -1) : lines, summary, scriptError};
+  const text = stderr.join('');
+  if (result.signal === 'SIGKILL') {
+    scriptError ??= new Error(interruptedAt ? `kp did not exit within ${SIGINT_GRACE_MS} ms of Ctrl-C; stderr:\n${text}` : `kp ran past 200 s; stderr:\n${text}`);
+  }
+  return {...result, stderr: text, rounds: summary ? lines.slice(0, -1) : lines, summary, scriptError};
 }

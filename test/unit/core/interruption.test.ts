@@ -1,0 +1,22 @@
+import {describe, expect, it} from 'vitest';
+import {settleWithin} from '../../../src/core/interruption.js';
+
+describe('settleWithin (a shutdown step that cannot hang)', () => {
+  it('Given work that never settles, When it is bounded to 50 ms, Then it gives up with timed-out', async () => {
+    // Given
+    const never = new Promise(() => undefined);
+    // When
+    const started = Date.now();
+    const outcome = await settleWithin(50, never);
+    // Then
+    expect(outcome).toBe('timed-out');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('Given work that fails at once, When it is bounded, Then it counts as settled and never throws', async () => {
+    // Given / When
+    const outcome = await settleWithin(5_000, Promise.reject(new Error('closed twice')));
+    // Then
+    expect(outcome).toBe('settled');
+  });
+});
