@@ -8,7 +8,7 @@ export default defineConfig({
     // pool, and that pool runs one file at a time (a project's own `fileParallelism` is ignored).
     poolOptions: {threads: {maxThreads: 1, minThreads: 1}},
     projects: [
-      {test: {name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000}},
+      {test: {name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000, setupFiles: ['test/unit/support/isolate-home.ts']}},
       {
         test: {
           name: 'integration',

@@ -15,6 +15,7 @@ import DevInit from './commands/dev/init.js';
 import DevStatus from './commands/dev/status.js';
 import DevUp from './commands/dev/up.js';
 import Doctor from './commands/doctor.js';
+import HaCredentials from './commands/ha/credentials.js';
 import HaDown from './commands/ha/down.js';
 import HaStatus from './commands/ha/status.js';
 import HaSync from './commands/ha/sync.js';
@@ -44,6 +45,7 @@ export const COMMANDS = {
   'dev:status': DevStatus,
   'dev:up': DevUp,
   doctor: Doctor,
+  'ha:credentials': HaCredentials,
   'ha:down': HaDown,
   'ha:status': HaStatus,
   'ha:sync': HaSync,

@@ -277,6 +277,11 @@ export class Engine {
     if (ids.length > 0) await this.call(['restart', ...ids], {mutating: true});
   }
 
+  /** `docker stop` (the engine's default grace, then SIGKILL): the container stays, stopped. */
+  async stop(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.call(['stop', ...ids], {mutating: true});
+  }
+
   async start(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.call(['start', ...ids], {mutating: true});
   }

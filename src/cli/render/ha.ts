@@ -15,6 +15,7 @@ export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): st
   if (report.lint.status !== 'skipped' || report.lint.reason !== 'no file changes') {
     lines.push(`  ${mark(report.lint.status === 'passed' ? 'ok' : report.lint.status === 'failed' ? 'failed' : 'skipped')} ${'lint'.padEnd(11)} ${report.lint.status === 'passed' ? `ruff ${report.lint.ruffVersion ?? ''}: clean`.replace('  ', ' ') : report.lint.reason}`);
   }
+  if (report.verdictSource) lines.push(color.dim(`  verdict: ${report.verdictSource.used === 'config-entry' ? "HA's config entry state" : 'HA log'} (${report.verdictSource.why})`));
   if (report.verdict.failures.length > 0) {
     lines.push('', color.red('Failure lines from the HA log:'));
     for (const failure of report.verdict.failures) lines.push(...failure.text.split('\n').map((line) => `  ${line}`));
@@ -42,11 +43,21 @@ export function renderStatusReport(report: HaStatusReport, color: ChalkInstance)
     `installed  ${installed.present ? `${installed.version ?? 'unknown version'} (${installed.files} files)` : 'not installed'}`,
     `local      ${local ? `${local.version} (${local.files} files) ${local.dir}` : '-'}`,
     `files      ${report.filesMatch === undefined ? '-' : report.filesMatch ? color.green('match') : color.yellow(`differ (${report.differences?.added ?? 0} new, ${report.differences?.modified ?? 0} changed, ${report.differences?.deleted ?? 0} removed locally): run kp ha sync`)}`,
+    `onboarding ${renderOnboarding(report.onboarding, color)}`,
+    `entry      ${report.configEntries === undefined ? '-' : report.configEntries.length === 0 ? 'none (`kp ha up` wires one when a backend runs)' : report.configEntries.map((e) => `${e.state === 'loaded' ? color.green(e.state) : color.red(e.state)}${e.reason ? ` (${e.reason})` : ''}: ${e.title}`).join('; ')}`,
     `log        ${report.verdict ? (report.verdict.status === 'loaded' ? color.green('loaded') : report.verdict.status === 'failed' ? color.red(`failed (${report.verdict.failures.length} failure lines)`) : 'no load line since start') : '-'}`,
   ];
   if (report.verdict?.failures.length) for (const failure of report.verdict.failures) lines.push(...failure.text.split('\n').map((line) => `  ${line}`));
   for (const note of report.notes) lines.push(color.dim(note));
   return lines.join('\n');
+}
+
+function renderOnboarding(onboarding: HaStatusReport['onboarding'], color: ChalkInstance): string {
+  if (!onboarding) return '-';
+  if (onboarding.onboarded === false && onboarding.by === undefined) return color.red(onboarding.reason ?? 'not onboarded');
+  if (onboarding.by === 'kp') return `${onboarding.onboarded ? 'onboarded' : 'partly onboarded'} by kp (owner ${onboarding.owner}; \`kp ha credentials\` prints the login)${onboarding.reason ? `, ${onboarding.reason}` : ''}`;
+  if (onboarding.by) return `onboarded by ${onboarding.by}: ${onboarding.reason ?? ''}`;
+  return color.dim(`unknown: ${onboarding.reason ?? ''}`);
 }
 
 /** The end of a watch session. */

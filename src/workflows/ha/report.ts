@@ -3,6 +3,8 @@
  * Pure; cli/render/ha.ts renders them for a terminal.
  */
 import type {LogVerdict} from './verdict.js';
+import type {VerdictSource} from './entry-verdict.js';
+import type {HaConfigEntry} from '../../tools/ha-api.js';
 import type {SkippedFile} from './component.js';
 import type {LintResult} from './lint.js';
 import type {AppliedRestart} from './restart-rule.js';
@@ -57,6 +59,13 @@ export interface HaSyncReport {
   ready: {ready: boolean; afterMs: number | undefined};
   /** The log verdict; `readMs`: from HA answering to the verdict (it ends once the load or a failure is seen, plus --settle). */
   verdict: Omit<LogVerdict, 'status'> & {status: LogVerdict['status'] | 'skipped'; readMs?: number};
+  /**
+   * Which verdict decided the round and why: HA's own (the config entry's state, read with kp's
+   * token) or the log (no token for this HA, or no entry of the domain yet).
+   */
+  verdictSource: VerdictSource | undefined;
+  /** The integration's config entries as HA reported them after the restart (config-entry verdict only). */
+  configEntry: {state: string | undefined; reason: string | null; final: boolean; readMs: number; entries: HaConfigEntry[]} | undefined;
   /** The lint gate: ruff check + ruff format --check when Python files changed. */
   lint: LintReport;
   /** The sync locks: taken (not in a dry run) and how long another run's lock was waited for. */
@@ -89,6 +98,10 @@ export interface HaStatusReport {
   filesMatch: boolean | undefined;
   differences: {added: number; modified: number; deleted: number} | undefined;
   verdict: LogVerdict | undefined;
+  /** Whether HA is onboarded and by whom (kp holds the login, or someone else does). */
+  onboarding: {onboarded: boolean | undefined; by: string | undefined; owner: string | undefined; reason: string | undefined} | undefined;
+  /** The domain's config entries as HA reports them (HA's own verdict; only where kp holds a token). */
+  configEntries: HaConfigEntry[] | undefined;
   notes: string[];
 }
 
@@ -136,9 +149,10 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
     },
     {
       step: 'loaded',
-      status: verdict.status === 'loaded' ? 'ok' : verdict.status === 'skipped' ? 'skipped' : 'failed',
-      detail:
-        verdict.status === 'loaded'
+      status: report.configEntry ? (report.configEntry.state === 'loaded' ? 'ok' : 'failed') : verdict.status === 'loaded' ? 'ok' : verdict.status === 'skipped' ? 'skipped' : 'failed',
+      detail: report.configEntry
+        ? `config entry ${report.configEntry.state ?? '?'}${report.configEntry.final ? '' : ' (not final in time)'}${report.configEntry.reason ? `: ${report.configEntry.reason}` : ''} (HA's verdict)`
+        : verdict.status === 'loaded'
           ? `${report.domain} ${report.version}`
           : verdict.status === 'skipped'
             ? restarted ? 'not checked (HA not ready)' : 'not checked (no restart)'

@@ -16,6 +16,8 @@ import {formatBytes, formatMs, summaryRows, type HaSyncReport} from './report.js
 import {logWindowStart, notRunningReason, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from './targets/target.js';
 import {parseLogVerdict, type LogVerdict} from './verdict.js';
 import {sleep} from '../../core/interruption.js';
+import {entryExitCode, readEntryVerdict} from './entry-verdict.js';
+import {openSession} from './onboarding.js';
 
 /** What one sync round needs to know. */
 export interface HaSyncOptions {
@@ -33,6 +35,8 @@ export interface HaSyncOptions {
    * later (HA answers on 8123 before custom integrations are set up); a failure ends it at once.
    */
   settleMs: number;
+  /** Ask HA for its config entry's state where kp holds a token (default true; false: the log alone). */
+  entryVerdict?: boolean;
   /** Poll interval while waiting. */
   pollMs?: number;
   /** How long to wait for another run's sync lock (local or in the target). */
@@ -572,6 +576,8 @@ async function applyRound(
     },
     ready: {ready: false, afterMs: undefined},
     verdict: {status: 'skipped', loaderLine: undefined, failures: []},
+    verdictSource: undefined,
+    configEntry: undefined,
     lint: {status: 'skipped', reason: 'no file changes', findings: [], unformatted: []},
     lock: {waitedMs: obs.lockWaitMs, taken: obs.lockTaken},
     skipped: obs.skipped,
@@ -736,7 +742,17 @@ async function applyRound(
   // never judge the new code.
   const logsFrom = logWindowStart(waited.state.startedAt, Math.max(beforeRestart, waited.haStartedAt ?? 0));
   const readyAt = Date.now();
-  const verdict = {...(await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs)), readMs: 0};
+  // HA's own verdict where kp holds a token for this HA and the domain has a config entry: the round
+  // ends as soon as the entry's state is final. Else the log decides, as before.
+  const session = options.entryVerdict === false ? {none: 'not asked for'} : await openSession(ctx, target);
+  const entry = 'api' in session ? await readEntryVerdict(session, component.domain, logDeadline, pollMs) : undefined;
+  const verdictSource: HaSyncReport['verdictSource'] = entry
+    ? {used: 'config-entry', why: `kp holds a token for this HA (owner ${'owner' in session ? session.owner : '?'})`}
+    : {used: 'log', why: 'none' in session ? session.none : `${component.domain} has no config entry in HA yet`};
+  const verdict = {
+    ...(entry ? parseLogVerdict(await target.logsSince(logsFrom), component.domain) : await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs)),
+    readMs: 0,
+  };
   verdict.readMs = Date.now() - readyAt;
   const warnings = [...afterApply.warnings];
   if (method === 'pod') {
@@ -746,14 +762,18 @@ async function applyRound(
     const recheck = planSync(collectFiles(component.dir, again.hashAlgorithm, ignored).files, withoutIgnored(again.files, ignored), again.symlinks);
     if (!recheck.upToDate) warnings.push(`after the pod restart the installed files differ from the local ones (${describePlan(recheck)}): an initContainer overwrote them.`);
   }
-  const failed = verdict.status !== 'loaded';
+  const configEntry = entry ? {state: entry.state, reason: entry.reason, final: entry.final, readMs: entry.readMs, entries: entry.entries} : undefined;
+  const exitCode = entry ? entryExitCode(entry) : verdict.status === 'loaded' ? ExitCode.Ok : ExitCode.VerificationFailed;
+  if (entry && entry.state === 'loaded' && verdict.failures.length > 0) warnings.push(`HA reports the ${component.domain} entry loaded, but its log shows ${verdict.failures.length} failure(s) since the restart (see below).`);
   return finish({
     ...afterApply,
     restart,
     ready,
     verdict,
+    verdictSource,
+    configEntry,
     warnings,
-    outcome: failed ? 'failed' : 'synced',
-    exitCode: failed ? ExitCode.VerificationFailed : ExitCode.Ok,
+    outcome: exitCode === ExitCode.Ok ? 'synced' : 'failed',
+    exitCode,
   });
 }

@@ -12,6 +12,7 @@ import {announceTarget, resolveTarget, validateConfigDir, type TargetOptions} fr
 import {logWindowStart, notRunningReason} from './targets/target.js';
 import {parseLogVerdict} from './verdict.js';
 import {listRemote} from './protocol.js';
+import {onboardingStatus, openSession} from './onboarding.js';
 
 /** Options of `kp ha status`. */
 export interface HaStatusOptions {
@@ -57,6 +58,8 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
     filesMatch: undefined,
     differences: undefined,
     verdict: undefined,
+    onboarding: undefined,
+    configEntries: undefined,
     notes,
   };
   if (!state.running) {
@@ -91,6 +94,12 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
   // The verdict of the HA that runs now: since its own start (an in-place restart keeps the container
   // and its log, so the container's start would mix in earlier runs).
   const haStarted = listing.ha ? new Date(Date.now() - listing.ha.uptimeSeconds * 1000 - 1000).toISOString() : undefined;
+  report.onboarding = await onboardingStatus(ctx, target);
+  if (report.onboarding.by === 'kp') {
+    const session = await openSession(ctx, target);
+    if ('api' in session) report.configEntries = await session.api.configEntries(domain, session.token).catch(() => undefined);
+    else notes.push(`No config-entry state: ${session.none}.`);
+  }
   report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt, haStarted ? Date.parse(haStarted) : undefined)), domain);
   return report;
 }

@@ -8,7 +8,8 @@
  */
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {ExitCode, fail, KpError} from '../../core/errors.js';
+import {readCredentials, removeCredentials} from '../../config/ha-credentials.js';
+import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
 import {Engine} from '../../tools/docker.js';
 import {kindContextName} from '../../tools/kind.js';
 import {Kubectl} from '../../tools/kubectl.js';
@@ -22,6 +23,8 @@ import {validateClusterName} from '../shared/names.js';
 import {detectSource} from './component.js';
 import {assertLintPossible, lintGate, pythonChanged, type LintMode} from './lint.js';
 import {DEFAULT_HA_IMAGE, HA_MANIFEST_NAMES, haManifest, hostTimeZone, parseApplyOutput, type ApplyLine} from './manifest.js';
+import {onboard, type OnboardingResult} from './onboarding.js';
+import {wireBackend, type BackendLocation, type WiringResult} from './wire.js';
 import type {HaSyncReport} from './report.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
 import {ContainerTarget} from './targets/container.js';
@@ -34,6 +37,12 @@ import type {HaTarget} from './targets/target.js';
  * (`networking.podSubnet: "10.244.0.0/16"`): ingress-nginx reaches HA from an address in it.
  */
 export const KIND_POD_CIDR = '10.244.0.0/16';
+
+/** The backend's compose service and port (compose/docker-compose.yml; the chart's Service listens on the same port). */
+const BACKEND_SERVICE = 'backend';
+const BACKEND_PORT = 8000;
+/** The backend Service in the dev cluster (upstream skaffold.yaml portForward: service kamerplanter-backend, namespace default). */
+const CLUSTER_BACKEND = {service: 'kamerplanter-backend', namespace: 'default'} as const;
 
 /** The compose profile (and service) that runs the dev HA in Docker. */
 export const HA_COMPOSE_PROFILE = 'homeassistant';
@@ -55,6 +64,8 @@ export interface HaUpOptions {
   sync: boolean;
   lintMode: LintMode;
   lockTimeoutMs: number;
+  /** Onboard HA right after it answers (default true; --no-onboard leaves it to the browser). */
+  onboard: boolean;
 }
 
 /** The result of `kp ha up` (`--json` prints exactly this). */
@@ -70,8 +81,12 @@ export interface HaUpResult {
   applied: ApplyLine[] | undefined;
   /** Compose start's action (docker). */
   compose: Pick<ComposeStartResult, 'action' | 'reason'> | undefined;
+  /** How kp left HA's onboarding (undefined under --no-onboard or --dry-run). */
+  onboarding: OnboardingResult | undefined;
   /** The first sync's report, or why there was none. */
   sync: HaSyncReport | {skipped: string};
+  /** The kamerplanter config entry: created for the running backend, kept, or why not (undefined when kp holds no token). */
+  wiring: WiringResult | undefined;
   dryRun: boolean;
   durationMs: number;
 }
@@ -119,7 +134,7 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
     const url = `http://${HA_MANIFEST_NAMES.host}/`;
     if (applied.skipped) {
       // Nothing was applied: a dry run claims no change.
-      return {target, image, where: context, url, changed: false, applied: undefined, compose: undefined, sync: {skipped: 'dry run'}, dryRun: true, durationMs: Date.now() - started};
+      return {target, image, where: context, url, changed: false, applied: undefined, compose: undefined, onboarding: undefined, sync: {skipped: 'dry run'}, wiring: undefined, dryRun: true, durationMs: Date.now() - started};
     }
     const {changed, lines} = parseApplyOutput(applied.stdout);
     const rollout = await kubectl.rolloutStatus(`statefulset/${HA_MANIFEST_NAMES.statefulSet}`, HA_MANIFEST_NAMES.namespace, options.timeoutSeconds);
@@ -130,8 +145,10 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
       });
     }
     ctx.out.success(changed ? `Home Assistant is up in ${context}: ${url}` : `Home Assistant was already up in ${context}: nothing changed (${url}).`);
+    const onboarding = await onboardOrStop(ctx, pod, options, () => kubectl.run(['scale', `statefulset/${HA_MANIFEST_NAMES.statefulSet}`, '-n', HA_MANIFEST_NAMES.namespace, '--replicas=0'], {mutating: true}));
     const sync = await firstSync(ctx, pod, options, source);
-    return {target, image, where: context, url, changed, applied: lines, compose: undefined, sync, dryRun: false, durationMs: Date.now() - started};
+    const wiring = await wireIfOwned(ctx, pod, onboarding, () => clusterBackend(kubectl));
+    return {target, image, where: context, url, changed, applied: lines, compose: undefined, onboarding, sync, wiring, dryRun: false, durationMs: Date.now() - started};
   }
 
   const started_ = await composeStart(ctx, {projectName: options.projectName, profiles: [HA_COMPOSE_PROFILE], timeoutSeconds: options.timeoutSeconds, wait: true});
@@ -140,13 +157,64 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
   const url = `http://127.0.0.1:${port}/`;
   const changed = started_.action !== 'already-up' && !ctx.dryRun;
   if (ctx.dryRun) {
-    return {target, image, where: started_.project, url, changed, applied: undefined, compose: {action: started_.action, reason: started_.reason}, sync: {skipped: 'dry run'}, dryRun: true, durationMs: Date.now() - started};
+    return {target, image, where: started_.project, url, changed, applied: undefined, compose: {action: started_.action, reason: started_.reason}, onboarding: undefined, sync: {skipped: 'dry run'}, wiring: undefined, dryRun: true, durationMs: Date.now() - started};
   }
   const container = new ContainerTarget(new Engine(ctx.runner), {composeProject: started_.project, service: HA_COMPOSE_PROFILE});
   announceTarget(ctx, container);
   ctx.out.success(`Home Assistant answers at ${url}`);
+  const engine = new Engine(ctx.runner);
+  const onboarding = await onboardOrStop(ctx, container, options, async () => {
+    const ids = (await engine.findContainers([`com.docker.compose.project=${started_.project}`, `com.docker.compose.service=${HA_COMPOSE_PROFILE}`])).map((c) => c.id);
+    await engine.stop(ids);
+  });
   const sync = await firstSync(ctx, container, options, source);
-  return {target, image, where: started_.project, url, changed, applied: undefined, compose: {action: started_.action, reason: started_.reason}, sync, dryRun: false, durationMs: Date.now() - started};
+  const wiring = await wireIfOwned(ctx, container, onboarding, () => composeBackend(engine, started_.project));
+  return {target, image, where: started_.project, url, changed, applied: undefined, compose: {action: started_.action, reason: started_.reason}, onboarding, sync, wiring, dryRun: false, durationMs: Date.now() - started};
+}
+
+/**
+ * Onboard HA before anyone else can. When that fails, HA is stopped rather than left reachable and
+ * unowned (the next `kp ha up` starts it and tries again); Ctrl-C stops kp and nothing more runs.
+ */
+async function onboardOrStop(ctx: KpContext, target: HaTarget, options: HaUpOptions, stopHa: () => Promise<unknown>): Promise<OnboardingResult | undefined> {
+  if (!options.onboard) {
+    ctx.out.info('Onboarding left to you (--no-onboard): until someone completes it in the browser, whoever reaches HA first owns it.');
+    return undefined;
+  }
+  try {
+    return await onboard(ctx, target, Math.min(options.timeoutSeconds * 1000, 120_000));
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    ctx.out.warn(`Onboarding failed: stopping Home Assistant rather than leaving it reachable and unowned.`);
+    await stopHa();
+    throw new KpError(`Could not onboard Home Assistant (${reason.replace(/\.$/, '')}); it is stopped.`, {
+      exitCode: error instanceof KpError ? error.exitCode : ExitCode.ToolFailed,
+      hint: '`kp ha up` starts it and tries again (`--verbose` shows each API call, secrets redacted); `--no-onboard` leaves onboarding to the browser.',
+    });
+  }
+}
+
+/** Wire the integration where kp owns HA (onboarded it, now or before). */
+async function wireIfOwned(ctx: KpContext, target: HaTarget, onboarding: OnboardingResult | undefined, findBackend: () => Promise<BackendLocation>): Promise<WiringResult | undefined> {
+  if (!onboarding || !['onboarded', 'resumed', 'already'].includes(onboarding.outcome)) return undefined;
+  return wireBackend(ctx, target, await findBackend());
+}
+
+/** The compose stack's backend, as HA in the same project reaches it (the service name on the project network). */
+async function composeBackend(engine: Engine, project: string): Promise<BackendLocation> {
+  const found = await engine.findContainers([`com.docker.compose.project=${project}`, `com.docker.compose.service=${BACKEND_SERVICE}`]);
+  return found.some((c) => c.running)
+    ? {url: `http://${BACKEND_SERVICE}:${BACKEND_PORT}`, where: `compose service ${project}/${BACKEND_SERVICE}`}
+    : {none: `no running ${BACKEND_SERVICE} service in compose project ${project}`};
+}
+
+/** The dev cluster's backend Service (the chart's `kamerplanter-backend`, which Skaffold forwards), by its cluster DNS name. */
+async function clusterBackend(kubectl: Kubectl): Promise<BackendLocation> {
+  const service = await kubectl.getJson('service', CLUSTER_BACKEND.service, CLUSTER_BACKEND.namespace);
+  return service
+    ? {url: `http://${CLUSTER_BACKEND.service}.${CLUSTER_BACKEND.namespace}.svc.cluster.local:${BACKEND_PORT}`, where: `Service ${CLUSTER_BACKEND.namespace}/${CLUSTER_BACKEND.service} in ${kubectl.context}`}
+    : {none: `no Service ${CLUSTER_BACKEND.namespace}/${CLUSTER_BACKEND.service} in ${kubectl.context}`};
 }
 
 /** The component to sync after up: --source, else the one in the current directory, else none (said once). */
@@ -225,7 +293,9 @@ export async function haDown(ctx: KpContext, options: HaDownOptions): Promise<Ha
       ctx.out.success(removed.length > 0 ? `Removed ${removed.length} objects from ${where}.` : `Nothing to remove: no Home Assistant in ${where}.`);
       if (!options.volumes) ctx.out.info(`Kept the config volume (PVC ${n.pvc}); \`kp ha down --volumes --yes\` deletes it.`);
     }
-    return {target, where, removed, volumeRemoved: Boolean(options.volumes && !result.skipped && removed.some((line) => line.includes(n.pvc))), dryRun: ctx.dryRun};
+    const volumeRemoved = Boolean(options.volumes && !result.skipped && removed.some((line) => line.includes(n.pvc)));
+    if (volumeRemoved) forgetLogin(ctx, podTarget(kubectl));
+    return {target, where, removed, volumeRemoved, dryRun: ctx.dryRun};
   }
 
   const stack = resolveStack({projectName: options.projectName, profiles: [HA_COMPOSE_PROFILE]});
@@ -250,11 +320,21 @@ export async function haDown(ctx: KpContext, options: HaDownOptions): Promise<Ha
   if (options.volumes && volumes.length > 0) {
     const result = await engine.removeVolumes(volumes);
     volumeRemoved = !result.skipped;
-    if (volumeRemoved) ctx.out.warn(`Deleted HA's config volume ${volumes.join(', ')}.`);
+    if (volumeRemoved) {
+      ctx.out.warn(`Deleted HA's config volume ${volumes.join(', ')}.`);
+      forgetLogin(ctx, new ContainerTarget(engine, {composeProject: stack.project, service: HA_COMPOSE_PROFILE}));
+    }
   } else if (volumes.length > 0) {
     ctx.out.info(`Kept HA's config volume ${volumes.join(', ')}; \`kp ha down --target docker --volumes --yes\` deletes it.`);
   }
   return {target, where: stack.project, removed, volumeRemoved, dryRun: ctx.dryRun};
+}
+
+/** The volume held HA's users: the login kp kept for it opens nothing any more. */
+function forgetLogin(ctx: KpContext, target: HaTarget): void {
+  if (!readCredentials(target.credentialsKey)) return;
+  removeCredentials(target.credentialsKey);
+  ctx.out.info("Forgot the login kp kept for that Home Assistant (its users were on the volume).");
 }
 
 function removeService(compose: Compose) {

@@ -396,7 +396,9 @@ function apply(parsed, clusters, record) {
     const desired = JSON.stringify(object);
     const previous = record.objects[key];
     const lastApplied = previous?.metadata?.annotations?.[LAST_APPLIED] ?? (previous && JSON.stringify(withoutServerFields(previous)));
-    const verb = !previous ? 'created' : lastApplied === desired ? 'unchanged' : 'configured';
+    // A three-way merge: a field the live object changed since (kubectl scale) is set back to the file's value.
+    const liveDrifted = previous && object.spec?.replicas !== undefined && previous.spec?.replicas !== object.spec.replicas;
+    const verb = !previous ? 'created' : lastApplied === desired && !liveDrifted ? 'unchanged' : 'configured';
     lines.push(`${printedKind(object)}/${object.metadata?.name} ${verb}`);
     if (verb === 'unchanged') continue;
     // What the API server stores: the object as sent plus its defaults (a StatefulSet's update strategy, ...).
@@ -429,6 +431,21 @@ function apply(parsed, clusters, record) {
   }
   saveClusters(clusters);
   return finish({stdout: lines.join('\n')});
+}
+
+/** `kubectl scale statefulset/NAME --replicas=N -n NS`: kubectl prints `statefulset.apps/NAME scaled`. */
+function scale(parsed, clusters, record) {
+  const namespace = parsed.value('--namespace') ?? 'default';
+  const [kindWord, name] = String(parsed.positionals[1] ?? '').split('/');
+  const resource = resourceOf(kindWord);
+  const replicas = Number(parsed.value('--replicas'));
+  if (!resource || !['Deployment', 'StatefulSet'].includes(resource.kind) || !name || !Number.isInteger(replicas)) return finish({stderr: 'error: expected TYPE/NAME and --replicas', exitCode: 1});
+  const object = record.objects[`${resource.kind}/${namespace}/${name}`];
+  if (!object) return finish({stderr: `Error from server (NotFound): ${resource.plural}.apps "${name}" not found`, exitCode: 1});
+  object.spec = {...object.spec, replicas};
+  if (resource.kind === 'StatefulSet') syncStatefulPods(record, object);
+  saveClusters(clusters);
+  return finish({stdout: `${printedKind(object)}/${name} scaled`});
 }
 
 /** Remove one object; what the deletion takes along (a StatefulSet's pods, never its PVCs). */
@@ -559,6 +576,7 @@ export async function main(argv) {
   if (verb === 'delete') return del(parsed, clusters, record);
   if (verb === 'rollout' && parsed.positionals[1] === 'status') return rollout(parsed, record);
   if (verb === 'wait') return wait(parsed, record);
+  if (verb === 'scale') return scale(parsed, clusters, record);
   if (verb === 'cluster-info') return finish({stdout: `Kubernetes control plane is running at ${contextServer(context)}`});
   return finish({stderr: `error: unknown command "${verb}" for "kubectl"`, exitCode: 1});
 }

@@ -4,6 +4,7 @@
  */
 import {ExitCode, fail, KpError, ToolError} from '../../../core/errors.js';
 import type {ContainerDetails, Engine} from '../../../tools/docker.js';
+import type {HaEndpoint} from '../../../tools/ha-api.js';
 import type {RunResult} from '../../../tools/runner.js';
 import {PROBE_SCRIPT} from '../remote.js';
 import {coveringMount, notRunningReason, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
@@ -74,6 +75,19 @@ export class ContainerTarget implements HaTarget {
       ...('composeProject' in this.selector ? {composeProject: this.selector.composeProject, service: this.selector.service} : {}),
       engine: this.engine.bin,
     };
+  }
+
+  get credentialsKey(): string {
+    return 'composeProject' in this.selector ? `compose-${this.selector.composeProject}-${this.selector.service}` : `container-${this.selector.container}`;
+  }
+
+  async apiEndpoint(): Promise<HaEndpoint | {unreachable: string}> {
+    const details = this.details ?? (await this.inspectTarget());
+    const binding = details.ports.find((p) => p.containerPort === '8123/tcp' && p.hostPort > 0);
+    if (!binding) return {unreachable: `${this.label} publishes no host port for 8123`};
+    // A binding on every interface (or loopback) is reached through loopback; a specific address as bound.
+    const host = ['', '0.0.0.0', '::', '127.0.0.1', '::1'].includes(binding.hostIp) ? '127.0.0.1' : binding.hostIp.includes(':') ? `[${binding.hostIp}]` : binding.hostIp;
+    return {url: `http://${host}:${binding.hostPort}`};
   }
 
   get needsOutsideRestart(): boolean {

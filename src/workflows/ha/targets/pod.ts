@@ -4,7 +4,9 @@
  */
 import {fail} from '../../../core/errors.js';
 import type {Kubectl, PodJson} from '../../../tools/kubectl.js';
+import type {HaEndpoint} from '../../../tools/ha-api.js';
 import type {RunResult} from '../../../tools/runner.js';
+import {HA_MANIFEST_NAMES} from '../manifest.js';
 import {coveringMount, notRunningReason, parseGoDuration, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
 
 /** How to find the HA pod. */
@@ -95,6 +97,16 @@ export class PodTarget implements HaTarget {
 
   get label(): string {
     return `pod ${this.selector.namespace}/${this.podName ?? `-l ${'selector' in this.selector ? this.selector.selector : ''}`} (container ${this.selector.container}, context ${this.kubectl.context})`;
+  }
+
+  get credentialsKey(): string {
+    return `kube-${this.kubectl.context}-${this.selector.namespace}-${'pod' in this.selector ? this.selector.pod : this.selector.selector}`;
+  }
+
+  async apiEndpoint(): Promise<HaEndpoint | {unreachable: string}> {
+    // kp reaches only its own HA in the cluster: through the Ingress its manifest creates.
+    const own = this.selector.namespace === HA_MANIFEST_NAMES.namespace && 'pod' in this.selector && this.selector.pod === HA_MANIFEST_NAMES.pod && this.selector.container === HA_MANIFEST_NAMES.container;
+    return own ? {url: `http://${HA_MANIFEST_NAMES.host}`} : {unreachable: `kp reaches HA's API only for its own HA (${HA_MANIFEST_NAMES.namespace}/${HA_MANIFEST_NAMES.pod}, through http://${HA_MANIFEST_NAMES.host}/)`};
   }
 
   describe(): Record<string, string> {

@@ -3,6 +3,7 @@
  * stdin") plus the few observations the loop needs. Pods and containers implement it; the
  * workflow never asks which one it has.
  */
+import type {HaEndpoint} from '../../../tools/ha-api.js';
 import type {RunResult} from '../../../tools/runner.js';
 
 /** Run a command inside the HA container, optionally feeding stdin. */
@@ -78,6 +79,10 @@ export interface HaTarget extends TargetTransport {
   readonly kind: 'pod' | 'container';
   /** One-line description for humans. */
   readonly label: string;
+  /** The name under which kp keeps its credentials for this HA (stable across container re-creation). */
+  readonly credentialsKey: string;
+  /** Where HA's REST API answers from this machine, or why kp cannot reach it. */
+  apiEndpoint(): Promise<HaEndpoint | {unreachable: string}>;
   /** Identifying fields for the JSON report. */
   describe(): Record<string, string>;
   /** Target running and the component folder on a volume, else a clear KpError. */

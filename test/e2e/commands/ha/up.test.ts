@@ -6,7 +6,7 @@
  * what the previous one left.
  */
 import {execFileSync, spawn} from 'node:child_process';
-import {appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -58,6 +58,25 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     const ports = execFileSync('docker', ['port', haContainer(), '8123/tcp'], {encoding: 'utf8'}).trim().split('\n');
     expect(ports).toEqual([`127.0.0.1:${haPort}`]);
     expect(dockerExec(haContainer(), ['cat', `${remote}/sensor.py`])).toBe(smallFiles()['sensor.py']);
+    // Onboarded by kp before anyone else could, as HA itself records it; analytics and the rest done.
+    expect(up.onboarding).toMatchObject({outcome: 'onboarded', owner: 'kp-dev', completed: ['user', 'core_config', 'analytics', 'integration']});
+    expect(dockerExec(haContainer(), ['cat', '/config/.storage/standin/owner']).trim()).toBe('kp-dev');
+    expect(dockerExec(haContainer(), ['ls', '/config/.storage/standin']).split('\n')).toEqual(expect.arrayContaining(['done-user', 'done-core_config', 'done-analytics', 'done-integration']));
+    // Wired to the stack's backend by the name HA reaches it on the compose network, and loaded.
+    expect(up.wiring).toMatchObject({outcome: 'created', url: 'http://backend:8000', state: 'loaded'});
+    // The login: kp's state dir, mode 0600, in no output of kp ha up.
+    const login = await kp(['ha', 'credentials', '--target', 'docker', '--json']);
+    expect(login.exitCode, login.stderr).toBe(0);
+    const credentials = json(login.stdout);
+    expect(credentials).toMatchObject({url: `http://127.0.0.1:${haPort}/`, username: 'kp-dev', state: 'onboarded'});
+    expect(statSync(credentials.file).mode & 0o777).toBe(0o600);
+    const kept = JSON.parse(readFileSync(credentials.file, 'utf8'));
+    for (const secret of [kept.password, kept.refreshToken]) expect(result.stdout + result.stderr).not.toContain(secret);
+    // Nothing of the stack is published beyond loopback (read back from the engine).
+    const ids = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${stack.project}`], {encoding: 'utf8'}).trim().split('\n').filter(Boolean);
+    const bindings = ids.flatMap((id) => Object.values(JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .NetworkSettings.Ports}}', id], {encoding: 'utf8'})) as Record<string, Array<{HostIp: string}> | null>).flatMap((b) => b ?? []));
+    expect(bindings.length).toBeGreaterThan(0);
+    expect(bindings.filter((b) => b.HostIp !== '127.0.0.1')).toEqual([]);
   });
 
   it('Given HA up and synced, When kp ha up runs again, Then nothing changes and nothing restarts', async () => {
@@ -68,6 +87,14 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect(up.changed).toBe(false);
     expect(up.sync).toMatchObject({outcome: 'up-to-date', restart: {performed: false}});
     expect({id: haContainer(), restarts: restartCount()}).toEqual(before);
+    // Onboarded and wired once: kept as they are.
+    expect(up.onboarding).toMatchObject({outcome: 'already', completed: []});
+    expect(up.wiring).toMatchObject({outcome: 'kept'});
+    expect(dockerExec(haContainer(), ['ls', '/config/.storage/standin/entries']).trim().split('\n')).toHaveLength(1);
+    // kp ha status says who onboarded HA and what HA says of the entry.
+    const status = await kp(['ha', 'status', '--json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(json(status.stdout)).toMatchObject({onboarding: {onboarded: true, by: 'kp', owner: 'kp-dev'}, configEntries: [{domain: 'kamerplanter', state: 'loaded', title: 'Kamerplanter (http://backend:8000)'}]});
   });
 
   it('Given no target flag, When kp ha sync runs, Then it picks the compose HA and names it in its first line', async () => {
@@ -75,6 +102,30 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr.split('\n')[0]).toContain(`Target: container ${stack.project}/homeassistant (compose ${stack.project}/homeassistant)`);
     expect(json(result.stdout).outcome).toBe('up-to-date');
+  });
+
+  it("Given the entry kp wired, When a sync makes its setup fail, Then kp reports HA's own verdict (setup_error and HA's reason) and exits 6; fixed, the next sync is loaded by the same verdict", async () => {
+    // Given
+    const sensor = path.join(component, 'sensor.py');
+    appendFileSync(sensor, '# KP_TEST_SETUP_ERROR: Cannot connect to the Kamerplanter backend at http://backend:8000\n');
+    // When
+    const failed = await kp(['ha', 'sync', '--json']);
+    // Then
+    expect(failed.exitCode, failed.stderr).toBe(6);
+    expect(json(failed.stdout)).toMatchObject({
+      outcome: 'failed',
+      verdictSource: {used: 'config-entry'},
+      configEntry: {state: 'setup_error', reason: 'Cannot connect to the Kamerplanter backend at http://backend:8000', final: true},
+    });
+    const human = await kp(['ha', 'sync', '--force']);
+    expect(human.exitCode).toBe(6);
+    expect(human.stdout).toContain('config entry setup_error: Cannot connect to the Kamerplanter backend at http://backend:8000');
+    // When fixed
+    writeFileSync(sensor, smallFiles()['sensor.py']);
+    const fixed = await kp(['ha', 'sync', '--json']);
+    // Then
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(json(fixed.stdout)).toMatchObject({outcome: 'synced', verdictSource: {used: 'config-entry'}, configEntry: {state: 'loaded', final: true}});
   });
 
   it('Given a modified www/*.js, When kp ha sync runs (--restart auto), Then the new bytes are in the container and HA is not restarted', async () => {
@@ -270,5 +321,29 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect(confirmed.exitCode, confirmed.stderr).toBe(0);
     expect(json(confirmed.stdout).volumeRemoved).toBe(true);
     expect(stack.volumes()).not.toContain(`${stack.project}_homeassistant-config`);
+  });
+
+  it('Given a fresh HA that someone else onboards first, When kp ha up runs, Then kp leaves it as it is (no owner, no wiring, no login kept) and a sync is judged by the log, saying why', async () => {
+    // Given: the login kp kept went with the volume; HA started again and onboarded by someone else through its port
+    expect((await kp(['ha', 'credentials', '--target', 'docker'])).exitCode).toBe(3);
+    const started = await kp(['compose', 'start', '--profile', 'homeassistant', '--json', '--timeout', '180']);
+    expect(started.exitCode, started.stderr).toBe(0);
+    const base = `http://127.0.0.1:${haPort}`;
+    const owner = await fetch(`${base}/api/onboarding/users`, {method: 'POST', body: JSON.stringify({name: 'Someone', username: 'someone', password: 'their-own', client_id: `${base}/`, language: 'en'})});
+    expect(owner.status).toBe(200);
+    // When
+    const result = await kp(['ha', 'up', '--target', 'docker', '--json', '--timeout', '180']);
+    // Then
+    expect(result.exitCode, result.stderr).toBe(0);
+    const up = json(result.stdout);
+    expect(up.onboarding).toMatchObject({outcome: 'foreign', reason: expect.stringContaining('someone else onboarded it')});
+    expect(up.wiring).toBeUndefined();
+    expect(dockerExec(haContainer(), ['cat', '/config/.storage/standin/owner']).trim()).toBe('someone');
+    expect((await kp(['ha', 'credentials', '--target', 'docker'])).exitCode).toBe(3);
+    const sync = await kp(['ha', 'sync', '--force', '--json']);
+    expect(sync.exitCode, sync.stderr).toBe(0);
+    expect(json(sync.stdout)).toMatchObject({verdict: {status: 'loaded'}, verdictSource: {used: 'log', why: 'kp did not onboard this HA and holds no token for it'}});
+    const status = await kp(['ha', 'status', '--json']);
+    expect(json(status.stdout).onboarding).toMatchObject({onboarded: false, by: 'someone else'});
   });
 });

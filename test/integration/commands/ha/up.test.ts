@@ -4,13 +4,26 @@
  * context fence before any call.
  */
 import {execFileSync} from 'node:child_process';
+import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import {describe, expect, it} from 'vitest';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {startFakeHaApi, type FakeHaApi} from '../../../fakes/ha-api.js';
 import {pointKindContextAt, useFakeWorlds, type FakeWorld} from '../../../fakes/harness.js';
 import {projectRoot, runKp} from '../../../helpers/cli.js';
 
-const world = useFakeWorlds();
+const worlds = useFakeWorlds();
+/** HA's API (a fake: HA in the fake cluster has no HTTP), reached through KP_HA_URL. */
+let ha: FakeHaApi;
+beforeEach(async () => {
+  ha = await startFakeHaApi();
+});
+afterEach(() => ha.close());
+const world = (...args: Parameters<typeof worlds>) => {
+  const w = worlds(...args);
+  w.env.KP_HA_URL = ha.url;
+  return w;
+};
 const fakeKubectl = (w: FakeWorld, ...args: string[]) =>
   execFileSync(path.join(projectRoot, 'test', 'fakes', 'bin', 'kubectl'), ['--context', 'kind-kamerplanter', ...args], {env: w.env as NodeJS.ProcessEnv, encoding: 'utf8'});
 
@@ -38,7 +51,11 @@ describe('kp ha up / down on the dev cluster', () => {
       'ingress.networking.k8s.io/homeassistant created',
     ]);
     const kubectl = w.calls().filter((c) => c.tool === 'kubectl');
-    expect(kubectl.map((c) => c.argv.slice(2, 4).join(' '))).toEqual(['apply -f', 'rollout status']);
+    // Onboarded (no backend Service in the cluster: one lookup, no config entry).
+    expect(kubectl.map((c) => c.argv.slice(2, 4).join(' '))).toEqual(['apply -f', 'rollout status', 'get service']);
+    expect(up.onboarding).toMatchObject({outcome: 'onboarded', owner: 'kp-dev', completed: ['user', 'core_config', 'analytics', 'integration']});
+    expect(up.wiring).toMatchObject({outcome: 'no-backend'});
+    expect([...ha.state.done].sort()).toEqual(['analytics', 'core_config', 'integration', 'user']);
     for (const call of kubectl) expect(call.argv.slice(0, 2)).toEqual(['--context', 'kind-kamerplanter']);
     // The Ingress and the seeded configuration, as the cluster holds them.
     const ingress = JSON.parse(fakeKubectl(w, 'get', 'ingress', 'homeassistant', '-n', 'default', '-o', 'json'));
@@ -59,9 +76,12 @@ describe('kp ha up / down on the dev cluster', () => {
     const up = JSON.parse(again.stdout);
     expect(up.changed).toBe(false);
     expect(new Set(up.applied.map((l: {verb: string}) => l.verb))).toEqual(new Set(['unchanged']));
-    // Nothing else happened: the second run's cluster calls are the apply and the rollout check.
-    const second = w.calls().filter((c) => c.tool === 'kubectl').slice(-2);
-    expect(second.map((c) => c.argv.slice(2, 4).join(' '))).toEqual(['apply -f', 'rollout status']);
+    // Nothing else happened: the second run's cluster calls are the apply, the rollout check and the backend lookup.
+    const second = w.calls().filter((c) => c.tool === 'kubectl').slice(-3);
+    expect(second.map((c) => c.argv.slice(2, 4).join(' '))).toEqual(['apply -f', 'rollout status', 'get service']);
+    // Onboarded once: the second run only reads the steps and refreshes kp's token, and creates no owner.
+    expect(up.onboarding).toMatchObject({outcome: 'already', owner: 'kp-dev', completed: []});
+    expect(ha.state.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/onboarding'))).toHaveLength(4);
     expect(w.calls().filter((c) => c.tool === 'kubectl' && c.argv.includes('delete'))).toEqual([]);
   });
 
@@ -120,5 +140,92 @@ describe('kp ha up / down on the dev cluster', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({dryRun: true, sync: {skipped: 'dry run'}});
     expect(result.stderr).toContain('[dry-run] kubectl --context kind-kamerplanter apply -f -');
     expect(w.calls().filter((c) => c.tool === 'kubectl')).toEqual([]);
+  });
+
+  it('Given a fresh HA, When kp ha up --verbose runs, Then it onboards it, keeps the login in a 0600 file of its state dir that no output shows, and kp ha credentials prints it', async () => {
+    // Given
+    const w = world();
+    await devCluster(w);
+    // When
+    const up = await runKp(['ha', 'up', '--verbose'], {env: w.env, cwd: w.root});
+    const login = await runKp(['ha', 'credentials', '--json'], {env: w.env, cwd: w.root});
+    // Then
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(login.exitCode, login.stderr).toBe(0);
+    const credentials = JSON.parse(login.stdout);
+    expect(credentials).toMatchObject({url: `${ha.url}/`, username: 'kp-dev', state: 'onboarded'});
+    expect(credentials.password).toMatch(/^[\w-]{32}$/);
+    expect(statSync(credentials.file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(credentials.file)).mode & 0o777).toBe(0o700);
+    expect(credentials.file.startsWith(`${w.env.XDG_STATE_HOME}/kp/`)).toBe(true); // kp's state dir, never the checkout
+    const kept = JSON.parse(readFileSync(credentials.file, 'utf8'));
+    expect(ha.state.refresh.has(kept.refreshToken)).toBe(true);
+    expect(credentials).not.toHaveProperty('refreshToken');
+    // --verbose names each API call, never a password, code or token.
+    expect(up.stderr).toContain(`$ POST ${ha.url}/api/onboarding/users (body redacted)`);
+    for (const secret of [kept.password, kept.refreshToken, ...ha.state.access]) {
+      expect(up.stdout + up.stderr).not.toContain(secret);
+    }
+    // The human form of the login, for the browser.
+    const human = await runKp(['ha', 'credentials'], {env: w.env, cwd: w.root});
+    expect(human.stdout).toContain(`password  ${kept.password}`);
+  });
+
+  it('Given an HA someone else onboarded, When kp ha up runs, Then it is left as it is: no owner created, one line says kp holds no token, no wiring, exit 0', async () => {
+    // Given
+    const w = world();
+    await devCluster(w);
+    for (const step of ['user', 'core_config', 'analytics', 'integration']) ha.state.done.add(step);
+    // When
+    const result = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
+    // Then
+    expect(result.exitCode, result.stderr).toBe(0);
+    const up = JSON.parse(result.stdout);
+    expect(up.onboarding).toMatchObject({outcome: 'foreign', reason: expect.stringContaining('someone else onboarded it')});
+    expect(up.wiring).toBeUndefined();
+    expect(result.stderr).toMatch(/already onboarded and someone else onboarded it, so kp holds no token for it/);
+    expect(ha.state.requests.filter((r) => r.method === 'POST')).toEqual([]);
+    const login = await runKp(['ha', 'credentials'], {env: w.env, cwd: w.root});
+    expect(login.exitCode).toBe(3);
+    expect(login.stderr).toMatch(/^error: kp keeps no login for pod default\/homeassistant-0/m);
+  });
+
+  it('Given an HA whose onboarding fails (HTTP 500 on the user step), When kp ha up runs, Then it exits non-zero with the reason and scales HA to 0 rather than leaving it unowned; the next run starts it again', async () => {
+    // Given
+    const w = world();
+    await devCluster(w);
+    ha.state.failures.set('POST /api/onboarding/users', 500);
+    // When
+    const result = await runKp(['ha', 'up'], {env: w.env, cwd: w.root});
+    // Then
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toMatch(/^error: Could not onboard Home Assistant \(Home Assistant answered POST \/api\/onboarding\/users with HTTP 500 \(Internal Server Error\)\); it is stopped\.$/m);
+    expect(result.stderr).toMatch(/^hint: /m);
+    expect(w.calls().filter((c) => c.tool === 'kubectl').at(-1)!.argv).toEqual(['--context', 'kind-kamerplanter', 'scale', 'statefulset/homeassistant', '-n', 'default', '--replicas=0']);
+    expect(JSON.parse(fakeKubectl(w, 'get', 'statefulset', 'homeassistant', '-n', 'default', '-o', 'json')).spec.replicas).toBe(0);
+    // When HA works again, Then the next kp ha up brings it back and onboards it.
+    ha.state.failures.clear();
+    const again = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).onboarding.outcome).toBe('onboarded');
+    expect(JSON.parse(fakeKubectl(w, 'get', 'statefulset', 'homeassistant', '-n', 'default', '-o', 'json')).spec.replicas).toBe(1);
+  });
+
+  it('Given the backend Service in the dev cluster, When kp ha up runs twice, Then the first creates the kamerplanter entry with the cluster DNS URL and the second keeps it', async () => {
+    // Given
+    const w = world();
+    await devCluster(w);
+    const service = path.join(w.root, 'backend-service.yaml');
+    writeFileSync(service, YAML.stringify({apiVersion: 'v1', kind: 'Service', metadata: {name: 'kamerplanter-backend', namespace: 'default'}, spec: {ports: [{port: 8000}]}}));
+    fakeKubectl(w, 'apply', '-f', service);
+    // When
+    const first = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
+    const second = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
+    // Then
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).wiring).toMatchObject({outcome: 'created', url: 'http://kamerplanter-backend.default.svc.cluster.local:8000', state: 'loaded'});
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout).wiring).toMatchObject({outcome: 'kept'});
+    expect(ha.state.entries.map((e) => e.url)).toEqual(['http://kamerplanter-backend.default.svc.cluster.local:8000']);
   });
 });

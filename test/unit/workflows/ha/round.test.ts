@@ -13,6 +13,8 @@ import {APPLY_SCRIPT, expectedListingDigest, LIST_SCRIPT, UNLOCK_SCRIPT} from '.
 import {runSyncRound, type HaSyncOptions} from '../../../../src/workflows/ha/round.js';
 import type {HaTarget, TargetState, VolumeInfo} from '../../../../src/workflows/ha/targets/target.js';
 import {projectRoot} from '../../../helpers/cli.js';
+import {startFakeHaApi} from '../../../fakes/ha-api.js';
+import {writeCredentials} from '../../../../src/config/ha-credentials.js';
 import {useSandbox, type ScriptedRunner, type ScriptRule} from '../../../helpers/scripted-runner.js';
 
 const sandbox = useSandbox();
@@ -60,6 +62,7 @@ class FakeTarget implements HaTarget {
   readonly kind = 'container' as const;
   readonly label = 'container ha';
   readonly needsOutsideRestart = false;
+  readonly credentialsKey = 'unit-fake-ha';
   restarted = false;
   outsideRestarts = 0;
 
@@ -70,6 +73,11 @@ class FakeTarget implements HaTarget {
 
   describe(): Record<string, string> {
     return {kind: 'container', container: 'ha'};
+  }
+  /** HA's API (a fake server), or none: then no config-entry verdict is possible. */
+  endpoint: string | undefined;
+  async apiEndpoint(): Promise<{url: string} | {unreachable: string}> {
+    return this.endpoint ? {url: this.endpoint} : {unreachable: 'no HTTP in unit tests'};
   }
   private current(): TargetState {
     return this.restarted
@@ -262,5 +270,90 @@ describe('ha sync round', () => {
       [true, true],
     ]);
     expect(target.restarted).toBe(false);
+  });
+
+  describe("HA's own verdict (config entries)", () => {
+    /** An outdated target whose apply exec restarts it; HA's API is the fake, kp holds a token for it. */
+    async function restartingTarget(entry: {state: string; reason: string | null} | undefined, options: {token?: boolean} = {}) {
+      const ha = await startFakeHaApi();
+      ha.state.refresh.add('kept-refresh-token');
+      if (entry) {
+        ha.state.entries.push({entry_id: 'e1', domain: 'kamerplanter', title: 'Kamerplanter', url: 'http://backend:8000'});
+        ha.state.entryState = entry;
+      }
+      if (options.token !== false) {
+        writeCredentials('unit-fake-ha', {url: ha.url, name: 'kp', username: 'kp-dev', password: 'pw-unit-test', refreshToken: 'kept-refresh-token', state: 'onboarded', createdAt: new Date().toISOString()});
+      }
+      const cwd = component();
+      const {ctx, runner} = sandbox.context([
+        listed(outdated),
+        {match: isApply, reply: () => {
+          target.restarted = true;
+          return {stdout: 'KP_PYCACHE_REMOVED 0\nKP_SWAPPED\nKP_RESTARTING\nKP_DONE\n'};
+        }},
+      ]);
+      const target = new FakeTarget(runner, onVolume);
+      target.endpoint = ha.url;
+      return {ha, ctx, target, cwd};
+    }
+
+    it('Given kp holds a token and the entry ends setup_error, When a round restarts HA, Then the entry decides: exit 6 with HA\'s reason, at once (no settle)', async () => {
+      // Given
+      const {ha, ctx, target, cwd} = await restartingTarget({state: 'setup_error', reason: 'Cannot connect to the backend'});
+      try {
+        // When
+        const started = Date.now();
+        const report = await runSyncRound(ctx, target, syncOptions(cwd, {settleMs: 30_000}));
+        // Then
+        expect(report).toMatchObject({outcome: 'failed', exitCode: ExitCode.VerificationFailed, verdictSource: {used: 'config-entry'}, configEntry: {state: 'setup_error', reason: 'Cannot connect to the backend', final: true}});
+        expect(report.summary.find((r) => r.step === 'loaded')).toMatchObject({status: 'failed', detail: "config entry setup_error: Cannot connect to the backend (HA's verdict)"});
+        expect(Date.now() - started).toBeLessThan(10_000); // far below the 30 s settle the log verdict would wait
+        expect(ha.state.requests.filter((r) => r.path === '/api/config/config_entries/entry').every((r) => r.authorized)).toBe(true);
+      } finally {
+        await ha.close();
+      }
+    });
+
+    it('Given the entry ends setup_retry (HA will retry: what it needs is missing), When a round restarts HA, Then exit 3', async () => {
+      const {ha, ctx, target, cwd} = await restartingTarget({state: 'setup_retry', reason: 'Backend not ready'});
+      try {
+        const report = await runSyncRound(ctx, target, syncOptions(cwd));
+        expect(report).toMatchObject({outcome: 'failed', exitCode: ExitCode.Prerequisite, configEntry: {state: 'setup_retry', reason: 'Backend not ready'}});
+      } finally {
+        await ha.close();
+      }
+    });
+
+    it('Given kp holds a token and the entry is loaded, When a round restarts HA, Then exit 0 by HA\'s verdict', async () => {
+      const {ha, ctx, target, cwd} = await restartingTarget({state: 'loaded', reason: null});
+      try {
+        const report = await runSyncRound(ctx, target, syncOptions(cwd));
+        expect(report).toMatchObject({outcome: 'synced', exitCode: ExitCode.Ok, verdictSource: {used: 'config-entry'}, configEntry: {state: 'loaded'}});
+      } finally {
+        await ha.close();
+      }
+    });
+
+    it('Given a token but no kamerplanter entry yet, When a round restarts HA, Then the log decides and the report says why', async () => {
+      const {ha, ctx, target, cwd} = await restartingTarget(undefined);
+      try {
+        const report = await runSyncRound(ctx, target, syncOptions(cwd));
+        expect(report).toMatchObject({outcome: 'synced', verdict: {status: 'loaded'}, verdictSource: {used: 'log', why: 'kamerplanter has no config entry in HA yet'}});
+        expect(report.configEntry).toBeUndefined();
+      } finally {
+        await ha.close();
+      }
+    });
+
+    it('Given a token HA refuses (HA re-created), When a round restarts HA, Then the log decides and the report says HA refused the token', async () => {
+      const {ha, ctx, target, cwd} = await restartingTarget({state: 'setup_error', reason: 'x'});
+      ha.state.refresh.clear();
+      try {
+        const report = await runSyncRound(ctx, target, syncOptions(cwd));
+        expect(report).toMatchObject({outcome: 'synced', verdictSource: {used: 'log', why: expect.stringContaining("HA refused kp's token")}});
+      } finally {
+        await ha.close();
+      }
+    });
   });
 });

@@ -1,0 +1,91 @@
+/**
+ * HA's own verdict on the integration: the state of its config entries
+ * (`GET /api/config/config_entries/entry?domain=...`), read after a restart until it is final. The
+ * log verdict stays beside it for the detail (tracebacks); where kp holds no token, or the domain has
+ * no entry yet, the log verdict alone decides, and the report says why.
+ */
+import {InterruptedError} from '../../core/errors.js';
+import {ExitCode} from '../../core/errors.js';
+import {sleep} from '../../core/interruption.js';
+import {HaApiError, type HaConfigEntry} from '../../tools/ha-api.js';
+import type {HaSession} from './onboarding.js';
+
+/** Which verdict decided a round, and why that one. */
+export interface VerdictSource {
+  used: 'config-entry' | 'log';
+  why: string;
+}
+
+/** What the config-entry verdict found. */
+export interface EntryVerdict {
+  /** The domain's entries as last read. */
+  entries: HaConfigEntry[];
+  /** The deciding state: `loaded` only when every entry is loaded, else the first entry that is not. */
+  state: string | undefined;
+  reason: string | null;
+  /** False when time ran out before the state was final. */
+  final: boolean;
+  /** HA's run state when the verdict was read (`RUNNING`, `STARTING`, ...). */
+  runState: string | undefined;
+  readMs: number;
+}
+
+/** States that change on their own: keep reading. `not_loaded` is final only once HA runs (it never set the entry up). */
+const IN_PROGRESS = new Set(['setup_in_progress', 'unload_in_progress']);
+
+/** Is this entry state HA's last word for this start (pure)? */
+export function isFinalEntryState(state: string, runState: string | undefined): boolean {
+  if (IN_PROGRESS.has(state)) return false;
+  if (state === 'not_loaded') return runState === 'RUNNING';
+  return true;
+}
+
+/** The entry that decides: the first not loaded one, else the first (pure). */
+export function decidingEntry(entries: readonly HaConfigEntry[]): HaConfigEntry | undefined {
+  return entries.find((e) => e.state !== 'loaded') ?? entries[0];
+}
+
+/**
+ * The exit code of a final entry state (README "HA's verdict"): `loaded` 0; `setup_retry` 3 (the
+ * integration is fine, what it needs is not there: HA retries, e.g. the backend is down); every
+ * other state (`setup_error`, `migration_error`, `failed_unload`, `not_loaded`) 6; not final in time 5.
+ */
+export function entryExitCode(verdict: Pick<EntryVerdict, 'state' | 'final'>): number {
+  if (!verdict.final) return ExitCode.Timeout;
+  if (verdict.state === 'loaded') return ExitCode.Ok;
+  if (verdict.state === 'setup_retry') return ExitCode.Prerequisite;
+  return ExitCode.VerificationFailed;
+}
+
+/**
+ * Read the domain's entries until the deciding state is final (or `deadline`). Returns undefined when
+ * the domain has no entry (the log verdict decides then).
+ */
+export async function readEntryVerdict(session: Extract<HaSession, {api: unknown}>, domain: string, deadline: number, pollMs: number): Promise<EntryVerdict | undefined> {
+  const started = Date.now();
+  for (;;) {
+    let entries: HaConfigEntry[];
+    let runState: string | undefined;
+    try {
+      entries = await session.api.configEntries(domain, session.token);
+      runState = await session.api.runState(session.token);
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error;
+      // HA answers its port before its API is up (404/502 or a refused connection for a moment).
+      if (!(error instanceof HaApiError) || Date.now() > deadline || (error.status !== undefined && error.status < 500 && error.status !== 404)) throw error;
+      await sleep(Math.max(pollMs, 250));
+      continue;
+    }
+    if (entries.length === 0) {
+      // A domain without entries: nothing to wait for once HA runs; while it starts, entries may not be listed yet.
+      if (runState === 'RUNNING' || Date.now() > deadline) return undefined;
+    } else {
+      const deciding = decidingEntry(entries)!;
+      const final = entries.every((e) => isFinalEntryState(e.state, runState));
+      if (final || Date.now() > deadline) {
+        return {entries, state: deciding.state, reason: deciding.reason, final, runState, readMs: Date.now() - started};
+      }
+    }
+    await sleep(Math.max(pollMs, 250));
+  }
+}
