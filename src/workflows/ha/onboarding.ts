@@ -126,8 +126,10 @@ export async function onboard(ctx: KpContext, target: HaTarget, timeoutMs: numbe
   } else {
     ctx.out.step(`Completing Home Assistant's onboarding (${plan.steps.join(', ')})`);
   }
-  // core_config: HA's defaults (kp seeds configuration.yaml); analytics: `{}` leaves every
-  // analytics preference off; integration: the step the frontend finishes onboarding with.
+  // core_config: HA's defaults (kp seeds configuration.yaml). analytics: HA's AnalyticsOnboardingView
+  // only marks the step done and answers `{}` (homeassistant/components/onboarding/views.py), so every
+  // analytics preference keeps its default, off. integration: the step the frontend finishes with; its
+  // redirect_uri must share the client id's host and port (indieauth.verify_redirect_uri).
   for (const step of plan.steps.filter((s) => s !== 'user') as Array<'core_config' | 'analytics' | 'integration'>) {
     try {
       await api.completeStep(step, token!);
