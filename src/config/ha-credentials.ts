@@ -18,6 +18,8 @@ export interface HaCredentials {
   password: string;
   /** Absent until the owner's auth code was exchanged. */
   refreshToken?: string;
+  /** The OAuth client id the refresh token was issued to (HA refreshes it for that id only). */
+  clientId?: string;
   /** `creating-owner` (written before the request), `owner` (account created), `onboarded` (every step done). */
   state: 'creating-owner' | 'owner' | 'onboarded';
   /** When kp created the owner (RFC 3339). */

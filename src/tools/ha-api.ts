@@ -41,6 +41,10 @@ export interface HaConfigEntry {
   /** `loaded`, `setup_error`, `setup_retry`, `migration_error`, `not_loaded`, `failed_unload`, `setup_in_progress`. */
   state: string;
   reason: string | null;
+  /** Set when the user disabled the entry (it is then `not_loaded` by intent). */
+  disabledBy: string | null;
+  /** How it was created (`user`, ..., `ignore` for a discovery the user ignored). */
+  source: string;
 }
 
 /** One step of a config flow. */
@@ -75,6 +79,11 @@ export interface HaApiSettings {
   log: (line: string) => void;
   /** Per-request timeout (ms). */
   timeoutMs?: number;
+  /**
+   * The OAuth client id tokens were issued to: HA refreshes a token only for the client id it was
+   * issued to, so a kept token is refreshed with the id kept beside it, not with the current URL.
+   */
+  clientId?: string;
 }
 
 /** A client of one HA's REST API. */
@@ -90,7 +99,38 @@ export class HaApi {
 
   /** The OAuth client id kp uses: HA's own URL (IndieAuth accepts a loopback/localhost client without fetching it). */
   get clientId(): string {
-    return `${this.base.origin}/`;
+    return this.settings.clientId ?? `${this.base.origin}/`;
+  }
+
+  /**
+   * `GET /auth/providers` (no auth): false while no owner exists (HA answers 400 `onboarding_required`),
+   * true once one does. It answers even after onboarding, when the onboarding views are gone.
+   */
+  async userOnboarded(): Promise<boolean> {
+    try {
+      await this.request('GET', '/auth/providers');
+      return true;
+    } catch (error) {
+      if (error instanceof HaApiError && error.status === 400) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Log in with a username and password through HA's login flow (`/auth/login_flow`, the
+   * `homeassistant` provider) and return the auth code; HaApiError 400 `invalid_auth` when refused.
+   */
+  async login(username: string, password: string): Promise<string> {
+    registerSecret(password);
+    const redirectUri = `${this.clientId}?auth_callback=1`;
+    const form = (await this.request('POST', '/auth/login_flow', {json: {client_id: this.clientId, handler: ['homeassistant', null], redirect_uri: redirectUri}})) as {flow_id?: string};
+    if (!form?.flow_id) throw new HaApiError('POST', '/auth/login_flow', 200, 'no flow_id in the answer');
+    const done = (await this.request('POST', `/auth/login_flow/${encodeURIComponent(form.flow_id)}`, {json: {client_id: this.clientId, username, password}})) as {type?: string; result?: string; errors?: Record<string, string>};
+    if (done?.type !== 'create_entry' || typeof done.result !== 'string') {
+      throw new HaApiError('POST', '/auth/login_flow', 400, Object.values(done?.errors ?? {}).join(', ') || `the login flow ended with ${done?.type ?? 'nothing'}`);
+    }
+    registerSecret(done.result);
+    return done.result;
   }
 
   /** `GET /api/onboarding`: the steps and which are done (no auth). */
@@ -141,6 +181,8 @@ export class HaApi {
       title: String(entry.title ?? ''),
       state: String(entry.state ?? 'unknown'),
       reason: typeof entry.reason === 'string' ? entry.reason : null,
+      disabledBy: typeof entry.disabled_by === 'string' ? entry.disabled_by : null,
+      source: String(entry.source ?? 'user'),
     }));
   }
 
@@ -152,6 +194,11 @@ export class HaApi {
   /** `POST /api/config/config_entries/flow/FLOW_ID`: answer the flow's current step. */
   async answerFlow(flowId: string, data: Record<string, unknown>, token: string): Promise<HaFlowStep> {
     return flowStep(await this.request('POST', `/api/config/config_entries/flow/${encodeURIComponent(flowId)}`, {json: data, token, mutating: true}));
+  }
+
+  /** `DELETE /api/config/config_entries/flow/FLOW_ID`: give up a flow kp will not finish (HA keeps it open otherwise). */
+  async abortFlow(flowId: string, token: string): Promise<void> {
+    await this.request('DELETE', `/api/config/config_entries/flow/${encodeURIComponent(flowId)}`, {token, mutating: true});
   }
 
   private authCode(body: {auth_code?: string} | undefined, path: string): string {
@@ -169,7 +216,7 @@ export class HaApi {
   }
 
   /** One request; JSON in and out. Throws HaApiError for a non-2xx answer or no answer at all. */
-  private async request(method: 'GET' | 'POST', path: string, options: {json?: unknown; form?: Record<string, string>; token?: string; mutating?: boolean} = {}): Promise<any> {
+  private async request(method: 'GET' | 'POST' | 'DELETE', path: string, options: {json?: unknown; form?: Record<string, string>; token?: string; mutating?: boolean} = {}): Promise<any> {
     const shownPath = path.split('?')[0]!;
     if (options.mutating && this.settings.dryRun) {
       this.settings.log(`[dry-run] ${method} ${this.endpoint.url}${shownPath}`);

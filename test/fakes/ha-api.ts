@@ -11,10 +11,13 @@ import type {AddressInfo} from 'node:net';
 export interface FakeHaState {
   done: Set<string>;
   owner: string | undefined;
+  password: string | undefined;
+  /** Onboarding was complete when this HA started: it registered no onboarding views (404). */
+  viewsGone: boolean;
   codes: Set<string>;
   access: Set<string>;
   refresh: Set<string>;
-  entries: Array<{entry_id: string; domain: string; title: string; url: string}>;
+  entries: Array<{entry_id: string; domain: string; title: string; url: string; disabled_by?: string; source?: string; state?: string}>;
   /** The state every entry reports (and its reason). */
   entryState: {state: string; reason: string | null};
   /** Domains whose config flow exists (an installed component). */
@@ -29,6 +32,8 @@ export interface FakeHaState {
 export interface FakeHaApi {
   url: string;
   state: FakeHaState;
+  /** HA restarts: access tokens stay valid, and once onboarding is complete its views are gone. */
+  restart(): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +44,8 @@ export async function startFakeHaApi(): Promise<FakeHaApi> {
   const state: FakeHaState = {
     done: new Set(),
     owner: undefined,
+    password: undefined,
+    viewsGone: false,
     codes: new Set(),
     access: new Set(),
     refresh: new Set(),
@@ -83,12 +90,35 @@ export async function startFakeHaApi(): Promise<FakeHaApi> {
         }
         return send(200, {});
       };
+      if (state.viewsGone && url.pathname.startsWith('/api/onboarding')) {
+        response.writeHead(404, {'Content-Type': 'text/plain', Connection: 'close'});
+        return response.end('404: Not Found');
+      }
+      if (key === 'GET /auth/providers') {
+        return state.done.has('user') ? send(200, [{name: 'Home Assistant Local', id: null, type: 'homeassistant'}]) : send(400, {message: 'Onboarding not finished', code: 'onboarding_required'});
+      }
+      if (key === 'POST /auth/login_flow') {
+        const flowId = token();
+        flows.set(flowId, 'login');
+        return send(200, {type: 'form', flow_id: flowId, handler: ['homeassistant', null], step_id: 'init', errors: {}});
+      }
+      if (request.method === 'POST' && url.pathname.startsWith('/auth/login_flow/')) {
+        const flowId = url.pathname.split('/').at(-1)!;
+        if (flows.get(flowId) !== 'login') return send(404, {message: 'Invalid flow specified'});
+        const {username, password} = json();
+        if (!state.owner || username !== state.owner || password !== state.password) return send(200, {type: 'form', flow_id: flowId, step_id: 'init', errors: {base: 'invalid_auth'}});
+        flows.delete(flowId);
+        const code = token();
+        state.codes.add(code);
+        return send(200, {type: 'create_entry', flow_id: flowId, result: code});
+      }
       if (key === 'GET /api/onboarding') return send(200, ['user', 'core_config', 'analytics', 'integration'].map((step) => ({step, done: state.done.has(step)})));
       if (key === 'POST /api/onboarding/users') {
         if (state.done.has('user')) return send(403, {message: 'User step already done'});
         const {username, password, client_id: clientId} = json();
         if (!username || !password || !clientId) return send(400, {message: 'Message format incorrect'});
         state.owner = username;
+        state.password = password;
         state.done.add('user');
         const code = token();
         state.codes.add(code);
@@ -120,7 +150,10 @@ export async function startFakeHaApi(): Promise<FakeHaApi> {
       if (key === 'GET /api/config') return send(200, {state: 'RUNNING', version: '2026.11.0-fake'});
       if (key === 'GET /api/config/config_entries/entry') {
         const domain = url.searchParams.get('domain');
-        return send(200, state.entries.filter((e) => e.domain === domain).map((e) => ({entry_id: e.entry_id, domain: e.domain, title: e.title, source: 'user', ...state.entryState})));
+        return send(
+          200,
+          state.entries.filter((e) => e.domain === domain).map((e) => ({entry_id: e.entry_id, domain: e.domain, title: e.title, source: e.source ?? 'user', disabled_by: e.disabled_by ?? null, ...state.entryState, ...(e.state ? {state: e.state, reason: null} : {})})),
+        );
       }
       if (key === 'POST /api/config/config_entries/flow') {
         const {handler} = json();
@@ -128,6 +161,10 @@ export async function startFakeHaApi(): Promise<FakeHaApi> {
         const flowId = token();
         flows.set(flowId, handler);
         return send(200, {type: 'form', flow_id: flowId, handler, step_id: 'user', data_schema: [{name: 'url', required: true}, {name: 'api_key', optional: true}], errors: {}});
+      }
+      if (request.method === 'DELETE' && url.pathname.startsWith('/api/config/config_entries/flow/')) {
+        flows.delete(url.pathname.split('/').at(-1)!);
+        return send(200, {message: 'ok'});
       }
       if (request.method === 'POST' && url.pathname.startsWith('/api/config/config_entries/flow/')) {
         const flowId = url.pathname.split('/').at(-1)!;
@@ -148,6 +185,9 @@ export async function startFakeHaApi(): Promise<FakeHaApi> {
   return {
     url: `http://127.0.0.1:${port}`,
     state,
+    restart: () => {
+      state.viewsGone = ['user', 'core_config', 'analytics', 'integration'].every((step) => state.done.has(step));
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -5,6 +5,7 @@
 import {credentialsFile, readCredentials} from '../../config/ha-credentials.js';
 import {fail} from '../../core/errors.js';
 import type {KpContext} from '../context.js';
+import {haUrlOverride} from './onboarding.js';
 import {announceTarget, resolveTarget, type TargetOptions} from './targets/select.js';
 
 /** The login of one HA (what `kp ha credentials --json` prints). */
@@ -22,6 +23,7 @@ export interface HaCredentialsResult {
 
 /** Read the login kp keeps for the target's HA; exit 3 when kp keeps none. */
 export async function haCredentials(ctx: KpContext, options: {target: TargetOptions}): Promise<HaCredentialsResult> {
+  haUrlOverride(); // bad input before anything is looked for
   const target = await resolveTarget(ctx, options.target);
   announceTarget(ctx, target);
   const credentials = readCredentials(target.credentialsKey);

@@ -4,8 +4,7 @@
  * log verdict stays beside it for the detail (tracebacks); where kp holds no token, or the domain has
  * no entry yet, the log verdict alone decides, and the report says why.
  */
-import {InterruptedError} from '../../core/errors.js';
-import {ExitCode} from '../../core/errors.js';
+import {ExitCode, InterruptedError} from '../../core/errors.js';
 import {sleep} from '../../core/interruption.js';
 import {HaApiError, type HaConfigEntry} from '../../tools/ha-api.js';
 import type {HaSession} from './onboarding.js';
@@ -63,28 +62,37 @@ export function entryExitCode(verdict: Pick<EntryVerdict, 'state' | 'final'>): n
  */
 export async function readEntryVerdict(session: Extract<HaSession, {api: unknown}>, domain: string, deadline: number, pollMs: number): Promise<EntryVerdict | undefined> {
   const started = Date.now();
+  let last: {entries: HaConfigEntry[]; runState: string | undefined} | undefined;
+  const verdictOf = (entries: HaConfigEntry[], runState: string | undefined, final: boolean): EntryVerdict => {
+    const deciding = decidingEntry(entries)!;
+    return {entries, state: deciding.state, reason: deciding.reason, final, runState, readMs: Date.now() - started};
+  };
   for (;;) {
     let entries: HaConfigEntry[];
     let runState: string | undefined;
     try {
-      entries = await session.api.configEntries(domain, session.token);
+      // Entries the user disabled or ignored stay not_loaded by intent: they never decide.
+      entries = (await session.api.configEntries(domain, session.token)).filter((e) => !e.disabledBy && e.source !== 'ignore');
       runState = await session.api.runState(session.token);
     } catch (error) {
       if (error instanceof InterruptedError) throw error;
       // HA answers its port before its API is up (404/502 or a refused connection for a moment).
-      if (!(error instanceof HaApiError) || Date.now() > deadline || (error.status !== undefined && error.status < 500 && error.status !== 404)) throw error;
+      const retryable = error instanceof HaApiError && (error.status === undefined || error.status === 404 || error.status >= 500);
+      if (!retryable) throw error;
+      if (Date.now() > deadline) {
+        if (last && last.entries.length > 0) return verdictOf(last.entries, last.runState, false);
+        throw error;
+      }
       await sleep(Math.max(pollMs, 250));
       continue;
     }
+    last = {entries, runState};
     if (entries.length === 0) {
       // A domain without entries: nothing to wait for once HA runs; while it starts, entries may not be listed yet.
       if (runState === 'RUNNING' || Date.now() > deadline) return undefined;
     } else {
-      const deciding = decidingEntry(entries)!;
       const final = entries.every((e) => isFinalEntryState(e.state, runState));
-      if (final || Date.now() > deadline) {
-        return {entries, state: deciding.state, reason: deciding.reason, final, runState, readMs: Date.now() - started};
-      }
+      if (final || Date.now() > deadline) return verdictOf(entries, runState, final);
     }
     await sleep(Math.max(pollMs, 250));
   }

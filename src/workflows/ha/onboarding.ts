@@ -1,16 +1,17 @@
 /**
  * Onboarding a fresh dev HA before anyone else can (until it is onboarded, whoever reaches its port
- * creates the owner or restores a backup): observe the steps and kp's kept credentials, plan (pure),
+ * creates the owner or restores a backup): observe the steps and kp's kept login, plan (pure),
  * apply. And the session every later API call needs: a fresh access token from the kept refresh
- * token, or the reason there is none (someone else onboarded this HA, kp never did, it is not
- * reachable from here).
+ * token (or, when HA refuses that, from the kept password), or the reason there is none (someone
+ * else onboarded this HA, kp never did, it is not reachable from here).
  */
 import {randomBytes} from 'node:crypto';
-import {readCredentials, writeCredentials, type HaCredentials} from '../../config/ha-credentials.js';
-import {InterruptedError} from '../../core/errors.js';
+import {readCredentials, removeCredentials, writeCredentials, type HaCredentials} from '../../config/ha-credentials.js';
+import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
 import {sleep} from '../../core/interruption.js';
 import {HaApi, HaApiError, type OnboardingStep} from '../../tools/ha-api.js';
 import type {KpContext} from '../context.js';
+import {acquireLocalLock} from '../shared/lock.js';
 import type {HaTarget} from './targets/target.js';
 
 /** The steps HA's onboarding has, in order (`homeassistant/components/onboarding/const.py`). */
@@ -22,18 +23,17 @@ export const KP_OWNER = {name: 'Kamerplanter developer', username: 'kp-dev', lan
 export type OnboardingPlan =
   | {action: 'onboard'; steps: string[]}
   | {action: 'resume'; steps: string[]}
+  | {action: 'login'; steps: string[]}
   | {action: 'done'}
   | {action: 'foreign'; why: string};
 
-/** Decide from the observed steps and kp's kept credentials (pure). */
+/** Decide from the observed steps and kp's kept login (pure). */
 export function planOnboarding(steps: readonly OnboardingStep[], credentials: HaCredentials | undefined): OnboardingPlan {
   const open = ONBOARDING_STEPS.filter((name) => !steps.find((s) => s.step === name)?.done);
-  const userDone = !open.includes('user');
-  if (!userDone) return {action: 'onboard', steps: [...open]};
-  if (!credentials || credentials.state === 'creating-owner' || !credentials.refreshToken) {
-    const why = credentials?.state === 'creating-owner' ? 'an earlier kp ha up was interrupted while creating the owner, so kp holds no token for it' : 'someone else onboarded it, so kp holds no token for it';
-    return {action: 'foreign', why};
-  }
+  if (open.includes('user')) return {action: 'onboard', steps: [...open]};
+  if (!credentials) return {action: 'foreign', why: 'someone else onboarded it, so kp holds no token for it'};
+  // kp created the owner (or was stopped while it did) but holds no token: log in with the kept password.
+  if (!credentials.refreshToken) return {action: 'login', steps: [...open]};
   return open.length === 0 ? {action: 'done'} : {action: 'resume', steps: [...open]};
 }
 
@@ -50,24 +50,58 @@ export interface OnboardingResult {
   url: string | undefined;
 }
 
-/** The API client of a target (settings from the context). */
-export function apiFor(ctx: KpContext, url: string): HaApi {
-  return new HaApi({url}, {dryRun: ctx.dryRun, verbose: ctx.verbose, log: (line) => ctx.out.info(line)});
+/** Onboarding could not be completed; `unowned`: HA may have no owner (then `kp ha up` stops it). */
+export class OnboardingFailure extends KpError {
+  constructor(
+    cause: Error,
+    readonly unowned: boolean,
+  ) {
+    super(cause.message, {exitCode: cause instanceof KpError ? cause.exitCode : ExitCode.ToolFailed, hint: cause instanceof KpError ? cause.hint : undefined});
+  }
+}
+
+/** `KP_HA_URL` (where this machine reaches kp's HA in the cluster), checked: an http URL with a host and nothing else. */
+export function haUrlOverride(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const raw = env.KP_HA_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw fail.usage(`KP_HA_URL ${JSON.stringify(raw)} is not a URL.`, 'e.g. KP_HA_URL=http://homeassistant.localhost:8080');
+  }
+  if (url.protocol !== 'http:' || !url.hostname || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    throw fail.usage(`KP_HA_URL ${JSON.stringify(raw)} must be a plain http://HOST[:PORT] URL (no https, credentials, path or query).`, 'e.g. KP_HA_URL=http://homeassistant.localhost:8080');
+  }
+  return url.origin;
+}
+
+/** The API client of a target (settings from the context; `clientId`: the one kp's kept token belongs to). */
+export function apiFor(ctx: KpContext, url: string, clientId?: string): HaApi {
+  return new HaApi({url}, {dryRun: ctx.dryRun, verbose: ctx.verbose, log: (line) => ctx.out.info(line), clientId});
 }
 
 /** The URL of a target's API, or why there is none. */
 export async function endpointOf(target: HaTarget): Promise<{url: string} | {unreachable: string}> {
-  const override = process.env.KP_HA_URL?.trim();
-  if (override && target.kind === 'pod') return {url: override.replace(/\/+$/, '')};
+  const override = haUrlOverride();
+  if (override && target.kind === 'pod') return {url: override};
   return target.apiEndpoint();
 }
 
+/** The steps as HA lists them, or all done: after onboarding, a restarted HA no longer registers the views. */
+const ALL_DONE: OnboardingStep[] = ONBOARDING_STEPS.map((step) => ({step, done: true}));
+
 /**
- * Wait until HA's onboarding view answers (the port answers a moment before HA's HTTP routes are
- * registered), then return the steps.
+ * Read the onboarding steps once HA's API answers. `GET /api/onboarding` is 404 in two cases: HA has
+ * not registered the view yet (starting), or onboarding was completed before this HA started
+ * (homeassistant/components/onboarding/__init__.py returns before registering its views when every
+ * step is done). `/auth/providers` tells them apart: 400 `onboarding_required` while no owner exists.
+ * Without a login of kp's to confirm it, "done" needs the 404 to hold for a few seconds (the auth
+ * views may come up a moment before onboarding's).
  */
-async function readSteps(api: HaApi, timeoutMs: number): Promise<OnboardingStep[]> {
+async function readSteps(api: HaApi, timeoutMs: number, hasKeptLogin: boolean): Promise<OnboardingStep[]> {
   const deadline = Date.now() + timeoutMs;
+  let goneSince: number | undefined;
   for (;;) {
     try {
       return await api.onboardingSteps();
@@ -75,93 +109,166 @@ async function readSteps(api: HaApi, timeoutMs: number): Promise<OnboardingStep[
       if (error instanceof InterruptedError) throw error;
       const retryable = error instanceof HaApiError && (error.status === undefined || error.status === 404 || error.status >= 500);
       if (!retryable || Date.now() > deadline) throw error;
+      if ((error as HaApiError).status === 404 && (await api.userOnboarded().catch(() => false))) {
+        goneSince ??= Date.now();
+        if (hasKeptLogin || Date.now() - goneSince >= 3_000) return ALL_DONE;
+      } else {
+        goneSince = undefined;
+      }
       await sleep(500);
     }
   }
 }
 
-/** Onboard the target's HA as far as kp can (`kp ha up`); throws when it cannot complete onboarding. */
+/** Onboard the target's HA as far as kp can (`kp ha up`); throws OnboardingFailure when it cannot complete it. */
 export async function onboard(ctx: KpContext, target: HaTarget, timeoutMs: number): Promise<OnboardingResult> {
   const endpoint = await endpointOf(target);
-  if ('unreachable' in endpoint) return {outcome: 'unreachable', owner: undefined, completed: [], reason: endpoint.unreachable, url: undefined};
-  const api = apiFor(ctx, endpoint.url);
-  const key = target.credentialsKey;
-  const steps = await readSteps(api, timeoutMs);
-  let credentials = readCredentials(key);
-  const plan = planOnboarding(steps, credentials);
-  if (plan.action === 'foreign') {
-    ctx.out.warn(`Home Assistant at ${endpoint.url} is already onboarded and ${plan.why}: kp leaves it as it is and judges syncs by its log.`);
-    return {outcome: 'foreign', owner: undefined, completed: [], reason: plan.why, url: endpoint.url};
+  if ('unreachable' in endpoint) {
+    ctx.out.warn(`kp cannot reach this Home Assistant's API (${endpoint.unreachable}): it is not onboarded by kp, and syncs are judged by its log.`);
+    return {outcome: 'unreachable', owner: undefined, completed: [], reason: endpoint.unreachable, url: undefined};
   }
+  const key = target.credentialsKey;
+  // Two kp ha up on one HA: the second waits, then finds it onboarded (never races for the owner).
+  const release = await acquireLocalLock('ha-onboard', key, target.label, {
+    deadline: Date.now() + timeoutMs,
+    onWait: (holder) => ctx.out.info(`Waiting for another kp (${holder}) onboarding ${target.label}...`),
+  });
+  try {
+    return await onboardLocked(ctx, key, endpoint.url, timeoutMs);
+  } finally {
+    await release();
+  }
+}
+
+async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs: number): Promise<OnboardingResult> {
+  let credentials = readCredentials(key);
+  const api = apiFor(ctx, url, credentials?.clientId);
+  // Until HA is known to have an owner, a failure leaves it unowned.
+  let owned = false;
   const completed: string[] = [];
-  let token: string | undefined;
-  if (plan.action !== 'onboard') {
-    // kp's kept token must still open this HA: one that was re-created and onboarded by someone else refuses it.
+  const foreign = (why: string): OnboardingResult => {
+    ctx.out.warn(`Home Assistant at ${url} is already onboarded and ${why}: kp leaves it as it is and judges syncs by its log.`);
+    return {outcome: 'foreign', owner: undefined, completed: [], reason: why, url};
+  };
+  try {
+    const steps = await readSteps(api, timeoutMs, Boolean(credentials?.refreshToken));
+    const plan = planOnboarding(steps, credentials);
+    owned = plan.action !== 'onboard';
+    if (plan.action === 'foreign') return foreign(plan.why);
+
+    let token: string | undefined;
+    if (plan.action === 'onboard') {
+      ctx.out.step(`Onboarding Home Assistant at ${url} before anyone else can: owner ${KP_OWNER.username}, analytics off`);
+      // Kept BEFORE the request: if kp is stopped right after HA created the owner, the password is not lost.
+      credentials = {url, name: KP_OWNER.name, username: KP_OWNER.username, password: randomBytes(24).toString('base64url'), clientId: api.clientId, state: 'creating-owner', createdAt: new Date().toISOString()};
+      writeCredentials(key, credentials);
+      let code: string;
+      try {
+        code = await api.createOwner({name: credentials.name, username: credentials.username, password: credentials.password, language: KP_OWNER.language});
+      } catch (error) {
+        // 403: someone created the owner between kp's look and its request. Theirs, then: kp keeps nothing.
+        if (error instanceof HaApiError && error.status === 403) {
+          removeCredentials(key);
+          owned = true;
+          return foreign('someone else created the owner first, so kp holds no token for it');
+        }
+        throw error;
+      }
+      owned = true;
+      credentials = {...credentials, state: 'owner'};
+      writeCredentials(key, credentials);
+      completed.push('user');
+      token = await keepTokens(api, key, credentials, await api.exchangeCode(code));
+    } else {
+      token = await tokenFromKeptLogin(api, key, credentials!);
+      if (token === undefined) {
+        if (credentials!.state === 'creating-owner') removeCredentials(key); // the owner is not the one kp tried to create
+        return foreign("HA refuses the login kp kept for it (it was re-created and onboarded by someone else), so kp holds no token for it");
+      }
+      credentials = readCredentials(key) ?? credentials;
+      if (plan.action === 'done') {
+        ctx.out.info(`Home Assistant is onboarded by kp (owner ${credentials!.username}); \`kp ha credentials\` prints the login.`);
+        return {outcome: 'already', owner: credentials!.username, completed: [], reason: undefined, url};
+      }
+      ctx.out.step(`Completing Home Assistant's onboarding (${plan.steps.filter((s) => s !== 'user').join(', ')})`);
+    }
+    // core_config: HA's defaults (kp seeds configuration.yaml). analytics: HA's AnalyticsOnboardingView
+    // only marks the step done and answers `{}` (homeassistant/components/onboarding/views.py), so every
+    // analytics preference keeps its default, off. integration: the step the frontend finishes with; its
+    // redirect_uri must share the client id's host and port (indieauth.verify_redirect_uri).
+    for (const step of plan.steps.filter((s) => s !== 'user') as Array<'core_config' | 'analytics' | 'integration'>) {
+      try {
+        await api.completeStep(step, token);
+      } catch (error) {
+        // 403: already done (a step HA marks done by itself): nothing left to do.
+        if (!(error instanceof HaApiError && error.status === 403)) throw error;
+      }
+      completed.push(step);
+    }
+    credentials = {...credentials!, state: 'onboarded'};
+    writeCredentials(key, credentials);
+    ctx.out.success(`Home Assistant is onboarded: owner ${credentials.username} (\`kp ha credentials\` prints the login; kept in kp's state dir, mode 0600).`);
+    return {outcome: plan.action === 'onboard' ? 'onboarded' : 'resumed', owner: credentials.username, completed, reason: undefined, url};
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    throw new OnboardingFailure(error instanceof Error ? error : new Error(String(error)), !owned);
+  }
+}
+
+/** Keep the refresh token (and the client id it belongs to); return the access token. */
+async function keepTokens(api: HaApi, key: string, credentials: HaCredentials, tokens: {accessToken: string; refreshToken: string | undefined}): Promise<string> {
+  writeCredentials(key, {...credentials, refreshToken: tokens.refreshToken ?? credentials.refreshToken, clientId: api.clientId});
+  return tokens.accessToken;
+}
+
+/**
+ * An access token from kp's kept login: the refresh token, else (HA refused it: another client id,
+ * a re-created token store) the kept password through HA's login flow, whose new refresh token is
+ * kept. Undefined when HA refuses both: the HA is not the one kp onboarded.
+ */
+async function tokenFromKeptLogin(api: HaApi, key: string, credentials: HaCredentials): Promise<string | undefined> {
+  if (credentials.refreshToken) {
     try {
-      token = (await api.refresh(credentials!.refreshToken!)).accessToken;
+      return (await api.refresh(credentials.refreshToken)).accessToken;
     } catch (error) {
       if (!(error instanceof HaApiError && error.status === 400)) throw error;
-      const why = "HA refused the token kp kept for it (it was re-created and onboarded by someone else), so kp holds no token for it";
-      ctx.out.warn(`Home Assistant at ${endpoint.url} is already onboarded and ${why}: kp leaves it as it is and judges syncs by its log.`);
-      return {outcome: 'foreign', owner: undefined, completed: [], reason: why, url: endpoint.url};
     }
   }
-  if (plan.action === 'done') {
-    ctx.out.info(`Home Assistant is onboarded by kp (owner ${credentials!.username}); \`kp ha credentials\` prints the login.`);
-    return {outcome: 'already', owner: credentials!.username, completed: [], reason: undefined, url: endpoint.url};
+  let code: string;
+  try {
+    code = await api.login(credentials.username, credentials.password);
+  } catch (error) {
+    if (error instanceof HaApiError && (error.status === 400 || error.status === 403 || error.status === 404)) return undefined;
+    throw error;
   }
-  if (plan.action === 'onboard') {
-    ctx.out.step(`Onboarding Home Assistant at ${endpoint.url} before anyone else can: owner ${KP_OWNER.username}, analytics off`);
-    // Kept BEFORE the request: if kp is stopped right after HA created the owner, the password is not lost.
-    credentials = {url: endpoint.url, name: KP_OWNER.name, username: KP_OWNER.username, password: randomBytes(24).toString('base64url'), state: 'creating-owner', createdAt: new Date().toISOString()};
-    writeCredentials(key, credentials);
-    const code = await api.createOwner({name: credentials.name, username: credentials.username, password: credentials.password, language: KP_OWNER.language});
-    credentials = {...credentials, state: 'owner'};
-    writeCredentials(key, credentials);
-    completed.push('user');
-    const tokens = await api.exchangeCode(code);
-    credentials = {...credentials, refreshToken: tokens.refreshToken};
-    writeCredentials(key, credentials);
-    token = tokens.accessToken;
-  } else {
-    ctx.out.step(`Completing Home Assistant's onboarding (${plan.steps.join(', ')})`);
-  }
-  // core_config: HA's defaults (kp seeds configuration.yaml). analytics: HA's AnalyticsOnboardingView
-  // only marks the step done and answers `{}` (homeassistant/components/onboarding/views.py), so every
-  // analytics preference keeps its default, off. integration: the step the frontend finishes with; its
-  // redirect_uri must share the client id's host and port (indieauth.verify_redirect_uri).
-  for (const step of plan.steps.filter((s) => s !== 'user') as Array<'core_config' | 'analytics' | 'integration'>) {
-    try {
-      await api.completeStep(step, token!);
-    } catch (error) {
-      // 403: already done (a concurrent run, or a step HA marks done by itself): nothing left to do.
-      if (!(error instanceof HaApiError && error.status === 403)) throw error;
-    }
-    completed.push(step);
-  }
-  credentials = {...credentials!, state: 'onboarded'};
-  writeCredentials(key, credentials);
-  ctx.out.success(`Home Assistant is onboarded: owner ${credentials.username} (\`kp ha credentials\` prints the login; kept in kp's state dir, mode 0600).`);
-  return {outcome: plan.action === 'onboard' ? 'onboarded' : 'resumed', owner: credentials.username, completed, reason: undefined, url: endpoint.url};
+  return keepTokens(api, key, credentials, await api.exchangeCode(code));
 }
 
 /** An authenticated API session with the target's HA, or why kp has none. */
 export type HaSession = {api: HaApi; token: string; owner: string} | {none: string};
 
-/** Open a session with kp's kept credentials (a fresh access token from the refresh token). */
-export async function openSession(ctx: KpContext, target: HaTarget): Promise<HaSession> {
+/**
+ * Open a session with kp's kept login. HA may still be starting (the Ingress answers 503 a moment
+ * after the pod is Ready): no answer or a 5xx is retried for up to `retryMs`.
+ */
+export async function openSession(ctx: KpContext, target: HaTarget, retryMs = 5_000): Promise<HaSession> {
   const credentials = readCredentials(target.credentialsKey);
-  if (!credentials?.refreshToken) return {none: credentials ? 'kp was interrupted while onboarding this HA and holds no token for it' : 'kp did not onboard this HA and holds no token for it'};
+  if (!credentials) return {none: 'kp did not onboard this HA and holds no token for it'};
   const endpoint = await endpointOf(target);
   if ('unreachable' in endpoint) return {none: endpoint.unreachable};
-  const api = apiFor(ctx, endpoint.url);
-  try {
-    const tokens = await api.refresh(credentials.refreshToken);
-    return {api, token: tokens.accessToken, owner: credentials.username};
-  } catch (error) {
-    if (error instanceof InterruptedError) throw error;
-    const why = error instanceof HaApiError && error.status === 400 ? "HA refused kp's token (it was re-created or the token revoked)" : `HA's API did not answer (${(error as Error).message})`;
-    return {none: why};
+  const api = apiFor(ctx, endpoint.url, credentials.clientId);
+  const deadline = Date.now() + retryMs;
+  for (;;) {
+    try {
+      const token = await tokenFromKeptLogin(api, target.credentialsKey, credentials);
+      if (token === undefined) return {none: "HA refused kp's token and password (it was re-created and onboarded by someone else)"};
+      return {api, token, owner: credentials.username};
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error;
+      const retryable = error instanceof HaApiError && (error.status === undefined || error.status >= 500);
+      if (!retryable || Date.now() > deadline) return {none: `HA's API did not answer kp (${(error as Error).message})`};
+      await sleep(500);
+    }
   }
 }
 
@@ -178,12 +285,17 @@ export interface OnboardingStatus {
 export async function onboardingStatus(ctx: KpContext, target: HaTarget): Promise<OnboardingStatus> {
   const endpoint = await endpointOf(target);
   if ('unreachable' in endpoint) return {onboarded: undefined, by: undefined, owner: undefined, reason: endpoint.unreachable};
+  const credentials = readCredentials(target.credentialsKey);
   try {
-    const steps = await apiFor(ctx, endpoint.url).onboardingSteps();
-    const plan = planOnboarding(steps, readCredentials(target.credentialsKey));
+    const steps = await readSteps(apiFor(ctx, endpoint.url), 0, Boolean(credentials?.refreshToken)).catch(async (error: unknown) => {
+      // A single look: a 404 with an owner present is a completed onboarding (the views are gone).
+      if (error instanceof HaApiError && error.status === 404 && (await apiFor(ctx, endpoint.url).userOnboarded())) return ALL_DONE;
+      throw error;
+    });
+    const plan = planOnboarding(steps, credentials);
     if (plan.action === 'onboard') return {onboarded: false, by: undefined, owner: undefined, reason: 'not onboarded: whoever reaches it first owns it (`kp ha up` onboards it)'};
     if (plan.action === 'foreign') return {onboarded: !steps.some((s) => !s.done), by: 'someone else', owner: undefined, reason: plan.why};
-    return {onboarded: plan.action === 'done', by: 'kp', owner: readCredentials(target.credentialsKey)?.username, reason: plan.action === 'resume' ? `steps left: ${plan.steps.join(', ')}` : undefined};
+    return {onboarded: plan.action === 'done', by: 'kp', owner: credentials?.username, reason: plan.action === 'done' ? undefined : `steps left: ${plan.steps.join(', ')}`};
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     return {onboarded: undefined, by: undefined, owner: undefined, reason: `HA's API did not answer (${(error as Error).message})`};

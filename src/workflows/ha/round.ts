@@ -745,10 +745,19 @@ async function applyRound(
   // HA's own verdict where kp holds a token for this HA and the domain has a config entry: the round
   // ends as soon as the entry's state is final. Else the log decides, as before.
   const session = options.entryVerdict === false ? {none: 'not asked for'} : await openSession(ctx, target);
-  const entry = 'api' in session ? await readEntryVerdict(session, component.domain, logDeadline, pollMs) : undefined;
+  let apiFailure: string | undefined;
+  const entry =
+    'api' in session
+      ? await readEntryVerdict(session, component.domain, logDeadline, pollMs).catch((error: unknown) => {
+          // HA's API failing is no verdict on the component: the log decides, and the report says why.
+          if (error instanceof InterruptedError) throw error;
+          apiFailure = (error as Error).message;
+          return undefined;
+        })
+      : undefined;
   const verdictSource: HaSyncReport['verdictSource'] = entry
     ? {used: 'config-entry', why: `kp holds a token for this HA (owner ${'owner' in session ? session.owner : '?'})`}
-    : {used: 'log', why: 'none' in session ? session.none : `${component.domain} has no config entry in HA yet`};
+    : {used: 'log', why: 'none' in session ? session.none : (apiFailure ?? `${component.domain} has no config entry in HA yet`)};
   const verdict = {
     ...(entry ? parseLogVerdict(await target.logsSince(logsFrom), component.domain) : await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs)),
     readMs: 0,

@@ -3,7 +3,7 @@
  * component (version and whether the files match), and the log verdict since the last start.
  */
 import type {KpContext} from '../context.js';
-import {KpError} from '../../core/errors.js';
+import {InterruptedError, KpError} from '../../core/errors.js';
 import {collectFiles, detectSource, type ComponentSource} from './component.js';
 import {planSync} from './plan.js';
 import {manifestVersion, remoteLayout} from './remote.js';
@@ -12,7 +12,7 @@ import {announceTarget, resolveTarget, validateConfigDir, type TargetOptions} fr
 import {logWindowStart, notRunningReason} from './targets/target.js';
 import {parseLogVerdict} from './verdict.js';
 import {listRemote} from './protocol.js';
-import {onboardingStatus, openSession} from './onboarding.js';
+import {onboardingStatus, openSession, haUrlOverride} from './onboarding.js';
 
 /** Options of `kp ha status`. */
 export interface HaStatusOptions {
@@ -27,6 +27,7 @@ export interface HaStatusOptions {
 /** Gather the status report (never changes anything). */
 export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promise<HaStatusReport> {
   const configDir = validateConfigDir(options.configDir);
+  haUrlOverride(); // a bad KP_HA_URL is bad input, refused before anything runs
   // A --source that is wrong is bad input (exit 2) before any target is looked for.
   if (options.source) detectSource(options.cwd, options.source);
   const target = await resolveTarget(ctx, options.target);
@@ -97,7 +98,13 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
   report.onboarding = await onboardingStatus(ctx, target);
   if (report.onboarding.by === 'kp') {
     const session = await openSession(ctx, target);
-    if ('api' in session) report.configEntries = await session.api.configEntries(domain, session.token).catch(() => undefined);
+    if ('api' in session) {
+      report.configEntries = await session.api.configEntries(domain, session.token).catch((error: unknown) => {
+        if (error instanceof InterruptedError) throw error;
+        notes.push(`No config-entry state: ${(error as Error).message}`);
+        return undefined;
+      });
+    }
     else notes.push(`No config-entry state: ${session.none}.`);
   }
   report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt, haStarted ? Date.parse(haStarted) : undefined)), domain);

@@ -4,6 +4,7 @@
  */
 import {ExitCode} from '../../core/errors.js';
 import type {KpContext} from '../context.js';
+import {haUrlOverride} from './onboarding.js';
 import {compileIgnores, detectSource} from './component.js';
 import {assertLintPossible, lintGate, pythonChanged} from './lint.js';
 import type {HaSyncReport} from './report.js';
@@ -28,6 +29,7 @@ export type HaSyncResult = HaSyncReport | HaWatchResult;
 /** Run `kp ha sync`. */
 export async function haSync(ctx: KpContext, request: HaSyncRequest): Promise<HaSyncResult> {
   const configDir = validateConfigDir(request.configDir);
+  haUrlOverride(); // a bad KP_HA_URL is bad input, refused before anything runs
   // The component is every input too: a wrong --source is exit 2 before any target is looked for.
   detectSource(request.cwd, request.source);
   compileIgnores(request.ignore ?? []);

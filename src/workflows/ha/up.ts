@@ -23,7 +23,7 @@ import {validateClusterName} from '../shared/names.js';
 import {detectSource} from './component.js';
 import {assertLintPossible, lintGate, pythonChanged, type LintMode} from './lint.js';
 import {DEFAULT_HA_IMAGE, HA_MANIFEST_NAMES, haManifest, hostTimeZone, parseApplyOutput, type ApplyLine} from './manifest.js';
-import {onboard, type OnboardingResult} from './onboarding.js';
+import {haUrlOverride, onboard, OnboardingFailure, type OnboardingResult} from './onboarding.js';
 import {wireBackend, type BackendLocation, type WiringResult} from './wire.js';
 import type {HaSyncReport} from './report.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
@@ -117,6 +117,7 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
   const started = Date.now();
   const clusterName = validateClusterName(options.clusterName);
   const image = haImage();
+  haUrlOverride(); // a bad KP_HA_URL is bad input, refused before anything starts
   const target = chooseLifecycleTarget(options.target, clusterName);
   // The component is looked for before anything starts: a --source that is wrong fails first.
   const source = findSource(options);
@@ -137,21 +138,37 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
       return {target, image, where: context, url, changed: false, applied: undefined, compose: undefined, onboarding: undefined, sync: {skipped: 'dry run'}, wiring: undefined, dryRun: true, durationMs: Date.now() - started};
     }
     const {changed, lines} = parseApplyOutput(applied.stdout);
+    const scaleToZero = () => kubectl.run(['scale', `statefulset/${HA_MANIFEST_NAMES.statefulSet}`, '-n', HA_MANIFEST_NAMES.namespace, '--replicas=0'], {mutating: true});
     const rollout = await kubectl.rolloutStatus(`statefulset/${HA_MANIFEST_NAMES.statefulSet}`, HA_MANIFEST_NAMES.namespace, options.timeoutSeconds);
     if (rollout.exitCode !== 0) {
-      throw new KpError(`Home Assistant did not become ready in ${context} within ${options.timeoutSeconds}s.`, {
+      // It may come up after kp gave up, un-onboarded: not left to whoever reaches it first.
+      const stopped = options.onboard ? `; ${await stopUnowned(ctx, scaleToZero)}` : '';
+      throw new KpError(`Home Assistant did not become ready in ${context} within ${options.timeoutSeconds}s${stopped}.`, {
         exitCode: ExitCode.Timeout,
         hint: `kubectl --context ${context} -n ${HA_MANIFEST_NAMES.namespace} describe pod ${HA_MANIFEST_NAMES.pod} says why (image pull, PVC, probe); raise --timeout for a first start.`,
       });
     }
     ctx.out.success(changed ? `Home Assistant is up in ${context}: ${url}` : `Home Assistant was already up in ${context}: nothing changed (${url}).`);
-    const onboarding = await onboardOrStop(ctx, pod, options, () => kubectl.run(['scale', `statefulset/${HA_MANIFEST_NAMES.statefulSet}`, '-n', HA_MANIFEST_NAMES.namespace, '--replicas=0'], {mutating: true}));
+    const onboarding = await onboardOrStop(ctx, pod, options, scaleToZero);
     const sync = await firstSync(ctx, pod, options, source);
     const wiring = await wireIfOwned(ctx, pod, onboarding, () => clusterBackend(kubectl));
     return {target, image, where: context, url, changed, applied: lines, compose: undefined, onboarding, sync, wiring, dryRun: false, durationMs: Date.now() - started};
   }
 
-  const started_ = await composeStart(ctx, {projectName: options.projectName, profiles: [HA_COMPOSE_PROFILE], timeoutSeconds: options.timeoutSeconds, wait: true});
+  const engine = new Engine(ctx.runner);
+  const stopComposeHa = async (project: string) => {
+    const ids = (await engine.findContainers([`com.docker.compose.project=${project}`, `com.docker.compose.service=${HA_COMPOSE_PROFILE}`])).filter((c) => c.running).map((c) => c.id);
+    await engine.stop(ids);
+  };
+  let started_: ComposeStartResult;
+  try {
+    started_ = await composeStart(ctx, {projectName: options.projectName, profiles: [HA_COMPOSE_PROFILE], timeoutSeconds: options.timeoutSeconds, wait: true});
+  } catch (error) {
+    // Timed out: HA may still come up after kp gave up, un-onboarded. Not left to whoever reaches it first.
+    if (!(error instanceof KpError && error.exitCode === ExitCode.Timeout) || !options.onboard || ctx.dryRun) throw error;
+    const stopped = await stopUnowned(ctx, () => stopComposeHa(resolveStack({projectName: options.projectName}).project));
+    throw new KpError(`${error.message.replace(/\.$/, '')}; Home Assistant: ${stopped}.`, {exitCode: error.exitCode, hint: error.hint, details: error.details});
+  }
   const ha = started_.services.find((s) => s.service === HA_COMPOSE_PROFILE);
   const port = ha?.ports.find((p) => p.containerPort === 8123)?.hostPort ?? 8123;
   const url = `http://127.0.0.1:${port}/`;
@@ -162,11 +179,7 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
   const container = new ContainerTarget(new Engine(ctx.runner), {composeProject: started_.project, service: HA_COMPOSE_PROFILE});
   announceTarget(ctx, container);
   ctx.out.success(`Home Assistant answers at ${url}`);
-  const engine = new Engine(ctx.runner);
-  const onboarding = await onboardOrStop(ctx, container, options, async () => {
-    const ids = (await engine.findContainers([`com.docker.compose.project=${started_.project}`, `com.docker.compose.service=${HA_COMPOSE_PROFILE}`])).map((c) => c.id);
-    await engine.stop(ids);
-  });
+  const onboarding = await onboardOrStop(ctx, container, options, () => stopComposeHa(started_.project));
   const sync = await firstSync(ctx, container, options, source);
   const wiring = await wireIfOwned(ctx, container, onboarding, () => composeBackend(engine, started_.project));
   return {target, image, where: started_.project, url, changed, applied: undefined, compose: {action: started_.action, reason: started_.reason}, onboarding, sync, wiring, dryRun: false, durationMs: Date.now() - started};
@@ -185,13 +198,29 @@ async function onboardOrStop(ctx: KpContext, target: HaTarget, options: HaUpOpti
     return await onboard(ctx, target, Math.min(options.timeoutSeconds * 1000, 120_000));
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    ctx.out.warn(`Onboarding failed: stopping Home Assistant rather than leaving it reachable and unowned.`);
-    await stopHa();
-    throw new KpError(`Could not onboard Home Assistant (${reason.replace(/\.$/, '')}); it is stopped.`, {
-      exitCode: error instanceof KpError ? error.exitCode : ExitCode.ToolFailed,
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+    const exitCode = error instanceof KpError ? error.exitCode : ExitCode.ToolFailed;
+    if (!(error instanceof OnboardingFailure && error.unowned)) {
+      // HA has an owner (kp's, or someone's): stopping it would protect nothing.
+      throw new KpError(`Could not complete Home Assistant's onboarding (${reason}).`, {exitCode, hint: '`kp ha up` tries again (`--verbose` shows each API call, secrets redacted).'});
+    }
+    const stopped = await stopUnowned(ctx, stopHa);
+    throw new KpError(`Could not onboard Home Assistant (${reason}); ${stopped}.`, {
+      exitCode,
       hint: '`kp ha up` starts it and tries again (`--verbose` shows each API call, secrets redacted); `--no-onboard` leaves onboarding to the browser.',
     });
+  }
+}
+
+/** Stop an HA that may have no owner, rather than leave it reachable; says what happened (never throws). */
+async function stopUnowned(ctx: KpContext, stopHa: () => Promise<unknown>): Promise<string> {
+  ctx.out.warn('Stopping Home Assistant rather than leaving it reachable and unowned.');
+  try {
+    await stopHa();
+    return 'it is stopped';
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    return `stopping it failed too (${(error as Error).message.split('\n')[0]}): stop it yourself until it is onboarded`;
   }
 }
 

@@ -57,7 +57,12 @@ export async function wireBackend(ctx: KpContext, target: HaTarget, backend: Bac
       else ctx.out.warn(`The ${KAMERPLANTER_DOMAIN} integration is wired to ${backend.url}, but HA reports it ${state ?? 'unknown'}${verdict?.reason ? `: ${verdict.reason}` : ''}.`);
       return {outcome: 'created', url: backend.url, entryId: step.entryId, reason: verdict?.reason ?? undefined, state};
     }
-    const reason = step.type === 'form' ? `the config flow answered with errors ${JSON.stringify(step.errors)}` : `the config flow ended with ${step.type}${step.reason ? ` (${step.reason})` : ''}`;
+    const reason =
+      step.type === 'form'
+        ? `the config flow answered its ${step.stepId ?? 'form'} step with ${Object.keys(step.errors).length > 0 ? `errors ${Object.values(step.errors).join(', ')}` : `a form kp cannot fill (fields ${step.fields.join(', ') || 'none'})`}`
+        : `the config flow ended with ${step.type}${step.reason ? ` (${step.reason})` : ''}`;
+    // An unfinished flow stays open in HA until it restarts: give it up.
+    if (step.type === 'form' && step.flowId) await session.api.abortFlow(step.flowId, session.token).catch(() => undefined);
     ctx.out.warn(`Could not wire the ${KAMERPLANTER_DOMAIN} integration to ${backend.url}: ${reason}. Add it in HA (Settings > Devices & services) or run \`kp ha up\` again.`);
     return {outcome: 'failed', url: backend.url, entryId: undefined, reason};
   } catch (error) {

@@ -71,8 +71,10 @@ describe('kp ha up / down on the dev cluster', () => {
     const w = world();
     await devCluster(w);
     expect((await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root})).exitCode).toBe(0);
+    ha.restart(); // as the first sync does: onboarding complete, the restarted HA registers no onboarding views (404)
     const again = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
     expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.durationMs).toBeLessThan(10_000);
     const up = JSON.parse(again.stdout);
     expect(up.changed).toBe(false);
     expect(new Set(up.applied.map((l: {verb: string}) => l.verb))).toEqual(new Set(['unchanged']));
@@ -171,11 +173,12 @@ describe('kp ha up / down on the dev cluster', () => {
     expect(human.stdout).toContain(`password  ${kept.password}`);
   });
 
-  it('Given an HA someone else onboarded, When kp ha up runs, Then it is left as it is: no owner created, one line says kp holds no token, no wiring, exit 0', async () => {
+  it('Given an HA someone else onboarded (and restarted since: no onboarding views), When kp ha up runs, Then it is left as it is: no owner created, one line says kp holds no token, no wiring, exit 0', async () => {
     // Given
     const w = world();
     await devCluster(w);
     for (const step of ['user', 'core_config', 'analytics', 'integration']) ha.state.done.add(step);
+    ha.restart();
     // When
     const result = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
     // Then
@@ -227,5 +230,67 @@ describe('kp ha up / down on the dev cluster', () => {
     expect(second.exitCode, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).wiring).toMatchObject({outcome: 'kept'});
     expect(ha.state.entries.map((e) => e.url)).toEqual(['http://kamerplanter-backend.default.svc.cluster.local:8000']);
+  });
+
+  it('Given someone creating the owner between kp\'s look and its request (HA answers 403), When kp ha up runs, Then HA is theirs: kp keeps no login, does not stop HA, exit 0', async () => {
+    // Given
+    const w = world();
+    await devCluster(w);
+    ha.state.failures.set('POST /api/onboarding/users', 403);
+    // When
+    const result = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
+    // Then
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).onboarding).toMatchObject({outcome: 'foreign', reason: expect.stringContaining('someone else created the owner first')});
+    expect(w.calls().filter((c) => c.tool === 'kubectl' && c.argv.includes('scale'))).toEqual([]);
+    expect((await runKp(['ha', 'credentials'], {env: w.env, cwd: w.root})).exitCode).toBe(3);
+  });
+
+  it('Given the token exchange failing once after kp created the owner, When kp ha up runs twice, Then the first fails without stopping the owned HA and the second logs in with the kept password and completes onboarding', async () => {
+    // Given
+    const w = world();
+    await devCluster(w);
+    ha.state.failures.set('POST /auth/token', 500);
+    // When
+    const first = await runKp(['ha', 'up'], {env: w.env, cwd: w.root});
+    // Then
+    expect(first.exitCode).toBe(4);
+    expect(first.stderr).toMatch(/^error: Could not complete Home Assistant's onboarding \(Home Assistant answered POST \/auth\/token with HTTP 500/m);
+    expect(w.calls().filter((c) => c.tool === 'kubectl' && c.argv.includes('scale'))).toEqual([]);
+    expect(ha.state.owner).toBe('kp-dev');
+    // When HA answers again
+    ha.state.failures.clear();
+    const second = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
+    // Then
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout).onboarding).toMatchObject({outcome: 'resumed', owner: 'kp-dev', completed: ['core_config', 'analytics', 'integration']});
+    expect(ha.state.requests.filter((r) => r.path === '/auth/login_flow')).toHaveLength(1);
+  });
+
+  it('Given HA refusing kp\'s kept refresh token (its token store re-created), When kp ha up runs, Then kp logs in with the kept password, keeps the new token, and changes nothing else', async () => {
+    // Given
+    const w = world();
+    await devCluster(w);
+    expect((await runKp(['ha', 'up'], {env: w.env, cwd: w.root})).exitCode).toBe(0);
+    ha.state.refresh.clear();
+    // When
+    const result = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
+    // Then
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).onboarding).toMatchObject({outcome: 'already', owner: 'kp-dev'});
+    const kept = JSON.parse(readFileSync(JSON.parse((await runKp(['ha', 'credentials', '--json'], {env: w.env, cwd: w.root})).stdout).file, 'utf8'));
+    expect(ha.state.refresh.has(kept.refreshToken)).toBe(true);
+  });
+
+  it('Given KP_HA_URL that is not a plain http URL, When kp ha up runs, Then exit 2 before any cluster call', async () => {
+    const w = world();
+    await devCluster(w);
+    for (const bad of ['https://homeassistant.localhost', 'not a url', 'http://user:pw@127.0.0.1:8123']) {
+      const result = await runKp(['ha', 'up'], {env: {...w.env, KP_HA_URL: bad}, cwd: w.root});
+      expect(result.exitCode, bad).toBe(2);
+      expect(result.stderr).toMatch(/^error: KP_HA_URL /m);
+      expect(result.stderr).toMatch(/^hint: /m);
+    }
+    expect(w.calls().filter((c) => c.tool === 'kubectl')).toEqual([]);
   });
 });

@@ -23,7 +23,8 @@ describe('planOnboarding', () => {
     expect(planOnboarding(steps('user'), undefined)).toMatchObject({action: 'foreign', why: expect.stringContaining('someone else onboarded it')});
   });
 
-  it('Given kp was interrupted while creating the owner (no token kept), When planned, Then it says so instead of claiming the HA', () => {
-    expect(planOnboarding(steps('user'), kept({state: 'creating-owner', refreshToken: undefined}))).toMatchObject({action: 'foreign', why: expect.stringContaining('interrupted while creating the owner')});
+  it('Given an owner kp created (or was stopped while creating) but no token kept, When planned, Then kp logs in with the kept password and finishes the open steps', () => {
+    expect(planOnboarding(steps('user'), kept({state: 'creating-owner', refreshToken: undefined}))).toEqual({action: 'login', steps: ['core_config', 'analytics', 'integration']});
+    expect(planOnboarding(steps('user', 'core_config', 'analytics', 'integration'), kept({state: 'owner', refreshToken: undefined}))).toEqual({action: 'login', steps: []});
   });
 });

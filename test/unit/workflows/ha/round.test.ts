@@ -345,12 +345,35 @@ describe('ha sync round', () => {
       }
     });
 
+    it('Given a loaded entry beside one the user disabled and an ignored discovery (both not_loaded by intent), When a round restarts HA, Then only the loaded one decides: exit 0', async () => {
+      const {ha, ctx, target, cwd} = await restartingTarget({state: 'loaded', reason: null});
+      ha.state.entries.push({entry_id: 'e2', domain: 'kamerplanter', title: 'old', url: 'x', disabled_by: 'user', state: 'not_loaded'});
+      ha.state.entries.push({entry_id: 'e3', domain: 'kamerplanter', title: 'found', url: 'y', source: 'ignore', state: 'not_loaded'});
+      try {
+        const report = await runSyncRound(ctx, target, syncOptions(cwd));
+        expect(report).toMatchObject({exitCode: ExitCode.Ok, configEntry: {state: 'loaded', entries: [{entryId: 'e1'}]}});
+      } finally {
+        await ha.close();
+      }
+    });
+
+    it("Given HA's entries endpoint refusing kp (401), When a round restarts HA, Then that is no verdict on the component: the log decides and the report says why", async () => {
+      const {ha, ctx, target, cwd} = await restartingTarget({state: 'setup_error', reason: 'x'});
+      ha.state.failures.set('GET /api/config/config_entries/entry', 401);
+      try {
+        const report = await runSyncRound(ctx, target, syncOptions(cwd));
+        expect(report).toMatchObject({outcome: 'synced', verdictSource: {used: 'log', why: 'Home Assistant answered GET /api/config/config_entries/entry with HTTP 401 (Internal Server Error).'}});
+      } finally {
+        await ha.close();
+      }
+    });
+
     it('Given a token HA refuses (HA re-created), When a round restarts HA, Then the log decides and the report says HA refused the token', async () => {
       const {ha, ctx, target, cwd} = await restartingTarget({state: 'setup_error', reason: 'x'});
       ha.state.refresh.clear();
       try {
         const report = await runSyncRound(ctx, target, syncOptions(cwd));
-        expect(report).toMatchObject({outcome: 'synced', verdictSource: {used: 'log', why: expect.stringContaining("HA refused kp's token")}});
+        expect(report).toMatchObject({outcome: 'synced', verdictSource: {used: 'log', why: "HA refused kp's token and password (it was re-created and onboarded by someone else)"}});
       } finally {
         await ha.close();
       }
