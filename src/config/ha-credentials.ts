@@ -4,7 +4,7 @@
  * checkout. Written before the owner is created (state `creating-owner`), so an interruption never
  * leaves an HA owned by a password nobody knows.
  */
-import {lstatSync, readFileSync, rmSync} from 'node:fs';
+import {lstatSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {writeFileAtomic} from './atomic-write.js';
 import {stateDir} from './paths.js';
@@ -58,4 +58,16 @@ export function writeCredentials(key: string, credentials: HaCredentials): void 
 /** Forget the credentials of `key` (its HA and config volume are gone). */
 export function removeCredentials(key: string): void {
   rmSync(credentialsFile(key), {force: true});
+}
+
+/** The keys of every login kp keeps (one per HA it onboarded). */
+export function keptCredentialKeys(): string[] {
+  try {
+    return readdirSync(credentialsDir())
+      .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
+      .map((name) => name.slice(0, -'.json'.length))
+      .sort();
+  } catch {
+    return [];
+  }
 }

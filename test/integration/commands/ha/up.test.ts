@@ -206,6 +206,11 @@ describe('kp ha up / down on the dev cluster', () => {
     expect(result.stderr).toMatch(/^hint: /m);
     expect(w.calls().filter((c) => c.tool === 'kubectl').at(-1)!.argv).toEqual(['--context', 'kind-kamerplanter', 'scale', 'statefulset/homeassistant', '-n', 'default', '--replicas=0']);
     expect(JSON.parse(fakeKubectl(w, 'get', 'statefulset', 'homeassistant', '-n', 'default', '-o', 'json')).spec.replicas).toBe(0);
+    // With HA stopped, kp ha credentials still shows the one login kept, saying it may open nothing.
+    const login = await runKp(['ha', 'credentials'], {env: w.env, cwd: w.root});
+    expect(login.exitCode, login.stderr).toBe(0);
+    expect(login.stderr).toMatch(/No running Home Assistant found .*showing the one login kp keeps/);
+    expect(login.stdout).toContain('state     creating-owner (onboarding not finished; kp may not have created this owner');
     // When HA works again, Then the next kp ha up brings it back and onboards it.
     ha.state.failures.clear();
     const again = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
