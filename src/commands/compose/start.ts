@@ -14,6 +14,7 @@ changes nothing.`;
     '<%= config.bin %> compose start',
     '<%= config.bin %> compose start --profile timescaledb --timeout 600',
     '<%= config.bin %> compose start --project-name second --json',
+    '<%= config.bin %> compose start --bind-address 0.0.0.0',
   ];
   static override flags = {
     ...composeStackFlags,
@@ -21,6 +22,10 @@ changes nothing.`;
     profile: Flags.string({char: 'p', description: 'Enable a Compose profile (repeatable).', multiple: true, helpValue: 'PROFILE'}),
     timeout: Flags.integer({description: 'Seconds to wait for the stack to become healthy.', default: 300, min: 1}),
     wait: Flags.boolean({description: 'Wait for health and the HTTP endpoints (--no-wait returns after up).', default: true, allowNo: true}),
+    'bind-address': Flags.string({
+      description: "Address the stack's ports are published on (HOST_BIND_ADDRESS; default 127.0.0.1: this machine only). 0.0.0.0 opens them to the network, with a warning naming them.",
+      env: 'KP_BIND_ADDRESS',
+    }),
   };
 
   protected execute(): Promise<ComposeStartResult> {
@@ -29,6 +34,7 @@ changes nothing.`;
       profiles: this.flags.profile ?? [],
       timeoutSeconds: this.flags.timeout,
       wait: this.flags.wait,
+      bindAddress: this.flags['bind-address'],
     });
   }
 

@@ -9,6 +9,7 @@ import type {ComposeInfo} from '../../tools/compose.js';
 import {Engine} from '../../tools/docker.js';
 import {registerSecret} from '../../tools/runner.js';
 import type {KpContext} from '../context.js';
+import {validateBindAddress} from '../shared/host-ports.js';
 import {pullMissingImages} from './images.js';
 import {planStart, type StartPlan} from './plan.js';
 import {assertPortsFree, exposedServicePorts, probeStackPorts} from './ports.js';
@@ -35,6 +36,8 @@ export interface ComposeStartOptions extends StackOptions {
   profiles: string[];
   timeoutSeconds: number;
   wait: boolean;
+  /** `--bind-address`: the stack's HOST_BIND_ADDRESS for this start (undefined: the environment's or the env file's, else 127.0.0.1). */
+  bindAddress?: string;
 }
 
 /** The result object of `kp compose start` (`--json` prints exactly this). */
@@ -57,6 +60,9 @@ export interface ComposeStartResult {
 /** Run `kp compose start`. */
 export async function composeStart(ctx: KpContext, options: ComposeStartOptions): Promise<ComposeStartResult> {
   const started = Date.now();
+  // --bind-address IS the stack's HOST_BIND_ADDRESS: set where Compose, the start record and the
+  // URLs all read it (the environment wins over the env file, as in Compose itself).
+  if (options.bindAddress !== undefined) process.env.HOST_BIND_ADDRESS = validateBindAddress(options.bindAddress);
   const stack = resolveStack(options);
   // Every input is checked before the first change: the compose file and the profiles are read
   // (with inert secrets) before the env file is created.

@@ -5,7 +5,6 @@
  * pinned ingress controller, the Helm repositories the charts need, then Skaffold (`dev` or `debug`
  * in the foreground, or `run`). Safe to repeat: on a ready cluster it creates and applies nothing.
  */
-import {isIP} from 'node:net';
 import {loadKindConfig} from '../../config/kind-config.js';
 import {loadSkaffoldConfig, moduleNames, type SkaffoldConfig} from '../../config/skaffold-config.js';
 import {fail} from '../../core/errors.js';
@@ -14,7 +13,7 @@ import {kindContextName} from '../../tools/kind.js';
 import {Kubectl} from '../../tools/kubectl.js';
 import {loopArgs, runArgs, Skaffold, type SkaffoldLoop, type SkaffoldTarget} from '../../tools/skaffold.js';
 import type {KpContext} from '../context.js';
-import {busyPorts, isLoopbackAddress} from '../shared/host-ports.js';
+import {busyPorts, isLoopbackAddress, validateBindAddress} from '../shared/host-ports.js';
 import {validateClusterName} from '../shared/names.js';
 import {probeDevTools} from '../shared/tool-versions.js';
 import {applyClusterPlan, observeCluster, observeNodes, planCluster, type ClusterState} from './cluster.js';
@@ -124,19 +123,6 @@ export function checkSkaffoldArgs(args: readonly string[]): void {
     }
   }
 }
-
-/**
- * The address host ports without a listen address are published on: `--bind-address` (or
- * KP_BIND_ADDRESS), else 127.0.0.1. Anything but an IP address is bad input (exit 2).
- */
-export function validateBindAddress(value: string | undefined): string {
-  const address = (value ?? '').trim() || DEFAULT_BIND_ADDRESS;
-  if (isIP(address) === 0) throw fail.usage(`--bind-address ${JSON.stringify(value)} is not an IP address.`, 'Give an address of this machine, e.g. 127.0.0.1 (the default) or 0.0.0.0 for every interface.');
-  return address;
-}
-
-/** Where kp publishes what it starts, unless the user asks for more. */
-export const DEFAULT_BIND_ADDRESS = '127.0.0.1';
 
 /** Run `kp dev up`. */
 export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevUpResult> {

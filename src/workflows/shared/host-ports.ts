@@ -3,8 +3,9 @@
  * not, who holds it. Pure Node (a bind attempt, a connect, /proc), plus one engine call to name a
  * container that publishes it.
  */
-import {connect, createServer} from 'node:net';
+import {connect, createServer, isIP} from 'node:net';
 import {readdirSync, readFileSync, readlinkSync} from 'node:fs';
+import {fail} from '../../core/errors.js';
 import type {Engine} from '../../tools/docker.js';
 
 /** Is something listening on host:port? (A connect probe: for ports an unprivileged user may not bind, and for services that speak no HTTP.) */
@@ -168,4 +169,17 @@ export async function describePortHolder(port: number, engine?: Engine): Promise
 /** Is this host address reachable only from this machine (127.0.0.0/8, ::1)? */
 export function isLoopbackAddress(address: string): boolean {
   return address === '::1' || address === 'localhost' || /^127\./.test(address);
+}
+
+/** Where kp publishes what it starts, unless the user asks for more. */
+export const DEFAULT_BIND_ADDRESS = '127.0.0.1';
+
+/**
+ * The address kp publishes host ports on: `--bind-address` (or KP_BIND_ADDRESS), else 127.0.0.1.
+ * Anything but an IP address is bad input (exit 2).
+ */
+export function validateBindAddress(value: string | undefined): string {
+  const address = (value ?? '').trim() || DEFAULT_BIND_ADDRESS;
+  if (isIP(address) === 0) throw fail.usage(`--bind-address ${JSON.stringify(value)} is not an IP address.`, 'Give an address of this machine, e.g. 127.0.0.1 (the default) or 0.0.0.0 for every interface.');
+  return address;
 }

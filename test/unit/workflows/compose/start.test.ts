@@ -123,6 +123,30 @@ describe('compose start', () => {
     expect(existsSync(envFile('compose.env'))).toBe(false);
   });
 
+  it('Given --bind-address that is no IP address, When started, Then a usage error comes before any engine call and no env file is written', async () => {
+    // Given
+    const {ctx, runner} = sandbox.context([]);
+    // When
+    const error = await composeStart(ctx, {...options, bindAddress: 'everyone'}).catch((e: unknown) => e);
+    // Then
+    expect(error).toMatchObject({exitCode: ExitCode.Usage, message: '--bind-address "everyone" is not an IP address.'});
+    expect(runner.calls).toEqual([]);
+    expect(existsSync(envFile('compose.env'))).toBe(false);
+  });
+
+  it('Given --bind-address 0.0.0.0, When started, Then it is the stack\'s HOST_BIND_ADDRESS (where Compose reads it) and the dry run warns, naming what other machines can reach', async () => {
+    // Given
+    await hostPorts();
+    const {ctx, runner} = sandbox.context([engineUp, ps('kamerplanter', ''), ...composeV1Only], {dryRun: true});
+    // When
+    const result = await composeStart(ctx, {...options, bindAddress: '0.0.0.0'});
+    // Then
+    expect(result.action).toBe('dry-run');
+    expect(process.env.HOST_BIND_ADDRESS).toBe('0.0.0.0');
+    expect((ctx.out as unknown as {text(): string}).text()).toMatch(/Reachable from other machines \(HOST_BIND_ADDRESS=0\.0\.0\.0\): .*backend/);
+    expect(runner.mutatingCalls().filter((c) => !c.skipped)).toEqual([]);
+  });
+
   it('Given a published port held by another container, When started, Then exit 3 names port, service and holder, and no up runs', async () => {
     // Given: an empty engine, and the backend's host port taken
     const ports = await hostPorts();
