@@ -62,7 +62,8 @@ export function isUnreachable(stderr: string): boolean {
 /** kubectl bound to one context. */
 export class Kubectl {
   constructor(
-    private readonly runner: Runner,
+    /** The runner every call goes through (a target that also asks the engine uses the same one). */
+    readonly runner: Runner,
     readonly context: string,
     readonly bin = 'kubectl',
   ) {}

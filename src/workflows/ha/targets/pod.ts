@@ -2,7 +2,9 @@
  * HA running in a Kubernetes pod: `kubectl exec` is the transport, `kubectl get pod -o json`
  * the observation. Every call carries the explicit `--context` (the Kubectl adapter's fence).
  */
-import {fail} from '../../../core/errors.js';
+import {fail, InterruptedError} from '../../../core/errors.js';
+import {Engine} from '../../../tools/docker.js';
+import {KIND_CLUSTER_LABEL} from '../../../tools/kind.js';
 import type {Kubectl, PodJson} from '../../../tools/kubectl.js';
 import type {HaEndpoint} from '../../../tools/ha-api.js';
 import type {RunResult} from '../../../tools/runner.js';
@@ -106,7 +108,26 @@ export class PodTarget implements HaTarget {
   async apiEndpoint(): Promise<HaEndpoint | {unreachable: string}> {
     // kp reaches only its own HA in the cluster: through the Ingress its manifest creates.
     const own = this.selector.namespace === HA_MANIFEST_NAMES.namespace && 'pod' in this.selector && this.selector.pod === HA_MANIFEST_NAMES.pod && this.selector.container === HA_MANIFEST_NAMES.container;
-    return own ? {url: `http://${HA_MANIFEST_NAMES.host}`} : {unreachable: `kp reaches HA's API only for its own HA (${HA_MANIFEST_NAMES.namespace}/${HA_MANIFEST_NAMES.pod}, through http://${HA_MANIFEST_NAMES.host}/)`};
+    if (!own) return {unreachable: `kp reaches HA's API only for its own HA (${HA_MANIFEST_NAMES.namespace}/${HA_MANIFEST_NAMES.pod}, through http://${HA_MANIFEST_NAMES.host}/)`};
+    // The Ingress answers on the host port kind published for the node's port 80: read it from the
+    // node container rather than assume 80 (kp's login must never go to whatever else holds port 80).
+    const port = await this.ingressHostPort();
+    if (port === null) return {unreachable: `the kind node of ${this.kubectl.context} publishes no host port for the Ingress (port 80)`};
+    return {url: `http://${HA_MANIFEST_NAMES.host}${port === undefined || port === 80 ? '' : `:${port}`}`};
+  }
+
+  /** The host port of the kind control-plane node's port 80; undefined when there is no kind node to ask (assume 80), null when it publishes none. */
+  private async ingressHostPort(): Promise<number | null | undefined> {
+    if (!this.kubectl.context.startsWith('kind-')) return undefined;
+    const cluster = this.kubectl.context.slice('kind-'.length);
+    try {
+      const nodes = await new Engine(this.kubectl.runner).findContainers([`${KIND_CLUSTER_LABEL}=${cluster}`, 'io.x-k8s.kind.role=control-plane']);
+      if (nodes.length === 0) return undefined;
+      return nodes.flatMap((n) => n.ports).find((p) => p.containerPort === '80/tcp' && p.hostPort > 0)?.hostPort ?? null;
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error;
+      return undefined;
+    }
   }
 
   describe(): Record<string, string> {
