@@ -142,7 +142,7 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
     const rollout = await kubectl.rolloutStatus(`statefulset/${HA_MANIFEST_NAMES.statefulSet}`, HA_MANIFEST_NAMES.namespace, options.timeoutSeconds);
     if (rollout.exitCode !== 0) {
       // It may come up after kp gave up, un-onboarded: not left to whoever reaches it first.
-      const stopped = options.onboard ? `; ${await stopUnowned(ctx, scaleToZero)}` : '';
+      const stopped = options.onboard && !ownedByKp(pod) ? `; ${await stopUnowned(ctx, scaleToZero)}` : '';
       throw new KpError(`Home Assistant did not become ready in ${context} within ${options.timeoutSeconds}s${stopped}.`, {
         exitCode: ExitCode.Timeout,
         hint: `kubectl --context ${context} -n ${HA_MANIFEST_NAMES.namespace} describe pod ${HA_MANIFEST_NAMES.pod} says why (image pull, PVC, probe); raise --timeout for a first start.`,
@@ -166,7 +166,9 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
   } catch (error) {
     // Timed out: HA may still come up after kp gave up, un-onboarded. Not left to whoever reaches it first.
     if (!(error instanceof KpError && error.exitCode === ExitCode.Timeout) || !options.onboard || ctx.dryRun) throw error;
-    const stopped = await stopUnowned(ctx, () => stopComposeHa(resolveStack({projectName: options.projectName}).project));
+    const project = resolveStack({projectName: options.projectName}).project;
+    if (ownedByKp(new ContainerTarget(engine, {composeProject: project, service: HA_COMPOSE_PROFILE}))) throw error;
+    const stopped = await stopUnowned(ctx, () => stopComposeHa(project));
     throw new KpError(`${error.message.replace(/\.$/, '')}; Home Assistant: ${stopped}.`, {exitCode: error.exitCode, hint: error.hint, details: error.details});
   }
   const ha = started_.services.find((s) => s.service === HA_COMPOSE_PROFILE);
@@ -176,7 +178,7 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
   if (ctx.dryRun) {
     return {target, image, where: started_.project, url, changed, applied: undefined, compose: {action: started_.action, reason: started_.reason}, onboarding: undefined, sync: {skipped: 'dry run'}, wiring: undefined, dryRun: true, durationMs: Date.now() - started};
   }
-  const container = new ContainerTarget(new Engine(ctx.runner), {composeProject: started_.project, service: HA_COMPOSE_PROFILE});
+  const container = new ContainerTarget(engine, {composeProject: started_.project, service: HA_COMPOSE_PROFILE});
   announceTarget(ctx, container);
   ctx.out.success(`Home Assistant answers at ${url}`);
   const onboarding = await onboardOrStop(ctx, container, options, () => stopComposeHa(started_.project));
@@ -210,6 +212,11 @@ async function onboardOrStop(ctx: KpContext, target: HaTarget, options: HaUpOpti
       hint: '`kp ha up` starts it and tries again (`--verbose` shows each API call, secrets redacted); `--no-onboard` leaves onboarding to the browser.',
     });
   }
+}
+
+/** kp completed this HA's onboarding before: it has an owner, so a slow start is no reason to stop it. */
+function ownedByKp(target: HaTarget): boolean {
+  return readCredentials(target.credentialsKey)?.state === 'onboarded';
 }
 
 /** Stop an HA that may have no owner, rather than leave it reachable; says what happened (never throws). */

@@ -298,4 +298,27 @@ describe('kp ha up / down on the dev cluster', () => {
     }
     expect(w.calls().filter((c) => c.tool === 'kubectl')).toEqual([]);
   });
+
+  it('Given HA that does not become ready, When kp ha up times out, Then a fresh HA is scaled to 0 (it would come up un-onboarded), but one kp onboarded before is left running', async () => {
+    // Given a fresh HA that never gets ready
+    const w = world();
+    await devCluster(w);
+    const notReady = {...w.env, KP_FAKE_KUBECTL_NOT_READY: 'homeassistant'};
+    // When
+    const fresh = await runKp(['ha', 'up', '--timeout', '5'], {env: notReady, cwd: w.root});
+    // Then
+    expect(fresh.exitCode).toBe(5);
+    expect(fresh.stderr).toMatch(/^error: Home Assistant did not become ready in kind-kamerplanter within 5s; it is stopped\.$/m);
+    expect(JSON.parse(fakeKubectl(w, 'get', 'statefulset', 'homeassistant', '-n', 'default', '-o', 'json')).spec.replicas).toBe(0);
+    // Given the same HA onboarded by kp (a ready run), then slow again
+    expect((await runKp(['ha', 'up'], {env: w.env, cwd: w.root})).exitCode).toBe(0);
+    w.resetLogs();
+    // When
+    const owned = await runKp(['ha', 'up', '--timeout', '5'], {env: notReady, cwd: w.root});
+    // Then: it has an owner, so a slow start is no reason to stop it
+    expect(owned.exitCode).toBe(5);
+    expect(owned.stderr).toMatch(/^error: Home Assistant did not become ready in kind-kamerplanter within 5s\.$/m);
+    expect(w.calls().filter((c) => c.tool === 'kubectl' && c.argv.includes('scale'))).toEqual([]);
+  });
 });
+
