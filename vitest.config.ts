@@ -23,7 +23,8 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          // The terminal layer (test/terminal) runs here too: it needs the same engine, stand-ins and sentinel.
+          include: ['test/e2e/**/*.test.ts', 'test/terminal/**/*.test.ts'],
           // The sentinel: a stand-in `kamerplanter` project (a user's stack) that no test may touch,
           // checked after every file and after the run. Builds the stand-in images and the shared stack.
           globalSetup: ['test/e2e/support/global-setup.ts'],

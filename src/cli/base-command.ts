@@ -60,7 +60,10 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
     const dryRun = Boolean(this.flags['dry-run']);
     const out = createOutput({json, verbose});
     this.ctx = {runner: new Runner({dryRun, verbose, log: (line) => out.info(line)}), out, dryRun, json, verbose};
-    interruption.install(() => out.info('\nInterrupted: stopping child processes (Ctrl-C again to force).'));
+    interruption.install(() => {
+      const what = interruption.foreground ? `letting ${interruption.foreground} clean up` : 'stopping child processes';
+      out.info(`\nInterrupted: ${what} (Ctrl-C again to force).`);
+    });
   }
 
   /**
@@ -122,7 +125,8 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
       const out = this.ctx?.out ?? createOutput({json: false, verbose: false});
       out.info(`${out.color.red('error:')} ${kpError.message}`);
       out.info(`${out.color.dim('hint:')} ${hint}`);
-      if (kpError.exitCode === ExitCode.Internal && error.stack) out.info(out.color.dim(error.stack));
+      // A bug's stack is for its report: shown with --verbose (the hint asks for that output), never by default.
+      if (kpError.exitCode === ExitCode.Internal && error.stack && this.ctx?.verbose) out.info(out.color.dim(error.stack));
     }
     process.exitCode = kpError.exitCode;
   }

@@ -21,6 +21,6 @@ Exits ${ExitCode.Prerequisite} when a required check fails.`;
   }
 
   protected render(result: DoctorResult): void {
-    this.ctx.out.result(renderDoctor(result, this.ctx.out.color));
+    this.ctx.out.result(renderDoctor(result, this.ctx.out.resultColor));
   }
 }

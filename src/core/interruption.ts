@@ -7,11 +7,20 @@ import {InterruptedError} from './errors.js';
 
 const controller = new AbortController();
 let installed = false;
+let foregroundChild: string | undefined;
 
 /** The shared interruption state every long-running step listens to. */
 export const interruption = {
   get signal(): AbortSignal {
     return controller.signal;
+  },
+  /** The foreground child that owns Ctrl-C right now (it cleans up itself), if any. */
+  get foreground(): string | undefined {
+    return foregroundChild;
+  },
+  /** Name the foreground child that owns Ctrl-C while it runs (undefined when it has ended). */
+  setForeground(name: string | undefined): void {
+    foregroundChild = name;
   },
   /** Install the signal handlers once per process. */
   install(onFirst?: () => void): void {

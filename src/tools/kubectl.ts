@@ -163,11 +163,16 @@ export class Kubectl {
   }
 
   /** `rollout status KIND/NAME -n NS --timeout=Ns`; returns the result (non-zero when not rolled out in time). */
-  rolloutStatus(resource: string, namespace: string, timeoutSeconds: number): Promise<RunResult> {
-    return this.run(['rollout', 'status', resource, '-n', namespace, `--timeout=${timeoutSeconds}s`], {
+  async rolloutStatus(resource: string, namespace: string, timeoutSeconds: number): Promise<RunResult & {timedOut: boolean}> {
+    const started = Date.now();
+    const result = await this.run(['rollout', 'status', resource, '-n', namespace, `--timeout=${timeoutSeconds}s`], {
       allowFailure: true,
       timeoutMs: (timeoutSeconds + 30) * 1000,
     });
+    // Only a wait that ran its course is a timeout (kubectl: "timed out waiting for the condition");
+    // a quick failure (no such object, API unreachable) is kubectl failing, with its own message.
+    const timedOut = result.exitCode !== 0 && (/timed out waiting/i.test(result.stderr) || Date.now() - started >= timeoutSeconds * 1000);
+    return {...result, timedOut};
   }
 
   /**

@@ -145,9 +145,15 @@ export class Runner {
       if (!forwarded && !process.stdin.isTTY) child.kill('SIGINT');
       forwarded = true;
     };
-    if (options.foreground) interruption.signal.addEventListener('abort', forward);
+    if (options.foreground) {
+      interruption.signal.addEventListener('abort', forward);
+      interruption.setForeground(command);
+    }
     const result = await child;
-    if (options.foreground) interruption.signal.removeEventListener('abort', forward);
+    if (options.foreground) {
+      interruption.signal.removeEventListener('abort', forward);
+      interruption.setForeground(undefined);
+    }
 
     const stdout = typeof result.stdout === 'string' ? result.stdout : '';
     const stderr = typeof result.stderr === 'string' ? result.stderr : '';

@@ -128,6 +128,7 @@ export function recordingOutput(): RecordingOutput {
   const push = (kind: RecordingOutput['lines'][number]['kind']) => (text: string) => void lines.push({kind, text});
   return {
     color: new Chalk({level: 0}),
+    resultColor: new Chalk({level: 0}),
     json: true,
     verbose: false,
     interactive: false,

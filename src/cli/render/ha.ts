@@ -87,15 +87,67 @@ export function renderWatchRound(round: WatchRound, color: ChalkInstance): {tabl
   return {table: undefined, progress};
 }
 
-/** `kp ha up` for a terminal: where HA is, what changed, and the first sync's table. */
+/** Did `kp ha up` skip its sync (dry run, --no-sync, no component)? A sync report has an outcome; a skip has only its reason. */
+export function syncWasSkipped(sync: HaUpResult['sync']): sync is {skipped: string} {
+  return !('outcome' in sync);
+}
+
+/** `kp ha up` for a terminal: where HA is, who onboarded it and where the login is, the wiring, and the first sync's table. */
 export function renderHaUp(result: HaUpResult, color: ChalkInstance): string {
+  const state = result.dryRun ? 'would be started' : result.changed ? 'is up' : 'was already up';
   const lines = [
-    `${color.bold('Home Assistant')} ${result.dryRun ? 'would be started' : result.changed ? 'is up' : 'was already up'} (${result.target}, ${result.where}, ${result.image})`,
-    `  UI  ${result.url}`,
+    `${color.bold('Home Assistant')} ${state} (${result.target}, ${result.where}, ${result.image})`,
+    `  UI          ${result.url}`,
+    `  onboarding  ${renderUpOnboarding(result, color)}`,
+    `  wiring      ${renderWiring(result.wiring, color)}`,
   ];
-  if ('skipped' in result.sync) lines.push(color.dim(`  sync skipped: ${result.sync.skipped}`));
-  else lines.push(renderSyncReport(result.sync, color));
+  if (syncWasSkipped(result.sync)) lines.push(`  sync        ${color.dim(`skipped: ${result.sync.skipped}`)}`);
+  else lines.push(`  sync        ${renderSyncOutcome(result.sync, color)}`, renderSyncReport(result.sync, color));
   return lines.join('\n');
+}
+
+function renderUpOnboarding(result: HaUpResult, color: ChalkInstance): string {
+  const onboarding = result.onboarding;
+  if (!onboarding) return color.dim(result.dryRun ? 'not checked (dry run)' : 'left to you (--no-onboard)');
+  const login = `owner ${onboarding.owner}; login in ${onboarding.loginFile ?? "kp's state dir"} (\`kp ha credentials\` prints it)`;
+  switch (onboarding.outcome) {
+    case 'onboarded':
+      return `${color.green('onboarded by kp now')}: ${login}`;
+    case 'resumed':
+      return `${color.green('onboarding completed by kp now')} (${onboarding.completed.join(', ')}): ${login}`;
+    case 'already':
+      return `onboarded by kp earlier: ${login}`;
+    case 'foreign':
+      return color.yellow(`not kp's: ${onboarding.reason ?? 'onboarded by someone else'}; syncs are judged by HA's log`);
+    case 'unreachable':
+      return color.yellow(`not onboarded by kp: ${onboarding.reason ?? 'its API is out of reach'}; syncs are judged by HA's log`);
+  }
+}
+
+function renderWiring(wiring: HaUpResult['wiring'], color: ChalkInstance): string {
+  if (!wiring) return color.dim('not attempted (kp holds no token for this HA)');
+  const state = wiring.state ? `: ${wiring.state === 'loaded' ? color.green(wiring.state) : color.red(wiring.state)}` : '';
+  switch (wiring.outcome) {
+    case 'created':
+      return `kamerplanter entry created for ${wiring.url}${state}`;
+    case 'kept':
+      return `kamerplanter entry kept (it existed${wiring.url ? `, ${wiring.url}` : ''})`;
+    case 'no-backend':
+      return color.yellow(`not wired: ${wiring.reason ?? 'no backend runs'}`);
+    case 'failed':
+      return color.red(`failed: ${wiring.reason ?? 'unknown reason'}`);
+    default:
+      return color.dim(`not wired: ${wiring.reason ?? wiring.outcome}`);
+  }
+}
+
+/** One line for a sync's outcome and HA's verdict, as its report says. */
+export function renderSyncOutcome(report: HaSyncReport, color: ChalkInstance): string {
+  const changed = report.changes.added.length + report.changes.modified.length + report.changes.deleted.length + report.changes.replaced.length;
+  const entry = report.configEntry?.state ? `config entry ${report.configEntry.state}` : undefined;
+  const verdict = entry ?? (report.verdict.status === 'skipped' ? undefined : `log verdict ${report.verdict.status}`);
+  const text = `${report.outcome}${changed > 0 ? ` (${changed} ${changed === 1 ? 'file' : 'files'})` : ''}${verdict ? `, ${verdict}` : ''}`;
+  return report.exitCode === 0 ? color.green(text) : color.red(`${text} (exit ${report.exitCode})`);
 }
 
 /** `kp ha down` for a terminal. */

@@ -39,6 +39,6 @@ changes nothing.`;
   }
 
   protected render(result: ComposeStartResult): void {
-    this.ctx.out.result(renderComposeStart(result, this.ctx.out.color));
+    this.ctx.out.result(renderComposeStart(result, this.ctx.out.resultColor));
   }
 }

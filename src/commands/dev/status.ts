@@ -15,6 +15,6 @@ export default class DevStatus extends KpCommand<typeof DevStatus, DevStatusResu
   }
 
   protected render(result: DevStatusResult): void {
-    this.ctx.out.result(renderDevStatus(result, this.ctx.out.color));
+    this.ctx.out.result(renderDevStatus(result, this.ctx.out.resultColor));
   }
 }

@@ -28,6 +28,6 @@ export default class HaStatus extends KpCommand<typeof HaStatus, HaStatusReport>
   }
 
   protected render(result: HaStatusReport): void {
-    this.ctx.out.result(renderStatusReport(result, this.ctx.out.color));
+    this.ctx.out.result(renderStatusReport(result, this.ctx.out.resultColor));
   }
 }

@@ -71,7 +71,8 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
       // Progress (stderr) in every mode; on stdout a table per round for humans, one JSON line per
       // round with --json (newline-delimited, so an editor task can follow the loop).
       onRound: (round) => {
-        const {table, progress} = renderWatchRound(round, out.color);
+        const {table} = renderWatchRound(round, out.resultColor);
+        const {progress} = renderWatchRound(round, out.color);
         if (json) process.stdout.write(`${JSON.stringify(round)}\n`);
         else if (table) out.result(table);
         for (const line of progress) out.info(line);
@@ -101,6 +102,6 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
   }
 
   protected render(result: HaSyncResult): void {
-    this.ctx.out.result('watch' in result ? renderWatchEnd(result) : renderSyncReport(result, this.ctx.out.color));
+    this.ctx.out.result('watch' in result ? renderWatchEnd(result) : renderSyncReport(result, this.ctx.out.resultColor));
   }
 }

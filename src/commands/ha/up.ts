@@ -53,6 +53,6 @@ HA_IMAGE overrides the pinned image.`;
   }
 
   protected render(result: HaUpResult): void {
-    this.ctx.out.result(renderHaUp(result, this.ctx.out.color));
+    this.ctx.out.result(renderHaUp(result, this.ctx.out.resultColor));
   }
 }

@@ -125,6 +125,7 @@ async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: 
       started,
       env: urlsEnv,
       observed: plan.kind === 'up' ? undefined : statuses,
+      quiet: plan.kind !== 'up',
     });
     writeStartRecord({
       project: stack.project,

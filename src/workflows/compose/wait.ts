@@ -74,104 +74,196 @@ export async function diagnoseFailure(
   });
 }
 
-/** Poll engine health for every service and then the HTTP endpoints, one listr2 line each. */
+/** A wait that reached its deadline: the one failure of a wait task that is reported as a timeout. */
+class DeadlineReached extends Error {}
+
+/** What one run of the wait list found, beyond what the shared observation says. */
+interface WaitOutcome {
+  /** The first failure that was not the deadline (an engine error, a bug): it is reported as itself. */
+  failure: unknown;
+  /** How many HTTP endpoints answered 200. */
+  answered: number;
+}
+
+/**
+ * Poll engine health for every service, then the HTTP endpoints: one flat task list, each line its
+ * own task (a list run from inside a running task would make listr2's terminal renderer take over the
+ * terminal twice). The services wait side by side; the HTTP probes start once they have all settled
+ * and are skipped, saying why, when one of them is not ready. Only a wait that reached its deadline
+ * is reported as a timeout, with the time it really waited; any other failure keeps its own cause.
+ */
 export async function waitForStack(
   ctx: KpContext,
   engine: Engine,
   stack: Stack,
   expected: readonly ComposeService[],
-  options: {timeoutSeconds: number; started: number; env: Record<string, string | undefined>; observed: ServiceStatus[] | undefined},
+  options: {timeoutSeconds: number; started: number; env: Record<string, string | undefined>; observed: ServiceStatus[] | undefined; quiet?: boolean},
 ): Promise<ServiceStatus[]> {
   const {timeoutSeconds, started, env} = options;
   const deadline = started + timeoutSeconds * 1000;
-  // A fresh observation from the preflight is reused: no second look at an unchanged stack.
-  let latest: ServiceStatus[] = options.observed ?? [];
-  let inflight: Promise<ServiceStatus[]> | undefined;
-  let fetchedAt = options.observed ? Date.now() : 0;
-  // One shared observation per second, however many tasks wait on it.
-  const observe = async (): Promise<ServiceStatus[]> => {
-    if (Date.now() - fetchedAt < 900 && latest.length > 0) return latest;
-    inflight ??= observeContainers(engine, stack.project)
-      .then((containers) => {
-        latest = serviceStatuses(expected, containers);
-        fetchedAt = Date.now();
-        return latest;
-      })
-      .finally(() => (inflight = undefined));
-    return inflight;
-  };
-  const timedOut = () => Date.now() > deadline;
+  const observation = sharedObservation(engine, stack, expected, options.observed);
+  const outcome: WaitOutcome = {failure: undefined, answered: 0};
+  const servicesReady = () => everyServiceReady(observation.latest(), expected);
 
-  const serviceTasks = expected.map((service) => ({
-    title: service.name,
-    task: async (_: object, task: {title: string; output: string}) => {
-      for (;;) {
-        const status = (await observe()).find((s) => s.service === service.name);
-        if (status && isServiceReady(status)) {
-          task.title = `${service.name}: ${status.health === 'none' ? 'running' : 'healthy'}`;
-          return;
-        }
-        const now = `${service.name}: ${status ? `${status.state}${status.health !== 'none' ? `, ${status.health}` : ''}` : 'missing'}`;
-        // Only report changes: the simple renderer prints every output line.
-        if (now !== task.output) task.output = now;
-        if (timedOut()) throw new Error(`${service.name} not ready after ${timeoutSeconds}s`);
-        await sleep(1000);
-      }
-    },
-  }));
+  const serviceTasks = expected.map((service) => serviceWaitTask(service.name, observation, deadline, outcome));
+  const settled = Promise.allSettled(serviceTasks.map((entry) => entry.done));
+  const urls = () => stackUrls(observation.latest(), env);
+  const httpChecks = [
+    {service: 'backend', name: 'backend API', url: () => `${urls().apiDocs.replace(/\/docs$/, '')}/api/v1/health/ready`},
+    {service: 'frontend', name: 'frontend', url: () => urls().frontend},
+  ].filter((check) => expected.some((s) => s.name === check.service));
+  const httpTasks = httpChecks.map((check) => httpWaitTask(check, {settled, servicesReady, deadline, outcome}));
 
-  const urls = () => stackUrls(latest, env);
-  const httpTasks = [
-    {name: 'backend API', url: () => `${urls().apiDocs.replace(/\/docs$/, '')}/api/v1/health/ready`},
-    {name: 'frontend', url: () => urls().frontend},
-  ].map((check) => ({
-    title: `${check.name} answers`,
-    task: async (_: object, task: {title: string; output: string}) => {
-      for (;;) {
-        if (interruption.signal.aborted) throw new InterruptedError();
-        const answer = await probeHttp(check.url());
-        if (answer.status === 200) {
-          task.title = `${check.name}: ${check.url()} -> 200`;
-          return;
-        }
-        const now = `${check.url()} -> ${answer.detail}`;
-        if (now !== task.output) task.output = now;
-        if (timedOut()) throw new Error(`${check.name} did not answer 200 at ${check.url()} within ${timeoutSeconds}s`);
-        await sleep(1000);
-      }
-    },
-  }));
+  // exitOnError: false, so every line ends as what happened to it; the outcome is judged below.
+  const tasks = [...serviceTasks.map((entry) => entry.task), ...httpTasks];
+  const lines = options.quiet ? [oneLineCheck(tasks, {services: expected.length, endpoints: httpChecks.map((c) => c.name), ready: () => servicesReady() && outcome.answered === httpChecks.length})] : tasks;
+  const list = createTaskList<object>(lines, ctx.out, {concurrent: true, exitOnError: false});
+  await list.run();
+  if (interruption.signal.aborted) throw new InterruptedError();
+  if (outcome.failure !== undefined) throw outcome.failure;
+  if (servicesReady() && outcome.answered === httpChecks.length) return observation.latest();
+  const waited = Math.round((Date.now() - started) / 1000);
+  if (Date.now() < deadline) {
+    // Every task ends ready, at its deadline, or with a failure recorded above: anything else is kp's own bug.
+    throw new KpError(`The wait for the stack ended after ${waited}s without every service ready and without reaching its ${timeoutSeconds}s limit.`, {exitCode: ExitCode.Internal});
+  }
+  throw await diagnoseFailure(ctx, engine, stack, expected, `Timed out after ${waited}s waiting for the stack (--timeout ${timeoutSeconds}).`, ExitCode.Timeout);
+}
 
-  const hasHttp = (name: string) => expected.some((s) => s.name === name);
-  const list = createTaskList<object>(
-    [
-      {
-        title: 'Waiting for services to be healthy',
-        // The services wait side by side and each one's failure is shown (exitOnError: false); listr2
-        // would then mark this step done anyway and go on to the HTTP probes, so it is judged here:
-        // after Ctrl-C or a service that did not become ready, it fails and nothing after it runs.
-        task: async (_ctx, task) => {
-          await task.newListr(serviceTasks, {concurrent: true, exitOnError: false}).run();
-          if (interruption.signal.aborted) throw new InterruptedError();
-          const wanted = latest.filter((s) => expected.some((e) => e.name === s.service));
-          if (wanted.length < expected.length || wanted.some((s) => !isServiceReady(s))) throw new Error(`not every service is ready after ${timeoutSeconds}s`);
+/**
+ * The same checks as one line, for a stack that was already up: a no-op start stays quiet unless
+ * something is wrong (then the line names what is not ready).
+ */
+function oneLineCheck(
+  tasks: ReadonlyArray<{task: (ctx: object, line: TaskLine) => Promise<void>}>,
+  what: {services: number; endpoints: string[]; ready: () => boolean},
+) {
+  return {
+    title: `Checking ${what.services} services and ${what.endpoints.length} endpoints`,
+    task: async (_: object, line: TaskLine) => {
+      const notReady = new Map<number, string>();
+      const inner = (index: number): TaskLine => ({
+        title: '',
+        skip: () => undefined,
+        get output() {
+          return notReady.get(index) ?? '';
         },
-      },
-      ...httpTasks.filter((_, index) => hasHttp(index === 0 ? 'backend' : 'frontend')),
-    ],
-    ctx.out,
-  );
-  try {
-    await list.run();
-  } catch (error) {
-    if (error instanceof InterruptedError || interruption.signal.aborted) throw new InterruptedError();
-    throw await diagnoseFailure(ctx, engine, stack, expected, `Timed out after ${timeoutSeconds}s waiting for the stack.`, ExitCode.Timeout);
-  }
-  // listr2 with exitOnError=false in the subtasks swallows their failures: check what was reached.
-  // Only the expected services count: a stopped container of an inactive profile is not the stack's.
-  const wanted = latest.filter((s) => expected.some((e) => e.name === s.service));
-  if (wanted.length < expected.length || wanted.some((s) => !isServiceReady(s))) {
-    throw await diagnoseFailure(ctx, engine, stack, expected, `Timed out after ${timeoutSeconds}s waiting for the stack.`, ExitCode.Timeout);
-  }
-  return latest;
+        set output(text: string) {
+          notReady.set(index, text);
+          line.output = [...notReady.values()].filter((t) => t !== 'waiting for the services').join('; ');
+        },
+      });
+      const results = await Promise.allSettled(tasks.map((entry, index) => entry.task({}, inner(index))));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      if (!what.ready()) throw new Error('not every service is ready');
+      line.title = `${what.services} services healthy${what.endpoints.length > 0 ? `; ${what.endpoints.join(' and ')} answer 200` : ''}`;
+    },
+  };
+}
+
+/** Every expected service is there and ready (a stopped container of an inactive profile does not count). */
+function everyServiceReady(statuses: readonly ServiceStatus[], expected: readonly ComposeService[]): boolean {
+  const wanted = statuses.filter((s) => expected.some((e) => e.name === s.service));
+  return wanted.length >= expected.length && wanted.every((s) => isServiceReady(s));
+}
+
+/** One engine observation per second, however many tasks wait on it; a fresh preflight one is reused. */
+function sharedObservation(engine: Engine, stack: Stack, expected: readonly ComposeService[], initial: ServiceStatus[] | undefined) {
+  let latest: ServiceStatus[] = initial ?? [];
+  let fetchedAt = initial ? Date.now() : 0;
+  let inflight: Promise<ServiceStatus[]> | undefined;
+  return {
+    latest: () => latest,
+    async current(): Promise<ServiceStatus[]> {
+      if (Date.now() - fetchedAt < 900 && latest.length > 0) return latest;
+      inflight ??= observeContainers(engine, stack.project)
+        .then((containers) => {
+          latest = serviceStatuses(expected, containers);
+          fetchedAt = Date.now();
+          return latest;
+        })
+        .finally(() => (inflight = undefined));
+      return inflight;
+    },
+  };
+}
+
+type Observation = ReturnType<typeof sharedObservation>;
+type TaskLine = {title: string; output: string; skip(message?: string): void};
+
+/**
+ * Record a task's failure as the outcome unless it is the deadline or Ctrl-C, then fail its line
+ * with a message that names it (the terminal renderer shows the message in place of the title).
+ */
+function recordFailure(error: unknown, outcome: WaitOutcome, where: string): never {
+  if (error instanceof InterruptedError || interruption.signal.aborted) throw new Error(`${where}: interrupted`);
+  if (!(error instanceof DeadlineReached)) outcome.failure ??= error;
+  throw error instanceof DeadlineReached ? error : new Error(`${where}: ${(error as Error).message.split('\n')[0]}`);
+}
+
+/** The task that waits for one service to be running and healthy; `done` settles when it ends. */
+function serviceWaitTask(name: string, observation: Observation, deadline: number, outcome: WaitOutcome) {
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const task = {
+    title: name,
+    task: async (_: object, line: TaskLine) => {
+      try {
+        for (;;) {
+          const status = (await observation.current()).find((s) => s.service === name);
+          if (status && isServiceReady(status)) {
+            line.title = `${name}: ${status.health === 'none' ? 'running' : 'healthy'}`;
+            return;
+          }
+          const now = `${name}: ${status ? `${status.state}${status.health !== 'none' ? `, ${status.health}` : ''}` : 'missing'}`;
+          // Only report changes: the simple renderer prints every output line.
+          if (now !== line.output) line.output = now;
+          if (Date.now() >= deadline) throw new DeadlineReached(`${now} when the time ran out`);
+          await sleep(Math.min(1000, Math.max(0, deadline - Date.now())));
+        }
+      } catch (error) {
+        recordFailure(error, outcome, line.output || name);
+      } finally {
+        finish();
+      }
+    },
+  };
+  return {task, done};
+}
+
+/** The task that waits for one HTTP endpoint to answer 200, once the services have settled. */
+function httpWaitTask(
+  check: {name: string; url: () => string},
+  wait: {settled: Promise<unknown>; servicesReady: () => boolean; deadline: number; outcome: WaitOutcome},
+) {
+  return {
+    title: `${check.name} answers`,
+    task: async (_: object, line: TaskLine) => {
+      try {
+        line.output = 'waiting for the services';
+        await wait.settled;
+        if (interruption.signal.aborted) throw new InterruptedError();
+        if (!wait.servicesReady()) {
+          line.skip(`${check.name}: not probed, not every service is ready`);
+          return;
+        }
+        for (;;) {
+          const answer = await probeHttp(check.url());
+          if (interruption.signal.aborted) throw new InterruptedError();
+          if (answer.status === 200) {
+            line.title = `${check.name}: ${check.url()} -> 200`;
+            wait.outcome.answered += 1;
+            return;
+          }
+          const now = `${check.url()} -> ${answer.detail}`;
+          if (now !== line.output) line.output = now;
+          if (Date.now() >= wait.deadline) throw new DeadlineReached(`${check.name} did not answer 200 at ${check.url()} (last: ${answer.detail})`);
+          await sleep(Math.min(1000, Math.max(0, wait.deadline - Date.now())));
+        }
+      } catch (error) {
+        recordFailure(error, wait.outcome, check.name);
+      }
+    },
+  };
 }

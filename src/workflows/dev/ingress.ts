@@ -14,7 +14,7 @@ import gt from 'semver/functions/gt.js';
 import lt from 'semver/functions/lt.js';
 import {writeFileAtomic} from '../../config/atomic-write.js';
 import {cacheDir} from '../../config/paths.js';
-import {ExitCode, InterruptedError, KpError, fail} from '../../core/errors.js';
+import {ExitCode, InterruptedError, KpError, ToolError, fail} from '../../core/errors.js';
 import {interruption} from '../../core/interruption.js';
 import type {Kubectl} from '../../tools/kubectl.js';
 import type {KpContext} from '../context.js';
@@ -157,6 +157,7 @@ export async function applyIngress(
     return {manifest};
   }
   const result = await kubectl.rolloutStatus(`deployment/${INGRESS_CONTROLLER.deployment}`, INGRESS_CONTROLLER.namespace, timeoutSeconds);
+  if (result.exitCode !== 0 && !result.timedOut) throw new ToolError(`kubectl --context ${kubectl.context} rollout status deployment/${INGRESS_CONTROLLER.deployment}`, result.exitCode, result.stderr || result.stdout);
   if (result.exitCode !== 0) {
     throw fail.timeout(
       `ingress-nginx did not become ready within ${timeoutSeconds}s: ${result.stderr.trim().split('\n').pop() ?? ''}`,

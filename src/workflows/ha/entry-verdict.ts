@@ -71,9 +71,11 @@ export async function readEntryVerdict(session: Extract<HaSession, {api: unknown
     let entries: HaConfigEntry[];
     let runState: string | undefined;
     try {
+      // HA's run state first, then the entries: read the other way round, an entry seen not_loaded just
+      // before HA set it up and turned RUNNING would pass for final (a race the terminal layer caught).
+      runState = await session.api.runState(session.token);
       // Entries the user disabled or ignored stay not_loaded by intent: they never decide.
       entries = (await session.api.configEntries(domain, session.token)).filter((e) => !e.disabledBy && e.source !== 'ignore');
-      runState = await session.api.runState(session.token);
     } catch (error) {
       if (error instanceof InterruptedError) throw error;
       // HA answers its port before its API is up (404/502 or a refused connection for a moment).

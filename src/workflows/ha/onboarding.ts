@@ -6,7 +6,7 @@
  * else onboarded this HA, kp never did, it is not reachable from here).
  */
 import {randomBytes} from 'node:crypto';
-import {readCredentials, removeCredentials, writeCredentials, type HaCredentials} from '../../config/ha-credentials.js';
+import {credentialsFile, readCredentials, removeCredentials, writeCredentials, type HaCredentials} from '../../config/ha-credentials.js';
 import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
 import {sleep} from '../../core/interruption.js';
 import {HaApi, HaApiError, type OnboardingStep} from '../../tools/ha-api.js';
@@ -48,6 +48,8 @@ export interface OnboardingResult {
   /** Why kp holds no token (foreign, unreachable). */
   reason: string | undefined;
   url: string | undefined;
+  /** Where kp keeps the login (mode 0600), when it holds one; `kp ha credentials` prints it. */
+  loginFile?: string | undefined;
 }
 
 /** Onboarding could not be completed; `unowned`: HA may have no owner (then `kp ha up` stops it). */
@@ -188,7 +190,7 @@ async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs
       credentials = readCredentials(key) ?? credentials;
       if (plan.action === 'done') {
         ctx.out.info(`Home Assistant is onboarded by kp (owner ${credentials!.username}); \`kp ha credentials\` prints the login.`);
-        return {outcome: 'already', owner: credentials!.username, completed: [], reason: undefined, url};
+        return {outcome: 'already', owner: credentials!.username, completed: [], reason: undefined, url, loginFile: credentialsFile(key)};
       }
       ctx.out.step(`Completing Home Assistant's onboarding (${plan.steps.filter((s) => s !== 'user').join(', ')})`);
     }
@@ -208,7 +210,7 @@ async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs
     credentials = {...credentials!, state: 'onboarded'};
     writeCredentials(key, credentials);
     ctx.out.success(`Home Assistant is onboarded: owner ${credentials.username} (\`kp ha credentials\` prints the login; kept in kp's state dir, mode 0600).`);
-    return {outcome: plan.action === 'onboard' ? 'onboarded' : 'resumed', owner: credentials.username, completed, reason: undefined, url};
+    return {outcome: plan.action === 'onboard' ? 'onboarded' : 'resumed', owner: credentials.username, completed, reason: undefined, url, loginFile: credentialsFile(key)};
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     throw new OnboardingFailure(error instanceof Error ? error : new Error(String(error)), !owned);

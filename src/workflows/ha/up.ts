@@ -9,7 +9,7 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {readCredentials, removeCredentials} from '../../config/ha-credentials.js';
-import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
+import {ExitCode, fail, InterruptedError, KpError, ToolError} from '../../core/errors.js';
 import {Engine} from '../../tools/docker.js';
 import {kindContextName} from '../../tools/kind.js';
 import {Kubectl} from '../../tools/kubectl.js';
@@ -140,6 +140,9 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
     const {changed, lines} = parseApplyOutput(applied.stdout);
     const scaleToZero = () => kubectl.run(['scale', `statefulset/${HA_MANIFEST_NAMES.statefulSet}`, '-n', HA_MANIFEST_NAMES.namespace, '--replicas=0'], {mutating: true});
     const rollout = await kubectl.rolloutStatus(`statefulset/${HA_MANIFEST_NAMES.statefulSet}`, HA_MANIFEST_NAMES.namespace, options.timeoutSeconds);
+    if (rollout.exitCode !== 0 && !rollout.timedOut) {
+      throw new ToolError(`kubectl --context ${context} rollout status statefulset/${HA_MANIFEST_NAMES.statefulSet}`, rollout.exitCode, rollout.stderr || rollout.stdout);
+    }
     if (rollout.exitCode !== 0) {
       // It may come up after kp gave up, un-onboarded: not left to whoever reaches it first.
       const stopped = options.onboard && !ownedByKp(pod) ? `; ${await stopUnowned(ctx, scaleToZero)}` : '';

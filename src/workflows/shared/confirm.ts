@@ -1,7 +1,8 @@
 /**
  * The confirmation every destructive step goes through (compose down --volumes, dev down).
  */
-import {fail} from '../../core/errors.js';
+import {InterruptedError, fail} from '../../core/errors.js';
+import {interruption} from '../../core/interruption.js';
 import {askYesNo, canPrompt} from '../../ui/confirm.js';
 
 /**
@@ -13,5 +14,8 @@ export async function confirmOrRefuse(question: string, options: {yes: boolean; 
   if (!canPrompt()) {
     throw fail.usage(`Refusing to ${options.what} without confirmation (no terminal to ask).`, 'Pass --yes to confirm.');
   }
-  if (!(await askYesNo(question))) throw fail.usage(`Not confirmed: did not ${options.what}.`);
+  const answer = await askYesNo(question, interruption.signal);
+  // Ctrl-C (or Ctrl-D) at the question is an interruption: exit 130, nothing done.
+  if (answer === undefined) throw new InterruptedError();
+  if (!answer) throw fail.usage(`Not confirmed: did not ${options.what}.`, 'Nothing was changed. Answer y to go ahead, or pass --yes to confirm without the question.');
 }

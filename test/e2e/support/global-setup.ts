@@ -3,6 +3,7 @@
  * - fails at once when no Docker engine answers (the layer never skips);
  * - creates the sentinel `kamerplanter` project (sentinel.ts) or records the real one;
  * - builds the compose stand-in images once, tagged for this run;
+ * - installs kp from its packed tarball for the terminal layer;
  * - chooses the shared stack (project kp-e2e-<run id>, free host ports, its own XDG dirs).
  * After the last file: removes everything named kp-e2e-<run id>... that is still there, then
  * checks the sentinel and removes it; a touched `kamerplanter` project fails the run (exit 1).
@@ -12,6 +13,8 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import type {TestProject} from 'vitest/node';
+import {installKp} from '../../terminal/support/install.js';
+import {projectRoot} from '../../helpers/cli.js';
 import {buildComposeStandins} from './compose-standins.js';
 import {assertEngine, freePorts, removeByNamePrefix} from './docker.js';
 import type {E2eRun} from './run.js';
@@ -30,7 +33,10 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const home = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
   try {
     buildComposeStandins(prefix);
+    // The terminal layer runs kp as installed from its tarball (once per run, offline).
+    const installedKp = installKp(projectRoot, path.join(home, 'kp-install'));
     const run: E2eRun = {
+      installedKp,
       runId,
       prefix,
       standinTag: prefix,

@@ -35,6 +35,8 @@ export interface E2eRun {
   /** Tag of the compose stand-in images built for this run. */
   standinTag: string;
   sentinel: SentinelState;
+  /** The `kp` executable installed from the packed tarball (the terminal layer runs it). */
+  installedKp: string;
   /** The stack most compose tests share; started when a test needs it up (ensureUp). */
   shared: StackSpec;
 }

@@ -1,6 +1,10 @@
 import {Chalk} from 'chalk';
 import {describe, expect, it} from 'vitest';
-import {renderDevStatus} from '../../../../src/cli/render/dev.js';
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {renderDevStatus, renderDevUp} from '../../../../src/cli/render/dev.js';
+import type {DevUpResult} from '../../../../src/workflows/dev/up.js';
+import {projectRoot} from '../../../helpers/cli.js';
 import type {DevStatusResult} from '../../../../src/workflows/dev/status.js';
 
 const plain = new Chalk({level: 0});
@@ -42,5 +46,22 @@ describe('kp dev status for a human', () => {
   it('Given a node port published on every interface, When rendered, Then an exposed line names the port, what it leads to, the node and the address', () => {
     const text = renderDevStatus({...absent, exposedPorts: [{port: 80, address: '0.0.0.0', node: 'kamerplanter-control-plane', service: 'ingress (http)'}]}, plain);
     expect(text).toContain('exposed    port 80 (ingress (http)) of kamerplanter-control-plane is published on 0.0.0.0: reachable from other machines');
+  });
+});
+
+describe('kp dev up for a person', () => {
+  const recorded = JSON.parse(readFileSync(path.join(projectRoot, 'test', 'fixtures', 'recorded', 'kp', 'dev-up-detach.json'), 'utf8')) as DevUpResult;
+
+  it('Given a recorded kp dev up --detach on a ready cluster (fake tools), When rendered, Then each line says what the result says: unchanged, known, skaffold run exited 0', () => {
+    expect(renderDevUp(recorded).split('\n')).toEqual([
+      `cluster  kamerplanter (kind-kamerplanter -> ${recorded.cluster.server}): unchanged`,
+      'ingress  ingress-nginx 1.15.1: unchanged',
+      'helm     repositories already known',
+      'skaffold run -m kp exited 0',
+    ]);
+  });
+
+  it('Given Skaffold failed, When rendered, Then the skaffold line carries its exit code (never a success)', () => {
+    expect(renderDevUp({...recorded, skaffold: {...recorded.skaffold, exitCode: 1}})).toMatch(/^skaffold run -m kp exited 1$/m);
   });
 });

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {decidingEntry, entryExitCode, isFinalEntryState} from '../../../../src/workflows/ha/entry-verdict.js';
+import {decidingEntry, entryExitCode, isFinalEntryState, readEntryVerdict} from '../../../../src/workflows/ha/entry-verdict.js';
 
 const entry = (state: string, reason: string | null = null) => ({entryId: state, domain: 'kamerplanter', title: 'K', state, reason});
 
@@ -22,5 +22,29 @@ describe("HA's config-entry verdict", () => {
     expect(decidingEntry([entry('loaded'), entry('setup_error', 'boom')])).toMatchObject({state: 'setup_error', reason: 'boom'});
     expect(decidingEntry([entry('loaded')])).toMatchObject({state: 'loaded'});
     expect(decidingEntry([])).toBeUndefined();
+  });
+});
+
+describe("reading HA's config-entry verdict while HA finishes starting", () => {
+  it('Given HA that sets the entry up and turns RUNNING between two reads, When the verdict is read, Then it is loaded (never a not_loaded taken for final)', async () => {
+    // Given: HA STARTING with the entry not_loaded; the moment anything is read after the run
+    // state, HA completes setup (entry loaded, RUNNING), as a real HA can between two requests.
+    let running = false;
+    const reads: string[] = [];
+    const api = {
+      runState: async () => (reads.push('runState'), running ? 'RUNNING' : 'STARTING'),
+      configEntries: async () => {
+        reads.push('entries');
+        const state = running ? 'loaded' : 'not_loaded';
+        running = true; // setup completes right after this answer
+        return [entry(state)];
+      },
+    };
+    const session = {api, token: 't', owner: 'kp-dev'} as unknown as Parameters<typeof readEntryVerdict>[0];
+    // When
+    const verdict = await readEntryVerdict(session, 'kamerplanter', Date.now() + 5000, 10);
+    // Then
+    expect(verdict).toMatchObject({state: 'loaded', final: true, runState: 'RUNNING'});
+    expect(reads.slice(0, 2)).toEqual(['runState', 'entries']);
   });
 });
