@@ -28,6 +28,16 @@ export interface WiringResult {
   state?: string | undefined;
 }
 
+/**
+ * The last reason HA logged for failing to load `domain`'s config flow (config_entries.py:
+ * "Error occurred loading flow for integration DOMAIN: MESSAGE"), or undefined.
+ */
+export function flowLoadError(log: string, domain: string): string | undefined {
+  const marker = `Error occurred loading flow for integration ${domain}: `;
+  const line = log.split('\n').filter((l) => l.includes(marker)).at(-1);
+  return line?.slice(line.indexOf(marker) + marker.length).trim();
+}
+
 /** Create the kamerplanter config entry if there is none and a backend runs. Never throws for HA's answers (reported instead). */
 export async function wireBackend(ctx: KpContext, target: HaTarget, backend: BackendLocation): Promise<WiringResult> {
   const session = await openSession(ctx, target);
@@ -68,6 +78,18 @@ export async function wireBackend(ctx: KpContext, target: HaTarget, backend: Bac
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     if (error instanceof HaApiError && (error.status === 404 || error.status === 400) && error.path.endsWith('/flow')) {
+      // HA answers "Invalid handler specified" both for an integration it does not have and for one whose
+      // config_flow.py fails to import (seen with a real HA 2026.3): its log says which.
+      const log = await target.logsSince(undefined).catch((e: unknown) => {
+        if (e instanceof InterruptedError) throw e;
+        return '';
+      });
+      const importError = flowLoadError(log, KAMERPLANTER_DOMAIN);
+      if (importError) {
+        const reason = `HA cannot load the ${KAMERPLANTER_DOMAIN} config flow: ${importError}`;
+        ctx.out.warn(`Could not wire the ${KAMERPLANTER_DOMAIN} integration: ${reason}. Fix the component, \`kp ha sync\`, then \`kp ha up\` again.`);
+        return {outcome: 'failed', url: 'url' in backend ? backend.url : undefined, entryId: undefined, reason};
+      }
       const reason = `HA does not know the ${KAMERPLANTER_DOMAIN} integration yet (${error.detail || `HTTP ${error.status}`}): sync the component first`;
       ctx.out.info(`Not wiring the integration: ${reason}.`);
       return {outcome: 'no-component', url: undefined, entryId: undefined, reason};

@@ -64,29 +64,46 @@ if wget -q -O /dev/null "http://127.0.0.1:6379/"; then echo PONG; else echo "Cou
     {cmd: ['valkey-server']},
   );
 
-  // backend: live at once, ready only while ArangoDB accepts the configured credentials.
+  // backend: live at once, ready only while ArangoDB accepts the configured credentials. It answers
+  // JSON (application/json, as FastAPI does) for what the compose healthchecks and the Kamerplanter
+  // HA integration ask (config_flow.py: /api/health in light mode, /api/v1/tenants/; its coordinators:
+  // the tenant's lists, empty here), so a real Home Assistant can wire and load the integration.
   buildStandinImage(
     `${env.BACKEND_IMAGE_REPOSITORY}:${tag}`,
     {
       '/usr/local/bin/uvicorn': script(`
-mkdir -p /www/api/v1/health /www/docs
-echo '{"status":"alive"}' > /www/api/v1/health/live
-echo '{"status":"ok"}' > /www/api/health
-echo '<html><title>Kamerplanter API docs</title></html>' > /www/docs/index.html
 echo "stand-in backend (mode $KAMERPLANTER_MODE) listening on 8000"
 trap 'exit 0' TERM INT
-httpd -f -p 8000 -h /www &
+nc -ll -p 8000 -e /usr/local/bin/kp-backend-api &
 auth() { printf '%s:%s' "$1" "$2" | base64 | tr -d '\\n'; }
 while true; do
   if wget -q -O /dev/null --header "Authorization: Basic $(auth "$ARANGODB_USERNAME" "$ARANGODB_PASSWORD")" "http://$ARANGODB_HOST:$ARANGODB_PORT/_api/version" 2>/dev/null; then
-    [ -f /www/api/v1/health/ready ] || echo "ArangoDB connected: ready"
-    echo '{"status":"ready"}' > /www/api/v1/health/ready
+    [ -f /tmp/ready ] || echo "ArangoDB connected: ready"
+    : > /tmp/ready
   else
-    [ -f /www/api/v1/health/ready ] && echo "ArangoDB unreachable: not ready"
-    rm -f /www/api/v1/health/ready
+    [ -f /tmp/ready ] && echo "ArangoDB unreachable: not ready"
+    rm -f /tmp/ready
   fi
   sleep 1 & wait $!
 done`),
+      '/usr/local/bin/kp-backend-api': script(`
+read -r method target proto
+cr=$(printf '\\r')
+while IFS= read -r line; do line=\${line%"$cr"}; [ -z "$line" ] && break; done
+respond() {
+  printf 'HTTP/1.1 %s\\r\\nContent-Type: %s\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' "$1" "\${3:-application/json}" "\${#2}" "$2"
+  exit 0
+}
+path=\${target%%\\?*}
+case "$method $path" in
+  "GET /api/v1/health/live") respond '200 OK' '{"status":"alive"}' ;;
+  "GET /api/v1/health/ready") [ -f /tmp/ready ] && respond '200 OK' '{"status":"ready"}'; respond '503 Service Unavailable' '{"status":"not ready"}' ;;
+  "GET /api/health") respond '200 OK' "{\\"status\\":\\"ok\\",\\"mode\\":\\"\${KAMERPLANTER_MODE:-light}\\",\\"version\\":\\"0.0.0-standin\\"}" ;;
+  "GET /docs"|"GET /docs/") respond '200 OK' '<html><title>Kamerplanter API docs</title></html>' text/html ;;
+  "GET /api/v1/tenants/") respond '200 OK' '[{"key":"default","slug":"default","name":"Default"}]' ;;
+  "GET /api/v1/t/"*) respond '200 OK' '[]' ;;
+esac
+respond '404 Not Found' '{"detail":"Not Found"}'`),
       // The healthcheck runs python -c "...urlopen('URL'...)": fetch that URL.
       '/usr/local/bin/python': script(`
 url=$(printf '%s' "$2" | sed -n "s/.*urlopen('\\([^']*\\)'.*/\\1/p")

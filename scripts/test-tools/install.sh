@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Installs the real tools the tests run (pinned in versions.sh) into one cache directory that later
+# runs on this machine reuse: ruff from PyPI, Helm and Skaffold built from the Go module proxy, and a
+# real Home Assistant image (Debian forky + pip) built locally with `docker import`. Nothing is
+# downloaded from anywhere else, and no image is pulled.
+#
+#   bash scripts/test-tools/install.sh            # everything
+#   bash scripts/test-tools/install.sh ruff helm  # only these (ruff, helm, skaffold, ha)
+#
+# The cache: $KP_TEST_TOOLS_DIR, else ${XDG_CACHE_HOME:-~/.cache}/kp/test-tools. It ends with
+# tools.env (KP_REAL_RUFF, KP_REAL_HELM, KP_REAL_SKAFFOLD, KP_REAL_HA_IMAGE), which the tests read.
+# A tool that cannot be installed fails this script, naming the tool and the registry: the tests
+# that need it then fail too, never skip.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=scripts/test-tools/versions.sh
+. "$here/versions.sh"
+
+cache="${KP_TEST_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kp/test-tools}"
+mkdir -p "$cache"
+log() { printf '=== test-tools: %s\n' "$*" >&2; }
+fail() { printf 'test-tools: %s\n' "$*" >&2; exit 1; }
+
+install_ruff() {
+  local dir="$cache/ruff-$RUFF_VERSION"
+  if [ ! -x "$dir/bin/ruff" ]; then
+    log "ruff $RUFF_VERSION from PyPI"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "ruff==$RUFF_VERSION" || fail "pip could not install ruff==$RUFF_VERSION from PyPI"
+  fi
+  echo "KP_REAL_RUFF=$dir/bin/ruff"
+}
+
+install_helm() {
+  local dir="$cache/helm-$HELM_VERSION"
+  if [ ! -x "$dir/helm" ]; then
+    log "helm $HELM_VERSION from the Go module proxy (go install)"
+    rm -rf "$dir"
+    GOBIN="$dir" GOFLAGS=-buildvcs=false go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" || fail "go install helm.sh/helm/v3/cmd/helm@$HELM_VERSION failed"
+  fi
+  echo "KP_REAL_HELM=$dir/helm"
+}
+
+install_skaffold() {
+  local dir="$cache/skaffold-$SKAFFOLD_VERSION"
+  # A source build carries no version unless the linker sets it (as Skaffold's Makefile does), and
+  # kp reads `skaffold version`: an installed binary without it is built again.
+  if [ "$("$dir/skaffold" version 2>/dev/null)" != "$SKAFFOLD_VERSION" ]; then
+    log "skaffold $SKAFFOLD_VERSION from the Go module proxy (go mod download, go build)"
+    # Its go.mod has replace directives, which `go install pkg@version` refuses: build in a copy.
+    local module src
+    module="$(go mod download -json "github.com/GoogleContainerTools/skaffold/v2@$SKAFFOLD_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    [ -n "$module" ] || fail "go mod download github.com/GoogleContainerTools/skaffold/v2@$SKAFFOLD_VERSION failed"
+    src="$(mktemp -d)"
+    cp -R "$module/." "$src/"
+    chmod -R u+w "$src"
+    mkdir -p "$dir"
+    local ldflags="-X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=$SKAFFOLD_VERSION"
+    (cd "$src" && GOFLAGS=-buildvcs=false go build -ldflags "$ldflags" -o "$dir/skaffold" ./cmd/skaffold) || fail "go build of skaffold $SKAFFOLD_VERSION failed"
+    rm -rf "$src"
+  fi
+  echo "KP_REAL_SKAFFOLD=$dir/skaffold"
+}
+
+install_ha() {
+  local image
+  image="kp-real-ha:$HA_VERSION-$(sha256sum "$here/ha-image.sh" "$here/versions.sh" | sha256sum | cut -c1-8)"
+  if ! docker image inspect "$image" >/dev/null 2>&1; then
+    log "Home Assistant $HA_VERSION image $image (Debian forky, pip; about 10 minutes once)"
+    bash "$here/ha-image.sh" "$image" "$HA_VERSION" "$cache/ha-build" || fail "building the Home Assistant $HA_VERSION image failed"
+  fi
+  echo "KP_REAL_HA_IMAGE=$image"
+}
+
+tools=("$@")
+[ ${#tools[@]} -gt 0 ] || tools=(ruff helm skaffold ha)
+env_file="$cache/tools.env"
+touch "$env_file"
+for tool in "${tools[@]}"; do
+  case "$tool" in
+    ruff | helm | skaffold | ha) line="$("install_$tool")" ;;
+    *) fail "unknown tool '$tool' (ruff, helm, skaffold, ha)" ;;
+  esac
+  # One line per variable: replace this tool's line, keep the others'.
+  key="${line%%=*}"
+  grep -v "^$key=" "$env_file" >"$env_file.new" || true
+  echo "$line" >>"$env_file.new"
+  mv "$env_file.new" "$env_file"
+done
+log "ready: $env_file"
+cat "$env_file"
