@@ -136,7 +136,7 @@ function composeBench(): void {
 startupBench();
 firstSpawnBench();
 composeBench();
-for (const extra of ['dev.mjs', 'ha.mjs', 'ha-latency.mjs']) {
+for (const extra of ['dev.mjs', 'ha.mjs', 'ha-latency.mjs', 'ha-real.mjs']) {
   const file = path.join(root, 'bench', extra);
   if (existsSync(file)) spawnSync(process.execPath, [file], {stdio: 'inherit'});
 }

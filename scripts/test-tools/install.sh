@@ -65,10 +65,13 @@ install_skaffold() {
 
 install_ha() {
   local image
-  image="kp-real-ha:$HA_VERSION-$(sha256sum "$here/ha-image.sh" "$here/versions.sh" | sha256sum | cut -c1-8)"
+  # Named by the build's content (not its path): any checkout of the same script reuses the image.
+  image="kp-real-ha:$HA_VERSION-$(cat "$here/ha-image.sh" "$here/versions.sh" | sha256sum | cut -c1-8)"
   if ! docker image inspect "$image" >/dev/null 2>&1; then
     log "Home Assistant $HA_VERSION image $image (Debian forky, pip; about 10 minutes once)"
     bash "$here/ha-image.sh" "$image" "$HA_VERSION" "$cache/ha-build" || fail "building the Home Assistant $HA_VERSION image failed"
+    # Earlier builds (1.4 GB each) go, unless a container still uses one.
+    docker image ls kp-real-ha --format '{{.Repository}}:{{.Tag}}' | grep -vx "$image" | xargs -r docker image rm >/dev/null 2>&1 || true
   fi
   echo "KP_REAL_HA_IMAGE=$image"
 }

@@ -518,6 +518,23 @@ interface RoundClock {
   pollMs: number;
 }
 
+/**
+ * A real HA dies of SIGHUP while it boots (Python's default action, before HA installs its own
+ * handler; seen with HA 2026.3: the supervisor saw a non-100 exit and the container restarted), so an
+ * in-place restart waits until HA answers, within the round's time. A stand-in never showed it.
+ */
+async function untilHaAnswers(ctx: KpContext, target: HaTarget, observed: TargetState, roundDeadline: number): Promise<void> {
+  if (await target.isReady(observed, 0)) return;
+  // Bounded: an HA that never answers is restarted anyway (it is broken, not booting).
+  const deadline = Math.min(roundDeadline, Date.now() + 90_000);
+  ctx.out.step(`HA in ${target.label} is still starting: waiting for it to answer before restarting it in place`);
+  while (Date.now() < deadline) {
+    const state = await target.state();
+    if (await target.isReady(state, Math.max(0, Math.min(4_000, deadline - Date.now())))) return;
+    await sleep(250);
+  }
+}
+
 /** Apply, restart and verdict for an observation, then give the target's lock back. */
 async function finishRound(ctx: KpContext, target: HaTarget, options: HaSyncOptions, obs: Observation, clock: RoundClock, fastExpect: string | undefined): Promise<HaSyncReport> {
   const {started, spawnsBefore} = clock;
@@ -635,6 +652,7 @@ async function applyRound(
     if (warning) out.warn(warning);
   }
 
+  if (method === 'in-place' && !fastExpect && !ctx.dryRun) await untilHaAnswers(ctx, target, obs.state, Date.now() + options.timeoutMs);
   const runId = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
   const archive = uploadArchive(plan, runId);
   const restartInScript = method === 'kill' ? 'kill' : method === 'in-place' ? 'inplace' : 'none';

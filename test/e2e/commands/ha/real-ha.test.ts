@@ -13,7 +13,10 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {projectRoot, type CliOptions} from '../../../helpers/cli.js';
 import {realTool} from '../../../helpers/real-tools.js';
+// @ts-expect-error plain ESM fixture without types
+import {removeHaStandin, startHaStandin} from '../../../fixtures/ha/standin.mjs';
 import {freePorts} from '../../support/docker.js';
+import {watchSession} from '../../support/watch.js';
 import {useOwnStacks} from '../../support/e2e.js';
 import type {ComposeStack} from '../../support/stack.js';
 
@@ -102,9 +105,51 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     expect(json(fixed.stdout)).toMatchObject({outcome: 'synced', configEntry: {state: 'loaded'}});
   }, 900_000);
 
+  it("Given the entry loaded, When kp ha sync --watch sees three saves of a .py file, one after another, Then each is its own round that restarts HA in place and ends on HA's verdict loaded; Ctrl-C ends the watch with 130", async () => {
+    const sensor = path.join(component, 'sensor.py');
+    const base = readFileSync(sensor, 'utf8');
+    const outcome = await watchSession(['--target', 'docker'], {cwd: repo, env: {...stack.env(), HA_IMAGE: image, HA_HOST_PORT: String(haPort)}}, async (watch) => {
+      for (let edit = 1; edit <= 3; edit += 1) {
+        const before = watch.lines().length;
+        writeFileSync(sensor, `${base}\n# real-HA watch edit ${edit}\n`);
+        await watch.waitFor(() => watch.lines().length > before, 180_000);
+      }
+    });
+    expect(outcome.scriptError).toBeUndefined();
+    expect(outcome.exitCode, outcome.stderr).toBe(130);
+    const rounds = outcome.rounds.filter((round) => round.ok && round.report.outcome === 'synced');
+    expect(rounds).toHaveLength(3);
+    for (const round of rounds) {
+      expect(round.report).toMatchObject({restart: {method: 'in-place', performed: true}, configEntry: {state: 'loaded', final: true}});
+      expect(round.report.changes.modified).toEqual(['sensor.py']);
+    }
+    expect(outcome.summary).toMatchObject({summary: true, exitCode: 130});
+  }, 900_000);
+
   it('Given HA onboarded by kp, When kp ha credentials runs, Then it prints the login that opens this HA', async () => {
     const result = await kp(['ha', 'credentials', '--target', 'docker', '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(json(result.stdout)).toMatchObject({url: `http://127.0.0.1:${haPort}/`, username: 'kp-dev', state: 'onboarded'});
   });
+});
+
+describe('kp and a real Home Assistant that is still booting (real engine)', () => {
+  it('Given a real HA container started a moment ago, When kp ha sync restarts it in place, Then kp waits for HA to answer first (a booting HA dies of SIGHUP), and the container is never restarted', async () => {
+    // Given: HA's container just started, no compose, kp reaches it as a container target
+    const name = `${stack.project}-booting`;
+    startHaStandin(name, {image: realTool('KP_REAL_HA_IMAGE')});
+    try {
+      // When: the first sync, at once
+      const result = await stack.kp(['ha', 'sync', '--target', 'docker', '--container', name, '--json', '--timeout', '300'], {cwd: repo, timeoutMs: 600_000});
+      // Then
+      expect(result.exitCode, result.stderr).toBe(0);
+      const report = json(result.stdout);
+      expect(report.restart).toMatchObject({method: 'in-place', performed: true, observed: true});
+      expect(report.restart.after.restartCount).toBe(0);
+      expect(report.restart.after.haPid).not.toBe(report.restart.before.haPid);
+      expect(execFileSync('docker', ['inspect', '-f', '{{.RestartCount}}', name], {encoding: 'utf8'}).trim()).toBe('0');
+    } finally {
+      removeHaStandin(name);
+    }
+  }, 600_000);
 });
