@@ -72,7 +72,12 @@ export async function wireBackend(ctx: KpContext, target: HaTarget, backend: Bac
         ? `the config flow answered its ${step.stepId ?? 'form'} step with ${Object.keys(step.errors).length > 0 ? `errors ${Object.values(step.errors).join(', ')}` : `a form kp cannot fill (fields ${step.fields.join(', ') || 'none'})`}`
         : `the config flow ended with ${step.type}${step.reason ? ` (${step.reason})` : ''}`;
     // An unfinished flow stays open in HA until it restarts: give it up.
-    if (step.type === 'form' && step.flowId) await session.api.abortFlow(step.flowId, session.token).catch(() => undefined);
+    if (step.type === 'form' && step.flowId) {
+      // Best effort (HA drops open flows when it restarts), but Ctrl-C still stops kp here.
+      await session.api.abortFlow(step.flowId, session.token).catch((e: unknown) => {
+        if (e instanceof InterruptedError) throw e;
+      });
+    }
     ctx.out.warn(`Could not wire the ${KAMERPLANTER_DOMAIN} integration to ${backend.url}: ${reason}. Add it in HA (Settings > Devices & services) or run \`kp ha up\` again.`);
     return {outcome: 'failed', url: backend.url, entryId: undefined, reason};
   } catch (error) {
