@@ -54,7 +54,7 @@ try {
     appendFileSync(path.join(component, 'sensor.py'), `# bench edit ${edit}\n`);
     const {report, elapsed} = sync();
     if (report.restart.method !== 'in-place') throw new Error(`edit ${edit}: restart ${report.restart.method}, expected in-place`);
-    rounds.push({elapsed, restart: report.restart.observedAfterMs, ready: report.ready.afterMs, verdict: report.verdict.status});
+    rounds.push({elapsed, restart: report.restart.observedAfterMs, ready: report.ready.afterMs, verdict: report.configEntry?.state ?? report.verdict.status});
   }
   console.log(`\nreal HA ${image}: a .py edit restarted in place, 5 edits (container restarts during them: ${restartCount() - countBefore}; the first, full sync: ${first.method}${first.fallback ? `, ${first.fallback}` : ''})`);
   console.log(`  edit -> verdict (kp ha sync)   median ${seconds(median(rounds.map((r) => r.elapsed)))}  [${rounds.map((r) => seconds(r.elapsed)).join(', ')}]`);

@@ -8,9 +8,14 @@ import {readToolVersion} from './version.js';
 /** The oldest Helm kp supports. */
 export const HELM_MIN_VERSION = '3.14.0';
 
-/** Parse `helm version --short` (`v3.16.2+g13654a5`) into `3.16.2`. */
+/**
+ * Parse `helm version --short` (`v3.16.2+g13654a5`, or `v3.22.0` from a build without a commit)
+ * into `3.16.2`. A source build without release flags says only its minor line (`v3.22`): that
+ * reads as `3.22.0`, the oldest release it can be.
+ */
 export function parseHelmVersion(stdout: string): string | undefined {
-  return /^v?(\d+\.\d+\.\d+)/.exec(stdout.trim())?.[1];
+  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?=$|[+\s-])/.exec(stdout.trim());
+  return match ? `${match[1]}.${match[2]}.${match[3] ?? '0'}` : undefined;
 }
 
 /** One row of `helm list -o json`. */

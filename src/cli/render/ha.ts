@@ -45,7 +45,7 @@ export function renderStatusReport(report: HaStatusReport, color: ChalkInstance)
     `files      ${report.filesMatch === undefined ? '-' : report.filesMatch ? color.green('match') : color.yellow(`differ (${report.differences?.added ?? 0} new, ${report.differences?.modified ?? 0} changed, ${report.differences?.deleted ?? 0} removed locally): run kp ha sync`)}`,
     `onboarding ${renderOnboarding(report.onboarding, color)}`,
     `entry      ${report.configEntries === undefined ? '-' : report.configEntries.length === 0 ? 'none (`kp ha up` wires one when a backend runs)' : report.configEntries.map((e) => `${e.state === 'loaded' ? color.green(e.state) : color.red(e.state)}${e.reason ? ` (${e.reason})` : ''}: ${e.title}`).join('; ')}`,
-    `log        ${report.verdict ? (report.verdict.status === 'loaded' ? color.green('loaded') : report.verdict.status === 'failed' ? color.red(`failed (${report.verdict.failures.length} failure lines)`) : 'no load line since start') : '-'}`,
+    `log        ${report.verdict ? (report.verdict.status === 'found' ? color.green('found, no failures') : report.verdict.status === 'failed' ? color.red(`failed (${report.verdict.failures.length} failure lines)`) : 'no load line since start') : '-'}`,
   ];
   if (report.verdict?.failures.length) for (const failure of report.verdict.failures) lines.push(...failure.text.split('\n').map((line) => `  ${line}`));
   for (const note of report.notes) lines.push(color.dim(note));
@@ -145,7 +145,9 @@ function renderWiring(wiring: HaUpResult['wiring'], color: ChalkInstance): strin
 export function renderSyncOutcome(report: HaSyncReport, color: ChalkInstance): string {
   const changed = report.changes.added.length + report.changes.modified.length + report.changes.deleted.length + report.changes.replaced.length;
   const entry = report.configEntry?.state ? `config entry ${report.configEntry.state}` : undefined;
-  const verdict = entry ?? (report.verdict.status === 'skipped' ? undefined : `log verdict ${report.verdict.status}`);
+  // The log alone says only that HA found the component (manifest read), never that its code loaded.
+  const logSays = report.verdict.status === 'found' ? 'found by HA, no failure logged' : report.verdict.status;
+  const verdict = entry ?? (report.verdict.status === 'skipped' ? undefined : `log verdict: ${logSays}`);
   const text = `${report.outcome}${changed > 0 ? ` (${changed} ${changed === 1 ? 'file' : 'files'})` : ''}${verdict ? `, ${verdict}` : ''}`;
   return report.exitCode === 0 ? color.green(text) : color.red(`${text} (exit ${report.exitCode})`);
 }

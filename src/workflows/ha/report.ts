@@ -149,11 +149,11 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
     },
     {
       step: 'loaded',
-      status: report.configEntry ? (report.configEntry.state === 'loaded' ? 'ok' : 'failed') : verdict.status === 'loaded' ? 'ok' : verdict.status === 'skipped' ? 'skipped' : 'failed',
+      status: report.configEntry ? (report.configEntry.state === 'loaded' ? 'ok' : 'failed') : verdict.status === 'found' ? 'ok' : verdict.status === 'skipped' ? 'skipped' : 'failed',
       detail: report.configEntry
         ? `config entry ${report.configEntry.state ?? '?'}${report.configEntry.final ? '' : ' (not final in time)'}${report.configEntry.reason ? `: ${report.configEntry.reason}` : ''} (HA's verdict)`
-        : verdict.status === 'loaded'
-          ? `${report.domain} ${report.version}`
+        : verdict.status === 'found'
+          ? `${report.domain} ${report.version} found by HA, no failure logged; no config entry, so HA has not imported its code`
           : verdict.status === 'skipped'
             ? restarted ? 'not checked (HA not ready)' : 'not checked (no restart)'
             : verdict.status === 'not-seen'

@@ -392,7 +392,7 @@ async function readVerdict(
   // HA answers, and prints the loader line, before it sets up custom integrations: read on for up
   // to `settleMs` (twice a second), and stop at the first failure, which is certain.
   const settleUntil = Date.now() + settleMs;
-  while (verdict.status === 'loaded' && Date.now() < settleUntil) {
+  while (verdict.status === 'found' && Date.now() < settleUntil) {
     await sleep(Math.min(500, settleUntil - Date.now()));
     verdict = parseLogVerdict(await target.logsSince(startedAt), domain);
   }
@@ -790,7 +790,7 @@ async function applyRound(
     if (!recheck.upToDate) warnings.push(`after the pod restart the installed files differ from the local ones (${describePlan(recheck)}): an initContainer overwrote them.`);
   }
   const configEntry = entry ? {state: entry.state, reason: entry.reason, final: entry.final, readMs: entry.readMs, entries: entry.entries} : undefined;
-  const exitCode = entry ? entryExitCode(entry) : verdict.status === 'loaded' ? ExitCode.Ok : ExitCode.VerificationFailed;
+  const exitCode = entry ? entryExitCode(entry) : verdict.status === 'found' ? ExitCode.Ok : ExitCode.VerificationFailed;
   if (entry && entry.state === 'loaded' && verdict.failures.length > 0) warnings.push(`HA reports the ${component.domain} entry loaded, but its log shows ${verdict.failures.length} failure(s) since the restart (see below).`);
   return finish({
     ...afterApply,

@@ -1,8 +1,10 @@
 /**
  * Read Home Assistant's log (since a restart) and decide whether one custom integration loaded.
  * Pure. The patterns are the lines HA really prints (shared/spec/kamerplanter-workflow.md):
- * HA's default level is WARNING, so "loaded" means the loader's custom-integration warning
- * was printed and no failure line names the domain.
+ * HA's default level is WARNING, so the best the log says on its own is "found": the loader's
+ * custom-integration warning was printed and no failure line names the domain. That warning comes
+ * from reading the manifest (loader.py Integration.resolve_from_root), not from importing the code:
+ * only a config entry's state (or a setup failure) says whether the Python code loaded.
  */
 
 /** The kinds of failure evidence kp recognises. */
@@ -17,8 +19,8 @@ export interface LogFailure {
 
 /** What the log says about one integration. */
 export interface LogVerdict {
-  /** `loaded`: loader line and no failure; `failed`: any failure line; `not-seen`: neither yet. */
-  status: 'loaded' | 'failed' | 'not-seen';
+  /** `found`: loader line (manifest read) and no failure; `failed`: any failure line; `not-seen`: neither yet. */
+  status: 'found' | 'failed' | 'not-seen';
   /** The loader's custom-integration line, when present. */
   loaderLine: string | undefined;
   failures: LogFailure[];
@@ -81,6 +83,6 @@ export function parseLogVerdict(text: string, domain: string): LogVerdict {
       failures.push({kind: 'integration-error', text: line});
     }
   }
-  const status = failures.length > 0 ? 'failed' : loaderLine ? 'loaded' : 'not-seen';
+  const status = failures.length > 0 ? 'failed' : loaderLine ? 'found' : 'not-seen';
   return {status, loaderLine, failures};
 }

@@ -68,7 +68,7 @@ export function dependencyBuild(chartDir) {
     (url) => !repos.some((r) => trim(r.url) === trim(url)),
   );
   if (missing.length > 0) {
-    return {stderr: `Error: no repository definition for ${missing.join(', ')}. Please add them via 'helm repo add'`, exitCode: 1};
+    return {stderr: `Error: no repository definition for ${missing.join(', ')}. Please add the missing repos via 'helm repo add'`, exitCode: 1};
   }
   mkdirSync(path.join(chartDir, 'charts'), {recursive: true});
   for (const d of locked) writeFileSync(path.join(chartDir, 'charts', `${d.name}-${d.version}.tgz`), 'fake chart archive\n');

@@ -11,9 +11,14 @@ import {clusterOfContext, clusterRecord, contextServer, finish, loadClusters, pa
 const VERSION = () => process.env.KP_FAKE_SKAFFOLD_VERSION ?? '2.16.1';
 /** Skaffold's flags that take a value (everything else is a boolean, `--auto-build=false` included), and its short names. */
 const SKAFFOLD_FLAGS = {
-  values: ['--kube-context', '--kubeconfig', '--filename', '--profile', '--module', '--trigger', '--namespace', '--default-repo'],
-  aliases: {'-f': '--filename', '-p': '--profile', '-m': '--module', '-n': '--namespace', '-d': '--default-repo'},
+  values: ['--kube-context', '--kubeconfig', '--filename', '--profile', '--module', '--trigger', '--namespace', '--default-repo', '--verbosity'],
+  aliases: {'-f': '--filename', '-p': '--profile', '-m': '--module', '-n': '--namespace', '-d': '--default-repo', '-v': '--verbosity'},
 };
+
+/** The 1-based line of the first `artifacts:` key in `file`. */
+function artifactsLine(file) {
+  return readFileSync(file, 'utf8').split('\n').findIndex((line) => /^\s*artifacts:/.test(line)) + 1;
+}
 
 function deploy(cluster, configs) {
   const clusters = loadClusters();
@@ -68,7 +73,9 @@ export async function main(args) {
     const artifacts = config.build?.artifacts;
     if (artifacts !== undefined && !Array.isArray(artifacts)) {
       return finish({
-        stderr: `parsing skaffold config: error parsing skaffold configuration file: unable to parse config: yaml: unmarshal errors:\n  cannot unmarshal !!${typeof artifacts === 'number' ? 'int' : 'str'} \`${artifacts}\` into []*latest.Artifact`,
+        // The real skaffold's words (recorded: test/fixtures/recorded/skaffold/diagnose-broken.stderr);
+        // its line is the document's, which this fake approximates by the file's first `artifacts:`.
+        stderr: `error parsing skaffold configuration file: unable to parse config: yaml: unmarshal errors:\n  line ${artifactsLine(file)}: cannot unmarshal !!${typeof artifacts === 'number' ? 'int' : 'str'} \`${artifacts}\` into []*latest.Artifact`,
         exitCode: 1,
       });
     }
@@ -94,7 +101,11 @@ export async function main(args) {
     for (const release of config.deploy?.helm?.releases ?? []) {
       if (!release.chartPath || release.skipBuildDependencies) continue;
       const built = dependencyBuild(path.resolve(release.chartPath));
-      if (built.exitCode !== 0) return finish({stderr: `building helm dependencies: exit status 1\n${built.stderr}`, exitCode: 1});
+      // Skaffold logs helm's own words at level info only (checked on the real skaffold v2.16.1:
+      // test/integration/real/skaffold.test.ts); at its default level it says just this.
+      const verbosity = parsed.value('--verbosity') ?? 'warn';
+      const helmSaid = ['info', 'debug', 'trace'].includes(verbosity) ? `time="2026-01-01T00:00:00Z" level=info msg=${JSON.stringify(built.stderr)} subtask=0 task=Deploy\n` : '';
+      if (built.exitCode !== 0) return finish({stderr: `${helmSaid}building helm dependencies: exit status 1`, exitCode: 1});
     }
   }
   deploy(cluster, selected);

@@ -4,6 +4,7 @@
  * copied into a checkout of the test's own) with a planted finding: what the fake ruff models, ruff
  * itself now says.
  */
+import {execFileSync, type ExecFileSyncOptions} from 'node:child_process';
 import {appendFileSync, cpSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -13,6 +14,7 @@ import {lintGate} from '../../../src/workflows/ha/lint.js';
 import type {KpContext} from '../../../src/workflows/context.js';
 import {projectRoot} from '../../helpers/cli.js';
 import {realTool} from '../../helpers/real-tools.js';
+import {expectRecorded} from '../../helpers/recorded.js';
 import {recordingOutput} from '../../helpers/scripted-runner.js';
 import {useTempDirs} from '../../helpers/temp-dirs.js';
 
@@ -62,5 +64,40 @@ describe('the lint gate with the real ruff', () => {
     const lint = error.details?.lint as {findings: unknown[]; unformatted: string[]};
     expect(lint.findings).toEqual([]);
     expect(lint.unformatted).toEqual(['config_flow.py']);
+  });
+});
+
+describe('recordings of the real ruff (test/fixtures/recorded/ruff, read by the unit tests)', () => {
+  /** What ruff prints (stdout) and its exit code, run the way kp runs it: from the folder above, no colour. */
+  function ruffSays(args: string[], cwd: string): {stdout: string; exitCode: number} {
+    const options: ExecFileSyncOptions = {cwd, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, CLICOLOR_FORCE: undefined}};
+    try {
+      return {stdout: execFileSync(realTool('KP_REAL_RUFF'), args, options) as string, exitCode: 0};
+    } catch (error) {
+      const failed = error as {stdout: string; status: number};
+      return {stdout: failed.stdout, exitCode: failed.status};
+    }
+  }
+
+  it('Given the real component with the planted import, When ruff checks and format-checks it as kp does, Then it prints what the recordings hold', () => {
+    const component = path.join(tempDir('kp-real-ruff-'), 'custom_components', 'kamerplanter');
+    cpSync(upstream, component, {recursive: true});
+    const cwd = path.dirname(component);
+    expectRecorded('ruff/version.txt', ruffSays(['--version'], cwd).stdout);
+    const clean = ruffSays(['check', '--no-cache', '--output-format', 'concise', component], cwd);
+    expect(clean.exitCode).toBe(0);
+    expectRecorded('ruff/check-clean.txt', clean.stdout);
+    appendFileSync(path.join(component, 'sensor.py'), 'import os\n');
+    const check = ruffSays(['check', '--no-cache', '--output-format', 'concise', component], cwd);
+    expect(check.exitCode).toBe(1);
+    expectRecorded('ruff/check-planted.txt', check.stdout);
+    const format = ruffSays(['format', '--check', '--no-cache', component], cwd);
+    expect(format.exitCode).toBe(1);
+    expectRecorded('ruff/format-check-planted.txt', format.stdout);
+    // formatted by ruff itself, the check is clean
+    ruffSays(['format', '--no-cache', component], cwd);
+    const formatted = ruffSays(['format', '--check', '--no-cache', component], cwd);
+    expect(formatted.exitCode).toBe(0);
+    expectRecorded('ruff/format-check-clean.txt', formatted.stdout);
   });
 });

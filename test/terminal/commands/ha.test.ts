@@ -64,7 +64,7 @@ describe('the HA loop in a real terminal', () => {
     expect(text).toMatch(/^ {2}onboarding +onboarded by kp now: owner kp-dev; login in .*ha-credentials.*\.json \(`kp ha credentials` prints it\)$/m);
     expect(text).toMatch(/^ {2}wiring +kamerplanter entry created for http:\/\/backend:8000: loaded$/m);
     // The first sync runs before the wiring, so HA's log decides it (no config entry yet): the summary says so.
-    expect(text).toMatch(/^ {2}sync +synced \(45 files\), log verdict loaded$/m);
+    expect(text).toMatch(/^ {2}sync +synced \(45 files\), log verdict: found by HA, no failure logged$/m);
     // Never the old contradiction: a sync that happened reported as skipped.
     expect(text).not.toMatch(/sync skipped/);
   }, 320_000);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ExitCode, ToolError} from '../../../src/core/errors.js';
 import {formatFinding, parseFormatCheck, parseRuffCheck, parseRuffVersion, Ruff} from '../../../src/tools/ruff.js';
+import {recorded} from '../../helpers/recorded.js';
 import {scriptedContext} from '../../helpers/scripted-runner.js';
 
 // Recorded as ruff prints them: astral-sh/ruff crates/ruff/tests/cli/snapshots/cli__lint__output_format_concise.snap
@@ -25,6 +26,19 @@ const FORMAT_CHECK = 'Would reformat: kamerplanter/coordinator.py\nWould reforma
 const FORMAT_CHECK_PREVIEW = 'input.py:1:1: unformatted: File would be reformatted\n1 file would be reformatted\n';
 
 describe('ruff output parsers', () => {
+  it('Given what the real ruff printed on the upstream component with a planted import (recorded), When parsed, Then version, findings and files to reformat are read', () => {
+    expect(parseRuffVersion(recorded('ruff/version.txt'))).toBe('0.15.22');
+    expect(parseRuffCheck(recorded('ruff/check-clean.txt'))).toEqual([]);
+    expect(parseRuffCheck(recorded('ruff/check-planted.txt'))).toEqual([
+      {file: 'kamerplanter/sensor.py', line: 2190, col: 1, code: 'E402', message: 'Module level import not at top of file', fixable: false},
+      {file: 'kamerplanter/sensor.py', line: 2190, col: 8, code: 'F401', message: '`os` imported but unused', fixable: true},
+    ]);
+    expect(parseFormatCheck(recorded('ruff/format-check-planted.txt'))).toEqual(['kamerplanter/config_flow.py', 'kamerplanter/sensor.py']);
+    expect(parseFormatCheck(recorded('ruff/format-check-clean.txt'))).toEqual([]);
+    // rendered back, a finding reads as ruff printed it
+    expect(parseRuffCheck(recorded('ruff/check-planted.txt')).map((f) => formatFinding(f))).toEqual(recorded('ruff/check-planted.txt').split('\n').slice(0, 2));
+  });
+
   it('Given `ruff --version` (plain and with build info), When parsed, Then the bare version is read', () => {
     expect(parseRuffVersion('ruff 0.14.5\n')).toBe('0.14.5');
     expect(parseRuffVersion('ruff 0.15.2 (d2a2bd8 2026-01-22)\n')).toBe('0.15.2');

@@ -1,9 +1,10 @@
 import {describe, expect, it} from 'vitest';
+import {recorded} from '../../helpers/recorded.js';
 import {diagnoseArgs, loopArgs, parseSkaffoldVersion, runArgs, targetArgs} from '../../../src/tools/skaffold.js';
 
 describe('skaffold version', () => {
   it('Given `skaffold version`, When parsed, Then v2 and v1 outputs are read', () => {
-    expect(parseSkaffoldVersion('v2.16.1\n')).toBe('2.16.1');
+    expect(parseSkaffoldVersion(recorded('skaffold/version.txt'))).toBe('2.16.1');
     expect(parseSkaffoldVersion('v1.39.2')).toBe('1.39.2');
   });
 });

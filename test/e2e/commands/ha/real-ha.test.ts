@@ -56,6 +56,10 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     expect(up).toMatchObject({target: 'docker', url: `http://127.0.0.1:${haPort}/`, image});
     expect(up.onboarding).toMatchObject({outcome: 'onboarded', owner: 'kp-dev', completed: ['user', 'core_config', 'analytics', 'integration']});
     expect(up.sync).toMatchObject({outcome: 'synced', restart: {method: 'in-place', performed: true}});
+    // No entry yet: HA's loader line comes from reading the manifest, so the log verdict can say only
+    // `found`, never `loaded`: this very component's config_flow.py does not even import (below).
+    expect(up.sync).toMatchObject({verdict: {status: 'found', failures: []}, verdictSource: {used: 'log'}});
+    expect(up.sync.summary).toContainEqual(expect.objectContaining({step: 'loaded', detail: expect.stringContaining('no config entry, so HA has not imported its code')}));
     // The snapshot imports ZeroconfServiceInfo from homeassistant.components.zeroconf, which HA 2026.3
     // no longer has: HA answers "Invalid handler specified" and logs why; kp passes HA's reason on.
     expect(up.wiring).toMatchObject({outcome: 'failed', url: 'http://backend:8000'});

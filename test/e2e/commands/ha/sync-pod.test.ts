@@ -88,7 +88,7 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
     expect(result.stderr).not.toMatch(/error:/);
     const report = JSON.parse(result.stdout);
     expect(result.exitCode).toBe(0);
-    expect(report).toMatchObject({outcome: 'synced', verdict: {status: 'loaded'}, restart: {method: 'in-place', observed: true}, ready: {ready: true}});
+    expect(report).toMatchObject({outcome: 'synced', verdict: {status: 'found'}, restart: {method: 'in-place', observed: true}, ready: {ready: true}});
     expect(report.restart.after.restartCount).toBe(report.restart.before.restartCount);
     expect(report.target).toMatchObject({kind: 'pod', context: 'kind-kamerplanter', namespace: 'default', pod: 'homeassistant-0', container: 'homeassistant'});
     const all = calls();
@@ -106,7 +106,7 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
     const result = await runKp(['ha', 'status', '--json'], {cwd, env});
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({state: {running: true, ready: true}, installed: {present: true, version: '0.4.2'}, filesMatch: true, verdict: {status: 'loaded'}});
+    expect(report).toMatchObject({state: {running: true, ready: true}, installed: {present: true, version: '0.4.2'}, filesMatch: true, verdict: {status: 'found'}});
   });
 
   it('Given no pod of that name, When kp ha sync --pod nope runs, Then it exits 3 with a clear NotFound message', async () => {
@@ -155,7 +155,7 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
     const two = JSON.parse(second.stdout);
     expect(two.restart.after.restartCount).toBe(one.restart.after.restartCount + 1);
     expect(second.stderr).toMatch(/is not running: exited with code 0, in CrashLoopBackOff \(back-off 2 s\): kubelet restarts it in about [12] s/);
-    expect(two.verdict.status).toBe('loaded');
+    expect(two.verdict.status).toBe('found');
   });
 
   it('Given a watch on the pod, When the pod is deleted and its StatefulSet re-creates it (an initContainer puts a stale copy back), Then the watch sees the new pod through kubectl --watch, re-checks, and syncs the local files again', async () => {

@@ -93,7 +93,7 @@ describe('kp ha sync with a container target, one sync after another (real engin
     expect(report.restart.after.startedAt).toBe(report.restart.before.startedAt);
     expect(report.restart.after.haPid).not.toBe(report.restart.before.haPid);
     expect(report.ready.ready).toBe(true);
-    expect(report.verdict.status).toBe('loaded');
+    expect(report.verdict.status).toBe('found');
     expect(report.summary.map((row: {step: string; status: string}) => `${row.step}:${row.status}`)).toEqual([
       'copy:ok', 'cache clear:ok', 'restart:ok', 'ready:ok', 'loaded:ok', 'errors:ok',
     ]);
@@ -180,7 +180,7 @@ describe('kp ha sync with a container target, one sync after another (real engin
     writeFileSync(path.join(component, '__init__.py'), smallFiles()['__init__.py']);
     const fixed = await sync();
     expect(fixed.exitCode, fixed.stderr).toBe(0);
-    expect(JSON.parse(fixed.stdout).verdict.status).toBe('loaded');
+    expect(JSON.parse(fixed.stdout).verdict.status).toBe('found');
   });
 
   it('Given kp is killed (SIGKILL) in the middle of a large upload, When the target is inspected, Then the old component is intact, and the next sync completes', async () => {
@@ -222,7 +222,7 @@ describe('kp ha sync with a container target, one sync after another (real engin
     expect(next.exitCode, next.stderr).toBe(0);
     const report = JSON.parse(next.stdout);
     expect(report.changes.modified).toEqual(['sensor.py']);
-    expect(report.verdict.status).toBe('loaded');
+    expect(report.verdict.status).toBe('found');
     expect(dockerExec(ha, ['cat', `${remote}/sensor.py`])).toContain('# never half-applied');
   });
 
@@ -240,7 +240,7 @@ describe('kp ha sync with a container target, one sync after another (real engin
     expect(report.ha.uptimeSeconds).toBeLessThanOrEqual(report.state.uptimeSeconds);
     expect(report.state.restartCount).toBe(0);
     expect(report.ha.pid).toBe(Number(dockerExec(ha, ['sh', '-c', 'for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = python3 ] && echo ${p#/proc/}; done; true']).trim()));
-    expect(report).toMatchObject({installed: {present: true, version: '0.4.2'}, local: {version: '0.4.2'}, filesMatch: true, verdict: {status: 'loaded'}});
+    expect(report).toMatchObject({installed: {present: true, version: '0.4.2'}, local: {version: '0.4.2'}, filesMatch: true, verdict: {status: 'found'}});
   });
 });
 
@@ -263,7 +263,7 @@ describe('kp ha sync: waiting, refusals and compose lookup (real engine)', () =>
     // Read back from the engine: same container instance, restart count and start time unchanged.
     expect(inspectState(slowHa)).toEqual(startedBefore);
     // The log verdict came from the same container's log stream, written since the signal.
-    expect(report.verdict.status).toBe('loaded');
+    expect(report.verdict.status).toBe('found');
   });
 
   it('Given HA running as PID 1 (no supervisor), When kp ha sync restarts it, Then kp says so, restarts the container with docker restart (no kill 1 under the restart policy) and names the back-off it costs', async () => {
@@ -279,7 +279,7 @@ describe('kp ha sync: waiting, refusals and compose lookup (real engine)', () =>
     expect(report.restart).toMatchObject({method: 'container', observed: true, fallback: expect.stringContaining('cannot be restarted in place')});
     expect(result.stderr).toMatch(/warning: HA cannot be restarted in place \(no Home Assistant process apart from PID 1\)/);
     expect(inspectState(bareHa).startedAt).not.toBe(before.startedAt);
-    expect(report.verdict.status).toBe('loaded');
+    expect(report.verdict.status).toBe('found');
     // `kp ha status` says the same: no in-place restart here.
     const status = await runKp(['ha', 'status', '--target', 'docker', '--container', bareHa], {cwd});
     expect(status.stdout).toMatch(/no HA process apart from PID 1: no in-place restart/);

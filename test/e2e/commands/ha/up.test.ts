@@ -53,7 +53,7 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const up = json(result.stdout);
     expect(up).toMatchObject({target: 'docker', where: stack.project, changed: true, url: `http://127.0.0.1:${haPort}/`, image});
-    expect(up.sync).toMatchObject({outcome: 'synced', verdict: {status: 'loaded'}, restart: {performed: true}});
+    expect(up.sync).toMatchObject({outcome: 'synced', verdict: {status: 'found'}, restart: {performed: true}});
     // Published on loopback only.
     const ports = execFileSync('docker', ['port', haContainer(), '8123/tcp'], {encoding: 'utf8'}).trim().split('\n');
     expect(ports).toEqual([`127.0.0.1:${haPort}`]);
@@ -147,7 +147,7 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const report = json(result.stdout);
     expect(report.restart).toMatchObject({method: 'in-place', performed: true, rule: expect.stringContaining('files added')});
-    expect(report.verdict.status).toBe('loaded');
+    expect(report.verdict.status).toBe('found');
     // In place: HA's process restarted, the container did not (no back-off, no restart count).
     expect(report.restart.after.haPid).not.toBe(report.restart.before.haPid);
     expect(restartCount()).toBe(restarts);
@@ -342,7 +342,7 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect((await kp(['ha', 'credentials', '--target', 'docker'])).exitCode).toBe(3);
     const sync = await kp(['ha', 'sync', '--force', '--json']);
     expect(sync.exitCode, sync.stderr).toBe(0);
-    expect(json(sync.stdout)).toMatchObject({verdict: {status: 'loaded'}, verdictSource: {used: 'log', why: 'kp did not onboard this HA and holds no token for it'}});
+    expect(json(sync.stdout)).toMatchObject({verdict: {status: 'found'}, verdictSource: {used: 'log', why: 'kp did not onboard this HA and holds no token for it'}});
     const status = await kp(['ha', 'status', '--json']);
     expect(json(status.stdout).onboarding).toMatchObject({onboarded: false, by: 'someone else'});
   });

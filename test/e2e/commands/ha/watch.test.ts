@@ -71,7 +71,7 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
     for (const round of edits) {
       expect(round.report.restart.method).toBe('in-place');
       expect(round.report.restart.after.restartCount).toBe(before.restartCount);
-      expect(round.report.verdict.status).toBe('loaded');
+      expect(round.report.verdict.status).toBe('found');
     }
     const after = inspect(name);
     expect({id: after.id, restartCount: after.restartCount, startedAt: after.startedAt}).toEqual({id: before.id, restartCount: before.restartCount, startedAt: before.startedAt});

@@ -24,7 +24,7 @@ describe('kp ha up for a person', () => {
     expect(text).toMatch(/^ {2}UI +http:\/\/127\.0\.0\.1:18123\/$/m);
     expect(text).toContain('onboarding  onboarded by kp now: owner kp-dev; login in /home/dev/state/kp/ha-credentials/compose-kp-manual-homeassistant.json (`kp ha credentials` prints it)');
     expect(text).toContain('wiring      kamerplanter entry created for http://backend:8000: loaded');
-    expect(text).toContain('sync        synced (45 files), log verdict loaded');
+    expect(text).toContain('sync        synced (45 files), log verdict: found by HA, no failure logged');
     expect(text).toMatch(/^ {2}✔ copy +45 sent/m);
     expect(text).not.toContain('skipped:');
   });

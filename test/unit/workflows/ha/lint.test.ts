@@ -1,36 +1,25 @@
 /**
- * The lint gate of `kp ha sync` in-process, against a scripted ruff whose answers are ruff's own
- * output and exit codes (see src/tools/ruff.ts for where each comes from).
+ * The lint gate of `kp ha sync` in-process, against a scripted ruff whose answers are the real ruff's
+ * output and exit codes, recorded on the real component (test/fixtures/recorded/ruff, checked
+ * against the pinned ruff by test/integration/real/ruff.test.ts).
  */
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ExitCode, KpError} from '../../../../src/core/errors.js';
 import {LINT_SKIPPED_NO_RUFF, lintGate, pythonChanged, type LintResult} from '../../../../src/workflows/ha/lint.js';
+import {recorded} from '../../../helpers/recorded.js';
 import {useSandbox, type ScriptRule} from '../../../helpers/scripted-runner.js';
 
 const sandbox = useSandbox();
 
-const version: ScriptRule = {match: ['ruff', '--version'], reply: {stdout: 'ruff 0.14.5\n'}};
+const version: ScriptRule = {match: ['ruff', '--version'], reply: {stdout: recorded('ruff/version.txt')}};
 const absent: ScriptRule = {match: ['ruff', '--version'], reply: {notFound: true}};
-const checkClean: ScriptRule = {match: ['ruff', 'check'], reply: {stdout: 'All checks passed!\n'}};
-const formatClean: ScriptRule = {match: ['ruff', 'format', '--check'], reply: {stdout: '3 files already formatted\n'}};
-const checkFindings: ScriptRule = {
-  match: ['ruff', 'check'],
-  reply: {
-    exitCode: 1,
-    stdout: [
-      'kamerplanter/coordinator.py:12:5: F841 Local variable `result` is assigned to but never used',
-      'kamerplanter/sensor.py:1:8: F401 [*] `os` imported but unused',
-      'Found 2 errors.',
-      '[*] 1 fixable with the `--fix` option.',
-      '',
-    ].join('\n'),
-  },
-};
-const formatDirty: ScriptRule = {
-  match: ['ruff', 'format', '--check'],
-  reply: {exitCode: 1, stdout: 'Would reformat: kamerplanter/sensor.py\n1 file would be reformatted, 2 files already formatted\n'},
-};
+const checkClean: ScriptRule = {match: ['ruff', 'check'], reply: {stdout: recorded('ruff/check-clean.txt')}};
+const formatClean: ScriptRule = {match: ['ruff', 'format', '--check'], reply: {stdout: recorded('ruff/format-check-clean.txt')}};
+// The upstream component with `import os` appended to sensor.py (its line 2190).
+const checkFindings: ScriptRule = {match: ['ruff', 'check'], reply: {exitCode: 1, stdout: recorded('ruff/check-planted.txt')}};
+// The same checkout: config_flow.py as upstream ships it, and sensor.py with the planted line.
+const formatDirty: ScriptRule = {match: ['ruff', 'format', '--check'], reply: {exitCode: 1, stdout: recorded('ruff/format-check-planted.txt')}};
 
 /** custom_components/kamerplanter inside the sandbox (the scripted ruff never reads it). */
 const componentDir = () => path.join(sandbox.dir('checkout'), 'custom_components', 'kamerplanter');
@@ -108,7 +97,7 @@ describe('the lint gate', () => {
 
     const result = await lintGate(ctx, {componentDir: dir, mode: 'auto', pythonChanged: true});
 
-    expect(result).toEqual({status: 'passed', reason: 'ruff check and ruff format --check passed', ruffVersion: '0.14.5', findings: [], unformatted: []});
+    expect(result).toEqual({status: 'passed', reason: 'ruff check and ruff format --check passed', ruffVersion: '0.15.22', findings: [], unformatted: []});
     expect(runner.lines()).toEqual(['ruff --version', `ruff check --no-cache --output-format concise ${dir}`, `ruff format --check --no-cache ${dir}`]);
     expect(runner.calls.every((c) => !c.skipped && !c.mutating)).toBe(true);
     expect(runner.calls.slice(1).map((c) => c.options.cwd)).toEqual([path.dirname(dir), path.dirname(dir)]);
@@ -123,25 +112,26 @@ describe('the lint gate', () => {
 
     // Then: exit 2, counted, with the way out
     expect(error.exitCode).toBe(ExitCode.Usage);
-    expect(error.message).toBe('Lint failed: 2 ruff findings and 1 file ruff would reformat; nothing was copied.');
+    expect(error.message).toBe('Lint failed: 2 ruff findings and 2 files ruff would reformat; nothing was copied.');
     expect(error.hint).toContain('ruff check --fix');
     expect(error.hint).toContain('ruff format');
     expect(error.hint).toContain('--no-lint');
     // Then: the report's result, paths inside the component
     expect(error.details?.lint).toEqual({
       status: 'failed',
-      reason: '2 ruff findings and 1 file ruff would reformat',
-      ruffVersion: '0.14.5',
+      reason: '2 ruff findings and 2 files ruff would reformat',
+      ruffVersion: '0.15.22',
       findings: [
-        {file: 'coordinator.py', line: 12, col: 5, code: 'F841', message: 'Local variable `result` is assigned to but never used', fixable: false},
-        {file: 'sensor.py', line: 1, col: 8, code: 'F401', message: '`os` imported but unused', fixable: true},
+        {file: 'sensor.py', line: 2190, col: 1, code: 'E402', message: 'Module level import not at top of file', fixable: false},
+        {file: 'sensor.py', line: 2190, col: 8, code: 'F401', message: '`os` imported but unused', fixable: true},
       ],
-      unformatted: ['sensor.py'],
+      unformatted: ['config_flow.py', 'sensor.py'],
     });
     // Then: ruff's lines on stderr (absolute: the sandbox is outside the working directory)
     expect(ctx.out.lines.map((l) => l.text)).toEqual([
-      `${path.join(dir, 'coordinator.py')}:12:5: F841 Local variable \`result\` is assigned to but never used`,
-      `${path.join(dir, 'sensor.py')}:1:8: F401 [*] \`os\` imported but unused`,
+      `${path.join(dir, 'sensor.py')}:2190:1: E402 Module level import not at top of file`,
+      `${path.join(dir, 'sensor.py')}:2190:8: F401 [*] \`os\` imported but unused`,
+      `Would reformat: ${path.join(dir, 'config_flow.py')}`,
       `Would reformat: ${path.join(dir, 'sensor.py')}`,
     ]);
     expect(runner.mutatingCalls()).toEqual([]);
@@ -153,9 +143,9 @@ describe('the lint gate', () => {
     const error = await thrown(lintGate(ctx, {componentDir: componentDir(), mode: 'required', pythonChanged: true}));
 
     expect(error.exitCode).toBe(ExitCode.Usage);
-    expect(error.message).toBe('Lint failed: 1 file ruff would reformat; nothing was copied.');
+    expect(error.message).toBe('Lint failed: 2 files ruff would reformat; nothing was copied.');
     expect(error.hint).not.toContain('ruff check --fix');
-    expect(error.details?.lint).toMatchObject({status: 'failed', findings: [], unformatted: ['sensor.py']});
+    expect(error.details?.lint).toMatchObject({status: 'failed', findings: [], unformatted: ['config_flow.py', 'sensor.py']});
   });
 
   it('Given ruff fails on its own configuration, When the gate runs, Then the sync stops with ruff\'s tool error rather than passing', async () => {

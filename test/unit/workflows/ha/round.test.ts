@@ -218,7 +218,7 @@ describe('ha sync round', () => {
     expect(target.outsideRestarts).toBe(0);
   });
 
-  it('Given a changed and a locally deleted file, When a round runs with kill, Then one apply exec sends them, the restart is observed and the verdict is loaded', async () => {
+  it('Given a changed and a locally deleted file, When a round runs with kill, Then one apply exec sends them, the restart is observed and the log verdict is found', async () => {
     // Given: the apply exec swaps the tree and kills PID 1, which restarts the container
     const cwd = component();
     const {ctx, runner} = sandbox.context([
@@ -240,7 +240,7 @@ describe('ha sync round', () => {
     expect(report).toMatchObject({outcome: 'synced', exitCode: ExitCode.Ok, cacheClear: {removed: 1}});
     expect(report.changes).toEqual({added: [], modified: ['sensor.py'], deleted: ['old.py'], replaced: [], unchanged: 2});
     expect(report.restart).toMatchObject({method: 'kill', performed: true, observed: true});
-    expect(report.verdict.status).toBe('loaded');
+    expect(report.verdict.status).toBe('found');
     const apply = runner.calls.filter((c) => isApply(c.command, c.args));
     expect(apply).toHaveLength(1);
     const runId = apply[0]!.args[10]!;
@@ -338,8 +338,10 @@ describe('ha sync round', () => {
       const {ha, ctx, target, cwd} = await restartingTarget(undefined);
       try {
         const report = await runSyncRound(ctx, target, syncOptions(cwd));
-        expect(report).toMatchObject({outcome: 'synced', verdict: {status: 'loaded'}, verdictSource: {used: 'log', why: 'kamerplanter has no config entry in HA yet'}});
+        expect(report).toMatchObject({outcome: 'synced', verdict: {status: 'found'}, verdictSource: {used: 'log', why: 'kamerplanter has no config entry in HA yet'}});
         expect(report.configEntry).toBeUndefined();
+        // The loader's line comes from reading the manifest: the summary never claims the code loaded.
+        expect(report.summary.find((r) => r.step === 'loaded')?.detail).toMatch(/found by HA, no failure logged; no config entry, so HA has not imported its code$/);
       } finally {
         await ha.close();
       }

@@ -7,9 +7,9 @@ import {projectRoot} from '../../../helpers/cli.js';
 const log = (name: string) => readFileSync(path.join(projectRoot, 'test/fixtures/ha/logs', name), 'utf8');
 
 describe('parseLogVerdict (HA log lines from the spec)', () => {
-  it('Given the loader warning and another integration failing, When parsed for kamerplanter, Then it is loaded with no failures', () => {
+  it('Given the loader warning and another integration failing, When parsed for kamerplanter, Then it is found with no failures', () => {
     const verdict = parseLogVerdict(log('loaded.log'), 'kamerplanter');
-    expect(verdict.status).toBe('loaded');
+    expect(verdict.status).toBe('found');
     expect(verdict.loaderLine).toContain('We found a custom integration kamerplanter');
     expect(verdict.failures).toEqual([]);
   });
@@ -36,7 +36,7 @@ describe('parseLogVerdict (HA log lines from the spec)', () => {
   });
 
   it('Given ANSI-coloured console output, When parsed, Then the colour codes do not hide the loader line', () => {
-    expect(parseLogVerdict(log('coloured.log'), 'kamerplanter').status).toBe('loaded');
+    expect(parseLogVerdict(log('coloured.log'), 'kamerplanter').status).toBe('found');
   });
 
   it('Given only lines about kamerplanter_extra, When parsed for kamerplanter, Then nothing matches', () => {
@@ -54,7 +54,7 @@ describe('parseLogVerdict (HA log lines from the spec)', () => {
       'ValueError: nope',
     ].join('\n');
     // When / Then
-    expect(parseLogVerdict(text, 'kamerplanter').status).toBe('loaded');
+    expect(parseLogVerdict(text, 'kamerplanter').status).toBe('found');
   });
 
   it('Given an empty log, When parsed, Then the integration is not seen', () => {
