@@ -1,15 +1,21 @@
+import type {Plugin} from 'vite';
 import {defineConfig} from 'vitest/config';
 
 // Three layers, one run: unit and integration in parallel (forks); e2e (one real Docker engine,
 // shared by its files) one file at a time, beside them.
+// The shell scripts kp runs in the HA container are imported as text, as the build bundles them
+// (each project gets the plugin: inline projects do not inherit the root's).
+const shellAsText: Plugin = {name: 'shell-as-text', transform: (code, id) => (id.endsWith('.sh') ? {code: `export default ${JSON.stringify(code)};`, map: null} : undefined)};
+
 export default defineConfig({
   test: {
     // Vitest sizes a pool for the whole run, not per project: the e2e project alone uses the threads
     // pool, and that pool runs one file at a time (a project's own `fileParallelism` is ignored).
     poolOptions: {threads: {maxThreads: 1, minThreads: 1}},
     projects: [
-      {test: {name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000, setupFiles: ['test/unit/support/isolate-home.ts']}},
+      {plugins: [shellAsText], test: {name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000, setupFiles: ['test/unit/support/isolate-home.ts']}},
       {
+        plugins: [shellAsText],
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
@@ -21,6 +27,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [shellAsText],
         test: {
           name: 'e2e',
           // The terminal layer (test/terminal) runs here too: it needs the same engine, stand-ins and sentinel.

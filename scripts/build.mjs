@@ -51,6 +51,8 @@ const common = {
   logLevel: 'warning',
   // oclif's optional TypeScript support (ts-node) is never used by a built kp.
   external: ['typescript', 'ts-node'],
+  // The shell scripts kp runs in the HA container (src/workflows/ha/sh) are bundled as text.
+  loader: {'.sh': 'text'},
 };
 
 // 1. The whole CLI as ONE CommonJS file. CommonJS because Node 20 can cache V8's compiled code only

@@ -9,6 +9,8 @@
  */
 import {Document} from 'yaml';
 import {ExitCode, KpError} from '../../core/errors.js';
+import {assembleScript} from './shell.js';
+import seedConfigSh from './sh/seed-config.sh';
 
 /** The image the spec pins (full version, never a sliding tag: the deployment guidelines). */
 export const DEFAULT_HA_IMAGE = 'ghcr.io/home-assistant/home-assistant:2026.3.0';
@@ -44,22 +46,8 @@ const HTTP_PORT = 8123;
 const CONFIG_MOUNT = '/config';
 const SEED_MOUNT = '/seed';
 
-/** The seed initContainer's `sh -c` script: copy the seed only when /config has no configuration.yaml. */
-// A dangling symlink counts as present (never overwrite). The copy goes through a temporary name so
-// a pod killed mid-copy never leaves half a file that would then count as present forever. SEED_DIR
-// and CONFIG_DIR exist so the unit test runs this very script in a temp dir; the pod sets neither.
-export const SEED_SCRIPT = [
-  'set -eu',
-  `seed="\${SEED_DIR:-${SEED_MOUNT}}/configuration.yaml"`,
-  `target="\${CONFIG_DIR:-${CONFIG_MOUNT}}/configuration.yaml"`,
-  'if [ -e "$target" ] || [ -L "$target" ]; then',
-  '  echo "kp: $target exists, left as it is"',
-  'else',
-  '  cp "$seed" "$target.kp-seed"',
-  '  mv "$target.kp-seed" "$target"',
-  '  echo "kp: seeded $target"',
-  'fi',
-].join('\n');
+/** The seed initContainer's `sh -c` script (sh/seed-config.sh): copy the seed only when /config has no configuration.yaml. */
+export const SEED_SCRIPT = assembleScript(seedConfigSh);
 
 // An IPv4 or IPv6 network in CIDR notation; checked because it is written into HA's YAML.
 const CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}|[0-9a-fA-F:]+:[0-9a-fA-F:]*\/\d{1,3})$/;

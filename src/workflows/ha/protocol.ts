@@ -6,7 +6,7 @@
 import {readFileSync} from 'node:fs';
 import {ExitCode, KpError, fail} from '../../core/errors.js';
 import type {SyncPlan} from './plan.js';
-import {LIST_SCRIPT, parseListing, UNLOCK_SCRIPT, type RemoteLayout, type RemoteListing} from './remote.js';
+import {scriptCommand, SCRIPTS, type RemoteLayout, type RemoteListing} from './remote.js';
 import {buildTar, parentDirectories, type TarEntry} from './tar.js';
 import type {HaTarget, VolumeInfo} from './targets/target.js';
 
@@ -26,13 +26,13 @@ export function stagingParent(volume: VolumeInfo, configDir: string): string {
 
 /** Release the target's sync lock if `owner` still holds it (best effort: a lock left behind is taken over by the next run here). */
 export async function releaseRemoteLock(target: HaTarget, layout: RemoteLayout, owner: string): Promise<boolean> {
-  const result = await target.exec(['sh', '-c', UNLOCK_SCRIPT, 'sh', layout.stagingRoot, layout.domain, owner], {mutating: true}).catch(() => undefined);
-  return result !== undefined && result.exitCode === 0 && /KP_UNLOCKED|KP_NOT_OURS/.test(result.stdout);
+  const result = await target.exec(scriptCommand(SCRIPTS.unlock, {layout, owner}), {mutating: true}).catch(() => undefined);
+  return result !== undefined && result.exitCode === 0 && SCRIPTS.unlock.parse(result.stdout);
 }
 
 /**
  * Run the listing exec and turn transport failures into clear prerequisite errors. With `lock`,
- * the same exec first takes the target's sync lock for `lock.owner` (see LIST_SCRIPT); a lock held
+ * the same exec first takes the target's sync lock for `lock.owner` (see sh/list.sh); a lock held
  * by another run comes back as `listing.lock` with nothing listed.
  */
 export async function listRemote(
@@ -40,8 +40,7 @@ export async function listRemote(
   layout: RemoteLayout,
   lock?: {owner: string; takeover?: string; expectDigest?: string},
 ): Promise<RemoteListing> {
-  const args = [layout.componentDir, layout.stagingRoot, layout.domain, lock?.owner ?? '', lock?.takeover ?? '', lock?.expectDigest ?? ''];
-  const result = await target.exec(['sh', '-c', LIST_SCRIPT, 'sh', ...args], {
+  const result = await target.exec(scriptCommand(SCRIPTS.list, {layout, ...lock}), {
     mutating: lock !== undefined,
   });
   if (result.exitCode !== 0 || !result.stdout.includes('KP_SH ok')) {
@@ -53,7 +52,7 @@ export async function listRemote(
       exitCode: ExitCode.ToolFailed,
     });
   }
-  const listing = parseListing(result.stdout);
+  const listing = SCRIPTS.list.parse(result.stdout);
   if (listing.parentLink) {
     throw fail.prerequisite(
       `${listing.parentLink} in ${target.label} is a symlink: kp does not write through a link it did not create.`,

@@ -10,7 +10,7 @@ import {collectFiles, compileIgnores, detectSource, withoutIgnored, type Compone
 import {planSync, type SyncPlan} from './plan.js';
 import {acquireLocalLock, currentOwner, describeOwner, formatOwner, lockTimeout, ownerGone, parseOwner} from '../shared/lock.js';
 import {listRemote, releaseRemoteLock, stagingParent, uploadArchive} from './protocol.js';
-import {APPLY_SCRIPT, expectedListingDigest, FAST_APPLY_SCRIPT, INPLACE_WAIT_SCRIPT, parseApply, parseInplaceWait, parseListing, type HaProcess, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
+import {expectedListingDigest, parseApply, parseListing, scriptCommand, SCRIPTS, type ApplyArgs, type HaProcess, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
 import {BACKOFF_COST, KILL_COST, chooseRestartMethod, decideRestart, type AppliedRestart, type RestartCapabilities, type RestartDecision} from './restart-rule.js';
 import {formatBytes, formatMs, summaryRows, type HaSyncReport} from './report.js';
 import {logWindowStart, notRunningReason, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from './targets/target.js';
@@ -52,7 +52,7 @@ export interface HaSyncOptions {
   lint?: (componentDir: string, plan: SyncPlan) => Promise<HaSyncReport['lint']>;
 }
 
-/** What a watch round remembers of the target for the next one (see FAST_APPLY_SCRIPT). */
+/** What a watch round remembers of the target for the next one (see sh/fast-apply.sh). */
 export interface RoundMemory {
   componentDir: string;
   /** The installed component's files and sha256 hashes, as the previous round left them. */
@@ -63,7 +63,7 @@ export interface RoundMemory {
   layout: RemoteLayout;
 }
 
-/** FAST_APPLY_SCRIPT found the target other than remembered (or locked) and changed nothing. */
+/** sh/fast-apply.sh found the target other than remembered (or locked) and changed nothing. */
 class StaleMemory extends Error {}
 
 /** The result of observing the target and the local component. */
@@ -317,7 +317,7 @@ async function waitForRestart(
 }
 
 /**
- * After SIGHUP to HA's process: one exec (up to 4 s inside the target, INPLACE_WAIT_SCRIPT) sees
+ * After SIGHUP to HA's process: one exec (up to 4 s inside the target, sh/inplace-wait.sh) sees
  * the new HA process and then HA answering; the container itself does not restart. An exec that
  * fails means the container went away: its state says whether it stopped (HA exited with another
  * code than 100, or was killed) or is being restarted from outside.
@@ -337,12 +337,11 @@ async function waitForInPlace(
   let haStartedAt: number | undefined;
   while (Date.now() < deadline) {
     const tries = Math.max(0, Math.min(40, Math.floor((deadline - Date.now()) / 100)));
-    const known = seenProcess ? `${seenProcess.pid} ${seenProcess.start}` : '';
-    const result = await target.exec(['sh', '-c', INPLACE_WAIT_SCRIPT, 'sh', String(signalled.pid), signalled.start, String(tries), known]).catch((error: unknown) => {
+    const result = await target.exec(scriptCommand(SCRIPTS.inplaceWait, {signalled, tries, known: seenProcess})).catch((error: unknown) => {
       if (error instanceof InterruptedError) throw error;
       return undefined;
     });
-    const outcome = result ? parseInplaceWait(result.stdout) : {newProcess: undefined, ready: false, finished: false};
+    const outcome = result ? SCRIPTS.inplaceWait.parse(result.stdout) : {newProcess: undefined, ready: false, finished: false};
     // The process to wait on: a later one (HA crashed and its supervisor started it again) replaces it.
     if (outcome.newProcess) {
       if (outcome.newProcess.pid !== seenProcess?.pid || outcome.newProcess.start !== seenProcess.start) {
@@ -657,9 +656,9 @@ async function applyRound(
   const archive = uploadArchive(plan, runId);
   const restartInScript = method === 'kill' ? 'kill' : method === 'in-place' ? 'inplace' : 'none';
   const beforeRestart = Date.now();
-  const applyArgs = [layout.componentDir, layout.stagingRoot, component.domain, runId, restartInScript, obs.lockOwner ?? '', method === 'none' ? 'yes' : 'no', ...plan.deleted];
+  const applyArgs: ApplyArgs = {layout, runId, restart: restartInScript, owner: obs.lockOwner, release: method === 'none', deleted: plan.deleted, fastExpect};
   const result = await target
-    .exec(fastExpect ? ['sh', '-c', FAST_APPLY_SCRIPT, 'sh', fastExpect, ...applyArgs] : ['sh', '-c', APPLY_SCRIPT, 'sh', ...applyArgs], {input: archive, mutating: true})
+    .exec(fastExpect ? scriptCommand(SCRIPTS.fastApply, applyArgs) : scriptCommand(SCRIPTS.apply, applyArgs), {input: archive, mutating: true})
     .catch((error: unknown) => {
       // The fast path's exec could not run at all (the container went away): a full round says why.
       if (fastExpect && !(error instanceof InterruptedError)) throw new StaleMemory(`${target.label} did not answer as remembered`);

@@ -6,7 +6,7 @@ import {ExitCode, fail, KpError, ToolError} from '../../../core/errors.js';
 import type {ContainerDetails, Engine} from '../../../tools/docker.js';
 import type {HaEndpoint} from '../../../tools/ha-api.js';
 import type {RunResult} from '../../../tools/runner.js';
-import {PROBE_SCRIPT} from '../remote.js';
+import {scriptCommand, SCRIPTS} from '../remote.js';
 import {coveringMount, notRunningReason, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
 
 /** How to find the HA container. */
@@ -169,7 +169,7 @@ export class ContainerTarget implements HaTarget {
     if (state.ready === true) return true;
     if (state.ready === false && !state.status.includes('(starting)')) return false;
     const tries = Math.floor(waitMs / 100);
-    const probe = await this.engine.exec(this.ref(), ['sh', '-c', PROBE_SCRIPT, 'sh', String(tries)], {allowFailure: true});
+    const probe = await this.engine.exec(this.ref(), scriptCommand(SCRIPTS.probe, {tries}), {allowFailure: true});
     return probe.exitCode === 0;
   }
 
