@@ -61,3 +61,13 @@ describe('the shell scripts kp runs in the HA container', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe("the repository's own shell scripts", () => {
+  it('Given .ci/run and scripts/test-tools/*.sh, When shellcheck checks them, Then it finds nothing', () => {
+    const files = ['.ci/run', ...readdirSync(path.join(projectRoot, 'scripts', 'test-tools')).map((name) => `scripts/test-tools/${name}`)];
+    const result = spawnSync('shellcheck', ['--external-sources', '--format', 'gcc', ...files], {cwd: projectRoot, encoding: 'utf8'});
+    if (result.error) throw new Error(`shellcheck could not run (${result.error.message}): install Debian's shellcheck package (.ci/run does).`);
+    expect(result.stdout, result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
