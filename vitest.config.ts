@@ -5,7 +5,10 @@ import {defineConfig} from 'vitest/config';
 // shared by its files) one file at a time, beside them.
 // The shell scripts kp runs in the HA container are imported as text, as the build bundles them
 // (each project gets the plugin: inline projects do not inherit the root's).
-const shellAsText: Plugin = {name: 'shell-as-text', transform: (code, id) => (id.endsWith('.sh') ? {code: `export default ${JSON.stringify(code)};`, map: null} : undefined)};
+const shellAsText: Plugin = {
+  name: 'shell-as-text',
+  transform: (code, id) => (id.endsWith('.sh') ? {code: `export default ${JSON.stringify(code)};`, map: null} : undefined),
+};
 
 export default defineConfig({
   test: {
@@ -13,7 +16,10 @@ export default defineConfig({
     // pool, and that pool runs one file at a time (a project's own `fileParallelism` is ignored).
     poolOptions: {threads: {maxThreads: 1, minThreads: 1}},
     projects: [
-      {plugins: [shellAsText], test: {name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000, setupFiles: ['test/unit/support/isolate-home.ts']}},
+      {
+        plugins: [shellAsText],
+        test: {name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000, setupFiles: ['test/unit/support/isolate-home.ts']},
+      },
       {
         plugins: [shellAsText],
         test: {

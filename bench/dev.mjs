@@ -50,7 +50,15 @@ try {
     world.resetLogs();
     const ms = await kp(['dev', 'up', '--detach']);
     const spawns = world.spawns();
-    const mutating = world.calls().filter((c) => (c.tool === 'kind' && c.argv[0] !== 'version') || c.argv.includes('apply') || (c.tool === 'docker' && c.argv[0] === 'start') || (c.tool === 'helm' && c.argv[0] === 'repo' && c.argv[1] === 'add'));
+    const mutating = world
+      .calls()
+      .filter(
+        (c) =>
+          (c.tool === 'kind' && c.argv[0] !== 'version') ||
+          c.argv.includes('apply') ||
+          (c.tool === 'docker' && c.argv[0] === 'start') ||
+          (c.tool === 'helm' && c.argv[0] === 'repo' && c.argv[1] === 'add'),
+      );
     samples.push({ms, processes: spawns.length, commands: spawns.map((s) => `${s.command} ${s.args.slice(0, 3).join(' ')}`), mutating: mutating.length});
   }
   // For comparison: the same no-op run with the per-binary version cache removed (first run after an install).

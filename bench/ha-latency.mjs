@@ -112,9 +112,19 @@ try {
   // 1. Edit -> bytes in the container (--restart none): watched from inside the container.
   {
     const watch = await startWatch(fast, ['--restart', 'none']);
-    const seer = spawn('docker', ['exec', fast, 'sh', '-c', `i=1; while :; do if grep -q "# latency $i\\$" ${remote}/sensor.py 2>/dev/null; then echo "SEEN $i"; i=$((i + 1)); fi; sleep 0.02; done`], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const seer = spawn(
+      'docker',
+      [
+        'exec',
+        fast,
+        'sh',
+        '-c',
+        `i=1; while :; do if grep -q "# latency $i\\$" ${remote}/sensor.py 2>/dev/null; then echo "SEEN $i"; i=$((i + 1)); fi; sleep 0.02; done`,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     const seen = lineReader(seer.stdout);
     const latencies = [];
     try {
@@ -130,7 +140,9 @@ try {
       await stopWatch(watch);
     }
     const value = median(latencies);
-    figures.push(`edit -> new bytes in the container (--restart none, debounce 200 ms): median ${value} ms of 7 (${latencies.join(', ')} ms); target <= 500 ms`);
+    figures.push(
+      `edit -> new bytes in the container (--restart none, debounce 200 ms): median ${value} ms of 7 (${latencies.join(', ')} ms); target <= 500 ms`,
+    );
     if (value > 500) failures.push(`edit -> bytes: median ${value} ms (target <= 500 ms)`);
   }
 
@@ -159,18 +171,27 @@ try {
       const broken = await nextRound(watch, from);
       if (!broken.ok || broken.report.verdict.status !== 'failed') throw new Error(`breaking edit: ${JSON.stringify(broken).slice(0, 400)}`);
       const lag = broken.report.verdict.readMs - 500;
-      figures.push(`verdict after HA answered, failing load: ${broken.report.verdict.readMs} ms, of which the stand-in's 500 ms setup; kp saw the failure ${lag} ms after it was logged; target <= 600 ms`);
+      figures.push(
+        `verdict after HA answered, failing load: ${broken.report.verdict.readMs} ms, of which the stand-in's 500 ms setup; kp saw the failure ${lag} ms after it was logged; target <= 600 ms`,
+      );
       if (lag > 600) failures.push(`failing verdict: seen ${lag} ms after it was logged (target <= 600 ms)`);
       from = watch.out.lines.length;
-      writeFileSync(path.join(component, '__init__.py'), readFileSync(path.join(component, '__init__.py'), 'utf8').replace('\nimport kp_missing_dependency  # KP_TEST_BREAKAGE\n', ''));
+      writeFileSync(
+        path.join(component, '__init__.py'),
+        readFileSync(path.join(component, '__init__.py'), 'utf8').replace('\nimport kp_missing_dependency  # KP_TEST_BREAKAGE\n', ''),
+      );
       await nextRound(watch, from);
     } finally {
       await stopWatch(watch);
     }
     const after = execFileSync('docker', ['inspect', '-f', '{{.RestartCount}} {{.State.StartedAt}}', slow], {encoding: 'utf8'}).trim();
     const ratio = readyTimes[5] / readyTimes[0];
-    figures.push(`six .py edits 5 s apart (HA boot 3 s): restart-to-ready ${readyTimes.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; sixth/first ${ratio.toFixed(2)}x; target <= 1.2x`);
-    figures.push(`  restarts: ${[...new Set(methods)].join(', ')}; container restart count and start ${before === after ? 'unchanged' : `changed (${before} -> ${after})`}`);
+    figures.push(
+      `six .py edits 5 s apart (HA boot 3 s): restart-to-ready ${readyTimes.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; sixth/first ${ratio.toFixed(2)}x; target <= 1.2x`,
+    );
+    figures.push(
+      `  restarts: ${[...new Set(methods)].join(', ')}; container restart count and start ${before === after ? 'unchanged' : `changed (${before} -> ${after})`}`,
+    );
     figures.push(`verdict after HA answered, clean load: median ${median(verdictTimes)} ms (the --settle maximum: the log cannot prove success)`);
     if (ratio > 1.2) failures.push(`six edits: sixth restart-to-ready ${ratio.toFixed(2)}x the first (target <= 1.2x)`);
     if (before !== after) failures.push(`six edits: the container restarted (${before} -> ${after}); in place expected`);

@@ -17,7 +17,10 @@ import {removeHaStandin, startHaStandin} from '../test/fixtures/ha/standin.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const kp = path.join(root, 'bin', 'run.cjs');
-const toolsEnv = path.join(process.env.KP_TEST_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'kp', 'test-tools'), 'tools.env');
+const toolsEnv = path.join(
+  process.env.KP_TEST_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'kp', 'test-tools'),
+  'tools.env',
+);
 const image = existsSync(toolsEnv) ? /^KP_REAL_HA_IMAGE=(\S+)$/m.exec(readFileSync(toolsEnv, 'utf8'))?.[1] : undefined;
 if (!image) {
   console.error(`ha-real bench: no real HA image (${toolsEnv}): run \`bash scripts/test-tools/install.sh ha\` first.`);
@@ -29,14 +32,25 @@ const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-real-bench-'));
 const repo = path.join(work, 'kamerplanter-ha');
 const component = path.join(repo, 'custom_components', 'kamerplanter');
 const home = path.join(work, 'home');
-const env = {...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_STATE_HOME: path.join(home, 'state'), XDG_CACHE_HOME: path.join(home, 'cache'), NO_COLOR: '1'};
+const env = {
+  ...process.env,
+  HOME: home,
+  XDG_CONFIG_HOME: path.join(home, 'config'),
+  XDG_STATE_HOME: path.join(home, 'state'),
+  XDG_CACHE_HOME: path.join(home, 'cache'),
+  NO_COLOR: '1',
+};
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 /** One `kp ha sync` into the bench's HA; returns its report and how long the whole command took. */
 function sync() {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [kp, 'ha', 'sync', '--target', 'docker', '--container', name, '--json', '--timeout', '300'], {cwd: repo, env, encoding: 'utf8'});
+  const result = spawnSync(process.execPath, [kp, 'ha', 'sync', '--target', 'docker', '--container', name, '--json', '--timeout', '300'], {
+    cwd: repo,
+    env,
+    encoding: 'utf8',
+  });
   const elapsed = Date.now() - started;
   if (result.status !== 0) throw new Error(`kp ha sync exited ${result.status}:\n${result.stderr}`);
   return {report: JSON.parse(result.stdout), elapsed};
@@ -56,8 +70,12 @@ try {
     if (report.restart.method !== 'in-place') throw new Error(`edit ${edit}: restart ${report.restart.method}, expected in-place`);
     rounds.push({elapsed, restart: report.restart.observedAfterMs, ready: report.ready.afterMs, verdict: report.configEntry?.state ?? report.verdict.status});
   }
-  console.log(`\nreal HA ${image}: a .py edit restarted in place, 5 edits (container restarts during them: ${restartCount() - countBefore}; the first, full sync: ${first.method}${first.fallback ? `, ${first.fallback}` : ''})`);
-  console.log(`  edit -> verdict (kp ha sync)   median ${seconds(median(rounds.map((r) => r.elapsed)))}  [${rounds.map((r) => seconds(r.elapsed)).join(', ')}]`);
+  console.log(
+    `\nreal HA ${image}: a .py edit restarted in place, 5 edits (container restarts during them: ${restartCount() - countBefore}; the first, full sync: ${first.method}${first.fallback ? `, ${first.fallback}` : ''})`,
+  );
+  console.log(
+    `  edit -> verdict (kp ha sync)   median ${seconds(median(rounds.map((r) => r.elapsed)))}  [${rounds.map((r) => seconds(r.elapsed)).join(', ')}]`,
+  );
   console.log(`  SIGHUP -> new HA process        median ${seconds(median(rounds.map((r) => r.restart)))}`);
   console.log(`  SIGHUP -> HA answers            median ${seconds(median(rounds.map((r) => r.ready)))}`);
   console.log(`  verdicts                        ${rounds.map((r) => r.verdict).join(', ')}`);

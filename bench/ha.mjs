@@ -54,7 +54,12 @@ function run(label, name = container) {
   const ms = Date.now() - started;
   if (child.status !== 0) throw new Error(`${label}: kp exited ${child.status}\n${child.stderr}`);
   const report = JSON.parse(child.stdout);
-  const spawns = existsSync(spawnLog) ? readFileSync(spawnLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const spawns = existsSync(spawnLog)
+    ? readFileSync(spawnLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
   const uploadIndex = spawns.findIndex((s) => s.args[0] === 'exec' && s.args[1] === '-i');
   const throughRestart = uploadIndex === -1 ? spawns.length : uploadIndex + 1;
   return {
@@ -116,7 +121,18 @@ async function watchRound(watcher, edit) {
   edit();
   const done = await waitForLine(watcher, (line) => /^round \S+; waiting for changes\.|round failed/.test(line), from);
   const outcome = /^round (\S+);/.exec(done.line)?.[1] ?? 'failed';
-  return {label: '', outcome, ms: done.at - started, processes: '-', processesThroughRestart: '-', processesWaitVerdict: '-', bytesSent: 0, filesSent: 0, restarts: 0, verdict: outcome === 'synced' ? 'see round' : outcome};
+  return {
+    label: '',
+    outcome,
+    ms: done.at - started,
+    processes: '-',
+    processesThroughRestart: '-',
+    processesWaitVerdict: '-',
+    bytesSent: 0,
+    filesSent: 0,
+    restarts: 0,
+    verdict: outcome === 'synced' ? 'see round' : outcome,
+  };
 }
 
 const files = realShapedFiles();
@@ -143,11 +159,13 @@ try {
   big.fileBytes = statSync(svg).size;
   results.push(big);
 
-  if (!(noop.restarts === 0 && noop.processes <= 2)) failures.push(`nothing changed: ${noop.restarts} restarts, ${noop.processes} processes (target 0 and <= 2)`);
+  if (!(noop.restarts === 0 && noop.processes <= 2))
+    failures.push(`nothing changed: ${noop.restarts} restarts, ${noop.processes} processes (target 0 and <= 2)`);
   for (const r of [small, big]) {
     if (r.bytesSent > r.fileBytes + 10 * 1024) failures.push(`${r.label}: ${r.bytesSent} bytes sent for a ${r.fileBytes}-byte file (target <= file + 10 KiB)`);
   }
-  if (first.processesThroughRestart > 5) failures.push(`full sync: ${first.processesThroughRestart} processes up to the restart (target <= 5: inspect, locked listing, ruff probe, upload)`);
+  if (first.processesThroughRestart > 5)
+    failures.push(`full sync: ${first.processesThroughRestart} processes up to the restart (target <= 5: inspect, locked listing, ruff probe, upload)`);
 
   // Edit-to-verdict against a stand-in whose restart takes a fixed 3 s: kp's overhead is the rest.
   // Measured as a developer works, with `kp ha sync --watch` (Node's start-up is paid once, not per
@@ -165,7 +183,8 @@ try {
     edit.engineRestartMs = 0;
     edit.overheadMs = edit.ms - BOOT_DELAY_MS;
     results.push(edit);
-    if (!(edit.restarts === 0 && edit.outcome === 'synced')) failures.push(`.py edit: ${edit.restarts} container restarts, round ${edit.outcome} (target 0: in place, synced)`);
+    if (!(edit.restarts === 0 && edit.outcome === 'synced'))
+      failures.push(`.py edit: ${edit.restarts} container restarts, round ${edit.outcome} (target 0: in place, synced)`);
     if (edit.overheadMs > 1000) failures.push(`.py edit: kp's overhead beyond HA's 3 s boot ${edit.overheadMs} ms (target <= 1000 ms)`);
     // A www/ edit is live without a restart (--restart auto): end to end.
     const wwwRestarts = restartCount(slowContainer);
@@ -193,18 +212,20 @@ try {
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const manual = {label: 'manual 5-command procedure (every run)', processes: '5 (+1 to read logs)', bytes: kib(totalBytes), restarts: 1};
 console.log(`kp ha sync bench: component ${Object.keys(files).length} files, ${(totalBytes / 1024 / 1024).toFixed(2)} MB, container target (real engine)\n`);
-console.log(`${'scenario'.padEnd(40)}| ${'processes: total (to restart + wait/verdict)'.padEnd(46)}| ${'bytes sent'.padEnd(28)}| container restarts | time   | verdict`);
+console.log(
+  `${'scenario'.padEnd(40)}| ${'processes: total (to restart + wait/verdict)'.padEnd(46)}| ${'bytes sent'.padEnd(28)}| container restarts | time   | verdict`,
+);
 for (const r of results) {
   const bytes = r.processes === '-' ? '-' : r.fileBytes ? `${kib(r.bytesSent)} (file ${kib(r.fileBytes)})` : kib(r.bytesSent);
   const time =
-    r.overheadMs === undefined
-      ? `${(r.ms / 1000).toFixed(1)}s`
-      : `${(r.ms / 1000).toFixed(1)}s = 3 s HA boot + kp ${(r.overheadMs / 1000).toFixed(2)}s`;
+    r.overheadMs === undefined ? `${(r.ms / 1000).toFixed(1)}s` : `${(r.ms / 1000).toFixed(1)}s = 3 s HA boot + kp ${(r.overheadMs / 1000).toFixed(2)}s`;
   console.log(
     `${r.label.padEnd(40)}| ${`${r.processes} (${r.processesThroughRestart} + ${r.processesWaitVerdict})`.padEnd(46)}| ${bytes.padEnd(28)}| ${String(r.restarts).padEnd(19)}| ${time.padEnd(7)}| ${r.verdict}`,
   );
 }
-console.log(`${manual.label.padEnd(40)}| ${manual.processes.padEnd(46)}| ${manual.bytes.padEnd(28)}| ${String(manual.restarts).padEnd(19)}| -      | read by hand`);
+console.log(
+  `${manual.label.padEnd(40)}| ${manual.processes.padEnd(46)}| ${manual.bytes.padEnd(28)}| ${String(manual.restarts).padEnd(19)}| -      | read by hand`,
+);
 if (failures.length > 0) {
   console.error(`\nspeed targets missed:\n- ${failures.join('\n- ')}`);
   process.exit(1);

@@ -82,14 +82,22 @@ function firstSpawnBench(): void {
   };
   try {
     console.log('time to first spawned process (median of %d runs, each beside a node -e 0; code cache warm)', runs);
-    const commands = [['compose', 'status'], ['dev', 'status'], ['ha', 'status']];
+    const commands = [
+      ['compose', 'status'],
+      ['dev', 'status'],
+      ['ha', 'status'],
+    ];
     for (const args of commands) timeToFirstSpawn(args, 1, env); // warm the code cache and page cache
     for (const args of commands) {
       const {kpMs, nodeMs} = timeToFirstSpawn(args, runs, env);
-      console.log(`  kp ${args.join(' ').padEnd(22)} ${kpMs.toFixed(0)} ms, node -e 0 ${nodeMs.toFixed(0)} ms: ratio ${(kpMs / nodeMs).toFixed(2)}x  (target <= 2.0x)`);
+      console.log(
+        `  kp ${args.join(' ').padEnd(22)} ${kpMs.toFixed(0)} ms, node -e 0 ${nodeMs.toFixed(0)} ms: ratio ${(kpMs / nodeMs).toFixed(2)}x  (target <= 2.0x)`,
+      );
     }
     const cold = timeToFirstSpawn(['compose', 'status'], 5, {...env, KP_NO_CODE_CACHE: '1'});
-    console.log(`  kp compose status, no code cache ${cold.kpMs.toFixed(0)} ms, node -e 0 ${cold.nodeMs.toFixed(0)} ms: ratio ${(cold.kpMs / cold.nodeMs).toFixed(2)}x  (for comparison)`);
+    console.log(
+      `  kp compose status, no code cache ${cold.kpMs.toFixed(0)} ms, node -e 0 ${cold.nodeMs.toFixed(0)} ms: ratio ${(cold.kpMs / cold.nodeMs).toFixed(2)}x  (for comparison)`,
+    );
   } finally {
     rmSync(home, {recursive: true, force: true});
   }
@@ -126,7 +134,9 @@ function composeBench(): void {
     const spawns = readFileSync(env.KP_SPAWN_LOG, 'utf8').trim().split('\n').length / 5;
     const baseline = timeRuns(process.execPath, ['-e', '0'], 5);
     console.log('compose');
-    console.log(`  second kp compose start on a running stack: ${second.toFixed(0)} ms (median of 5), ${spawns} processes, ratio ${(second / baseline).toFixed(1)}x node -e 0`);
+    console.log(
+      `  second kp compose start on a running stack: ${second.toFixed(0)} ms (median of 5), ${spawns} processes, ratio ${(second / baseline).toFixed(1)}x node -e 0`,
+    );
   } finally {
     spawnSync(process.execPath, [kp, 'compose', 'down', '--volumes', '--yes'], {env, stdio: 'ignore'});
     rmSync(home, {recursive: true, force: true});

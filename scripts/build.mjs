@@ -93,4 +93,8 @@ writeFileSync(path.join(dist, 'bundle-map.json'), `${JSON.stringify(bundleMap, n
 
 log('build: oclif manifest');
 // oclif's own CLI would otherwise ask the npm registry for a newer oclif and print the answer.
-execFileSync(bin('oclif'), ['manifest'], {cwd: root, stdio: quiet ? 'ignore' : ['ignore', 'ignore', 'inherit'], env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}});
+execFileSync(bin('oclif'), ['manifest'], {
+  cwd: root,
+  stdio: quiet ? 'ignore' : ['ignore', 'ignore', 'inherit'],
+  env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'},
+});

@@ -56,7 +56,8 @@ export const workspaceFlag = {
 /** The flags that choose the HA target (pod by default, container with --target docker). */
 export const haTargetFlags = {
   target: Flags.string({
-    description: "Where HA runs: a pod in a cluster, or a container. Default: the dev cluster's homeassistant-0 when it exists, else the compose stack's homeassistant service.",
+    description:
+      "Where HA runs: a pod in a cluster, or a container. Default: the dev cluster's homeassistant-0 when it exists, else the compose stack's homeassistant service.",
     options: ['kubernetes', 'docker'],
     helpGroup: 'TARGET',
   }),
@@ -81,7 +82,7 @@ export const haTargetFlags = {
 /** Where `kp ha up` / `kp ha down` run HA. */
 export const haLifecycleTargetFlag = {
   target: Flags.string({
-    description: 'Where HA runs: the dev kind cluster (default when it exists) or Docker (the compose stack\'s homeassistant profile).',
+    description: "Where HA runs: the dev kind cluster (default when it exists) or Docker (the compose stack's homeassistant profile).",
     options: ['kubernetes', 'docker'],
   }),
 };
@@ -121,5 +122,8 @@ export function haTargetOptions(flags: {
 
 /** Split repeated and comma-separated flag values (`-m kp,ki -m x`). */
 export function listFlag(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }

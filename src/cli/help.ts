@@ -94,7 +94,9 @@ export function renderHelp(target: readonly string[], manifest: Manifest, pkg: P
   const bin = pkg.oclif.bin;
   const topics = pkg.oclif.topics ?? {};
   const id = target.join(':');
-  const visible = Object.values(manifest.commands).filter((c) => !c.hidden).sort((a, b) => a.id.localeCompare(b.id));
+  const visible = Object.values(manifest.commands)
+    .filter((c) => !c.hidden)
+    .sort((a, b) => a.id.localeCompare(b.id));
   const command = manifest.commands[id];
   if (command) {
     const flags = Object.values(command.flags).filter((f) => !f.hidden);
@@ -118,20 +120,22 @@ export function renderHelp(target: readonly string[], manifest: Manifest, pkg: P
   if (id) {
     return `${topics[id]?.description ?? ''}\n\nUSAGE\n  $ ${bin} ${id} COMMAND\n\nCOMMANDS\n${table(rows)}\n`;
   }
-  return [
-    `${bin}/${pkg.version} — ${pkg.description ?? ''}`,
-    `USAGE\n  $ ${bin} COMMAND [FLAGS]`,
-    `TOPICS\n${table(Object.entries(topics).map(([name, t]) => [name, t.description]))}`,
-    `COMMANDS\n${table(rows)}`,
-    `GLOBAL FLAGS (every command)\n${table([
-      ['--json', 'print only the result object as JSON on stdout'],
-      ['--verbose', 'echo every external command to stderr (secrets redacted)'],
-      ['--dry-run', 'print the mutating commands and run none (read-only probes still run)'],
-      ['-h, --help', 'show help for a command'],
-    ])}`,
-    exitCodes(),
-    `Run \`${bin} COMMAND --help\` for a command's flags and examples.`,
-  ].join('\n\n') + '\n';
+  return (
+    [
+      `${bin}/${pkg.version} — ${pkg.description ?? ''}`,
+      `USAGE\n  $ ${bin} COMMAND [FLAGS]`,
+      `TOPICS\n${table(Object.entries(topics).map(([name, t]) => [name, t.description]))}`,
+      `COMMANDS\n${table(rows)}`,
+      `GLOBAL FLAGS (every command)\n${table([
+        ['--json', 'print only the result object as JSON on stdout'],
+        ['--verbose', 'echo every external command to stderr (secrets redacted)'],
+        ['--dry-run', 'print the mutating commands and run none (read-only probes still run)'],
+        ['-h, --help', 'show help for a command'],
+      ])}`,
+      exitCodes(),
+      `Run \`${bin} COMMAND --help\` for a command's flags and examples.`,
+    ].join('\n\n') + '\n'
+  );
 }
 
 /** Answer a help request from the manifest; false when argv is not one (oclif handles it). */

@@ -39,21 +39,24 @@ const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\
 
 /** Interpolate `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `$$` like Compose. */
 export function interpolate(text: string, env: Readonly<Record<string, string | undefined>>): string {
-  return text.replace(VARIABLE, (_all, braced: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined, dollar: string | undefined) => {
-    if (dollar) return '$';
-    const name = (braced ?? bare)!;
-    const value = env[name];
-    if (!op) return value ?? '';
-    const unsetOrEmpty = value === undefined || value === '';
-    const applies = op.startsWith(':') ? unsetOrEmpty : value === undefined;
-    const kind = op.slice(-1);
-    if (kind === '-') return applies ? interpolate(arg ?? '', env) : (value ?? '');
-    if (kind === '+') return applies ? '' : interpolate(arg ?? '', env);
-    if (applies) {
-      throw new KpError(`Required variable ${name} is missing: ${arg ?? ''}`, {exitCode: ExitCode.Usage});
-    }
-    return value ?? '';
-  });
+  return text.replace(
+    VARIABLE,
+    (_all, braced: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined, dollar: string | undefined) => {
+      if (dollar) return '$';
+      const name = (braced ?? bare)!;
+      const value = env[name];
+      if (!op) return value ?? '';
+      const unsetOrEmpty = value === undefined || value === '';
+      const applies = op.startsWith(':') ? unsetOrEmpty : value === undefined;
+      const kind = op.slice(-1);
+      if (kind === '-') return applies ? interpolate(arg ?? '', env) : (value ?? '');
+      if (kind === '+') return applies ? '' : interpolate(arg ?? '', env);
+      if (applies) {
+        throw new KpError(`Required variable ${name} is missing: ${arg ?? ''}`, {exitCode: ExitCode.Usage});
+      }
+      return value ?? '';
+    },
+  );
 }
 
 /** List every variable name a text interpolates. */
@@ -98,10 +101,13 @@ export function loadComposeFile(file: string, env: Readonly<Record<string, strin
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new KpError(`Cannot read the compose file ${file}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message}.`, {
-      exitCode: ExitCode.Usage,
-      hint: 'Pass a readable compose file with --file, or leave --file out to use the one kp ships.',
-    });
+    throw new KpError(
+      `Cannot read the compose file ${file}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message}.`,
+      {
+        exitCode: ExitCode.Usage,
+        hint: 'Pass a readable compose file with --file, or leave --file out to use the one kp ships.',
+      },
+    );
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {lineCounter, prettyErrors: false, merge: true});

@@ -63,10 +63,13 @@ export function parseEnvText(text: string, file: string): ParsedEnvFile {
       const trimmed = lineText.trim();
       if (trimmed === '' || trimmed.startsWith('#')) return;
       const column = lineText.length - lineText.trimStart().length + 1;
-      throw new KpError(`${file}:${index + 1}:${column}: not a KEY=value line: ${JSON.stringify(trimmed.length > 60 ? `${trimmed.slice(0, 57)}...` : trimmed)}`, {
-        exitCode: ExitCode.Usage,
-        hint: 'Each line is KEY=value, a # comment, or blank: fix or delete that line.',
-      });
+      throw new KpError(
+        `${file}:${index + 1}:${column}: not a KEY=value line: ${JSON.stringify(trimmed.length > 60 ? `${trimmed.slice(0, 57)}...` : trimmed)}`,
+        {
+          exitCode: ExitCode.Usage,
+          hint: 'Each line is KEY=value, a # comment, or blank: fix or delete that line.',
+        },
+      );
     }
     const rest = lineText.slice(match[0].length).trimStart();
     const quote = rest[0];
@@ -97,7 +100,10 @@ export function readEnvFile(file: string): ParsedEnvFile {
         hint: `It must be yours and readable: \`chmod 600 ${file}\` (and \`chown\` it to you if it is not).`,
       });
     }
-    throw new KpError(`Cannot read the env file ${file}: ${(error as Error).message}`, {exitCode: ExitCode.Prerequisite, hint: 'Check the path given with --env-path.'});
+    throw new KpError(`Cannot read the env file ${file}: ${(error as Error).message}`, {
+      exitCode: ExitCode.Prerequisite,
+      hint: 'Check the path given with --env-path.',
+    });
   }
   return parseEnvText(text, file);
 }

@@ -96,7 +96,9 @@ function goJson(value: unknown): string {
  */
 export function lockDigest(requested: readonly ChartDependency[], locked: readonly ChartDependency[]): string {
   const locks = locked.map((d) => ({name: d.name, version: d.version, repository: d.repository}));
-  return `sha256:${createHash('sha256').update(goJson([requested.map(goDependency), locks.map(goDependency)])).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(goJson([requested.map(goDependency), locks.map(goDependency)]))
+    .digest('hex')}`;
 }
 
 /**

@@ -66,7 +66,11 @@ export function assertKubeconfigParses(env: NodeJS.ProcessEnv = process.env): vo
     const parsed = parseYamlText(readFileSync(file, 'utf8'), file);
     const contents = parsed.documents[0]?.contents;
     if (contents !== undefined && contents !== null && !('items' in contents)) {
-      throw configError(file, 'is not a kubeconfig (expected a mapping with clusters, contexts and users).', 'Fix or move the file; kind and kubectl cannot use it either.');
+      throw configError(
+        file,
+        'is not a kubeconfig (expected a mapping with clusters, contexts and users).',
+        'Fix or move the file; kind and kubectl cannot use it either.',
+      );
     }
   }
 }

@@ -31,10 +31,10 @@ export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.Ok, 'success'],
   [ExitCode.Internal, 'unexpected internal error (a bug: please report it)'],
   [ExitCode.Usage, 'bad input: unknown flag/profile/module, invalid config file, confirmation refused'],
-  [ExitCode.Prerequisite, "missing prerequisite: tool not installed, daemon unreachable, port busy, target not running, a required doctor check failed"],
+  [ExitCode.Prerequisite, 'missing prerequisite: tool not installed, daemon unreachable, port busy, target not running, a required doctor check failed'],
   [ExitCode.ToolFailed, 'an external tool (docker, compose, kind, kubectl, skaffold, helm) failed'],
   [ExitCode.Timeout, 'timed out waiting for health or readiness'],
-  [ExitCode.VerificationFailed, "verification failed: the HA integration did not load"],
+  [ExitCode.VerificationFailed, 'verification failed: the HA integration did not load'],
   [ExitCode.Interrupted, 'interrupted (Ctrl-C)'],
 ];
 
@@ -45,10 +45,7 @@ export class KpError extends Error {
   /** Extra structured detail for `--json` output (e.g. the unhealthy service's log lines). */
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(
-    message: string,
-    options: {hint?: string; exitCode?: ExitCodeValue; details?: Record<string, unknown>; cause?: unknown} = {},
-  ) {
+  constructor(message: string, options: {hint?: string; exitCode?: ExitCodeValue; details?: Record<string, unknown>; cause?: unknown} = {}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause});
     this.name = 'KpError';
     this.hint = options.hint;
@@ -65,10 +62,10 @@ export class ToolError extends KpError {
 
   constructor(command: string, toolExitCode: number | undefined, stderr: string, hint?: string) {
     const firstLines = stderr.trim().split('\n').slice(-5).join('\n');
-    super(
-      `${command} failed${toolExitCode === undefined ? '' : ` (exit ${toolExitCode})`}${firstLines ? `:\n${firstLines}` : ''}`,
-      {hint, exitCode: ExitCode.ToolFailed},
-    );
+    super(`${command} failed${toolExitCode === undefined ? '' : ` (exit ${toolExitCode})`}${firstLines ? `:\n${firstLines}` : ''}`, {
+      hint,
+      exitCode: ExitCode.ToolFailed,
+    });
     this.name = 'ToolError';
     this.command = command;
     this.toolExitCode = toolExitCode;
@@ -91,8 +88,7 @@ export class InterruptedError extends KpError {
 export const fail = {
   usage: (message: string, hint?: string) => new KpError(message, {hint, exitCode: ExitCode.Usage}),
   prerequisite: (message: string, hint?: string) => new KpError(message, {hint, exitCode: ExitCode.Prerequisite}),
-  timeout: (message: string, hint?: string, details?: Record<string, unknown>) =>
-    new KpError(message, {hint, exitCode: ExitCode.Timeout, details}),
+  timeout: (message: string, hint?: string, details?: Record<string, unknown>) => new KpError(message, {hint, exitCode: ExitCode.Timeout, details}),
   verification: (message: string, hint?: string, details?: Record<string, unknown>) =>
     new KpError(message, {hint, exitCode: ExitCode.VerificationFailed, details}),
 };
@@ -119,7 +115,10 @@ function parseError(text: string): KpError {
 export function toKpError(error: Error & {oclif?: {exit?: number}}): KpError {
   if (error instanceof KpError) return error;
   // oclif's parser errors (unknown flag, missing argument) are usage errors.
-  if (error.oclif?.exit !== undefined || /^(Nonexistent flag|Unexpected argument|Missing required|Expected |Parsing --|The following error)/.test(error.message)) {
+  if (
+    error.oclif?.exit !== undefined ||
+    /^(Nonexistent flag|Unexpected argument|Missing required|Expected |Parsing --|The following error)/.test(error.message)
+  ) {
     return parseError(error.message);
   }
   return new KpError(error.message, {exitCode: ExitCode.Internal, cause: error});

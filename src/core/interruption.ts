@@ -62,7 +62,13 @@ export async function settleWithin(ms: number, work: Promise<unknown>): Promise<
     timer = setTimeout(() => resolve('timed-out'), ms);
   });
   try {
-    return await Promise.race([work.then(() => 'settled' as const, () => 'settled' as const), limit]);
+    return await Promise.race([
+      work.then(
+        () => 'settled' as const,
+        () => 'settled' as const,
+      ),
+      limit,
+    ]);
   } finally {
     clearTimeout(timer);
   }

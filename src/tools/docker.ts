@@ -52,7 +52,8 @@ export interface ContainerDetails {
   restartPolicy: string;
 }
 
-const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|connect: no such file or directory|permission denied while trying to connect/i;
+const DAEMON_DOWN =
+  /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|connect: no such file or directory|permission denied while trying to connect/i;
 
 /** Does this engine stderr say the daemon is unreachable? */
 export function isDaemonDown(stderr: string): boolean {
@@ -125,7 +126,16 @@ interface RawInspect {
   Id: string;
   Name: string;
   Config?: {Image?: string; Labels?: Record<string, string> | null};
-  State?: {Status?: string; Running?: boolean; Restarting?: boolean; OOMKilled?: boolean; StartedAt?: string; FinishedAt?: string; ExitCode?: number; Health?: {Status?: string; Log?: Array<{End?: string; ExitCode?: number; Output?: string}>}};
+  State?: {
+    Status?: string;
+    Running?: boolean;
+    Restarting?: boolean;
+    OOMKilled?: boolean;
+    StartedAt?: string;
+    FinishedAt?: string;
+    ExitCode?: number;
+    Health?: {Status?: string; Log?: Array<{End?: string; ExitCode?: number; Output?: string}>};
+  };
   RestartCount?: number;
   NetworkSettings?: {Ports?: Record<string, Array<{HostIp: string; HostPort: string}> | null> | null};
   Mounts?: Array<{Type: string; Name?: string; Source: string; Destination: string}>;
@@ -169,7 +179,10 @@ export function engineBinary(): EngineBinary {
 export function engineNotInstalled(bin: EngineBinary): KpError {
   return new KpError(`${bin} is not installed (not found on PATH).`, {
     exitCode: ExitCode.Prerequisite,
-    hint: bin === 'docker' ? 'Install Docker (https://docs.docker.com/engine/install/) or set KP_ENGINE=podman.' : 'Install podman, or unset KP_ENGINE to use Docker.',
+    hint:
+      bin === 'docker'
+        ? 'Install Docker (https://docs.docker.com/engine/install/) or set KP_ENGINE=podman.'
+        : 'Install podman, or unset KP_ENGINE to use Docker.',
   });
 }
 
@@ -197,7 +210,14 @@ export class Engine {
       return await this.runner.run(this.bin, args, options);
     } catch (error) {
       if (error instanceof ToolError && error.toolExitCode === undefined) throw engineNotInstalled(this.bin);
-      if (error instanceof ToolError && isDaemonDown(error.stderr)) throw engineUnreachable(this.bin, error.stderr.trim().split('\n').find((l) => isDaemonDown(l)));
+      if (error instanceof ToolError && isDaemonDown(error.stderr))
+        throw engineUnreachable(
+          this.bin,
+          error.stderr
+            .trim()
+            .split('\n')
+            .find((l) => isDaemonDown(l)),
+        );
       throw error;
     }
   }
@@ -254,7 +274,19 @@ export class Engine {
     onEvent: (event: {action: string; id: string; name: string; exitCode: number | undefined}) => void,
     signal: AbortSignal,
   ): Promise<{exitCode: number | undefined; stderr: string}> {
-    const args = ['events', '--format', '{{json .}}', '--filter', 'type=container', '--filter', 'event=start', '--filter', 'event=die', '--filter', 'event=destroy'];
+    const args = [
+      'events',
+      '--format',
+      '{{json .}}',
+      '--filter',
+      'type=container',
+      '--filter',
+      'event=start',
+      '--filter',
+      'event=die',
+      '--filter',
+      'event=destroy',
+    ];
     for (const filter of filters) args.push('--filter', filter);
     return this.runner.follow(
       this.bin,
@@ -317,7 +349,12 @@ export class Engine {
   /** The images this engine holds, as `repository:tag` (Docker Hub's `docker.io/library/` prefix dropped, as the engine lists them). */
   async localImages(): Promise<Set<string>> {
     const result = await this.call(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
-    return new Set(result.stdout.split('\n').map((line) => line.trim()).filter((line) => line && !line.includes('<none>')));
+    return new Set(
+      result.stdout
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && !line.includes('<none>')),
+    );
   }
 
   /** `pull REF` (mutating: a dry run prints it); its failure is the caller's to explain. */
@@ -328,7 +365,10 @@ export class Engine {
   /** Names of the volumes carrying every given label filter. */
   async listVolumes(labelFilters: readonly string[]): Promise<string[]> {
     const result = await this.call(['volume', 'ls', '-q', ...labelFilters.flatMap((filter) => ['--filter', `label=${filter}`])]);
-    return result.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+    return result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   }
 
   /** `volume rm` the named volumes (mutating). */

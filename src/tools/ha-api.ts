@@ -68,7 +68,12 @@ export class HaApiError extends KpError {
     readonly status: number | undefined,
     readonly detail: string,
   ) {
-    super(status === undefined ? `Home Assistant did not answer ${method} ${path}: ${detail}.` : `Home Assistant answered ${method} ${path} with HTTP ${status}${detail ? ` (${detail})` : ''}.`, {exitCode: ExitCode.ToolFailed});
+    super(
+      status === undefined
+        ? `Home Assistant did not answer ${method} ${path}: ${detail}.`
+        : `Home Assistant answered ${method} ${path} with HTTP ${status}${detail ? ` (${detail})` : ''}.`,
+      {exitCode: ExitCode.ToolFailed},
+    );
   }
 }
 
@@ -123,11 +128,20 @@ export class HaApi {
   async login(username: string, password: string): Promise<string> {
     registerSecret(password);
     const redirectUri = `${this.clientId}?auth_callback=1`;
-    const form = (await this.request('POST', '/auth/login_flow', {json: {client_id: this.clientId, handler: ['homeassistant', null], redirect_uri: redirectUri}})) as {flow_id?: string};
+    const form = (await this.request('POST', '/auth/login_flow', {
+      json: {client_id: this.clientId, handler: ['homeassistant', null], redirect_uri: redirectUri},
+    })) as {flow_id?: string};
     if (!form?.flow_id) throw new HaApiError('POST', '/auth/login_flow', 200, 'no flow_id in the answer');
-    const done = (await this.request('POST', `/auth/login_flow/${encodeURIComponent(form.flow_id)}`, {json: {client_id: this.clientId, username, password}})) as {type?: string; result?: string; errors?: Record<string, string>};
+    const done = (await this.request('POST', `/auth/login_flow/${encodeURIComponent(form.flow_id)}`, {
+      json: {client_id: this.clientId, username, password},
+    })) as {type?: string; result?: string; errors?: Record<string, string>};
     if (done?.type !== 'create_entry' || typeof done.result !== 'string') {
-      throw new HaApiError('POST', '/auth/login_flow', 400, Object.values(done?.errors ?? {}).join(', ') || `the login flow ended with ${done?.type ?? 'nothing'}`);
+      throw new HaApiError(
+        'POST',
+        '/auth/login_flow',
+        400,
+        Object.values(done?.errors ?? {}).join(', ') || `the login flow ended with ${done?.type ?? 'nothing'}`,
+      );
     }
     registerSecret(done.result);
     return done.result;
@@ -216,7 +230,11 @@ export class HaApi {
   }
 
   /** One request; JSON in and out. Throws HaApiError for a non-2xx answer or no answer at all. */
-  private async request(method: 'GET' | 'POST' | 'DELETE', path: string, options: {json?: unknown; form?: Record<string, string>; token?: string; mutating?: boolean} = {}): Promise<any> {
+  private async request(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    options: {json?: unknown; form?: Record<string, string>; token?: string; mutating?: boolean} = {},
+  ): Promise<unknown> {
     const shownPath = path.split('?')[0]!;
     if (options.mutating && this.settings.dryRun) {
       this.settings.log(`[dry-run] ${method} ${this.endpoint.url}${shownPath}`);
@@ -239,7 +257,7 @@ export class HaApi {
       body = undefined;
     }
     if (status < 200 || status > 299) {
-      const detail = (body as {message?: string; error?: string; error_description?: string} | undefined);
+      const detail = body as {message?: string; error?: string; error_description?: string} | undefined;
       throw new HaApiError(method, shownPath, status, detail?.message ?? detail?.error_description ?? detail?.error ?? '');
     }
     return body;
@@ -264,20 +282,31 @@ export class HaApi {
   private noAnswer(method: string, path: string, error: Error): Error {
     if (interruption.signal.aborted) return new InterruptedError();
     const code = (error as {code?: string}).code;
-    const detail = error.name === 'AbortError' || error.name === 'TimeoutError' ? `no answer within ${(this.settings.timeoutMs ?? 10_000) / 1000} s` : (code ?? error.message);
+    const detail =
+      error.name === 'AbortError' || error.name === 'TimeoutError'
+        ? `no answer within ${(this.settings.timeoutMs ?? 10_000) / 1000} s`
+        : (code ?? error.message);
     return new HaApiError(method, path.split('?')[0]!, undefined, detail);
   }
 }
 
-function flowStep(body: any): HaFlowStep {
+function flowStep(answer: unknown): HaFlowStep {
+  const body = (answer && typeof answer === 'object' ? answer : {}) as Record<string, unknown>;
   return {
-    type: String(body?.type ?? 'unknown'),
-    flowId: typeof body?.flow_id === 'string' ? body.flow_id : undefined,
-    stepId: typeof body?.step_id === 'string' ? body.step_id : undefined,
-    errors: body?.errors && typeof body.errors === 'object' ? (body.errors as Record<string, string>) : {},
-    fields: Array.isArray(body?.data_schema) ? body.data_schema.map((field: {name?: unknown}) => String(field.name)) : [],
-    title: typeof body?.title === 'string' ? body.title : undefined,
-    entryId: typeof body?.result?.entry_id === 'string' ? body.result.entry_id : typeof body?.result === 'string' ? body.result : undefined,
-    reason: typeof body?.reason === 'string' ? body.reason : undefined,
+    type: String(body.type ?? 'unknown'),
+    flowId: typeof body.flow_id === 'string' ? body.flow_id : undefined,
+    stepId: typeof body.step_id === 'string' ? body.step_id : undefined,
+    errors: body.errors && typeof body.errors === 'object' ? (body.errors as Record<string, string>) : {},
+    fields: Array.isArray(body.data_schema) ? body.data_schema.map((field: {name?: unknown}) => String(field.name)) : [],
+    title: typeof body.title === 'string' ? body.title : undefined,
+    entryId: entryIdOf(body.result),
+    reason: typeof body.reason === 'string' ? body.reason : undefined,
   };
+}
+
+/** A finished flow's `result`: the entry object (HA 2024+) or its id. */
+function entryIdOf(result: unknown): string | undefined {
+  if (typeof result === 'string') return result;
+  const id = result && typeof result === 'object' ? (result as {entry_id?: unknown}).entry_id : undefined;
+  return typeof id === 'string' ? id : undefined;
 }

@@ -87,5 +87,4 @@ export class Kind {
   exportKubeconfig(name: string): Promise<RunResult> {
     return this.runner.run(this.bin, ['export', 'kubeconfig', '--name', name], {mutating: true, env: this.env()});
   }
-
 }

@@ -81,7 +81,10 @@ export class Kubectl {
     } catch (error) {
       // Not on PATH (or not startable): a missing prerequisite, not a failed tool.
       if (error instanceof ToolError && error.toolExitCode === undefined) {
-        throw new KpError(`${this.bin} is not installed (not found on PATH).`, {exitCode: ExitCode.Prerequisite, hint: 'Install kubectl >= 1.28: https://kubernetes.io/docs/tasks/tools/'});
+        throw new KpError(`${this.bin} is not installed (not found on PATH).`, {
+          exitCode: ExitCode.Prerequisite,
+          hint: 'Install kubectl >= 1.28: https://kubernetes.io/docs/tasks/tools/',
+        });
       }
       throw error;
     }
@@ -144,7 +147,7 @@ export class Kubectl {
     if (options.selector) args.push('-l', options.selector);
     args.push('-o', 'json');
     const result = await this.run(args);
-    return ((JSON.parse(result.stdout) as {items?: T[]}).items ?? []);
+    return (JSON.parse(result.stdout) as {items?: T[]}).items ?? [];
   }
 
   /** `apply -f FILE` (mutating: skipped under --dry-run). */

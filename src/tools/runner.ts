@@ -182,7 +182,12 @@ export class Runner {
    * tail of its stderr), when `signal` aborts, or on Ctrl-C (then it resolves, never throws: a
    * follower is a helper of a workflow that handles the interruption itself).
    */
-  async follow(command: string, args: readonly string[], onLine: (line: string) => void, options: {signal?: AbortSignal} = {}): Promise<{exitCode: number | undefined; stderr: string}> {
+  async follow(
+    command: string,
+    args: readonly string[],
+    onLine: (line: string) => void,
+    options: {signal?: AbortSignal} = {},
+  ): Promise<{exitCode: number | undefined; stderr: string}> {
     const display = formatCommand(command, args);
     if (interruption.signal.aborted || options.signal?.aborted) return {exitCode: undefined, stderr: ''};
     if (this.settings.verbose) this.settings.log(`$ ${display} (following)`);

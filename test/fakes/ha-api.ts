@@ -95,7 +95,9 @@ export async function startFakeHaApi(): Promise<FakeHaApi> {
         return response.end('404: Not Found');
       }
       if (key === 'GET /auth/providers') {
-        return state.done.has('user') ? send(200, [{name: 'Home Assistant Local', id: null, type: 'homeassistant'}]) : send(400, {message: 'Onboarding not finished', code: 'onboarding_required'});
+        return state.done.has('user')
+          ? send(200, [{name: 'Home Assistant Local', id: null, type: 'homeassistant'}])
+          : send(400, {message: 'Onboarding not finished', code: 'onboarding_required'});
       }
       if (key === 'POST /auth/login_flow') {
         const flowId = token();
@@ -106,13 +108,18 @@ export async function startFakeHaApi(): Promise<FakeHaApi> {
         const flowId = url.pathname.split('/').at(-1)!;
         if (flows.get(flowId) !== 'login') return send(404, {message: 'Invalid flow specified'});
         const {username, password} = json();
-        if (!state.owner || username !== state.owner || password !== state.password) return send(200, {type: 'form', flow_id: flowId, step_id: 'init', errors: {base: 'invalid_auth'}});
+        if (!state.owner || username !== state.owner || password !== state.password)
+          return send(200, {type: 'form', flow_id: flowId, step_id: 'init', errors: {base: 'invalid_auth'}});
         flows.delete(flowId);
         const code = token();
         state.codes.add(code);
         return send(200, {type: 'create_entry', flow_id: flowId, result: code});
       }
-      if (key === 'GET /api/onboarding') return send(200, ['user', 'core_config', 'analytics', 'integration'].map((step) => ({step, done: state.done.has(step)})));
+      if (key === 'GET /api/onboarding')
+        return send(
+          200,
+          ['user', 'core_config', 'analytics', 'integration'].map((step) => ({step, done: state.done.has(step)})),
+        );
       if (key === 'POST /api/onboarding/users') {
         if (state.done.has('user')) return send(403, {message: 'User step already done'});
         const {username, password, client_id: clientId} = json();
@@ -152,7 +159,17 @@ export async function startFakeHaApi(): Promise<FakeHaApi> {
         const domain = url.searchParams.get('domain');
         return send(
           200,
-          state.entries.filter((e) => e.domain === domain).map((e) => ({entry_id: e.entry_id, domain: e.domain, title: e.title, source: e.source ?? 'user', disabled_by: e.disabled_by ?? null, ...state.entryState, ...(e.state ? {state: e.state, reason: null} : {})})),
+          state.entries
+            .filter((e) => e.domain === domain)
+            .map((e) => ({
+              entry_id: e.entry_id,
+              domain: e.domain,
+              title: e.title,
+              source: e.source ?? 'user',
+              disabled_by: e.disabled_by ?? null,
+              ...state.entryState,
+              ...(e.state ? {state: e.state, reason: null} : {}),
+            })),
         );
       }
       if (key === 'POST /api/config/config_entries/flow') {
@@ -160,7 +177,17 @@ export async function startFakeHaApi(): Promise<FakeHaApi> {
         if (!handler || !state.handlers.has(handler)) return send(404, {message: 'Invalid handler specified'});
         const flowId = token();
         flows.set(flowId, handler);
-        return send(200, {type: 'form', flow_id: flowId, handler, step_id: 'user', data_schema: [{name: 'url', required: true}, {name: 'api_key', optional: true}], errors: {}});
+        return send(200, {
+          type: 'form',
+          flow_id: flowId,
+          handler,
+          step_id: 'user',
+          data_schema: [
+            {name: 'url', required: true},
+            {name: 'api_key', optional: true},
+          ],
+          errors: {},
+        });
       }
       if (request.method === 'DELETE' && url.pathname.startsWith('/api/config/config_entries/flow/')) {
         flows.delete(url.pathname.split('/').at(-1)!);

@@ -45,12 +45,15 @@ function refuseUserProject(args: readonly string[], env: Record<string, string |
   const inline = args.find((a) => a.startsWith('--project-name='));
   const project = index >= 0 ? args[index + 1] : (inline?.slice('--project-name='.length) ?? env.KP_COMPOSE_PROJECT);
   if (!project || project === USER_PROJECT) {
-    throw new Error(`A test ran \`kp ${args.join(' ')}\` on the Compose project "${USER_PROJECT}", a user's stack: pass a project of the test's own (KP_COMPOSE_PROJECT or --project-name).`);
+    throw new Error(
+      `A test ran \`kp ${args.join(' ')}\` on the Compose project "${USER_PROJECT}", a user's stack: pass a project of the test's own (KP_COMPOSE_PROJECT or --project-name).`,
+    );
   }
 }
 
 /** Variables from the developer's shell that would steer kp under test (their stack, cluster, engine context). */
-const STEERING = /^(KP_|XDG_|COMPOSE_|KUBECONFIG$|DOCKER_CONTEXT$|DOCKER_CONFIG$|HOST_BIND_ADDRESS$|KAMERPLANTER_VERSION$)|_HOST_PORT$|_IMAGE$|_IMAGE_REPOSITORY$/;
+const STEERING =
+  /^(KP_|XDG_|COMPOSE_|KUBECONFIG$|DOCKER_CONTEXT$|DOCKER_CONFIG$|HOST_BIND_ADDRESS$|KAMERPLANTER_VERSION$)|_HOST_PORT$|_IMAGE$|_IMAGE_REPOSITORY$/;
 
 let isolatedHome: string | undefined;
 /** One throwaway HOME (and XDG dirs, kubeconfig) per test process, removed when it exits. */

@@ -23,6 +23,7 @@ export function realTool(tool: RealTool): string {
   const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
   const value = lines.find((line) => line.startsWith(`${tool}=`))?.slice(tool.length + 1);
   const present = value && (tool === 'KP_REAL_HA_IMAGE' || existsSync(value));
-  if (!present) throw new Error(`The real ${NAMES[tool]} is not installed (${tool} in ${file}): run \`bash scripts/test-tools/install.sh ${NAMES[tool]}\` (.ci/run does).`);
+  if (!present)
+    throw new Error(`The real ${NAMES[tool]} is not installed (${tool} in ${file}): run \`bash scripts/test-tools/install.sh ${NAMES[tool]}\` (.ci/run does).`);
   return value;
 }

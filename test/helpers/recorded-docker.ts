@@ -45,7 +45,9 @@ export function recordedStack(
   const psRows: string[] = [];
   const inspected: Array<Record<string, any>> = [];
   const ids: Record<string, string> = {};
-  for (const line of recorded('ps-compose-v1.jsonl').split('\n').filter((l) => l.startsWith('{'))) {
+  for (const line of recorded('ps-compose-v1.jsonl')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))) {
     const row = JSON.parse(line) as Record<string, any>;
     const labels = Object.fromEntries(
       (row.Labels as string).split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
@@ -60,7 +62,9 @@ export function recordedStack(
       JSON.stringify({
         ...row,
         Names: name,
-        Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+        Labels: Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
         Ports: hostPort === undefined ? '' : `127.0.0.1:${hostPort}->${containerPort}/tcp`,
       }),
     );

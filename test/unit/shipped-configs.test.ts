@@ -30,7 +30,7 @@ function shape(doc: Record<string, unknown>): Shape {
       image: String(a.image),
       context: String(a.context),
       dockerfile: String((a.docker as {dockerfile?: string} | undefined)?.dockerfile),
-      sync: (((a.sync as {manual?: Array<{src: string; dest: string}>} | undefined)?.manual) ?? []).map((s) => `${s.src}->${s.dest}`),
+      sync: ((a.sync as {manual?: Array<{src: string; dest: string}>} | undefined)?.manual ?? []).map((s) => `${s.src}->${s.dest}`),
     })),
     local: build?.local,
     statusCheckDeadlineSeconds: deploy?.statusCheckDeadlineSeconds,
@@ -102,7 +102,10 @@ describe("kp's skaffold.yaml against the app repo's", () => {
       expect(indexed.length).toBeGreaterThan(0);
       for (const patch of indexed) {
         const index = /^(.*?\/\d+)(?:\/|$)/.exec(patch.path)?.[1];
-        expect(profile.patches.some((p) => p.op === 'test' && index !== undefined && p.path.startsWith(index)), `${profile.name}: ${patch.path}`).toBe(true);
+        expect(
+          profile.patches.some((p) => p.op === 'test' && index !== undefined && p.path.startsWith(index)),
+          `${profile.name}: ${patch.path}`,
+        ).toBe(true);
       }
     }
   });

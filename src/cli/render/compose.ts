@@ -35,7 +35,11 @@ export function renderComposeStatus(result: ComposeStatusResult): string {
   ]);
   const header = ['SERVICE', 'STATE', 'HEALTH', 'PORTS', 'IMAGE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const doubled = result.services.filter((s) => s.duplicates.length > 0).map((s) => `  ${s.service}: also ${s.duplicates.join(', ')}`);
   const duplicates = doubled.length > 0 ? ['More than one container for a service (`kp compose start` brings each back to one):', ...doubled] : [];
   return [`Stack ${result.project}: ${result.state}`, line(header), ...rows.map(line), ...duplicates].join('\n');

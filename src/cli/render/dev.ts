@@ -12,8 +12,12 @@ export function renderDevUp(result: DevUpResult): string {
   const {cluster, ingress, helm, skaffold, modules} = result;
   return [
     `cluster  ${cluster.name} (${cluster.context} -> ${cluster.server})${cluster.actions.length > 0 ? `: ${cluster.actions.join(', ')}` : ': unchanged'}` +
-      (cluster.kindConfig.derived && cluster.actions.includes('create-cluster') && cluster.kindConfig.removedHostPorts.length > 0 ? ` (without host ports ${cluster.kindConfig.removedHostPorts.join(', ')})` : '') +
-      (cluster.actions.includes('create-cluster') && cluster.kindConfig.listenAddress.ports.length > 0 ? ` (host ports ${cluster.kindConfig.listenAddress.ports.join(', ')} on ${cluster.kindConfig.listenAddress.address})` : ''),
+      (cluster.kindConfig.derived && cluster.actions.includes('create-cluster') && cluster.kindConfig.removedHostPorts.length > 0
+        ? ` (without host ports ${cluster.kindConfig.removedHostPorts.join(', ')})`
+        : '') +
+      (cluster.actions.includes('create-cluster') && cluster.kindConfig.listenAddress.ports.length > 0
+        ? ` (host ports ${cluster.kindConfig.listenAddress.ports.join(', ')} on ${cluster.kindConfig.listenAddress.address})`
+        : ''),
     `ingress  ${ingress.controller} ${ingress.version}: ${ingress.action === 'none' ? 'unchanged' : ingress.action}${ingress.manifest ? ` (manifest from ${ingress.manifest})` : ''}`,
     `helm     ${helm.reposAdded.length > 0 ? `added ${helm.reposAdded.map((r) => `${r.name} (${r.url})`).join(', ')}` : 'repositories already known'}`,
     `skaffold ${skaffold.mode} -m ${modules.selected.length > 0 ? modules.selected.join(',') : '(all)'} exited ${skaffold.exitCode}`,

@@ -8,14 +8,16 @@ import type {HaDownResult, HaUpResult} from '../../workflows/ha/up.js';
 
 /** Render the summary table and failure details for a terminal. */
 export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): string {
-  const mark = (status: SummaryRow['status']) =>
-    status === 'ok' ? color.green('✔') : status === 'failed' ? color.red('✖') : color.dim('–');
+  const mark = (status: SummaryRow['status']) => (status === 'ok' ? color.green('✔') : status === 'failed' ? color.red('✖') : color.dim('–'));
   const lines = [`${color.bold(report.domain)} ${report.version} -> ${Object.values(report.target).filter(Boolean).join(' ')}`];
   for (const row of report.summary) lines.push(`  ${mark(row.status)} ${row.step.padEnd(11)} ${row.detail}`);
   if (report.lint.status !== 'skipped' || report.lint.reason !== 'no file changes') {
-    lines.push(`  ${mark(report.lint.status === 'passed' ? 'ok' : report.lint.status === 'failed' ? 'failed' : 'skipped')} ${'lint'.padEnd(11)} ${report.lint.status === 'passed' ? `ruff ${report.lint.ruffVersion ?? ''}: clean`.replace('  ', ' ') : report.lint.reason}`);
+    lines.push(
+      `  ${mark(report.lint.status === 'passed' ? 'ok' : report.lint.status === 'failed' ? 'failed' : 'skipped')} ${'lint'.padEnd(11)} ${report.lint.status === 'passed' ? `ruff ${report.lint.ruffVersion ?? ''}: clean`.replace('  ', ' ') : report.lint.reason}`,
+    );
   }
-  if (report.verdictSource) lines.push(color.dim(`  verdict: ${report.verdictSource.used === 'config-entry' ? "HA's config entry state" : 'HA log'} (${report.verdictSource.why})`));
+  if (report.verdictSource)
+    lines.push(color.dim(`  verdict: ${report.verdictSource.used === 'config-entry' ? "HA's config entry state" : 'HA log'} (${report.verdictSource.why})`));
   if (report.verdict.failures.length > 0) {
     lines.push('', color.red('Failure lines from the HA log:'));
     for (const failure of report.verdict.failures) lines.push(...failure.text.split('\n').map((line) => `  ${line}`));
@@ -38,7 +40,9 @@ export function renderStatusReport(report: HaStatusReport, color: ChalkInstance)
     `HA         ${
       ha
         ? `pid ${ha.pid}, up ${duration(ha.uptimeSeconds)} (in-place restarts by kp: ${ha.kpRestarts}); ${ha.inPlaceRestarts ? `runs under ${ha.supervisor}: restarts in place` : `runs under ${ha.supervisor}: no in-place restart, kp restarts the container`}`
-        : state.running ? 'no HA process apart from PID 1: no in-place restart, kp restarts the container' : '-'
+        : state.running
+          ? 'no HA process apart from PID 1: no in-place restart, kp restarts the container'
+          : '-'
     }`,
     `installed  ${installed.present ? `${installed.version ?? 'unknown version'} (${installed.files} files)` : 'not installed'}`,
     `local      ${local ? `${local.version} (${local.files} files) ${local.dir}` : '-'}`,
@@ -55,7 +59,8 @@ export function renderStatusReport(report: HaStatusReport, color: ChalkInstance)
 function renderOnboarding(onboarding: HaStatusReport['onboarding'], color: ChalkInstance): string {
   if (!onboarding) return '-';
   if (onboarding.onboarded === false && onboarding.by === undefined) return color.red(onboarding.reason ?? 'not onboarded');
-  if (onboarding.by === 'kp') return `${onboarding.onboarded ? 'onboarded' : 'partly onboarded'} by kp (owner ${onboarding.owner}; \`kp ha credentials\` prints the login)${onboarding.reason ? `, ${onboarding.reason}` : ''}`;
+  if (onboarding.by === 'kp')
+    return `${onboarding.onboarded ? 'onboarded' : 'partly onboarded'} by kp (owner ${onboarding.owner}; \`kp ha credentials\` prints the login)${onboarding.reason ? `, ${onboarding.reason}` : ''}`;
   if (onboarding.by) return `onboarded by ${onboarding.by}: ${onboarding.reason ?? ''}`;
   return color.dim(`unknown: ${onboarding.reason ?? ''}`);
 }
@@ -64,7 +69,8 @@ function renderOnboarding(onboarding: HaStatusReport['onboarding'], color: Chalk
 export function renderWatchEnd(result: HaWatchResult): string {
   const count = result.rounds.length;
   const parts = [`${count - result.failedRounds - result.interruptedRounds} ok`, `${result.failedRounds} failed`];
-  if (result.interruptedRounds > 0) parts.push(`${result.interruptedRounds} cut short by Ctrl-C (the live component is the old tree or the new one, never a mix)`);
+  if (result.interruptedRounds > 0)
+    parts.push(`${result.interruptedRounds} cut short by Ctrl-C (the live component is the old tree or the new one, never a mix)`);
   return `Stopped watching after ${count} ${count === 1 ? 'round' : 'rounds'}: ${parts.join(', ')}.`;
 }
 
@@ -79,7 +85,8 @@ export function watchSummaryLine(result: HaWatchResult): string {
 
 /** Live lines after each watch round: the table (humans only, stdout) and the progress line (stderr). */
 export function renderWatchRound(round: WatchRound, color: ChalkInstance): {table: string | undefined; progress: string[]} {
-  if (!round.ok && round.interrupted) return {table: undefined, progress: [`${color.yellow('round cut short by Ctrl-C')}: the live component is the old tree or the new one, never a mix.`]};
+  if (!round.ok && round.interrupted)
+    return {table: undefined, progress: [`${color.yellow('round cut short by Ctrl-C')}: the live component is the old tree or the new one, never a mix.`]};
   if (round.ok) return {table: renderSyncReport(round.report, color), progress: [`round ${round.report.outcome}; waiting for changes.`]};
   const progress = [`${color.red('round failed:')} ${round.error.message}`];
   if (round.error.hint) progress.push(`${color.dim('hint:')} ${round.error.hint}`);

@@ -23,7 +23,8 @@ changes nothing.`;
     timeout: Flags.integer({description: 'Seconds to wait for the stack to become healthy.', default: 300, min: 1}),
     wait: Flags.boolean({description: 'Wait for health and the HTTP endpoints (--no-wait returns after up).', default: true, allowNo: true}),
     'bind-address': Flags.string({
-      description: "Address the stack's ports are published on (HOST_BIND_ADDRESS; default 127.0.0.1: this machine only). 0.0.0.0 opens them to the network, with a warning naming them.",
+      description:
+        "Address the stack's ports are published on (HOST_BIND_ADDRESS; default 127.0.0.1: this machine only). 0.0.0.0 opens them to the network, with a warning naming them.",
       env: 'KP_BIND_ADDRESS',
     }),
   };

@@ -28,7 +28,11 @@ Every kubectl/Skaffold/Helm call names the kind-<name> context; your current con
   static override strict = false;
 
   static override flags = {
-    profile: Flags.string({char: 'p', multiple: true, description: 'Skaffold profile(s) to activate (comma-separated or repeated); -p debug runs skaffold debug.'}),
+    profile: Flags.string({
+      char: 'p',
+      multiple: true,
+      description: 'Skaffold profile(s) to activate (comma-separated or repeated); -p debug runs skaffold debug.',
+    }),
     module: Flags.string({char: 'm', multiple: true, description: 'Skaffold module(s) to run (metadata.name in skaffold.yaml; default kp).'}),
     'all-modules': Flags.boolean({description: 'Run every module of skaffold.yaml.'}),
     debug: Flags.boolean({description: 'Run `skaffold debug` (the debug profile activates itself; debugpy 5678 is forwarded).'}),
@@ -38,7 +42,8 @@ Every kubectl/Skaffold/Helm call names the kind-<name> context; your current con
     recreate: Flags.boolean({description: 'Delete and recreate the cluster (its PVC data is lost).'}),
     'keep-host-ports': Flags.boolean({description: "Create the cluster with the kind config's host ports even where Skaffold forwards to them."}),
     'bind-address': Flags.string({
-      description: 'Address for the host ports of a new cluster whose kind config names no listenAddress (default 127.0.0.1: reachable from this machine only; 0.0.0.0 opens them to the network).',
+      description:
+        'Address for the host ports of a new cluster whose kind config names no listenAddress (default 127.0.0.1: reachable from this machine only; 0.0.0.0 opens them to the network).',
       env: 'KP_BIND_ADDRESS',
     }),
     ...clusterNameFlag,

@@ -19,6 +19,17 @@ network can. The login lives in kp's state dir (mode 0600), never in the checkou
   }
 
   protected render(result: HaCredentialsResult): void {
-    this.ctx.out.result([`url       ${result.url}`, `username  ${result.username}`, `password  ${result.password}`, ...(result.state === 'onboarded' ? [] : [`state     ${result.state} (onboarding not finished${result.state === 'creating-owner' ? '; kp may not have created this owner: the password may open nothing' : ''}: \`kp ha up\` completes it)`])].join('\n'));
+    this.ctx.out.result(
+      [
+        `url       ${result.url}`,
+        `username  ${result.username}`,
+        `password  ${result.password}`,
+        ...(result.state === 'onboarded'
+          ? []
+          : [
+              `state     ${result.state} (onboarding not finished${result.state === 'creating-owner' ? '; kp may not have created this owner: the password may open nothing' : ''}: \`kp ha up\` completes it)`,
+            ]),
+      ].join('\n'),
+    );
   }
 }

@@ -5,7 +5,7 @@ import {renderHaDown} from '../../cli/render/ha.js';
 import {haDown, type HaDownResult, type HaLifecycleTarget} from '../../workflows/ha/up.js';
 
 export default class HaDown extends KpCommand<typeof HaDown, HaDownResult> {
-  static override summary = "Remove the dev Home Assistant; its config volume is kept unless --volumes.";
+  static override summary = 'Remove the dev Home Assistant; its config volume is kept unless --volumes.';
 
   static override description = `--volumes deletes HA's configuration (users, integrations, history): it asks for confirmation,
 or needs --yes. Without a terminal and without --yes it refuses (exit 2) and removes nothing.`;

@@ -46,7 +46,8 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
     watch: Flags.boolean({char: 'w', description: 'Keep running and sync again after every burst of local changes (Ctrl-C stops).'}),
     debounce: Flags.integer({description: 'With --watch: milliseconds of quiet before a burst of saves is synced.', default: 200, min: 0}),
     ignore: Flags.string({
-      description: 'A glob (relative to the component folder, e.g. "www/dev-*.js" or "**/*.bak") of files never sent, never deleted in HA, and never a reason for a round. Repeatable.',
+      description:
+        'A glob (relative to the component folder, e.g. "www/dev-*.js" or "**/*.bak") of files never sent, never deleted in HA, and never a reason for a round. Repeatable.',
       multiple: true,
     }),
   };
@@ -83,7 +84,11 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
   override async run(): Promise<HaSyncResult> {
     const result = await super.run();
     // A watch that printed its summary has ended: no leaked handle may keep kp running after it.
-    if ('watch' in result) exitWhenDone(WATCH_EXIT_GRACE_MS, () => this.ctx.out.verbose && this.ctx.out.info('kp: something still held the process open after the watch ended; exiting.'));
+    if ('watch' in result)
+      exitWhenDone(
+        WATCH_EXIT_GRACE_MS,
+        () => this.ctx.out.verbose && this.ctx.out.info('kp: something still held the process open after the watch ended; exiting.'),
+      );
     return result;
   }
 

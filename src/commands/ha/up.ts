@@ -25,7 +25,11 @@ HA_IMAGE overrides the pinned image.`;
     ...clusterNameFlag,
     'project-name': composeStackFlags['project-name'],
     source: Flags.string({char: 's', description: 'The custom_components/<domain> folder to sync once HA answers (default: auto-detected here).'}),
-    onboard: Flags.boolean({allowNo: true, default: true, description: "Onboard HA as soon as it answers (an owner with a generated password, kept in kp's state dir; --no-onboard leaves it to the browser)."}),
+    onboard: Flags.boolean({
+      allowNo: true,
+      default: true,
+      description: "Onboard HA as soon as it answers (an owner with a generated password, kept in kp's state dir; --no-onboard leaves it to the browser).",
+    }),
     sync: Flags.boolean({allowNo: true, default: true, description: 'Sync the local component once HA answers (--no-sync: only start HA).'}),
     lint: Flags.boolean({allowNo: true, description: 'Lint gate of the first sync (see kp ha sync).'}),
     timeout: Flags.integer({description: 'Seconds to wait for HA (a first start pulls the image) and for the first sync.', default: 600, min: 1}),

@@ -18,9 +18,14 @@ export function normaliseImageRef(ref: string): string {
 /** Why a pull failed, in words, from the engine's message. */
 export function pullFailureReason(message: string): string {
   if (/pull access denied|requested access to the resource is denied/i.test(message)) return 'not found, or the registry wants a login';
-  if (/manifest unknown|manifest for .* not found|not found: manifest|repository .* not found|name unknown|no such image/i.test(message)) return 'not found: no such image or tag';
+  if (/manifest unknown|manifest for .* not found|not found: manifest|repository .* not found|name unknown|no such image/i.test(message))
+    return 'not found: no such image or tag';
   if (/unauthorized|authentication required|denied/i.test(message)) return 'unauthorized: the registry wants a login';
-  if (/dial tcp|no such host|i\/o timeout|connection refused|network is unreachable|temporary failure in name resolution|tls handshake timeout|client\.timeout|context deadline exceeded/i.test(message)) {
+  if (
+    /dial tcp|no such host|i\/o timeout|connection refused|network is unreachable|temporary failure in name resolution|tls handshake timeout|client\.timeout|context deadline exceeded/i.test(
+      message,
+    )
+  ) {
     return 'no network: the registry is not reachable';
   }
   return message.trim().split('\n').at(-1) ?? 'unknown error';

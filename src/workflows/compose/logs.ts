@@ -6,7 +6,16 @@ import {interruption} from '../../core/interruption.js';
 import {Engine} from '../../tools/docker.js';
 import type {KpContext} from '../context.js';
 import {unknownNameError} from '../shared/suggest.js';
-import {composeFor, loadModel, readEnvValuesIfPresent, requireCompose, resolveStack, withInertSecrets, withTeardownEnvFile, type StackOptions} from './stack.js';
+import {
+  composeFor,
+  loadModel,
+  readEnvValuesIfPresent,
+  requireCompose,
+  resolveStack,
+  withInertSecrets,
+  withTeardownEnvFile,
+  type StackOptions,
+} from './stack.js';
 
 /** What `kp compose logs` was asked for. */
 export interface ComposeLogsOptions extends StackOptions {

@@ -24,7 +24,11 @@ export function planStart(input: {
   // `up` scales each service back to its one container.
   const doubled = input.expected.filter((name) => (byName.get(name)?.duplicates.length ?? 0) > 0);
   if (doubled.length > 0) {
-    return {kind: 'up', action: 'updated', reason: `more than one container for ${doubled.map((name) => `${name} (${byName.get(name)!.duplicates.join(', ')})`).join(', ')}`};
+    return {
+      kind: 'up',
+      action: 'updated',
+      reason: `more than one container for ${doubled.map((name) => `${name} (${byName.get(name)!.duplicates.join(', ')})`).join(', ')}`,
+    };
   }
   const stopped = input.expected.filter((name) => byName.get(name)?.state !== 'running');
   if (stopped.length > 0) return {kind: 'up', action: 'started', reason: `services not running: ${stopped.join(', ')}`};

@@ -27,9 +27,7 @@ export function hostPortKey(service: string): string {
 
 /** Which published ports need a free-port probe: those not already published by this stack's running container (pure). */
 export function portsToProbe(services: readonly ComposeService[], statuses: readonly ServiceStatus[]) {
-  const ours = new Set(
-    statuses.filter((s) => s.state === 'running').flatMap((s) => s.ports.map((p) => `${s.service}:${p.hostPort}`)),
-  );
+  const ours = new Set(statuses.filter((s) => s.state === 'running').flatMap((s) => s.ports.map((p) => `${s.service}:${p.hostPort}`)));
   return services.flatMap((service) =>
     service.ports
       .filter((port) => !ours.has(`${service.name}:${port.hostPort}`))

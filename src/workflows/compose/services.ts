@@ -81,8 +81,7 @@ export interface StackUrls {
 /** Build the URLs from the published ports (falling back to the env's values). */
 export function stackUrls(statuses: readonly ServiceStatus[], env: Record<string, string | undefined>): StackUrls {
   const hostPort = (service: string, containerPort: number, fallback: string | undefined, standard: number) =>
-    statuses.find((s) => s.service === service)?.ports.find((p) => p.containerPort === containerPort)?.hostPort ??
-    Number(fallback ?? standard);
+    statuses.find((s) => s.service === service)?.ports.find((p) => p.containerPort === containerPort)?.hostPort ?? Number(fallback ?? standard);
   const bind = env.HOST_BIND_ADDRESS;
   const host = !bind || bind === '0.0.0.0' || bind === '127.0.0.1' || bind === '::' ? 'localhost' : bind;
   return {

@@ -18,7 +18,6 @@ import type {Runner} from '../../tools/runner.js';
 import {DEFAULT_PROJECT_NAME, validateProjectName} from '../shared/names.js';
 import {unknownNameError} from '../shared/suggest.js';
 
-
 /** One Compose project as kp runs it. */
 export interface Stack {
   /** The Compose project name: every container, network and volume carries it. */

@@ -74,8 +74,8 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
   return withProjectLock(ctx, stack.project, options.lockTimeoutMs, () => startLocked(ctx, options, stack, started));
 }
 
+// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: Stack, started: number): Promise<ComposeStartResult> {
-
   // 1. env file: create or complete it, refuse placeholders.
   const env = ensureEnvFile(stack.envFile, shippedCompose.envExample, {dryRun: ctx.dryRun});
   for (const [key, value] of Object.entries(env.values)) if (isSecretKey(key)) registerSecret(value);
@@ -101,7 +101,12 @@ async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: 
   if (plan.kind === 'up') {
     composeInfo = await requireCompose(ctx.runner, engine);
     // Pulled first, each named: a failed pull says which image and why, before anything is created.
-    await pullMissingImages(ctx, engine, expected.flatMap((s) => (s.image ? [s.image] : [])), stack.envFile);
+    await pullMissingImages(
+      ctx,
+      engine,
+      expected.flatMap((s) => (s.image ? [s.image] : [])),
+      stack.envFile,
+    );
     ctx.out.step(`Compose up (${plan.reason})`);
     await composeFor(ctx.runner, composeInfo, stack)
       .up({timeoutMs: options.timeoutSeconds * 1000, env: profileEnvironment(stack)})

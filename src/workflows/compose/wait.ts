@@ -17,7 +17,14 @@ import type {Stack} from './stack.js';
 function lastHealthcheck(container: ContainerDetails | undefined): {exitCode: number; output: string[]} | undefined {
   const last = (container?.healthLog ?? []).at(-1);
   if (!last) return undefined;
-  return {exitCode: last.exitCode, output: last.output.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0).slice(-5)};
+  return {
+    exitCode: last.exitCode,
+    output: last.output
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter((l) => l.length > 0)
+      .slice(-5),
+  };
 }
 
 /**
@@ -46,7 +53,10 @@ export async function diagnoseFailure(
   for (const status of unhealthy) {
     if (!status.containerId) continue;
     const text = await engine.logs(status.containerId, {tail: 20});
-    logs[status.service] = text.split('\n').filter((l) => l.length > 0).slice(-20);
+    logs[status.service] = text
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .slice(-20);
     const check = lastHealthcheck(containers.find((c) => c.id === status.containerId));
     if (check) healthchecks[status.service] = check;
     if (!ctx.json) {
@@ -116,7 +126,15 @@ export async function waitForStack(
 
   // exitOnError: false, so every line ends as what happened to it; the outcome is judged below.
   const tasks = [...serviceTasks.map((entry) => entry.task), ...httpTasks];
-  const lines = options.quiet ? [oneLineCheck(tasks, {services: expected.length, endpoints: httpChecks.map((c) => c.name), ready: () => servicesReady() && outcome.answered === httpChecks.length})] : tasks;
+  const lines = options.quiet
+    ? [
+        oneLineCheck(tasks, {
+          services: expected.length,
+          endpoints: httpChecks.map((c) => c.name),
+          ready: () => servicesReady() && outcome.answered === httpChecks.length,
+        }),
+      ]
+    : tasks;
   const list = createTaskList<object>(lines, ctx.out, {concurrent: true, exitOnError: false});
   await list.run();
   if (interruption.signal.aborted) throw new InterruptedError();
@@ -125,9 +143,18 @@ export async function waitForStack(
   const waited = Math.round((Date.now() - started) / 1000);
   if (Date.now() < deadline) {
     // Every task ends ready, at its deadline, or with a failure recorded above: anything else is kp's own bug.
-    throw new KpError(`The wait for the stack ended after ${waited}s without every service ready and without reaching its ${timeoutSeconds}s limit.`, {exitCode: ExitCode.Internal});
+    throw new KpError(`The wait for the stack ended after ${waited}s without every service ready and without reaching its ${timeoutSeconds}s limit.`, {
+      exitCode: ExitCode.Internal,
+    });
   }
-  throw await diagnoseFailure(ctx, engine, stack, expected, `Timed out after ${waited}s waiting for the stack (--timeout ${timeoutSeconds}).`, ExitCode.Timeout);
+  throw await diagnoseFailure(
+    ctx,
+    engine,
+    stack,
+    expected,
+    `Timed out after ${waited}s waiting for the stack (--timeout ${timeoutSeconds}).`,
+    ExitCode.Timeout,
+  );
 }
 
 /**

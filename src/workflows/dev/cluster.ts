@@ -41,7 +41,13 @@ export interface ExposedPort {
 /** Node host ports published beyond loopback (pure). */
 export function exposedNodePorts(nodes: readonly NodeObservation[]): ExposedPort[] {
   const service = (containerPort: number) =>
-    containerPort === 80 ? 'ingress (http)' : containerPort === 443 ? 'ingress (https)' : containerPort === 6443 ? 'Kubernetes API' : `container port ${containerPort}`;
+    containerPort === 80
+      ? 'ingress (http)'
+      : containerPort === 443
+        ? 'ingress (https)'
+        : containerPort === 6443
+          ? 'Kubernetes API'
+          : `container port ${containerPort}`;
   return nodes.flatMap((node) =>
     (node.published ?? [])
       .filter((p) => !isLoopbackAddress(p.hostIp))
@@ -105,8 +111,7 @@ export function planCluster(observed: ClusterObservation, options: {recreate: bo
   }
 
   const stopped = observed.nodes.filter((n) => n.state !== 'running');
-  const state: ClusterState =
-    stopped.length > 0 ? 'stopped' : observed.server === undefined || observed.api.status !== 'ready' ? 'unusable' : 'healthy';
+  const state: ClusterState = stopped.length > 0 ? 'stopped' : observed.server === undefined || observed.api.status !== 'ready' ? 'unusable' : 'healthy';
   const reasons: string[] = [];
   if (stopped.length > 0) reasons.push(`node container(s) not running: ${stopped.map((n) => `${n.name} (${n.state})`).join(', ')}`);
   if (observed.server === undefined) reasons.push(`kube context ${observed.context} is missing (an interrupted create?)`);
@@ -272,7 +277,7 @@ export async function applyClusterPlan(ctx: KpContext, plan: ClusterPlan, option
 /** Poll the API until every node is Ready, or give up after `timeoutSeconds`. */
 export async function waitForApi(kubectl: Kubectl, name: string, timeoutSeconds: number): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
-  let last: ApiObservation = {status: 'not-probed'};
+  let last: ApiObservation;
   for (;;) {
     last = await probeApi(kubectl);
     if (last.status === 'ready') return;

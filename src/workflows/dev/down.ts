@@ -32,7 +32,10 @@ export interface DevDownResult {
 }
 
 /** What there is to remove (pure decision). */
-export function planDown(observed: {nodes: string[]; contextExists: boolean}, clean: boolean): {deleteCluster: boolean; needsConfirmation: boolean; prune: boolean} {
+export function planDown(
+  observed: {nodes: string[]; contextExists: boolean},
+  clean: boolean,
+): {deleteCluster: boolean; needsConfirmation: boolean; prune: boolean} {
   const deleteCluster = observed.nodes.length > 0 || observed.contextExists;
   // Only node containers hold data (PVCs); a stale context alone is removed without asking.
   return {deleteCluster, needsConfirmation: observed.nodes.length > 0, prune: clean};

@@ -83,7 +83,11 @@ export function repoNameFor(url: string, taken: ReadonlySet<string>): string {
   } catch {
     base = `kp-${url}`;
   }
-  base = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '').slice(0, 60);
+  base = base
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/-+$/, '')
+    .slice(0, 60);
   let name = base;
   for (let n = 2; taken.has(name); n += 1) name = `${base}-${n}`;
   return name;
@@ -114,7 +118,9 @@ export async function ensureHelmRepos(ctx: KpContext, releases: readonly ChartRe
   if (releases.every((r) => httpRepositories(r.chart).length === 0)) return [];
   const missing = planHelmRepos(releases, await Helm.repoList(ctx.runner));
   for (const repo of missing) {
-    ctx.out.step(`Helm repository ${repo.url} (needed by chart ${repo.neededBy.join(', ')}) is unknown to Helm: ${ctx.dryRun ? 'would add' : 'adding'} it as ${repo.name}`);
+    ctx.out.step(
+      `Helm repository ${repo.url} (needed by chart ${repo.neededBy.join(', ')}) is unknown to Helm: ${ctx.dryRun ? 'would add' : 'adding'} it as ${repo.name}`,
+    );
     await Helm.repoAdd(ctx.runner, repo.name, repo.url);
   }
   return missing;

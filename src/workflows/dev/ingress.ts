@@ -59,7 +59,10 @@ export function planIngress(observed: IngressObservation, pinnedVersion: string 
   if (!observed.installed) return {action: 'apply', reason: `ingress-nginx is not installed; applying the pinned ${pinnedVersion}`};
   const installed = observed.version ? coerce(observed.version) : null;
   if (installed && gt(installed, pinnedVersion)) {
-    return {action: 'keep-newer', reason: `ingress-nginx ${observed.version} is installed, newer than kp's ${pinnedVersion}: left as it is (kp never downgrades it)`};
+    return {
+      action: 'keep-newer',
+      reason: `ingress-nginx ${observed.version} is installed, newer than kp's ${pinnedVersion}: left as it is (kp never downgrades it)`,
+    };
   }
   if (!installed || lt(installed, pinnedVersion)) {
     return {action: 'apply', reason: `ingress-nginx ${observed.version ?? '(unknown version)'} is installed; kp pins ${pinnedVersion}`};
@@ -145,7 +148,9 @@ export async function applyIngress(
   let manifest: ManifestSource | undefined;
   if (action === 'apply') {
     if (ctx.dryRun) {
-      ctx.out.info(`[dry-run] would apply the ingress-nginx ${INGRESS_CONTROLLER.version} manifest (${manifestUrl()}, sha256 ${INGRESS_CONTROLLER.sha256.slice(0, 12)}…)`);
+      ctx.out.info(
+        `[dry-run] would apply the ingress-nginx ${INGRESS_CONTROLLER.version} manifest (${manifestUrl()}, sha256 ${INGRESS_CONTROLLER.sha256.slice(0, 12)}…)`,
+      );
     } else {
       const verified = await verifiedManifest(ctx);
       manifest = verified.source;
@@ -157,7 +162,12 @@ export async function applyIngress(
     return {manifest};
   }
   const result = await kubectl.rolloutStatus(`deployment/${INGRESS_CONTROLLER.deployment}`, INGRESS_CONTROLLER.namespace, timeoutSeconds);
-  if (result.exitCode !== 0 && !result.timedOut) throw new ToolError(`kubectl --context ${kubectl.context} rollout status deployment/${INGRESS_CONTROLLER.deployment}`, result.exitCode, result.stderr || result.stdout);
+  if (result.exitCode !== 0 && !result.timedOut)
+    throw new ToolError(
+      `kubectl --context ${kubectl.context} rollout status deployment/${INGRESS_CONTROLLER.deployment}`,
+      result.exitCode,
+      result.stderr || result.stdout,
+    );
   if (result.exitCode !== 0) {
     throw fail.timeout(
       `ingress-nginx did not become ready within ${timeoutSeconds}s: ${result.stderr.trim().split('\n').pop() ?? ''}`,

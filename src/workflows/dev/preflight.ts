@@ -13,7 +13,10 @@ export function requireTools(probes: readonly ToolProbe[]): void {
   if (bad.length === 0) return;
   throw new KpError(`Missing prerequisites for kp dev:\n${bad.map((p) => `  - ${p.problem}`).join('\n')}`, {
     exitCode: ExitCode.Prerequisite,
-    hint: bad.map((p) => p.hint).filter(Boolean).join('\n'),
+    hint: bad
+      .map((p) => p.hint)
+      .filter(Boolean)
+      .join('\n'),
     details: {tools: bad.map(({tool, version, minimum, problem}) => ({tool, version, minimum, problem}))},
   });
 }

@@ -125,6 +125,7 @@ export function checkSkaffoldArgs(args: readonly string[]): void {
 }
 
 /** Run `kp dev up`. */
+// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevUpResult> {
   const {out} = ctx;
   validateClusterName(options.name);
@@ -176,13 +177,21 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
     throw fail.prerequisite(plan.refusal, 'Rename or delete that context, or pick another cluster with --name.');
   }
   const creates = plan.steps.some((s) => s.kind === 'create-cluster');
-  const effective = effectiveKindConfig(options.name, kindConfig, skaffoldConfig, {keepHostPorts: options.keepHostPorts, write: creates && !ctx.dryRun, bindAddress});
+  const effective = effectiveKindConfig(options.name, kindConfig, skaffoldConfig, {
+    keepHostPorts: options.keepHostPorts,
+    write: creates && !ctx.dryRun,
+    bindAddress,
+  });
   if (creates && effective.bound.ports.length > 0) {
     const ports = effective.bound.ports.join(', ');
     if (isLoopbackAddress(bindAddress)) {
-      out.step(`Publishing host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} on ${bindAddress} only: ${kindConfig.file} names no listenAddress for ${effective.bound.ports.length === 1 ? 'it' : 'them'}, and kind would publish on every interface (--bind-address opts in to more).`);
+      out.step(
+        `Publishing host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} on ${bindAddress} only: ${kindConfig.file} names no listenAddress for ${effective.bound.ports.length === 1 ? 'it' : 'them'}, and kind would publish on every interface (--bind-address opts in to more).`,
+      );
     } else {
-      warnings.push(`host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} of the dev cluster (ingress, and whatever else ${kindConfig.file} publishes) will be reachable from other machines on ${bindAddress} (--bind-address).`);
+      warnings.push(
+        `host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} of the dev cluster (ingress, and whatever else ${kindConfig.file} publishes) will be reachable from other machines on ${bindAddress} (--bind-address).`,
+      );
     }
   }
   if (creates && effective.removed.length > 0) {
@@ -191,7 +200,8 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
         `(Skaffold forwards to ${effective.removed.length === 1 ? 'it' : 'them'}): from ${effective.file}; your file is unchanged (--keep-host-ports keeps them).`,
     );
   } else if (creates && options.keepHostPorts) {
-    for (const collision of findPortCollisions(kindConfig, skaffoldConfig)) warnings.push(`${describeCollision(collision, skaffoldConfig.file)}: kept (--keep-host-ports); Skaffold will forward to another port.`);
+    for (const collision of findPortCollisions(kindConfig, skaffoldConfig))
+      warnings.push(`${describeCollision(collision, skaffoldConfig.file)}: kept (--keep-host-ports); Skaffold will forward to another port.`);
   }
   for (const warning of warnings) out.warn(warning);
   if (plan.steps.length === 0) out.success(`Cluster ${options.name} is running and ready`);

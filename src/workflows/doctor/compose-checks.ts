@@ -28,7 +28,13 @@ export async function engineChecks(engine: Engine): Promise<{checks: DoctorCheck
   }
   const daemon: DoctorCheck = version.server
     ? {name: `${engine.bin} daemon`, status: 'ok', required: true, detail: `reachable, engine ${version.server}`}
-    : {name: `${engine.bin} daemon`, status: 'fail', required: true, detail: version.daemonError ?? 'not reachable', hint: engineUnreachable(engine.bin, undefined).hint};
+    : {
+        name: `${engine.bin} daemon`,
+        status: 'fail',
+        required: true,
+        detail: version.daemonError ?? 'not reachable',
+        hint: engineUnreachable(engine.bin, undefined).hint,
+      };
   return {version, checks: [{name: `${engine.bin} CLI`, status: 'ok', required: true, detail: version.client ?? 'unknown version'}, daemon]};
 }
 
@@ -55,7 +61,9 @@ export function stackExposureCheck(project: string, containers: readonly Contain
   const name = `${project} exposure`;
   const exposed = containers
     .filter((c) => c.running)
-    .flatMap((c) => c.ports.filter((p) => !isLoopbackAddress(p.hostIp)).map((p) => `port ${p.hostPort} (${c.labels['com.docker.compose.service'] ?? c.name}) on ${p.hostIp}`));
+    .flatMap((c) =>
+      c.ports.filter((p) => !isLoopbackAddress(p.hostIp)).map((p) => `port ${p.hostPort} (${c.labels['com.docker.compose.service'] ?? c.name}) on ${p.hostIp}`),
+    );
   if (exposed.length === 0) return {name, status: 'ok', required: false, detail: 'every published port is on 127.0.0.1 (or nothing runs)'};
   return {
     name,

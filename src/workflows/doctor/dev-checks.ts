@@ -33,7 +33,13 @@ export function inotifyCheck(limits: ReturnType<typeof readInotifyLimits>, platf
   const detail = `max_user_watches=${limits.max_user_watches ?? '?'}, max_user_instances=${limits.max_user_instances ?? '?'}`;
   const advice = inotifyAdvice(limits);
   if (advice.length === 0) return {name: 'inotify limits', status: 'ok', required: false, detail};
-  return {name: 'inotify limits', status: 'warn', required: false, detail: `${detail} (Skaffold may fail with "too many open files")`, hint: advice.join(' && ')};
+  return {
+    name: 'inotify limits',
+    status: 'warn',
+    required: false,
+    detail: `${detail} (Skaffold may fail with "too many open files")`,
+    hint: advice.join(' && '),
+  };
 }
 
 /**

@@ -107,10 +107,7 @@ export function detectSource(cwd: string, source?: string): ComponentSource {
       .sort();
     if (candidates.length === 1) return readManifest(path.join(customComponents, candidates[0]!));
     if (candidates.length > 1) {
-      throw fail.usage(
-        `custom_components/ holds several components (${candidates.join(', ')}).`,
-        `Pick one with --source custom_components/${candidates[0]}.`,
-      );
+      throw fail.usage(`custom_components/ holds several components (${candidates.join(', ')}).`, `Pick one with --source custom_components/${candidates[0]}.`);
     }
   }
   const legacy = path.join(cwd, 'src', 'ha-integration', 'custom_components', 'kamerplanter');
@@ -128,7 +125,11 @@ export function hashBytes(content: Uint8Array, algorithm: HashAlgorithm): string
 }
 
 /** The component's files (exclusions applied, symlinks fenced) with hashes, plus what was skipped. */
-export function collectFiles(dir: string, algorithm: HashAlgorithm = 'sha256', ignored: IgnoreMatcher = NOTHING_IGNORED): {files: LocalFile[]; skipped: SkippedFile[]} {
+export function collectFiles(
+  dir: string,
+  algorithm: HashAlgorithm = 'sha256',
+  ignored: IgnoreMatcher = NOTHING_IGNORED,
+): {files: LocalFile[]; skipped: SkippedFile[]} {
   const root = realpathSync(dir);
   const files: LocalFile[] = [];
   const skipped: SkippedFile[] = [];
@@ -200,7 +201,8 @@ export function compileIgnores(globs: readonly string[]): IgnoreMatcher {
     if (trimmed.startsWith('/') || /^[A-Za-z]:[\\/]/.test(trimmed)) {
       throw fail.usage(`--ignore ${glob}: globs are relative to the component folder, not absolute.`, 'Example: --ignore "www/dev-*.js"');
     }
-    if (trimmed.split('/').includes('..')) throw fail.usage(`--ignore ${glob}: a glob cannot climb out of the component folder with "..".`, 'Example: --ignore "www/dev-*.js"');
+    if (trimmed.split('/').includes('..'))
+      throw fail.usage(`--ignore ${glob}: a glob cannot climb out of the component folder with "..".`, 'Example: --ignore "www/dev-*.js"');
     const clean = trimmed.replace(/^\.\//, '').replace(/\/+$/, '');
     return picomatch(clean, {dot: true, basename: !clean.includes('/')});
   });

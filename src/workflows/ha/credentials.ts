@@ -37,7 +37,10 @@ export async function haCredentials(ctx: KpContext, options: {target: TargetOpti
   announceTarget(ctx, target);
   const credentials = readCredentials(target.credentialsKey);
   if (!credentials) {
-    throw fail.prerequisite(`kp keeps no login for ${target.label}: it did not onboard this Home Assistant.`, '`kp ha up` onboards the dev HA it starts; an HA someone else onboarded has their login.');
+    throw fail.prerequisite(
+      `kp keeps no login for ${target.label}: it did not onboard this Home Assistant.`,
+      '`kp ha up` onboards the dev HA it starts; an HA someone else onboarded has their login.',
+    );
   }
   return resultOf(target.describe(), target.credentialsKey);
 }

@@ -60,7 +60,12 @@ export function entryExitCode(verdict: Pick<EntryVerdict, 'state' | 'final'>): n
  * Read the domain's entries until the deciding state is final (or `deadline`). Returns undefined when
  * the domain has no entry (the log verdict decides then).
  */
-export async function readEntryVerdict(session: Extract<HaSession, {api: unknown}>, domain: string, deadline: number, pollMs: number): Promise<EntryVerdict | undefined> {
+export async function readEntryVerdict(
+  session: Extract<HaSession, {api: unknown}>,
+  domain: string,
+  deadline: number,
+  pollMs: number,
+): Promise<EntryVerdict | undefined> {
   const started = Date.now();
   let last: {entries: HaConfigEntry[]; runState: string | undefined} | undefined;
   const verdictOf = (entries: HaConfigEntry[], runState: string | undefined, final: boolean): EntryVerdict => {

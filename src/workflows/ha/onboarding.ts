@@ -73,7 +73,10 @@ export function haUrlOverride(env: NodeJS.ProcessEnv = process.env): string | un
     throw fail.usage(`KP_HA_URL ${JSON.stringify(raw)} is not a URL.`, 'e.g. KP_HA_URL=http://homeassistant.localhost:8080');
   }
   if (url.protocol !== 'http:' || !url.hostname || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw fail.usage(`KP_HA_URL ${JSON.stringify(raw)} must be a plain http://HOST[:PORT] URL (no https, credentials, path or query).`, 'e.g. KP_HA_URL=http://homeassistant.localhost:8080');
+    throw fail.usage(
+      `KP_HA_URL ${JSON.stringify(raw)} must be a plain http://HOST[:PORT] URL (no https, credentials, path or query).`,
+      'e.g. KP_HA_URL=http://homeassistant.localhost:8080',
+    );
   }
   return url.origin;
 }
@@ -142,6 +145,7 @@ export async function onboard(ctx: KpContext, target: HaTarget, timeoutMs: numbe
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs: number): Promise<OnboardingResult> {
   let credentials = readCredentials(key);
   const api = apiFor(ctx, url, credentials?.clientId);
@@ -162,7 +166,15 @@ async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs
     if (plan.action === 'onboard') {
       ctx.out.step(`Onboarding Home Assistant at ${url} before anyone else can: owner ${KP_OWNER.username}, analytics off`);
       // Kept BEFORE the request: if kp is stopped right after HA created the owner, the password is not lost.
-      credentials = {url, name: KP_OWNER.name, username: KP_OWNER.username, password: randomBytes(24).toString('base64url'), clientId: api.clientId, state: 'creating-owner', createdAt: new Date().toISOString()};
+      credentials = {
+        url,
+        name: KP_OWNER.name,
+        username: KP_OWNER.username,
+        password: randomBytes(24).toString('base64url'),
+        clientId: api.clientId,
+        state: 'creating-owner',
+        createdAt: new Date().toISOString(),
+      };
       writeCredentials(key, credentials);
       let code: string;
       try {
@@ -185,7 +197,7 @@ async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs
       token = await tokenFromKeptLogin(api, key, credentials!);
       if (token === undefined) {
         if (credentials!.state === 'creating-owner') removeCredentials(key); // the owner is not the one kp tried to create
-        return foreign("HA refuses the login kp kept for it (it was re-created and onboarded by someone else), so kp holds no token for it");
+        return foreign('HA refuses the login kp kept for it (it was re-created and onboarded by someone else), so kp holds no token for it');
       }
       credentials = readCredentials(key) ?? credentials;
       if (plan.action === 'done') {
@@ -210,7 +222,14 @@ async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs
     credentials = {...credentials!, state: 'onboarded'};
     writeCredentials(key, credentials);
     ctx.out.success(`Home Assistant is onboarded: owner ${credentials.username} (\`kp ha credentials\` prints the login; kept in kp's state dir, mode 0600).`);
-    return {outcome: plan.action === 'onboard' ? 'onboarded' : 'resumed', owner: credentials.username, completed, reason: undefined, url, loginFile: credentialsFile(key)};
+    return {
+      outcome: plan.action === 'onboard' ? 'onboarded' : 'resumed',
+      owner: credentials.username,
+      completed,
+      reason: undefined,
+      url,
+      loginFile: credentialsFile(key),
+    };
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     throw new OnboardingFailure(error instanceof Error ? error : new Error(String(error)), !owned);
@@ -218,7 +237,12 @@ async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs
 }
 
 /** Keep the refresh token (and the client id it belongs to); return the access token. */
-async function keepTokens(api: HaApi, key: string, credentials: HaCredentials, tokens: {accessToken: string; refreshToken: string | undefined}): Promise<string> {
+async function keepTokens(
+  api: HaApi,
+  key: string,
+  credentials: HaCredentials,
+  tokens: {accessToken: string; refreshToken: string | undefined},
+): Promise<string> {
   writeCredentials(key, {...credentials, refreshToken: tokens.refreshToken ?? credentials.refreshToken, clientId: api.clientId});
   return tokens.accessToken;
 }
@@ -295,9 +319,15 @@ export async function onboardingStatus(ctx: KpContext, target: HaTarget): Promis
       throw error;
     });
     const plan = planOnboarding(steps, credentials);
-    if (plan.action === 'onboard') return {onboarded: false, by: undefined, owner: undefined, reason: 'not onboarded: whoever reaches it first owns it (`kp ha up` onboards it)'};
+    if (plan.action === 'onboard')
+      return {onboarded: false, by: undefined, owner: undefined, reason: 'not onboarded: whoever reaches it first owns it (`kp ha up` onboards it)'};
     if (plan.action === 'foreign') return {onboarded: !steps.some((s) => !s.done), by: 'someone else', owner: undefined, reason: plan.why};
-    return {onboarded: plan.action === 'done', by: 'kp', owner: credentials?.username, reason: plan.action === 'done' ? undefined : `steps left: ${plan.steps.join(', ')}`};
+    return {
+      onboarded: plan.action === 'done',
+      by: 'kp',
+      owner: credentials?.username,
+      reason: plan.action === 'done' ? undefined : `steps left: ${plan.steps.join(', ')}`,
+    };
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     return {onboarded: undefined, by: undefined, owner: undefined, reason: `HA's API did not answer (${(error as Error).message})`};

@@ -46,7 +46,10 @@ export async function listRemote(
   if (result.exitCode !== 0 || !result.stdout.includes('KP_SH ok')) {
     const text = `${result.stderr}${result.stdout}`.trim();
     if (/executable file not found|no such file or directory|not found/i.test(text) && !/NotFound/.test(text)) {
-      throw fail.prerequisite(`${target.label} has no usable sh: ${text.split('\n').at(-1)}`, 'kp needs sh and tar in the HA container (the official HA image has both).');
+      throw fail.prerequisite(
+        `${target.label} has no usable sh: ${text.split('\n').at(-1)}`,
+        'kp needs sh and tar in the HA container (the official HA image has both).',
+      );
     }
     throw new KpError(`Listing the component in ${target.label} failed (exit ${result.exitCode}): ${text.split('\n').slice(-3).join(' ')}`, {
       exitCode: ExitCode.ToolFailed,
@@ -82,4 +85,3 @@ export function uploadArchive(plan: SyncPlan, runId: string): Buffer {
   entries.push({path: `.kp-complete-${runId}`, type: 'file', content: Buffer.from(runId)});
   return buildTar(entries);
 }
-

@@ -127,7 +127,11 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
   const copied = report.outcome !== 'up-to-date' && !report.dryRun;
   const restarted = restart.performed;
   const rows: SummaryRow[] = [
-    {step: 'copy', status: report.dryRun ? 'skipped' : report.outcome === 'up-to-date' ? 'skipped' : 'ok', detail: report.dryRun ? `dry run: would send ${upload.files} files, delete ${changes.deleted.length}` : copyDetail},
+    {
+      step: 'copy',
+      status: report.dryRun ? 'skipped' : report.outcome === 'up-to-date' ? 'skipped' : 'ok',
+      detail: report.dryRun ? `dry run: would send ${upload.files} files, delete ${changes.deleted.length}` : copyDetail,
+    },
     {step: 'cache clear', status: copied ? 'ok' : 'skipped', detail: copied ? `${report.cacheClear.removed} __pycache__ removed` : 'not needed'},
     {
       step: 'restart',
@@ -145,17 +149,33 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
     {
       step: 'ready',
       status: !restarted ? 'skipped' : ready.ready ? 'ok' : 'failed',
-      detail: !restarted ? '-' : ready.ready ? `answering after ${formatMs(ready.afterMs)}` : report.outcome === 'stopped' ? 'the target stopped' : 'not ready in time',
+      detail: !restarted
+        ? '-'
+        : ready.ready
+          ? `answering after ${formatMs(ready.afterMs)}`
+          : report.outcome === 'stopped'
+            ? 'the target stopped'
+            : 'not ready in time',
     },
     {
       step: 'loaded',
-      status: report.configEntry ? (report.configEntry.state === 'loaded' ? 'ok' : 'failed') : verdict.status === 'found' ? 'ok' : verdict.status === 'skipped' ? 'skipped' : 'failed',
+      status: report.configEntry
+        ? report.configEntry.state === 'loaded'
+          ? 'ok'
+          : 'failed'
+        : verdict.status === 'found'
+          ? 'ok'
+          : verdict.status === 'skipped'
+            ? 'skipped'
+            : 'failed',
       detail: report.configEntry
         ? `config entry ${report.configEntry.state ?? '?'}${report.configEntry.final ? '' : ' (not final in time)'}${report.configEntry.reason ? `: ${report.configEntry.reason}` : ''} (HA's verdict)`
         : verdict.status === 'found'
           ? `${report.domain} ${report.version} found by HA, no failure logged; no config entry, so HA has not imported its code`
           : verdict.status === 'skipped'
-            ? restarted ? 'not checked (HA not ready)' : 'not checked (no restart)'
+            ? restarted
+              ? 'not checked (HA not ready)'
+              : 'not checked (no restart)'
             : verdict.status === 'not-seen'
               ? 'HA did not report loading it'
               : 'failed to load',

@@ -29,8 +29,10 @@ export interface RestartDecision {
 export function decideRestart(plan: SyncPlan, requested: RestartMethod, force = false): RestartDecision {
   if (requested !== 'auto') return {method: requested, rule: `--restart ${requested}`};
   if (force) return {method: 'restart', rule: '--force'};
-  if (plan.added.length > 0) return {method: 'restart', rule: `files added (${plan.added[0]}${plan.added.length > 1 ? ', ...' : ''}): setup must register them`};
-  if (plan.deleted.length > 0) return {method: 'restart', rule: `files deleted (${plan.deleted[0]}${plan.deleted.length > 1 ? ', ...' : ''}): setup must forget them`};
+  if (plan.added.length > 0)
+    return {method: 'restart', rule: `files added (${plan.added[0]}${plan.added.length > 1 ? ', ...' : ''}): setup must register them`};
+  if (plan.deleted.length > 0)
+    return {method: 'restart', rule: `files deleted (${plan.deleted[0]}${plan.deleted.length > 1 ? ', ...' : ''}): setup must forget them`};
   if (plan.replaced.length > 0) return {method: 'restart', rule: 'symlinks replaced in the target'};
   const needsRestart = plan.modified.find((path) => !liveWithoutRestart(path));
   if (needsRestart) return {method: 'restart', rule: `${needsRestart} changed: HA reads it at setup`};
@@ -68,7 +70,8 @@ export const BACKOFF_COST: Record<'pod' | 'container', string> = {
 /** What an explicit `kill 1` costs, per orchestrator. */
 export const KILL_COST: Record<'pod' | 'container', string> = {
   pod: BACKOFF_COST.pod,
-  container: "under a restart policy Docker delays each restart less than 10 s after the last (100 ms, doubling up to 1 min); --restart auto restarts HA in place where it can",
+  container:
+    'under a restart policy Docker delays each restart less than 10 s after the last (100 ms, doubling up to 1 min); --restart auto restarts HA in place where it can',
 };
 
 /**

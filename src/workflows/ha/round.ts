@@ -10,8 +10,27 @@ import {collectFiles, compileIgnores, detectSource, withoutIgnored, type Compone
 import {planSync, type SyncPlan} from './plan.js';
 import {acquireLocalLock, currentOwner, describeOwner, formatOwner, lockTimeout, ownerGone, parseOwner} from '../shared/lock.js';
 import {listRemote, releaseRemoteLock, stagingParent, uploadArchive} from './protocol.js';
-import {expectedListingDigest, parseApply, parseListing, scriptCommand, SCRIPTS, type ApplyArgs, type HaProcess, remoteLayout, type RemoteLayout, type RemoteListing} from './remote.js';
-import {BACKOFF_COST, KILL_COST, chooseRestartMethod, decideRestart, type AppliedRestart, type RestartCapabilities, type RestartDecision} from './restart-rule.js';
+import {
+  expectedListingDigest,
+  parseApply,
+  parseListing,
+  scriptCommand,
+  SCRIPTS,
+  type ApplyArgs,
+  type HaProcess,
+  remoteLayout,
+  type RemoteLayout,
+  type RemoteListing,
+} from './remote.js';
+import {
+  BACKOFF_COST,
+  KILL_COST,
+  chooseRestartMethod,
+  decideRestart,
+  type AppliedRestart,
+  type RestartCapabilities,
+  type RestartDecision,
+} from './restart-rule.js';
 import {formatBytes, formatMs, summaryRows, type HaSyncReport} from './report.js';
 import {logWindowStart, notRunningReason, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from './targets/target.js';
 import {parseLogVerdict, type LogVerdict} from './verdict.js';
@@ -89,12 +108,21 @@ export function isRestarting(error: unknown): boolean {
   const text = error instanceof Error ? error.message : String(error);
   // An exec killed by the container's own restart (another run's `kill 1` under its lock) ends with
   // SIGKILL/SIGTERM's exit code and nothing else to say.
-  if (/is restarting, wait until the container is running|is not running|container not found|ContainerCreating|PodInitializing|failed \(exit 1(37|43)\)/i.test(text)) return true;
+  if (
+    /is restarting, wait until the container is running|is not running|container not found|ContainerCreating|PodInitializing|failed \(exit 1(37|43)\)/i.test(
+      text,
+    )
+  )
+    return true;
   // An exec that starts in the instant the container's init dies: runc cannot hand the new process
   // its config ("error writing config to pipe: write init-p: broken pipe", exit 126) or finds the
   // container already stopped ("cannot exec in a stopped container"). Seen in CI when a second sync
   // listed while the first one's `kill 1` landed. A missing `sh` is not transient and stays fatal.
-  return /OCI runtime exec failed/i.test(text) && /broken pipe|cannot exec in a stopped|container process not found|no such process/i.test(text) && !/executable file not found|permission denied/i.test(text);
+  return (
+    /OCI runtime exec failed/i.test(text) &&
+    /broken pipe|cannot exec in a stopped|container process not found|no such process/i.test(text) &&
+    !/executable file not found|permission denied/i.test(text)
+  );
 }
 
 /**
@@ -156,7 +184,12 @@ async function listUnderLock(
 }
 
 /** Observe: local component, target state, volume, remote listing (under the target's lock), and the plan. */
-export async function observe(ctx: KpContext, target: HaTarget, options: HaSyncOptions, lock?: {owner: string | undefined; deadline: number}): Promise<Observation> {
+export async function observe(
+  ctx: KpContext,
+  target: HaTarget,
+  options: HaSyncOptions,
+  lock?: {owner: string | undefined; deadline: number},
+): Promise<Observation> {
   const component = detectSource(options.cwd, options.source);
   const provisional = remoteLayout(options.configDir, component.domain);
   const {state, volume} = await target.preflight(provisional.componentDir);
@@ -192,7 +225,8 @@ function planObserved(
   label: string,
   ignored: IgnoreMatcher,
 ): Observation {
-  const {files, skipped} = listing.hashAlgorithm === 'sha256' || listing.hashAlgorithm === undefined ? local : collectFiles(component.dir, listing.hashAlgorithm, ignored);
+  const {files, skipped} =
+    listing.hashAlgorithm === 'sha256' || listing.hashAlgorithm === undefined ? local : collectFiles(component.dir, listing.hashAlgorithm, ignored);
   // What the user ignores is neither sent nor compared: an ignored file in the target stays there.
   const remoteLinks = listing.replaceComponent ? ['.'] : [...(withoutIgnored(new Map(listing.symlinks.map((link) => [link, link])), ignored)?.keys() ?? [])];
   const plan = planSync(files, withoutIgnored(listing.files, ignored), remoteLinks);
@@ -257,14 +291,7 @@ const STOPPED_AFTER_MS = 3_000;
  * container that stays down without one has stopped: the wait ends within seconds, naming what
  * was seen (exited, OOM-killed), instead of running into --timeout.
  */
-async function waitForRestart(
-  ctx: KpContext,
-  target: HaTarget,
-  before: TargetState,
-  since: number,
-  deadline: number,
-  pollMs: number,
-): Promise<RestartWait> {
+async function waitForRestart(ctx: KpContext, target: HaTarget, before: TargetState, since: number, deadline: number, pollMs: number): Promise<RestartWait> {
   let state = before;
   let observedAfterMs: number | undefined;
   let downSince: number | undefined;
@@ -353,7 +380,9 @@ async function waitForInPlace(
     }
     if (outcome.newProcess && observedAfterMs === undefined) {
       observedAfterMs = Date.now() - since;
-      ctx.out.step(`HA restarted in place after ${formatMs(observedAfterMs)} (pid ${signalled.pid} -> ${haPid}, container untouched); waiting for HA to answer`);
+      ctx.out.step(
+        `HA restarted in place after ${formatMs(observedAfterMs)} (pid ${signalled.pid} -> ${haPid}, container untouched); waiting for HA to answer`,
+      );
     }
     if (outcome.ready) {
       const readyAfterMs = Date.now() - since;
@@ -424,7 +453,12 @@ export async function runSyncRound(ctx: KpContext, target: HaTarget, options: Ha
   }
 }
 
-async function syncUnlocked(ctx: KpContext, target: HaTarget, options: HaSyncOptions, lock: {owner: string; deadline: number} | undefined): Promise<HaSyncReport> {
+async function syncUnlocked(
+  ctx: KpContext,
+  target: HaTarget,
+  options: HaSyncOptions,
+  lock: {owner: string; deadline: number} | undefined,
+): Promise<HaSyncReport> {
   const started = Date.now();
   const spawnsBefore = ctx.runner.spawnCount;
   // Polled while a container restarts: at most twice a second (each poll is one inspect, one process);
@@ -501,7 +535,13 @@ function remember(options: HaSyncOptions, obs: Observation, report: HaSyncReport
   const {listing, plan} = obs;
   // A component absent before the round (a first sync) was an empty listing.
   const installed = listing.files ?? (!listing.componentPresent && !listing.replaceComponent ? new Map<string, string>() : undefined);
-  const known = installed && listing.hashAlgorithm === 'sha256' && listing.symlinks.length === 0 && listing.unsafePaths.length === 0 && !listing.replaceComponent && plan.replaced.length === 0;
+  const known =
+    installed &&
+    listing.hashAlgorithm === 'sha256' &&
+    listing.symlinks.length === 0 &&
+    listing.unsafePaths.length === 0 &&
+    !listing.replaceComponent &&
+    plan.replaced.length === 0;
   const containerKept = report.restart.method === 'none' || report.restart.method === 'in-place';
   if (!known || !containerKept || !['synced', 'failed', 'up-to-date'].includes(report.outcome)) return;
   const remote = new Map(installed);
@@ -535,13 +575,28 @@ async function untilHaAnswers(ctx: KpContext, target: HaTarget, observed: Target
 }
 
 /** Apply, restart and verdict for an observation, then give the target's lock back. */
-async function finishRound(ctx: KpContext, target: HaTarget, options: HaSyncOptions, obs: Observation, clock: RoundClock, fastExpect: string | undefined): Promise<HaSyncReport> {
+async function finishRound(
+  ctx: KpContext,
+  target: HaTarget,
+  options: HaSyncOptions,
+  obs: Observation,
+  clock: RoundClock,
+  fastExpect: string | undefined,
+): Promise<HaSyncReport> {
   const {started, spawnsBefore} = clock;
   let remoteLockHeld = obs.lockOwner !== undefined;
   try {
-    const report = await applyRound(ctx, target, options, obs, clock, () => {
-      remoteLockHeld = false;
-    }, fastExpect);
+    const report = await applyRound(
+      ctx,
+      target,
+      options,
+      obs,
+      clock,
+      () => {
+        remoteLockHeld = false;
+      },
+      fastExpect,
+    );
     if (!remoteLockHeld || !obs.lockOwner) return report;
     remoteLockHeld = false;
     if (!(await releaseRemoteLock(target, obs.layout, obs.lockOwner))) {
@@ -554,6 +609,7 @@ async function finishRound(ctx: KpContext, target: HaTarget, options: HaSyncOpti
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 async function applyRound(
   ctx: KpContext,
   target: HaTarget,
@@ -607,7 +663,8 @@ async function applyRound(
   };
   for (const warning of obs.warnings) out.warn(warning);
   if (listing.recovered.length > 0) out.info(`Repaired and removed what an interrupted sync left: ${listing.recovered.join(', ')}.`);
-  if (listing.leftovers.length > 0) out.info(`Found leftovers of an interrupted sync (${listing.leftovers.join(', ')}); the next sync that is not a dry run repairs and removes them.`);
+  if (listing.leftovers.length > 0)
+    out.info(`Found leftovers of an interrupted sync (${listing.leftovers.join(', ')}); the next sync that is not a dry run repairs and removes them.`);
 
   if (plan.upToDate && !options.force) {
     out.success(`${component.domain} ${component.version} is up to date in ${target.label}: nothing sent, no restart.`);
@@ -622,7 +679,9 @@ async function applyRound(
   const caps: RestartCapabilities = {
     kind: target.kind,
     supervised: listing.ha?.supervised ?? false,
-    unsupervisedReason: listing.ha ? `HA's process ${listing.ha.pid} runs under ${listing.ha.parent}, not s6-supervise` : 'no Home Assistant process apart from PID 1',
+    unsupervisedReason: listing.ha
+      ? `HA's process ${listing.ha.pid} runs under ${listing.ha.parent}, not s6-supervise`
+      : 'no Home Assistant process apart from PID 1',
     noRestartPolicy: target.needsOutsideRestart,
   };
   const choice = chooseRestartMethod(decision, caps);
@@ -636,11 +695,11 @@ async function applyRound(
   if (choice.fallback) out.warn(choice.fallback);
   else if (method === 'kill') out.info(`kill 1 restarts the whole container: ${KILL_COST[target.kind]}.`);
   const restartWords: Record<AppliedRestart, string> = {
-    'none': `no restart (${decision.rule})`,
+    none: `no restart (${decision.rule})`,
     'in-place': `then restarting HA in place (SIGHUP to HA's process; its supervisor starts it again in the same container: no back-off; ${decision.rule})`,
-    'kill': `then restarting HA (kill 1: the whole container restarts; ${decision.rule})`,
-    'container': `then restarting HA (docker restart: the whole container restarts; ${decision.rule})`,
-    'pod': `then restarting HA (pod deletion; ${decision.rule})`,
+    kill: `then restarting HA (kill 1: the whole container restarts; ${decision.rule})`,
+    container: `then restarting HA (docker restart: the whole container restarts; ${decision.rule})`,
+    pod: `then restarting HA (pod deletion; ${decision.rule})`,
   };
   out.step(
     `${component.domain} ${component.version}: ${describePlan(plan)}${plan.upToDate ? ' (--force)' : ''}; sending ${plan.upload.length} ${plan.upload.length === 1 ? 'file' : 'files'} (${formatBytes(plan.uploadBytes)}) to ${target.label}, ` +
@@ -672,7 +731,9 @@ async function applyRound(
   const upload = {files: plan.upload.length, bytes: archive.length, contentBytes: plan.uploadBytes};
   const withLint = {...base, lint, restart: {...base.restart, method, fallback: choice.fallback}};
   if (result.skipped) {
-    out.info(`[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${method === 'none' ? 'not restart' : `restart ${method === 'in-place' ? 'HA in place' : `with ${method}`}`} (${decision.rule}).`);
+    out.info(
+      `[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${method === 'none' ? 'not restart' : `restart ${method === 'in-place' ? 'HA in place' : `with ${method}`}`} (${decision.rule}).`,
+    );
     return finish({...withLint, outcome: 'dry-run', upload});
   }
   const applied = parseApply(result.stdout);
@@ -684,7 +745,9 @@ async function applyRound(
       hint: 'The live component was left as it was (kp only swaps a complete tree in). Run kp ha sync again.',
     });
   }
-  out.success(`${upload.files} ${upload.files === 1 ? 'file' : 'files'} sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`);
+  out.success(
+    `${upload.files} ${upload.files === 1 ? 'file' : 'files'} sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`,
+  );
   const restartInfo: HaSyncReport['restart'] = {
     ...withLint.restart,
     before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt, haPid: parseApply(result.stdout).signalled?.pid ?? listing.ha?.pid},
@@ -696,12 +759,18 @@ async function applyRound(
     return finish(afterApply);
   }
   if (restartInScript !== 'none' && !applied.restartSent && !applied.noSupervisor) {
-    throw new KpError(`${method === 'in-place' ? "Signalling HA's process" : 'kill 1'} failed in ${target.label}.`, {exitCode: ExitCode.ToolFailed, hint: 'Restart HA by hand, or use --restart none.'});
+    throw new KpError(`${method === 'in-place' ? "Signalling HA's process" : 'kill 1'} failed in ${target.label}.`, {
+      exitCode: ExitCode.ToolFailed,
+      hint: 'Restart HA by hand, or use --restart none.',
+    });
   }
   if (method === 'in-place' && applied.noSupervisor) {
     // The supervisor the listing saw is gone by now (HA itself replaced?): restart the container instead.
     if (options.restart === 'inplace') {
-      throw fail.prerequisite(`HA could not be restarted in place in ${target.label}: ${applied.noSupervisor}.`, 'The new files are in place; restart HA with `kp ha sync --force --restart kill`.');
+      throw fail.prerequisite(
+        `HA could not be restarted in place in ${target.label}: ${applied.noSupervisor}.`,
+        'The new files are in place; restart HA with `kp ha sync --force --restart kill`.',
+      );
     }
     method = target.kind === 'container' ? 'container' : 'kill';
     restartInfo.method = method;
@@ -776,7 +845,9 @@ async function applyRound(
     ? {used: 'config-entry', why: `kp holds a token for this HA (owner ${'owner' in session ? session.owner : '?'})`}
     : {used: 'log', why: 'none' in session ? session.none : (apiFailure ?? `${component.domain} has no config entry in HA yet`)};
   const verdict = {
-    ...(entry ? parseLogVerdict(await target.logsSince(logsFrom), component.domain) : await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs)),
+    ...(entry
+      ? parseLogVerdict(await target.logsSince(logsFrom), component.domain)
+      : await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs)),
     readMs: 0,
   };
   verdict.readMs = Date.now() - readyAt;
@@ -786,11 +857,13 @@ async function applyRound(
     const again = await listRemote(target, layout);
     const ignored = compileIgnores(options.ignore ?? []);
     const recheck = planSync(collectFiles(component.dir, again.hashAlgorithm, ignored).files, withoutIgnored(again.files, ignored), again.symlinks);
-    if (!recheck.upToDate) warnings.push(`after the pod restart the installed files differ from the local ones (${describePlan(recheck)}): an initContainer overwrote them.`);
+    if (!recheck.upToDate)
+      warnings.push(`after the pod restart the installed files differ from the local ones (${describePlan(recheck)}): an initContainer overwrote them.`);
   }
   const configEntry = entry ? {state: entry.state, reason: entry.reason, final: entry.final, readMs: entry.readMs, entries: entry.entries} : undefined;
   const exitCode = entry ? entryExitCode(entry) : verdict.status === 'found' ? ExitCode.Ok : ExitCode.VerificationFailed;
-  if (entry && entry.state === 'loaded' && verdict.failures.length > 0) warnings.push(`HA reports the ${component.domain} entry loaded, but its log shows ${verdict.failures.length} failure(s) since the restart (see below).`);
+  if (entry && entry.state === 'loaded' && verdict.failures.length > 0)
+    warnings.push(`HA reports the ${component.domain} entry loaded, but its log shows ${verdict.failures.length} failure(s) since the restart (see below).`);
   return finish({
     ...afterApply,
     restart,

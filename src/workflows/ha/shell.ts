@@ -44,4 +44,3 @@ export function assembleScript(text: string, library: Readonly<Record<string, st
   }
   return `${lines.join('\n')}\n`;
 }
-

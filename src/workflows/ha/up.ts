@@ -113,6 +113,7 @@ function podTarget(kubectl: Kubectl): PodTarget {
 }
 
 /** Run `kp ha up`. */
+// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpResult> {
   const started = Date.now();
   const clusterName = validateClusterName(options.clusterName);
@@ -135,13 +136,31 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
     const url = `http://${HA_MANIFEST_NAMES.host}/`;
     if (applied.skipped) {
       // Nothing was applied: a dry run claims no change.
-      return {target, image, where: context, url, changed: false, applied: undefined, compose: undefined, onboarding: undefined, sync: {skipped: 'dry run'}, wiring: undefined, dryRun: true, durationMs: Date.now() - started};
+      return {
+        target,
+        image,
+        where: context,
+        url,
+        changed: false,
+        applied: undefined,
+        compose: undefined,
+        onboarding: undefined,
+        sync: {skipped: 'dry run'},
+        wiring: undefined,
+        dryRun: true,
+        durationMs: Date.now() - started,
+      };
     }
     const {changed, lines} = parseApplyOutput(applied.stdout);
-    const scaleToZero = () => kubectl.run(['scale', `statefulset/${HA_MANIFEST_NAMES.statefulSet}`, '-n', HA_MANIFEST_NAMES.namespace, '--replicas=0'], {mutating: true});
+    const scaleToZero = () =>
+      kubectl.run(['scale', `statefulset/${HA_MANIFEST_NAMES.statefulSet}`, '-n', HA_MANIFEST_NAMES.namespace, '--replicas=0'], {mutating: true});
     const rollout = await kubectl.rolloutStatus(`statefulset/${HA_MANIFEST_NAMES.statefulSet}`, HA_MANIFEST_NAMES.namespace, options.timeoutSeconds);
     if (rollout.exitCode !== 0 && !rollout.timedOut) {
-      throw new ToolError(`kubectl --context ${context} rollout status statefulset/${HA_MANIFEST_NAMES.statefulSet}`, rollout.exitCode, rollout.stderr || rollout.stdout);
+      throw new ToolError(
+        `kubectl --context ${context} rollout status statefulset/${HA_MANIFEST_NAMES.statefulSet}`,
+        rollout.exitCode,
+        rollout.stderr || rollout.stdout,
+      );
     }
     if (rollout.exitCode !== 0) {
       // It may come up after kp gave up, un-onboarded: not left to whoever reaches it first.
@@ -155,12 +174,27 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
     const onboarding = await onboardOrStop(ctx, pod, options, scaleToZero);
     const sync = await firstSync(ctx, pod, options, source);
     const wiring = await wireIfOwned(ctx, pod, onboarding, () => clusterBackend(kubectl));
-    return {target, image, where: context, url, changed, applied: lines, compose: undefined, onboarding, sync, wiring, dryRun: false, durationMs: Date.now() - started};
+    return {
+      target,
+      image,
+      where: context,
+      url,
+      changed,
+      applied: lines,
+      compose: undefined,
+      onboarding,
+      sync,
+      wiring,
+      dryRun: false,
+      durationMs: Date.now() - started,
+    };
   }
 
   const engine = new Engine(ctx.runner);
   const stopComposeHa = async (project: string) => {
-    const ids = (await engine.findContainers([`com.docker.compose.project=${project}`, `com.docker.compose.service=${HA_COMPOSE_PROFILE}`])).filter((c) => c.running).map((c) => c.id);
+    const ids = (await engine.findContainers([`com.docker.compose.project=${project}`, `com.docker.compose.service=${HA_COMPOSE_PROFILE}`]))
+      .filter((c) => c.running)
+      .map((c) => c.id);
     await engine.stop(ids);
   };
   let started_: ComposeStartResult;
@@ -179,7 +213,20 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
   const url = `http://127.0.0.1:${port}/`;
   const changed = started_.action !== 'already-up' && !ctx.dryRun;
   if (ctx.dryRun) {
-    return {target, image, where: started_.project, url, changed, applied: undefined, compose: {action: started_.action, reason: started_.reason}, onboarding: undefined, sync: {skipped: 'dry run'}, wiring: undefined, dryRun: true, durationMs: Date.now() - started};
+    return {
+      target,
+      image,
+      where: started_.project,
+      url,
+      changed,
+      applied: undefined,
+      compose: {action: started_.action, reason: started_.reason},
+      onboarding: undefined,
+      sync: {skipped: 'dry run'},
+      wiring: undefined,
+      dryRun: true,
+      durationMs: Date.now() - started,
+    };
   }
   const container = new ContainerTarget(engine, {composeProject: started_.project, service: HA_COMPOSE_PROFILE});
   announceTarget(ctx, container);
@@ -187,7 +234,20 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
   const onboarding = await onboardOrStop(ctx, container, options, () => stopComposeHa(started_.project));
   const sync = await firstSync(ctx, container, options, source);
   const wiring = await wireIfOwned(ctx, container, onboarding, () => composeBackend(engine, started_.project));
-  return {target, image, where: started_.project, url, changed, applied: undefined, compose: {action: started_.action, reason: started_.reason}, onboarding, sync, wiring, dryRun: false, durationMs: Date.now() - started};
+  return {
+    target,
+    image,
+    where: started_.project,
+    url,
+    changed,
+    applied: undefined,
+    compose: {action: started_.action, reason: started_.reason},
+    onboarding,
+    sync,
+    wiring,
+    dryRun: false,
+    durationMs: Date.now() - started,
+  };
 }
 
 /**
@@ -207,7 +267,10 @@ async function onboardOrStop(ctx: KpContext, target: HaTarget, options: HaUpOpti
     const exitCode = error instanceof KpError ? error.exitCode : ExitCode.ToolFailed;
     if (!(error instanceof OnboardingFailure && error.unowned)) {
       // HA has an owner (kp's, or someone's): stopping it would protect nothing.
-      throw new KpError(`Could not complete Home Assistant's onboarding (${reason}).`, {exitCode, hint: '`kp ha up` tries again (`--verbose` shows each API call, secrets redacted).'});
+      throw new KpError(`Could not complete Home Assistant's onboarding (${reason}).`, {
+        exitCode,
+        hint: '`kp ha up` tries again (`--verbose` shows each API call, secrets redacted).',
+      });
     }
     const stopped = await stopUnowned(ctx, stopHa);
     throw new KpError(`Could not onboard Home Assistant (${reason}); ${stopped}.`, {
@@ -235,7 +298,12 @@ async function stopUnowned(ctx: KpContext, stopHa: () => Promise<unknown>): Prom
 }
 
 /** Wire the integration where kp owns HA (onboarded it, now or before). */
-async function wireIfOwned(ctx: KpContext, target: HaTarget, onboarding: OnboardingResult | undefined, findBackend: () => Promise<BackendLocation>): Promise<WiringResult | undefined> {
+async function wireIfOwned(
+  ctx: KpContext,
+  target: HaTarget,
+  onboarding: OnboardingResult | undefined,
+  findBackend: () => Promise<BackendLocation>,
+): Promise<WiringResult | undefined> {
   if (!onboarding || !['onboarded', 'resumed', 'already'].includes(onboarding.outcome)) return undefined;
   return wireBackend(ctx, target, await findBackend());
 }
@@ -252,7 +320,10 @@ async function composeBackend(engine: Engine, project: string): Promise<BackendL
 async function clusterBackend(kubectl: Kubectl): Promise<BackendLocation> {
   const service = await kubectl.getJson('service', CLUSTER_BACKEND.service, CLUSTER_BACKEND.namespace);
   return service
-    ? {url: `http://${CLUSTER_BACKEND.service}.${CLUSTER_BACKEND.namespace}.svc.cluster.local:${BACKEND_PORT}`, where: `Service ${CLUSTER_BACKEND.namespace}/${CLUSTER_BACKEND.service} in ${kubectl.context}`}
+    ? {
+        url: `http://${CLUSTER_BACKEND.service}.${CLUSTER_BACKEND.namespace}.svc.cluster.local:${BACKEND_PORT}`,
+        where: `Service ${CLUSTER_BACKEND.namespace}/${CLUSTER_BACKEND.service} in ${kubectl.context}`,
+      }
     : {none: `no Service ${CLUSTER_BACKEND.namespace}/${CLUSTER_BACKEND.service} in ${kubectl.context}`};
 }
 
@@ -327,7 +398,10 @@ export async function haDown(ctx: KpContext, options: HaDownOptions): Promise<Ha
     const resources = [`statefulset/${n.statefulSet}`, `service/${n.service}`, `ingress/${n.ingress}`, `configmap/${n.configMap}`];
     if (options.volumes) resources.push(`persistentvolumeclaim/${n.pvc}`);
     const result = await kubectl.deleteResources(resources, n.namespace);
-    const removed = result.stdout.split('\n').map((line) => line.trim()).filter((line) => / deleted( from .+)?$/.test(line));
+    const removed = result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => / deleted( from .+)?$/.test(line));
     if (!result.skipped) {
       ctx.out.success(removed.length > 0 ? `Removed ${removed.length} objects from ${where}.` : `Nothing to remove: no Home Assistant in ${where}.`);
       if (!options.volumes) ctx.out.info(`Kept the config volume (PVC ${n.pvc}); \`kp ha down --volumes --yes\` deletes it.`);
@@ -373,7 +447,7 @@ export async function haDown(ctx: KpContext, options: HaDownOptions): Promise<Ha
 function forgetLogin(ctx: KpContext, target: HaTarget): void {
   if (!readCredentials(target.credentialsKey)) return;
   removeCredentials(target.credentialsKey);
-  ctx.out.info("Forgot the login kp kept for that Home Assistant (its users were on the volume).");
+  ctx.out.info('Forgot the login kp kept for that Home Assistant (its users were on the volume).');
 }
 
 function removeService(compose: Compose) {

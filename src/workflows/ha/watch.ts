@@ -59,6 +59,7 @@ function folderIdentity(dir: string): string | undefined {
 }
 
 /** Keep syncing until Ctrl-C. `onRound` is called after every round (for live output). */
+// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 export async function runHaWatch(
   ctx: KpContext,
   target: HaTarget,
@@ -130,7 +131,8 @@ export async function runHaWatch(
   const startRound = () => {
     checkRoot(); // a burst of deletions ends with the folder itself gone: say so, run nothing
     if (interruption.signal.aborted || rootId === undefined) return;
-    if (running) pending = true; // a burst during a round: one more round afterwards
+    if (running)
+      pending = true; // a burst during a round: one more round afterwards
     else idle = loop();
   };
   const trigger = () => {
@@ -169,12 +171,18 @@ export async function runHaWatch(
       timer = undefined;
       void watcher?.close();
       watcher = undefined;
-      ctx.out.warn(`The component folder ${component.dir} is gone (deleted, moved or renamed). Still watching: the sync resumes when it is back at that path (Ctrl-C stops).`);
+      ctx.out.warn(
+        `The component folder ${component.dir} is gone (deleted, moved or renamed). Still watching: the sync resumes when it is back at that path (Ctrl-C stops).`,
+      );
       return;
     }
     void watcher?.close();
     watcher = startWatcher();
-    ctx.out.info(wasGone ? `${component.dir} is back: comparing everything with ${target.label}.` : `${component.dir} was replaced: comparing everything with ${target.label}.`);
+    ctx.out.info(
+      wasGone
+        ? `${component.dir} is back: comparing everything with ${target.label}.`
+        : `${component.dir} was replaced: comparing everything with ${target.label}.`,
+    );
     trigger();
   };
 

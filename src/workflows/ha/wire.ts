@@ -34,7 +34,10 @@ export interface WiringResult {
  */
 export function flowLoadError(log: string, domain: string): string | undefined {
   const marker = `Error occurred loading flow for integration ${domain}: `;
-  const line = log.split('\n').filter((l) => l.includes(marker)).at(-1);
+  const line = log
+    .split('\n')
+    .filter((l) => l.includes(marker))
+    .at(-1);
   return line?.slice(line.indexOf(marker) + marker.length).trim();
 }
 
@@ -49,7 +52,9 @@ export async function wireBackend(ctx: KpContext, target: HaTarget, backend: Bac
       return {outcome: 'kept', url: undefined, entryId: entries[0]!.entryId, reason: undefined};
     }
     if ('none' in backend) {
-      ctx.out.info(`No Kamerplanter backend runs (${backend.none}): start one (\`kp compose start\` or \`kp dev up\`), then \`kp ha up\` again wires the integration to it.`);
+      ctx.out.info(
+        `No Kamerplanter backend runs (${backend.none}): start one (\`kp compose start\` or \`kp dev up\`), then \`kp ha up\` again wires the integration to it.`,
+      );
       return {outcome: 'no-backend', url: undefined, entryId: undefined, reason: backend.none};
     }
     ctx.out.step(`Wiring the ${KAMERPLANTER_DOMAIN} integration to the backend at ${backend.url} (${backend.where})`);
@@ -64,7 +69,10 @@ export async function wireBackend(ctx: KpContext, target: HaTarget, backend: Bac
       const verdict = await readEntryVerdict(session, KAMERPLANTER_DOMAIN, Date.now() + 30_000, 250);
       const state = verdict?.state;
       if (state === 'loaded') ctx.out.success(`The ${KAMERPLANTER_DOMAIN} integration is wired to ${backend.url} and loaded.`);
-      else ctx.out.warn(`The ${KAMERPLANTER_DOMAIN} integration is wired to ${backend.url}, but HA reports it ${state ?? 'unknown'}${verdict?.reason ? `: ${verdict.reason}` : ''}.`);
+      else
+        ctx.out.warn(
+          `The ${KAMERPLANTER_DOMAIN} integration is wired to ${backend.url}, but HA reports it ${state ?? 'unknown'}${verdict?.reason ? `: ${verdict.reason}` : ''}.`,
+        );
       return {outcome: 'created', url: backend.url, entryId: step.entryId, reason: verdict?.reason ?? undefined, state};
     }
     const reason =
@@ -78,7 +86,9 @@ export async function wireBackend(ctx: KpContext, target: HaTarget, backend: Bac
         if (e instanceof InterruptedError) throw e;
       });
     }
-    ctx.out.warn(`Could not wire the ${KAMERPLANTER_DOMAIN} integration to ${backend.url}: ${reason}. Add it in HA (Settings > Devices & services) or run \`kp ha up\` again.`);
+    ctx.out.warn(
+      `Could not wire the ${KAMERPLANTER_DOMAIN} integration to ${backend.url}: ${reason}. Add it in HA (Settings > Devices & services) or run \`kp ha up\` again.`,
+    );
     return {outcome: 'failed', url: backend.url, entryId: undefined, reason};
   } catch (error) {
     if (error instanceof InterruptedError) throw error;

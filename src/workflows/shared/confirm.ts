@@ -17,5 +17,6 @@ export async function confirmOrRefuse(question: string, options: {yes: boolean; 
   const answer = await askYesNo(question, interruption.signal);
   // Ctrl-C (or Ctrl-D) at the question is an interruption: exit 130, nothing done.
   if (answer === undefined) throw new InterruptedError();
-  if (!answer) throw fail.usage(`Not confirmed: did not ${options.what}.`, 'Nothing was changed. Answer y to go ahead, or pass --yes to confirm without the question.');
+  if (!answer)
+    throw fail.usage(`Not confirmed: did not ${options.what}.`, 'Nothing was changed. Answer y to go ahead, or pass --yes to confirm without the question.');
 }

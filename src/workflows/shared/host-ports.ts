@@ -132,7 +132,7 @@ export function listeningPortsOfProcesses(wanted: (commandLine: string) => boole
     }
   }
   const ports = new Set<number>();
-  let pids: string[] = [];
+  let pids: string[];
   try {
     pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
   } catch {
@@ -180,6 +180,10 @@ export const DEFAULT_BIND_ADDRESS = '127.0.0.1';
  */
 export function validateBindAddress(value: string | undefined): string {
   const address = (value ?? '').trim() || DEFAULT_BIND_ADDRESS;
-  if (isIP(address) === 0) throw fail.usage(`--bind-address ${JSON.stringify(value)} is not an IP address.`, 'Give an address of this machine, e.g. 127.0.0.1 (the default) or 0.0.0.0 for every interface.');
+  if (isIP(address) === 0)
+    throw fail.usage(
+      `--bind-address ${JSON.stringify(value)} is not an IP address.`,
+      'Give an address of this machine, e.g. 127.0.0.1 (the default) or 0.0.0.0 for every interface.',
+    );
   return address;
 }

@@ -31,7 +31,10 @@ export function assertContextAllowed(context: string, options: {explicit: boolea
   const view = viewOfContext(context);
   if (view.server === undefined) {
     if (!options.mustExist) return view;
-    throw fail.prerequisite(`The kube context ${context} does not exist.`, '`kubectl config get-contexts` lists them; `kp dev up` creates the dev cluster and its kind context.');
+    throw fail.prerequisite(
+      `The kube context ${context} does not exist.`,
+      '`kubectl config get-contexts` lists them; `kp dev up` creates the dev cluster and its kind context.',
+    );
   }
   const named = options.explicit && !context.startsWith('kind-');
   if (!view.serverIsLocal && !named) {

@@ -35,8 +35,5 @@ export function suggestName(wanted: string, valid: readonly string[]): string | 
 export function unknownNameError(kind: string, wanted: string, valid: readonly string[], where: string, hint?: string): KpError {
   const suggestion = suggestName(wanted, valid);
   const list = valid.length > 0 ? valid.join(', ') : '(none)';
-  return fail.usage(
-    `Unknown ${kind} "${wanted}" in ${where}. Valid ${kind}s: ${list}.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`,
-    hint,
-  );
+  return fail.usage(`Unknown ${kind} "${wanted}" in ${where}. Valid ${kind}s: ${list}.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`, hint);
 }

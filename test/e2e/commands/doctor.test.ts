@@ -10,7 +10,7 @@ interface DoctorReport {
 }
 
 describe('Given this machine with its running engine', () => {
-  it('When doctor --json runs, Then every required check passes, with the engine, Compose and the stack\'s ports', async () => {
+  it("When doctor --json runs, Then every required check passes, with the engine, Compose and the stack's ports", async () => {
     // Given
     const stack = sharedStack();
     // When
@@ -30,7 +30,7 @@ describe('Given this machine with its running engine', () => {
 });
 
 describe('Given no daemon at the engine address', () => {
-  it('When doctor runs, Then the daemon check fails with the engine\'s reason and doctor exits 3', async () => {
+  it("When doctor runs, Then the daemon check fails with the engine's reason and doctor exits 3", async () => {
     // When
     const result = await sharedStack().kp(['doctor'], {env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}});
     // Then

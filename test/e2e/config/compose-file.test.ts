@@ -20,10 +20,14 @@ describe('Given the shipped compose file and a complete env file', () => {
     writeFileSync(envFile, 'ARANGO_ROOT_PASSWORD=x\nARANGODB_PASSWORD=x\nJWT_SECRET_KEY=x\nTIMESCALEDB_PASSWORD=x\n');
     const [command, ...prefix] = composeCommand();
     // When (a project name of the run's own: config touches nothing, but no test names a user's project)
-    const out = execFileSync(command!, [...prefix, '-p', `${e2eRun().prefix}-config`, '-f', path.join(projectRoot, 'compose/docker-compose.yml'), '--env-file', envFile, 'config', '-q'], {
-      encoding: 'utf8',
-      env: {...process.env, ...standinEnv(e2eRun().standinTag)},
-    });
+    const out = execFileSync(
+      command!,
+      [...prefix, '-p', `${e2eRun().prefix}-config`, '-f', path.join(projectRoot, 'compose/docker-compose.yml'), '--env-file', envFile, 'config', '-q'],
+      {
+        encoding: 'utf8',
+        env: {...process.env, ...standinEnv(e2eRun().standinTag)},
+      },
+    );
     // Then
     expect(out).toBe('');
   });

@@ -26,9 +26,6 @@ export function composeStandinImages(tag = 'e2e'): string[] {
 
 const script = (body: string) => ({content: `#!/bin/sh\n${body.trim()}\n`, mode: 0o755});
 
-/** Basic auth header value for user:password, computed in the container as the real healthcheck does. */
-const AUTH = `"Authorization: Basic $(printf '%s:%s' "$1" "$2" | base64 | tr -d '\\n')"`;
-
 /** Build all four stand-in images, tagged `tag` (about a second: docker import of ~2 MB each). */
 export function buildComposeStandins(tag = 'e2e'): void {
   const env = standinEnv(tag);

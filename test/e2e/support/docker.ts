@@ -17,7 +17,9 @@ export function docker(...args: string[]): string {
 
 /** docker's stdout split into non-empty lines. */
 export function dockerLines(...args: string[]): string[] {
-  return docker(...args).split('\n').filter(Boolean);
+  return docker(...args)
+    .split('\n')
+    .filter(Boolean);
 }
 
 /** The Compose CLI on this machine: the v2 plugin, else the standalone v1 (as kp detects it). */
@@ -35,7 +37,9 @@ export function assertEngine(): string {
   try {
     return docker('version', '--format', '{{.Server.Version}}');
   } catch (error) {
-    throw new Error(`The e2e layer needs a running Docker engine and none answers (${(error as Error).message.trim()}). Start dockerd, or run .ci/run.`);
+    throw new Error(`The e2e layer needs a running Docker engine and none answers (${(error as Error).message.trim()}). Start dockerd, or run .ci/run.`, {
+      cause: error,
+    });
   }
 }
 

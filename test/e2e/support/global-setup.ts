@@ -28,7 +28,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const sentinel = createSentinel(runId);
   if (sentinel.mode === 'observe') {
     const {containers, volumes} = sentinel.snapshot;
-    console.log(`e2e: a Compose project "kamerplanter" exists on this machine (${containers.length} containers, ${volumes.length} volumes); nothing of it is created or removed, and it must be unchanged after the run.`);
+    console.log(
+      `e2e: a Compose project "kamerplanter" exists on this machine (${containers.length} containers, ${volumes.length} volumes); nothing of it is created or removed, and it must be unchanged after the run.`,
+    );
   }
   const home = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
   try {

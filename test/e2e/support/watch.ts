@@ -28,7 +28,11 @@ export interface WatchOutcome extends CliResult {
 const SIGINT_GRACE_MS = 20_000;
 
 /** Run `kp ha sync --watch --json ...args`; `script` acts on the session, then Ctrl-C ends it. */
-export async function watchSession(args: readonly string[], options: Pick<CliOptions, 'cwd' | 'env'>, script: (watch: WatchControl) => Promise<void>): Promise<WatchOutcome> {
+export async function watchSession(
+  args: readonly string[],
+  options: Pick<CliOptions, 'cwd' | 'env'>,
+  script: (watch: WatchControl) => Promise<void>,
+): Promise<WatchOutcome> {
   const stderr: string[] = [];
   let stdout = '';
   let scriptError: unknown;
@@ -78,7 +82,9 @@ export async function watchSession(args: readonly string[], options: Pick<CliOpt
   const summary = lines.at(-1)?.summary ? lines.at(-1) : undefined;
   const text = stderr.join('');
   if (result.signal === 'SIGKILL') {
-    scriptError ??= new Error(interruptedAt ? `kp did not exit within ${SIGINT_GRACE_MS} ms of Ctrl-C; stderr:\n${text}` : `kp ran past 200 s; stderr:\n${text}`);
+    scriptError ??= new Error(
+      interruptedAt ? `kp did not exit within ${SIGINT_GRACE_MS} ms of Ctrl-C; stderr:\n${text}` : `kp ran past 200 s; stderr:\n${text}`,
+    );
   }
   return {...result, stderr: text, rounds: summary ? lines.slice(0, -1) : lines, summary, scriptError};
 }

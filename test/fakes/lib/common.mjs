@@ -77,15 +77,19 @@ export function writeKubeconfig(config) {
 export function writeKindContext(name, port) {
   const config = readKubeconfig();
   const id = `kind-${name}`;
-  config.clusters = config.clusters.filter((c) => c.name !== id).concat({
-    cluster: {'certificate-authority-data': 'LS0tLS1CRUdJTi1GQUtFLUNBLS0tLS0K', server: `https://127.0.0.1:${port}`},
-    name: id,
-  });
+  config.clusters = config.clusters
+    .filter((c) => c.name !== id)
+    .concat({
+      cluster: {'certificate-authority-data': 'LS0tLS1CRUdJTi1GQUtFLUNBLS0tLS0K', server: `https://127.0.0.1:${port}`},
+      name: id,
+    });
   config.contexts = config.contexts.filter((c) => c.name !== id).concat({context: {cluster: id, user: id}, name: id});
-  config.users = config.users.filter((u) => u.name !== id).concat({
-    name: id,
-    user: {'client-certificate-data': 'LS0tLS1GQUtFLUNFUlQtLS0tLQo=', 'client-key-data': 'LS0tLS1GQUtFLUtFWS0tLS0tCg=='},
-  });
+  config.users = config.users
+    .filter((u) => u.name !== id)
+    .concat({
+      name: id,
+      user: {'client-certificate-data': 'LS0tLS1GQUtFLUNFUlQtLS0tLQo=', 'client-key-data': 'LS0tLS1GQUtFLUtFWS0tLS0tCg=='},
+    });
   config['current-context'] = id;
   writeKubeconfig(config);
 }
@@ -183,7 +187,7 @@ export function clusterOfContext(context) {
 /** Why the API of `context` cannot be reached (kubectl's real wording), or undefined when it can. */
 export function unreachableMessage(context) {
   const server = contextServer(context) ?? '';
-  let host = '';
+  let host;
   try {
     host = new URL(server).host;
   } catch {
@@ -258,10 +262,17 @@ export function parseArgs(argv, {values = [], aliases = {}} = {}) {
     /** Was any of these flags given (booleans: and not `=false`)? */
     has: (...names) => all(names).some((v) => v !== 'false'),
     /** The flag's last value (pflag: the last one wins); of several names, the first one given. Undefined when absent. */
-    value: (...names) => names.map((n) => flags.get(canonical(n))).find(Boolean)?.at(-1),
+    value: (...names) =>
+      names
+        .map((n) => flags.get(canonical(n)))
+        .find(Boolean)
+        ?.at(-1),
     /** Every value of a repeated flag, in order. */
     values: (...names) => all(names),
     /** Every value of a repeated flag, comma-separated lists split (`-p a,b -p c`). */
-    list: (...names) => all(names).flatMap((v) => v.split(',')).filter(Boolean),
+    list: (...names) =>
+      all(names)
+        .flatMap((v) => v.split(','))
+        .filter(Boolean),
   };
 }

@@ -35,7 +35,9 @@ function psRow(node) {
     CreatedAt: '2026-01-01 10:00:00 +0000 UTC',
     ID: node.id,
     Image: node.image ?? 'kindest/node:v1.33.1',
-    Labels: Object.entries(labelsOf(node)).map(([k, v]) => `${k}=${v}`).join(','),
+    Labels: Object.entries(labelsOf(node))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
     LocalVolumes: '1',
     Mounts: '/lib/modules',
     Names: node.name,

@@ -65,7 +65,13 @@ export function createFakeWorld(options = {}) {
     ...extraEnv,
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const readLines = (file) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+  const readLines = (file) =>
+    existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
   return {
     root,
     stateDir,

@@ -23,7 +23,10 @@ export function repoAdd(name, url) {
   if (same && same.url === url) return {stdout: `"${name}" already exists with the same configuration, skipping`, exitCode: 0};
   if (same) return {stderr: `Error: repository name (${name}) already exists, please specify a different name`, exitCode: 1};
   if (process.env.KP_FAKE_HELM_OFFLINE) {
-    return {stderr: `Error: looks like "${url}" is not a valid chart repository or cannot be reached: Get "${url}index.yaml": dial tcp: lookup failed`, exitCode: 1};
+    return {
+      stderr: `Error: looks like "${url}" is not a valid chart repository or cannot be reached: Get "${url}index.yaml": dial tcp: lookup failed`,
+      exitCode: 1,
+    };
   }
   repos.push({name, url});
   writeJson(reposFile(), repos);
@@ -45,7 +48,9 @@ function digest(requested, locked) {
     return out;
   };
   const locks = locked.map((d) => go({name: d.name, version: d.version, repository: d.repository}));
-  return `sha256:${createHash('sha256').update(JSON.stringify([requested.map(go), locks])).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify([requested.map(go), locks]))
+    .digest('hex')}`;
 }
 
 /** `helm dependency build CHART_DIR`. */

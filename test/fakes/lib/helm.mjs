@@ -15,7 +15,12 @@ export async function main(args) {
   recordCall('helm', args);
   const parsed = parseArgs(args, HELM_FLAGS);
   const [verb] = parsed.positionals;
-  if (verb === 'version') return finish({stdout: parsed.has('--short') ? `v${VERSION()}+g13654a5` : `version.BuildInfo{Version:"v${VERSION()}", GitCommit:"13654a52f7c70a143b1dd51416d633e1071faffb", GitTreeState:"clean", GoVersion:"go1.22.7"}`});
+  if (verb === 'version')
+    return finish({
+      stdout: parsed.has('--short')
+        ? `v${VERSION()}+g13654a5`
+        : `version.BuildInfo{Version:"v${VERSION()}", GitCommit:"13654a52f7c70a143b1dd51416d633e1071faffb", GitTreeState:"clean", GoVersion:"go1.22.7"}`,
+    });
   if (verb === 'repo') {
     const [, sub, name, url] = parsed.positionals;
     if (sub === 'add') return finish(repoAdd(name, url));
@@ -37,7 +42,8 @@ export async function main(args) {
   }
   const context = parsed.value('--kube-context') ?? readKubeconfig()['current-context'];
   if (verb === 'list' || verb === 'ls') {
-    if (!context || contextServer(context) === undefined) return finish({stderr: `Error: Kubernetes cluster unreachable: context "${context}" does not exist`, exitCode: 1});
+    if (!context || contextServer(context) === undefined)
+      return finish({stderr: `Error: Kubernetes cluster unreachable: context "${context}" does not exist`, exitCode: 1});
     const unreachable = unreachableMessage(context);
     if (unreachable) return finish({stderr: `Error: Kubernetes cluster unreachable: ${unreachable}`, exitCode: 1});
     const record = clusterRecord(loadClusters(), clusterOfContext(context));

@@ -6,21 +6,36 @@
 import {existsSync, readFileSync} from 'node:fs';
 import YAML from 'yaml';
 import {
-  clusterNames, clusterNodes, clusterRecord, dockerBackend, finish, loadClusters, nodeId, parseArgs, recordCall, removeKindContext,
-  saveClusters, sleep, writeKindContext,
+  clusterNames,
+  clusterNodes,
+  clusterRecord,
+  dockerBackend,
+  finish,
+  loadClusters,
+  nodeId,
+  parseArgs,
+  recordCall,
+  removeKindContext,
+  saveClusters,
+  sleep,
+  writeKindContext,
 } from './common.mjs';
 
 const VERSION = () => process.env.KP_FAKE_KIND_VERSION ?? '0.32.0';
 
 /** kind's flags that take a value (everything else is a boolean). */
-const KIND_FLAGS = {values: ['--name', '--config', '--wait', '--image', '--kubeconfig', '--retain', '--verbosity'], aliases: {'-q': '--quiet', '-v': '--verbosity'}};
+const KIND_FLAGS = {
+  values: ['--name', '--config', '--wait', '--image', '--kubeconfig', '--retain', '--verbosity'],
+  aliases: {'-q': '--quiet', '-v': '--verbosity'},
+};
 
 async function create(parsed) {
   const name = parsed.value('--name') ?? 'kind';
   const configFile = parsed.value('--config');
   let nodes = [{role: 'control-plane'}];
   if (configFile) {
-    if (!existsSync(configFile)) return finish({stderr: `ERROR: failed to create cluster: error reading file: open ${configFile}: no such file or directory`, exitCode: 1});
+    if (!existsSync(configFile))
+      return finish({stderr: `ERROR: failed to create cluster: error reading file: open ${configFile}: no such file or directory`, exitCode: 1});
     const config = YAML.parse(readFileSync(configFile, 'utf8'));
     if (config?.kind !== 'Cluster' || config?.apiVersion !== 'kind.x-k8s.io/v1alpha4') {
       return finish({stderr: 'ERROR: failed to create cluster: unknown apiVersion or kind in config', exitCode: 1});
@@ -41,7 +56,10 @@ async function create(parsed) {
   record.nodes = nodes.map((node) => {
     const role = node.role ?? 'control-plane';
     counters[role] = (counters[role] ?? 0) + 1;
-    const nodeName = role === 'control-plane' ? `${name}-control-plane${counters[role] > 1 ? counters[role] : ''}` : `${name}-${role}${counters[role] > 1 ? counters[role] : ''}`;
+    const nodeName =
+      role === 'control-plane'
+        ? `${name}-control-plane${counters[role] > 1 ? counters[role] : ''}`
+        : `${name}-${role}${counters[role] > 1 ? counters[role] : ''}`;
     // The host ports the node publishes, as kind maps extraPortMappings (listenAddress defaults to 0.0.0.0).
     const ports = (node.extraPortMappings ?? [])
       .filter((m) => typeof m.hostPort === 'number')
@@ -90,7 +108,10 @@ function exportKubeconfig(parsed) {
   const name = parsed.value('--name') ?? 'kind';
   const nodes = clusterNodes(name);
   if (!nodes.some((n) => n.role === 'control-plane' || n.name.endsWith('-control-plane'))) {
-    return finish({stderr: `ERROR: could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`, exitCode: 1});
+    return finish({
+      stderr: `ERROR: could not locate any control plane nodes for cluster named '${name}'. Use the --name option to select a different cluster`,
+      exitCode: 1,
+    });
   }
   const clusters = loadClusters();
   const record = clusterRecord(clusters, name);
@@ -118,6 +139,7 @@ export async function main(args) {
   if (verb === 'create' && noun === 'cluster') return create(parsed);
   if (verb === 'delete' && noun === 'cluster') return remove(parsed);
   if (verb === 'export' && noun === 'kubeconfig') return exportKubeconfig(parsed);
-  if (verb === 'load' && noun === 'docker-image') return finish({stderr: `Image: "${image}" with ID "sha256:0" not yet present on node "${name}-control-plane", loading...`});
+  if (verb === 'load' && noun === 'docker-image')
+    return finish({stderr: `Image: "${image}" with ID "sha256:0" not yet present on node "${name}-control-plane", loading...`});
   return finish({stderr: `ERROR: unknown command "${verb}" for "kind"`, exitCode: 1});
 }

@@ -128,7 +128,12 @@ function reconcile(entry) {
     if (ran >= BACKOFF_RESET_MS * scale()) entry.crashes = 0;
     entry.crashes = (entry.crashes ?? 0) + 1;
     entry.pending = {finishedAt: seen.finishedAt, delayMs: kubeletDelayMs(entry.crashes)};
-    entry.lastTerminated = {exitCode: seen.exitCode, reason: seen.oomKilled ? 'OOMKilled' : seen.exitCode === 0 ? 'Completed' : 'Error', startedAt: seen.startedAt, finishedAt: seen.finishedAt};
+    entry.lastTerminated = {
+      exitCode: seen.exitCode,
+      reason: seen.oomKilled ? 'OOMKilled' : seen.exitCode === 0 ? 'Completed' : 'Error',
+      startedAt: seen.startedAt,
+      finishedAt: seen.finishedAt,
+    };
   }
   if (Date.now() >= Date.parse(entry.pending.finishedAt) + entry.pending.delayMs) {
     if (entry.sim) entry.sim = {...entry.sim, running: true, startedAt: new Date().toISOString()};
@@ -225,7 +230,8 @@ function handleUnlocked({parsed, context, stateDir, stdin}) {
   }
 
   if (verb === 'exec') {
-    if (!parsed.hasRest || parsed.rest.length === 0) return {exitCode: 1, stdout: '', stderr: 'error: you must specify at least one command for the container\n'};
+    if (!parsed.hasRest || parsed.rest.length === 0)
+      return {exitCode: 1, stdout: '', stderr: 'error: you must specify at least one command for the container\n'};
     const name = words[0];
     const entry = pods[`${namespace}/${name}`];
     if (!entry) return notFound(name);
@@ -262,7 +268,8 @@ function handleUnlocked({parsed, context, stateDir, stdin}) {
     // from zero, and its initContainers run again (`initScript`: what they do to /config).
     if (entry.backing) {
       docker(['stop', '-t', '1', entry.backing]);
-      if (entry.initScript) docker(['run', '--rm', '--volumes-from', entry.backing, '--entrypoint', '/bin/sh', entry.image ?? 'kp-ha-standin:test', '-c', entry.initScript]);
+      if (entry.initScript)
+        docker(['run', '--rm', '--volumes-from', entry.backing, '--entrypoint', '/bin/sh', entry.image ?? 'kp-ha-standin:test', '-c', entry.initScript]);
       docker(['start', entry.backing]);
     }
     pods[key] = {...entry, uid: randomUUID(), restarts: 0, crashes: 0, pending: undefined, lastTerminated: undefined};
@@ -278,7 +285,10 @@ function handleUnlocked({parsed, context, stateDir, stdin}) {
  */
 async function watchPod(stateDir, context, namespace, name) {
   const key = `${namespace}/${name}`;
-  const signature = (pod) => (pod ? JSON.stringify([pod.metadata.uid, pod.status.containerStatuses[0].restartCount, pod.status.containerStatuses[0].state, pod.status.conditions]) : 'gone');
+  const signature = (pod) =>
+    pod
+      ? JSON.stringify([pod.metadata.uid, pod.status.containerStatuses[0].restartCount, pod.status.containerStatuses[0].state, pod.status.conditions])
+      : 'gone';
   let last;
   for (;;) {
     const pod = withRegistryLock(stateDir, () => {

@@ -11,12 +11,32 @@ import {createHash, randomUUID} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
 import YAML from 'yaml';
 import {
-  clusterNodes, clusterOfContext, clusterRecord, contextServer, finish, loadClusters, parseArgs, readKubeconfig, recordCall, saveClusters,
-  stateDir, unreachableMessage, writeKubeconfig,
+  clusterNodes,
+  clusterOfContext,
+  clusterRecord,
+  contextServer,
+  finish,
+  loadClusters,
+  parseArgs,
+  readKubeconfig,
+  recordCall,
+  saveClusters,
+  stateDir,
+  unreachableMessage,
+  writeKubeconfig,
 } from './common.mjs';
 
 const VERSION = () => process.env.KP_FAKE_KUBECTL_VERSION ?? '1.32.4';
-const PLURAL = {deployment: 'deployments.apps', deployments: 'deployments.apps', pod: 'pods', pods: 'pods', node: 'nodes', nodes: 'nodes', namespace: 'namespaces', service: 'services'};
+const PLURAL = {
+  deployment: 'deployments.apps',
+  deployments: 'deployments.apps',
+  pod: 'pods',
+  pods: 'pods',
+  node: 'nodes',
+  nodes: 'nodes',
+  namespace: 'namespaces',
+  service: 'services',
+};
 
 /**
  * The namespaced resources `get`/`delete`/`rollout` know: every spelling kubectl accepts (plural,
@@ -29,10 +49,22 @@ const RESOURCES = [
   {kind: 'Service', names: ['service', 'services', 'svc'], plural: 'services', printed: 'service'},
   {kind: 'Ingress', names: ['ingress', 'ingresses', 'ing'], plural: 'ingresses.networking.k8s.io', printed: 'ingress.networking.k8s.io'},
   {kind: 'ConfigMap', names: ['configmap', 'configmaps', 'cm'], plural: 'configmaps', printed: 'configmap'},
-  {kind: 'PersistentVolumeClaim', names: ['persistentvolumeclaim', 'persistentvolumeclaims', 'pvc'], plural: 'persistentvolumeclaims', printed: 'persistentvolumeclaim'},
+  {
+    kind: 'PersistentVolumeClaim',
+    names: ['persistentvolumeclaim', 'persistentvolumeclaims', 'pvc'],
+    plural: 'persistentvolumeclaims',
+    printed: 'persistentvolumeclaim',
+  },
   {kind: 'Pod', names: ['pod', 'pods', 'po'], plural: 'pods', printed: 'pod'},
 ];
-const resourceOf = (word) => RESOURCES.find((r) => r.names.includes(String(word ?? '').split('.')[0].toLowerCase()));
+const resourceOf = (word) =>
+  RESOURCES.find((r) =>
+    r.names.includes(
+      String(word ?? '')
+        .split('.')[0]
+        .toLowerCase(),
+    ),
+  );
 const resourceOfKind = (kind) => RESOURCES.find((r) => r.kind === kind);
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -41,10 +73,32 @@ const notReadySets = () => (process.env.KP_FAKE_KUBECTL_NOT_READY ?? '').split('
 /** kubectl's flags that take a value (everything else is a boolean), and its short names. */
 export const KUBECTL_FLAGS = {
   values: [
-    '--context', '--kubeconfig', '--namespace', '--output', '--selector', '--container', '--filename', '--timeout', '--for',
-    '--since', '--since-time', '--tail', '--raw', '--field-selector',
+    '--context',
+    '--kubeconfig',
+    '--namespace',
+    '--output',
+    '--selector',
+    '--container',
+    '--filename',
+    '--timeout',
+    '--for',
+    '--since',
+    '--since-time',
+    '--tail',
+    '--raw',
+    '--field-selector',
   ],
-  aliases: {'-w': '--watch', '-n': '--namespace', '-o': '--output', '-l': '--selector', '-c': '--container', '-f': '--filename', '-A': '--all-namespaces', '-i': '--stdin', '-t': '--tty'},
+  aliases: {
+    '-w': '--watch',
+    '-n': '--namespace',
+    '-o': '--output',
+    '-l': '--selector',
+    '-c': '--container',
+    '-f': '--filename',
+    '-A': '--all-namespaces',
+    '-i': '--stdin',
+    '-t': '--tty',
+  },
 };
 
 /** Parse kubectl's argv: the global --context may stand anywhere. */
@@ -86,7 +140,10 @@ function nodeItems(cluster) {
   return clusterNodes(cluster).map((n) => ({
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: {name: n.name, labels: {'kubernetes.io/hostname': n.name, ...(n.role === 'control-plane' ? {'node-role.kubernetes.io/control-plane': '', 'ingress-ready': 'true'} : {})}},
+    metadata: {
+      name: n.name,
+      labels: {'kubernetes.io/hostname': n.name, ...(n.role === 'control-plane' ? {'node-role.kubernetes.io/control-plane': '', 'ingress-ready': 'true'} : {})},
+    },
     status: {conditions: ready(n.state === 'running'), nodeInfo: {kubeletVersion: 'v1.33.1'}},
   }));
 }
@@ -97,7 +154,9 @@ const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** The controller revision (`<name>-<hash>`): a new pod template is a new revision, as in the real controller. */
 function stsRevision(sts) {
-  const digest = createHash('sha256').update(JSON.stringify(sts.spec?.template ?? {})).digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify(sts.spec?.template ?? {}))
+    .digest();
   return `${sts.metadata.name}-${[...digest.subarray(0, 10)].map((b) => SAFE[b % SAFE.length]).join('')}`;
 }
 
@@ -169,7 +228,13 @@ function ensureClaims(record, sts) {
       record.objects[key] = {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
-        metadata: {name, namespace: ns, uid, creationTimestamp: now(), labels: {...(template.metadata?.labels ?? {}), ...(sts.spec?.selector?.matchLabels ?? {})}},
+        metadata: {
+          name,
+          namespace: ns,
+          uid,
+          creationTimestamp: now(),
+          labels: {...(template.metadata?.labels ?? {}), ...(sts.spec?.selector?.matchLabels ?? {})},
+        },
         // kind's default StorageClass is `standard` (local-path provisioner).
         spec: {...spec, storageClassName: spec.storageClassName ?? 'standard', volumeMode: spec.volumeMode ?? 'Filesystem', volumeName: `pvc-${uid}`},
         status: {phase: 'Bound', accessModes: spec.accessModes ?? ['ReadWriteOnce'], capacity: {storage: spec.resources?.requests?.storage ?? '1Gi'}},
@@ -185,8 +250,14 @@ function stsPodItems(record, sts) {
   const revision = stsRevision(sts);
   const isReady = stsReady(sts);
   return ordinalPods(sts).map((name, ordinal) => {
-    const state = record.statefulPods?.[`${ns}/${name}`] ?? {uid: createHash('sha256').update(`${ns}/${name}`).digest('hex').slice(0, 32), startedAt: sts.metadata.creationTimestamp ?? now()};
-    const claims = (sts.spec?.volumeClaimTemplates ?? []).map((t) => ({name: t.metadata?.name, persistentVolumeClaim: {claimName: `${t.metadata?.name}-${name}`}}));
+    const state = record.statefulPods?.[`${ns}/${name}`] ?? {
+      uid: createHash('sha256').update(`${ns}/${name}`).digest('hex').slice(0, 32),
+      startedAt: sts.metadata.creationTimestamp ?? now(),
+    };
+    const claims = (sts.spec?.volumeClaimTemplates ?? []).map((t) => ({
+      name: t.metadata?.name,
+      persistentVolumeClaim: {claimName: `${t.metadata?.name}-${name}`},
+    }));
     const spec = template.spec ?? {};
     return {
       apiVersion: 'v1',
@@ -196,15 +267,35 @@ function stsPodItems(record, sts) {
         namespace: ns,
         uid: state.uid,
         creationTimestamp: state.startedAt,
-        labels: {...(template.metadata?.labels ?? {}), 'apps.kubernetes.io/pod-index': String(ordinal), 'controller-revision-hash': revision, 'statefulset.kubernetes.io/pod-name': name},
-        ownerReferences: [{apiVersion: 'apps/v1', kind: 'StatefulSet', name: sts.metadata.name, uid: sts.metadata.uid, controller: true, blockOwnerDeletion: true}],
+        labels: {
+          ...(template.metadata?.labels ?? {}),
+          'apps.kubernetes.io/pod-index': String(ordinal),
+          'controller-revision-hash': revision,
+          'statefulset.kubernetes.io/pod-name': name,
+        },
+        ownerReferences: [
+          {apiVersion: 'apps/v1', kind: 'StatefulSet', name: sts.metadata.name, uid: sts.metadata.uid, controller: true, blockOwnerDeletion: true},
+        ],
       },
       spec: {...spec, hostname: name, subdomain: sts.spec?.serviceName, volumes: [...(spec.volumes ?? []), ...claims]},
       status: {
         phase: 'Running',
         conditions: ready(isReady),
-        initContainerStatuses: (spec.initContainers ?? []).map((c) => ({name: c.name, image: c.image, ready: true, restartCount: 0, state: {terminated: {exitCode: 0, reason: 'Completed'}}})),
-        containerStatuses: (spec.containers ?? []).map((c) => ({name: c.name, image: c.image, ready: isReady, started: true, restartCount: 0, state: {running: {startedAt: state.startedAt}}})),
+        initContainerStatuses: (spec.initContainers ?? []).map((c) => ({
+          name: c.name,
+          image: c.image,
+          ready: true,
+          restartCount: 0,
+          state: {terminated: {exitCode: 0, reason: 'Completed'}},
+        })),
+        containerStatuses: (spec.containers ?? []).map((c) => ({
+          name: c.name,
+          image: c.image,
+          ready: isReady,
+          started: true,
+          restartCount: 0,
+          state: {running: {startedAt: state.startedAt}},
+        })),
       },
     };
   });
@@ -225,7 +316,8 @@ function podItems(record) {
     });
   }
   for (const release of record.helmReleases) {
-    for (const pod of release.pods ?? []) pods.push({apiVersion: 'v1', kind: 'Pod', metadata: {name: pod.name, namespace: release.namespace}, status: pod.status});
+    for (const pod of release.pods ?? [])
+      pods.push({apiVersion: 'v1', kind: 'Pod', metadata: {name: pod.name, namespace: release.namespace}, status: pod.status});
   }
   for (const sts of byKind(record, 'StatefulSet')) pods.push(...stsPodItems(record, sts));
   return pods;
@@ -235,13 +327,16 @@ const podIsReady = (pod) => pod.status?.conditions?.some((c) => c.type === 'Read
 
 /** kubectl's equality-based selectors: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated (all must hold). */
 function matchesSelector(labels = {}, selector) {
-  return selector.split(',').filter(Boolean).every((term) => {
-    const not = /^(.+?)!=(.*)$/.exec(term);
-    if (not) return labels[not[1]] !== not[2];
-    const eq = /^(.+?)==?(.*)$/.exec(term);
-    if (eq) return labels[eq[1]] === eq[2];
-    return term.startsWith('!') ? !(term.slice(1) in labels) : term in labels;
-  });
+  return selector
+    .split(',')
+    .filter(Boolean)
+    .every((term) => {
+      const not = /^(.+?)!=(.*)$/.exec(term);
+      if (not) return labels[not[1]] !== not[2];
+      const eq = /^(.+?)==?(.*)$/.exec(term);
+      if (eq) return labels[eq[1]] === eq[2];
+      return term.startsWith('!') ? !(term.slice(1) in labels) : term in labels;
+    });
 }
 
 function notFound(kind, name) {
@@ -270,23 +365,54 @@ const ingressAddress = (record) => (record.objects['Deployment/ingress-nginx/ing
 function rowsOf(kind, items, record) {
   switch (kind) {
     case 'StatefulSet':
-      return [['NAME', 'READY', 'AGE'], items.map((o) => [o.metadata.name, `${stsStatus(o).readyReplicas}/${stsReplicas(o)}`, age(o.metadata.creationTimestamp)])];
+      return [
+        ['NAME', 'READY', 'AGE'],
+        items.map((o) => [o.metadata.name, `${stsStatus(o).readyReplicas}/${stsReplicas(o)}`, age(o.metadata.creationTimestamp)]),
+      ];
     case 'Service':
       return [
         ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
-        items.map((o) => [o.metadata.name, o.spec?.type ?? 'ClusterIP', o.spec?.clusterIP ?? '<none>', '<none>', (o.spec?.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(','), age(o.metadata.creationTimestamp)]),
+        items.map((o) => [
+          o.metadata.name,
+          o.spec?.type ?? 'ClusterIP',
+          o.spec?.clusterIP ?? '<none>',
+          '<none>',
+          (o.spec?.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(','),
+          age(o.metadata.creationTimestamp),
+        ]),
       ];
     case 'Ingress':
       return [
         ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE'],
-        items.map((o) => [o.metadata.name, o.spec?.ingressClassName ?? '<none>', (o.spec?.rules ?? []).map((r) => r.host ?? '*').join(',') || '*', ingressAddress(record), o.spec?.tls ? '80, 443' : '80', age(o.metadata.creationTimestamp)]),
+        items.map((o) => [
+          o.metadata.name,
+          o.spec?.ingressClassName ?? '<none>',
+          (o.spec?.rules ?? []).map((r) => r.host ?? '*').join(',') || '*',
+          ingressAddress(record),
+          o.spec?.tls ? '80, 443' : '80',
+          age(o.metadata.creationTimestamp),
+        ]),
       ];
     case 'ConfigMap':
-      return [['NAME', 'DATA', 'AGE'], items.map((o) => [o.metadata.name, Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, age(o.metadata.creationTimestamp)])];
+      return [
+        ['NAME', 'DATA', 'AGE'],
+        items.map((o) => [o.metadata.name, Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, age(o.metadata.creationTimestamp)]),
+      ];
     case 'PersistentVolumeClaim':
       return [
         ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE'],
-        items.map((o) => [o.metadata.name, o.status?.phase, o.spec?.volumeName, o.status?.capacity?.storage, (o.status?.accessModes ?? []).map((m) => ({ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP'})[m] ?? m).join(','), o.spec?.storageClassName, '<unset>', age(o.metadata.creationTimestamp)]),
+        items.map((o) => [
+          o.metadata.name,
+          o.status?.phase,
+          o.spec?.volumeName,
+          o.status?.capacity?.storage,
+          (o.status?.accessModes ?? [])
+            .map((m) => ({ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP'})[m] ?? m)
+            .join(','),
+          o.spec?.storageClassName,
+          '<unset>',
+          age(o.metadata.creationTimestamp),
+        ]),
       ];
     default:
       return [['NAME', 'AGE'], items.map((o) => [o.metadata.name, age(o.metadata.creationTimestamp)])];
@@ -337,7 +463,9 @@ function get(parsed, cluster, record) {
   const kind = kindArg?.split('.')[0];
   if (kind === 'nodes' || kind === 'node') {
     const items = nodeItems(cluster);
-    return finish({stdout: output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items}, null, 2) : items.map((n) => `${n.metadata.name}   Ready`).join('\n')});
+    return finish({
+      stdout: output === 'json' ? JSON.stringify({apiVersion: 'v1', kind: 'List', items}, null, 2) : items.map((n) => `${n.metadata.name}   Ready`).join('\n'),
+    });
   }
   if (kind === 'pods' || kind === 'pod' || kind === 'po') {
     const selector = parsed.value('--selector');
@@ -365,7 +493,17 @@ function get(parsed, cluster, record) {
 
 // ---------------------------------------------------------------- apply / delete
 
-const CLUSTER_SCOPED = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass'];
+const CLUSTER_SCOPED = [
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'IngressClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+];
 
 /** `kind[.group]` as apply/delete print it: the group is the apiVersion's part before `/` (none for core v1). */
 const printedKind = (object) => `${object.kind.toLowerCase()}${object.apiVersion?.includes('/') ? `.${object.apiVersion.split('/')[0]}` : ''}`;
@@ -416,7 +554,8 @@ function apply(parsed, clusters, record) {
         annotations: {...(object.metadata?.annotations ?? {}), [LAST_APPLIED]: desired},
       },
     };
-    if (object.kind === 'Deployment') stored.status = {replicas: object.spec?.replicas ?? 1, readyReplicas: object.spec?.replicas ?? 1, updatedReplicas: object.spec?.replicas ?? 1};
+    if (object.kind === 'Deployment')
+      stored.status = {replicas: object.spec?.replicas ?? 1, readyReplicas: object.spec?.replicas ?? 1, updatedReplicas: object.spec?.replicas ?? 1};
     if (object.kind === 'Service' && (object.spec?.type ?? 'ClusterIP') !== 'ExternalName' && object.spec?.clusterIP === undefined) {
       // The API server allocates a cluster IP from kind's service subnet (10.96.0.0/16) and keeps it.
       const digest = createHash('sha256').update(key).digest();
@@ -439,7 +578,8 @@ function scale(parsed, clusters, record) {
   const [kindWord, name] = String(parsed.positionals[1] ?? '').split('/');
   const resource = resourceOf(kindWord);
   const replicas = Number(parsed.value('--replicas'));
-  if (!resource || !['Deployment', 'StatefulSet'].includes(resource.kind) || !name || !Number.isInteger(replicas)) return finish({stderr: 'error: expected TYPE/NAME and --replicas', exitCode: 1});
+  if (!resource || !['Deployment', 'StatefulSet'].includes(resource.kind) || !name || !Number.isInteger(replicas))
+    return finish({stderr: 'error: expected TYPE/NAME and --replicas', exitCode: 1});
   const object = record.objects[`${resource.kind}/${namespace}/${name}`];
   if (!object) return finish({stderr: `Error from server (NotFound): ${resource.plural}.apps "${name}" not found`, exitCode: 1});
   object.spec = {...object.spec, replicas};
@@ -519,7 +659,11 @@ function rollout(parsed, record) {
   const status = stsStatus(object);
   if (status.readyReplicas < stsReplicas(object)) {
     // The real client keeps watching until --timeout; the fake answers at once with the same words.
-    return finish({stdout: `Waiting for ${stsReplicas(object) - status.readyReplicas} pods to be ready...`, stderr: 'error: timed out waiting for the condition', exitCode: 1});
+    return finish({
+      stdout: `Waiting for ${stsReplicas(object) - status.readyReplicas} pods to be ready...`,
+      stderr: 'error: timed out waiting for the condition',
+      exitCode: 1,
+    });
   }
   if (strategy.rollingUpdate) return finish({stdout: `partitioned roll out complete: ${status.updatedReplicas} new pods have been updated...`});
   return finish({stdout: `statefulset rolling update complete ${status.currentReplicas} pods at revision ${status.currentRevision}...`});
@@ -545,7 +689,17 @@ export async function main(argv) {
   const explicit = parsed.value('--context');
   const [verb] = parsed.positionals;
   if (verb === 'version' && parsed.has('--client')) {
-    const clientVersion = {major: '1', minor: VERSION().split('.')[1], gitVersion: `v${VERSION()}`, gitCommit: '4cb5f0764b8d5f425645c6f433394fede34a8a26', gitTreeState: 'clean', buildDate: '2025-05-15T20:09:34Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64'};
+    const clientVersion = {
+      major: '1',
+      minor: VERSION().split('.')[1],
+      gitVersion: `v${VERSION()}`,
+      gitCommit: '4cb5f0764b8d5f425645c6f433394fede34a8a26',
+      gitTreeState: 'clean',
+      buildDate: '2025-05-15T20:09:34Z',
+      goVersion: 'go1.23.8',
+      compiler: 'gc',
+      platform: 'linux/amd64',
+    };
     return parsed.value('--output') === 'json'
       ? finish({stdout: JSON.stringify({clientVersion, kustomizeVersion: 'v5.5.0'}, null, 2)})
       : finish({stdout: `Client Version: v${VERSION()}\nKustomize Version: v5.5.0`});

@@ -21,18 +21,58 @@ const VERSION = () => process.env.KP_FAKE_RUFF_VERSION ?? '0.14.5';
 /** ruff's flags that take a value (everything else is a boolean), and its short names. */
 const RUFF_FLAGS = {
   values: [
-    '--output-format', '--output-file', '--config', '--select', '--ignore', '--extend-select', '--target-version', '--cache-dir',
-    '--stdin-filename', '--exclude', '--extend-exclude', '--per-file-ignores', '--extend-per-file-ignores', '--line-length',
-    '--extension', '--range', '--fixable', '--unfixable', '--extend-fixable', '--color',
+    '--output-format',
+    '--output-file',
+    '--config',
+    '--select',
+    '--ignore',
+    '--extend-select',
+    '--target-version',
+    '--cache-dir',
+    '--stdin-filename',
+    '--exclude',
+    '--extend-exclude',
+    '--per-file-ignores',
+    '--extend-per-file-ignores',
+    '--line-length',
+    '--extension',
+    '--range',
+    '--fixable',
+    '--unfixable',
+    '--extend-fixable',
+    '--color',
   ],
   aliases: {'-o': '--output-file', '-n': '--no-cache', '-e': '--exit-zero', '-q': '--quiet', '-s': '--silent', '-V': '--version', '-h': '--help'},
 };
 
 /** Directories ruff's default `exclude` leaves out (docs/configuration.md), plus caches. */
 const EXCLUDED = new Set([
-  '.bzr', '.direnv', '.eggs', '.git', '.git-rewrite', '.hg', '.ipynb_checkpoints', '.mypy_cache', '.nox', '.pants.d', '.pyenv',
-  '.pytest_cache', '.pytype', '.ruff_cache', '.svn', '.tox', '.venv', '.vscode', '__pypackages__', '_build', 'buck-out', 'build',
-  'dist', 'node_modules', 'site-packages', 'venv',
+  '.bzr',
+  '.direnv',
+  '.eggs',
+  '.git',
+  '.git-rewrite',
+  '.hg',
+  '.ipynb_checkpoints',
+  '.mypy_cache',
+  '.nox',
+  '.pants.d',
+  '.pyenv',
+  '.pytest_cache',
+  '.pytype',
+  '.ruff_cache',
+  '.svn',
+  '.tox',
+  '.venv',
+  '.vscode',
+  '__pypackages__',
+  '_build',
+  'buck-out',
+  'build',
+  'dist',
+  'node_modules',
+  'site-packages',
+  'venv',
 ]);
 
 const isPython = (name) => name.endsWith('.py') || name.endsWith('.pyi');
@@ -135,7 +175,10 @@ function format(parsed, targets) {
   }
   const files = targets.flatMap(pythonFiles);
   if (files.length === 0) return finish({stderr: 'warning: No Python files found under the given path(s)'});
-  const changed = files.filter((file) => readFileSync(file, 'utf8').includes('KP_TEST_UNFORMATTED')).map(relativize).sort();
+  const changed = files
+    .filter((file) => readFileSync(file, 'utf8').includes('KP_TEST_UNFORMATTED'))
+    .map(relativize)
+    .sort();
   const unchanged = files.length - changed.length;
   const s = (n) => (n === 1 ? '' : 's');
   const summary =
@@ -157,5 +200,8 @@ export async function main(args) {
   const targets = paths.length > 0 ? paths : ['.'];
   if (verb === 'check') return check(parsed, targets);
   if (verb === 'format') return format(parsed, targets);
-  return finish({stderr: `error: unrecognized subcommand '${verb ?? ''}'\n\nUsage: ruff [OPTIONS] <COMMAND>\n\nFor more information, try '--help'.`, exitCode: 2});
+  return finish({
+    stderr: `error: unrecognized subcommand '${verb ?? ''}'\n\nUsage: ruff [OPTIONS] <COMMAND>\n\nFor more information, try '--help'.`,
+    exitCode: 2,
+  });
 }

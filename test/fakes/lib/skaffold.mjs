@@ -6,7 +6,20 @@ import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {dependencyBuild} from './helm-charts.mjs';
-import {clusterOfContext, clusterRecord, contextServer, finish, loadClusters, parseArgs, recordCall, saveClusters, sleep, stateDir, unreachableMessage, writeJson} from './common.mjs';
+import {
+  clusterOfContext,
+  clusterRecord,
+  contextServer,
+  finish,
+  loadClusters,
+  parseArgs,
+  recordCall,
+  saveClusters,
+  sleep,
+  stateDir,
+  unreachableMessage,
+  writeJson,
+} from './common.mjs';
 
 const VERSION = () => process.env.KP_FAKE_SKAFFOLD_VERSION ?? '2.16.1';
 /** Skaffold's flags that take a value (everything else is a boolean, `--auto-build=false` included), and its short names. */
@@ -17,7 +30,11 @@ const SKAFFOLD_FLAGS = {
 
 /** The 1-based line of the first `artifacts:` key in `file`. */
 function artifactsLine(file) {
-  return readFileSync(file, 'utf8').split('\n').findIndex((line) => /^\s*artifacts:/.test(line)) + 1;
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((line) => /^\s*artifacts:/.test(line)) + 1
+  );
 }
 
 function deploy(cluster, configs) {
@@ -60,8 +77,11 @@ export async function main(args) {
   }
   const options = {profiles: parsed.list('--profile'), modules: parsed.list('--module')};
   const file = parsed.value('--filename') ?? 'skaffold.yaml';
-  if (!existsSync(file)) return finish({stderr: `skaffold config file ${file} not found - check your current working directory, or try running \`skaffold init\``, exitCode: 1});
-  const configs = YAML.parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
+  if (!existsSync(file))
+    return finish({stderr: `skaffold config file ${file} not found - check your current working directory, or try running \`skaffold init\``, exitCode: 1});
+  const configs = YAML.parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJS())
+    .filter(Boolean);
   const selected = options.modules.length === 0 ? configs : configs.filter((c) => options.modules.includes(c.metadata?.name));
   const missingModules = options.modules.filter((m) => !configs.some((c) => c.metadata?.name === m));
   if (missingModules.length > 0) return finish({stderr: `did not find any configs matching selection [${missingModules.join(' ')}]`, exitCode: 1});
@@ -104,14 +124,21 @@ export async function main(args) {
       // Skaffold logs helm's own words at level info only (checked on the real skaffold v2.16.1:
       // test/integration/real/skaffold.test.ts); at its default level it says just this.
       const verbosity = parsed.value('--verbosity') ?? 'warn';
-      const helmSaid = ['info', 'debug', 'trace'].includes(verbosity) ? `time="2026-01-01T00:00:00Z" level=info msg=${JSON.stringify(built.stderr)} subtask=0 task=Deploy\n` : '';
+      const helmSaid = ['info', 'debug', 'trace'].includes(verbosity)
+        ? `time="2026-01-01T00:00:00Z" level=info msg=${JSON.stringify(built.stderr)} subtask=0 task=Deploy\n`
+        : '';
       if (built.exitCode !== 0) return finish({stderr: `${helmSaid}building helm dependencies: exit status 1`, exitCode: 1});
     }
   }
   deploy(cluster, selected);
-  if (verb !== 'dev' && verb !== 'debug') return finish({stdout: 'Waiting for deployments to stabilize...\nDeployments stabilized in 1.2 seconds\nYou can also run [skaffold run --tail] to get the logs'});
+  if (verb !== 'dev' && verb !== 'debug')
+    return finish({
+      stdout: 'Waiting for deployments to stabilize...\nDeployments stabilized in 1.2 seconds\nYou can also run [skaffold run --tail] to get the logs',
+    });
 
-  process.stdout.write('Port forwarding service/kamerplanter-backend in namespace default, remote port 8000 -> http://127.0.0.1:8000\nPress Ctrl+C to exit\nWatching for changes...\n');
+  process.stdout.write(
+    'Port forwarding service/kamerplanter-backend in namespace default, remote port 8000 -> http://127.0.0.1:8000\nPress Ctrl+C to exit\nWatching for changes...\n',
+  );
   const exitAfter = process.env.KP_FAKE_SKAFFOLD_DEV_EXIT_AFTER_MS;
   const keepAlive = setInterval(() => {}, 1000); // a signal listener alone does not keep node running
   const signalled = new Promise((resolve) => {

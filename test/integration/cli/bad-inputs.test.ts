@@ -182,16 +182,18 @@ describe('the battery of bad inputs', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(80);
   });
 
-  it.each(CASES)('Given kp %j, When it runs, Then exit %i with one error and one hint line, no stack trace, no colour, nothing changed', async (argv, exitCode, says) => {
-    const before = snapshot();
-    const result = await runKp(argv, {env, cwd: path.join(files, 'good')});
-    const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('›'));
-    expect({exitCode: result.exitCode, lines}).toMatchObject({exitCode, lines: [expect.stringMatching(/^error: /), expect.stringMatching(/^hint: \S/)]});
-    expect(lines[0]).toMatch(says);
-    expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
-    // eslint-disable-next-line no-control-regex
-    expect(result.stderr).not.toMatch(/\u001b\[/);
-    expect(result.stdout).toBe('');
-    expect(snapshot()).toEqual(before);
-  });
+  it.each(CASES)(
+    'Given kp %j, When it runs, Then exit %i with one error and one hint line, no stack trace, no colour, nothing changed',
+    async (argv, exitCode, says) => {
+      const before = snapshot();
+      const result = await runKp(argv, {env, cwd: path.join(files, 'good')});
+      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('›'));
+      expect({exitCode: result.exitCode, lines}).toMatchObject({exitCode, lines: [expect.stringMatching(/^error: /), expect.stringMatching(/^hint: \S/)]});
+      expect(lines[0]).toMatch(says);
+      expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+      expect(result.stderr).not.toMatch(/\u001b\[/);
+      expect(result.stdout).toBe('');
+      expect(snapshot()).toEqual(before);
+    },
+  );
 });

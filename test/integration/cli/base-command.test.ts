@@ -25,7 +25,10 @@ describe('Given a command or topic kp does not have', () => {
   ])('When %j runs, Then exit 2 with kp\'s own error line and a "did you mean" hint', async (argv, asked, meant) => {
     const result = await runKp(argv);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr.split('\n').filter(Boolean)).toEqual([`error: Unknown command "${asked}".`, `hint: Did you mean "${meant}"? \`kp --help\` lists every command.`]);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      `error: Unknown command "${asked}".`,
+      `hint: Did you mean "${meant}"? \`kp --help\` lists every command.`,
+    ]);
     expect(result.stdout).toBe('');
   });
 
@@ -53,10 +56,13 @@ describe('Given flag values the parser rejects', () => {
     expect(lines).toEqual([`error: ${reason}`, expect.stringMatching(/^hint: /)]);
   });
 
-  it('When an error carries no fix of its own, Then the hint line points at the command\'s help', async () => {
+  it("When an error carries no fix of its own, Then the hint line points at the command's help", async () => {
     const result = await runKp(['ha', 'status', '--pod', 'a', '--selector', 'b']);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr.split('\n').filter(Boolean)).toEqual(['error: Give either --pod or --selector, not both.', 'hint: `kp ha status --help` shows the flags and examples.']);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      'error: Give either --pod or --selector, not both.',
+      'hint: `kp ha status --help` shows the flags and examples.',
+    ]);
   });
 });
 

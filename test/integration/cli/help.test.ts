@@ -54,7 +54,7 @@ describe('Given the start-up path (help, version, a topic)', () => {
   });
 });
 
-describe('Given the bundle stand-in for oclif\'s debug logger (scripts/stubs/debug.cjs)', () => {
+describe("Given the bundle stand-in for oclif's debug logger (scripts/stubs/debug.cjs)", () => {
   it('When DEBUG names oclif, Then its diagnostics still appear; without DEBUG, none do', () => {
     const home = tempDir('kp-debug-');
     const env = homeEnv(home);

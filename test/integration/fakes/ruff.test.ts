@@ -50,7 +50,7 @@ describe('Given the fake ruff', () => {
     expect(ruff(w, w.root, '--version')).toEqual({exitCode: 0, stdout: 'ruff 0.14.5\n', stderr: ''});
   });
 
-  it('When `check --output-format concise` runs on a folder with a marked line, Then it prints ruff\'s concise finding and summary and exits 1', () => {
+  it("When `check --output-format concise` runs on a folder with a marked line, Then it prints ruff's concise finding and summary and exits 1", () => {
     const w = world({workspace: 'none'});
     const dir = checkout(w, DIRTY);
 
@@ -82,12 +82,16 @@ describe('Given the fake ruff', () => {
     const w = world({workspace: 'none'});
     const dir = checkout(w, {'manifest.json': '{}\n'});
 
-    expect(ruff(w, path.dirname(dir), 'format', '--check', dir)).toEqual({exitCode: 0, stdout: '', stderr: 'warning: No Python files found under the given path(s)\n'});
+    expect(ruff(w, path.dirname(dir), 'format', '--check', dir)).toEqual({
+      exitCode: 0,
+      stdout: '',
+      stderr: 'warning: No Python files found under the given path(s)\n',
+    });
     const missing = ruff(w, path.dirname(dir), 'check', '--output-format', 'concise', path.join(dir, 'gone'));
     expect([missing.exitCode, missing.stdout]).toEqual([1, 'kamerplanter/gone:1:1: E902 No such file or directory (os error 2)\nFound 1 error.\n']);
   });
 
-  it('When the checkout\'s ruff.toml cannot be parsed, Then ruff fails with exit 2; and a reformat without --check is refused', () => {
+  it("When the checkout's ruff.toml cannot be parsed, Then ruff fails with exit 2; and a reformat without --check is refused", () => {
     const w = world({workspace: 'none'});
     const dir = checkout(w, CLEAN);
     writeFileSync(path.join(w.root, 'checkout', 'ruff.toml'), 'KP_TEST_RUFF_ERROR\n');
@@ -156,6 +160,8 @@ describe('Given the lint gate on the real Runner', () => {
     expect(result).toMatchObject({status: 'skipped', reason: 'ruff not found'});
     expect(ctx.out.lines.map((l) => l.text)).toEqual([LINT_SKIPPED_NO_RUFF]);
 
-    await expect(lintGate(ctx, {componentDir: dir, mode: 'required', pythonChanged: true, bin: missing})).rejects.toMatchObject({exitCode: ExitCode.Prerequisite});
+    await expect(lintGate(ctx, {componentDir: dir, mode: 'required', pythonChanged: true, bin: missing})).rejects.toMatchObject({
+      exitCode: ExitCode.Prerequisite,
+    });
   });
 });

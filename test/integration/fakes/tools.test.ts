@@ -35,7 +35,10 @@ describe('Given the one argv parser of the fakes (pflag rules)', () => {
   });
 
   it('When a value flag repeats or lists values, Then every value is kept in order and the last one wins', () => {
-    const parsed = parseArgs(['dev', '-p', 'a,b', '--profile=c', '--auto-build=false', '--port-forward'], {values: ['--profile'], aliases: {'-p': '--profile'}});
+    const parsed = parseArgs(['dev', '-p', 'a,b', '--profile=c', '--auto-build=false', '--port-forward'], {
+      values: ['--profile'],
+      aliases: {'-p': '--profile'},
+    });
     expect(parsed.list('--profile')).toEqual(['a', 'b', 'c']);
     expect(parsed.value('-p')).toBe('c');
     expect([parsed.has('--auto-build'), parsed.has('--port-forward')]).toEqual([false, true]);
@@ -51,9 +54,12 @@ describe('Given a world with no cluster', () => {
     expect([deleted.exitCode, deleted.stderr]).toEqual([0, 'Deleting cluster "nope" ...']);
   });
 
-  it('When kubectl names a context that does not exist, Then it fails with kubectl\'s wording wherever --context stands', () => {
+  it("When kubectl names a context that does not exist, Then it fails with kubectl's wording wherever --context stands", () => {
     const w = world();
-    for (const args of [['--context', 'kind-nope', 'get', 'pods'], ['get', 'pods', '--context=kind-nope']]) {
+    for (const args of [
+      ['--context', 'kind-nope', 'get', 'pods'],
+      ['get', 'pods', '--context=kind-nope'],
+    ]) {
       expect(fake(w, 'kubectl', ...args)).toMatchObject({exitCode: 1, stderr: 'error: context "kind-nope" does not exist'});
     }
   });
@@ -94,7 +100,7 @@ describe('Given a cluster created by the fake kind', () => {
     expect(fake(w, 'docker', 'ps', '--filter', 'label=io.x-k8s.kind.cluster=demo').stdout).toBe('');
   });
 
-  it('When skaffold selects a module or profile that does not exist, Then it fails with Skaffold\'s wording', () => {
+  it("When skaffold selects a module or profile that does not exist, Then it fails with Skaffold's wording", () => {
     const w = withCluster();
     const base = ['run', '--kube-context', 'kind-demo', '--filename', path.join(w.workspace, 'skaffold.yaml')];
     expect(fake(w, 'skaffold', ...base, '-m', 'kp,nope')).toMatchObject({exitCode: 1, stderr: 'did not find any configs matching selection [nope]'});
@@ -114,7 +120,7 @@ describe("Given kp's dev Home Assistant manifest and a cluster created by the fa
     return {w, file, kubectl};
   }
 
-  it('When it is applied twice, Then the first apply creates every object (kubectl\'s kind.group wording) and the second changes nothing', () => {
+  it("When it is applied twice, Then the first apply creates every object (kubectl's kind.group wording) and the second changes nothing", () => {
     const {file, kubectl} = haWorld();
     const first = kubectl('apply', '-f', file);
     expect(first.exitCode, first.stderr).toBe(0);
@@ -176,7 +182,10 @@ describe("Given kp's dev Home Assistant manifest and a cluster created by the fa
     const ingress = kubectl('get', 'ingress');
     expect(ingress.stdout.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE$/);
     expect(ingress.stdout.split('\n')[1]).toMatch(/^homeassistant\s+nginx\s+homeassistant\.localhost\s+80\s+\d+s$/);
-    expect(kubectl('get', 'statefulsets.apps', 'nope', '-o', 'json')).toMatchObject({exitCode: 1, stderr: 'Error from server (NotFound): statefulsets.apps "nope" not found'});
+    expect(kubectl('get', 'statefulsets.apps', 'nope', '-o', 'json')).toMatchObject({
+      exitCode: 1,
+      stderr: 'Error from server (NotFound): statefulsets.apps "nope" not found',
+    });
   });
 
   it('When rollout status runs, Then it reports the defaulted partitioned rolling update complete; unknown set is NotFound', () => {
@@ -190,7 +199,7 @@ describe("Given kp's dev Home Assistant manifest and a cluster created by the fa
     expect(kubectl('rollout', 'status', 'sts/nope')).toMatchObject({exitCode: 1, stderr: 'Error from server (NotFound): statefulsets.apps "nope" not found'});
   });
 
-  it('When its pods never turn Ready, Then rollout status and wait time out with kubectl\'s words', () => {
+  it("When its pods never turn Ready, Then rollout status and wait time out with kubectl's words", () => {
     const {kubectl, file} = haWorld({KP_FAKE_KUBECTL_NOT_READY: 'homeassistant'});
     kubectl('apply', '-f', file);
     expect(kubectl('rollout', 'status', 'statefulset/homeassistant', '--timeout=1s')).toEqual({
@@ -232,11 +241,14 @@ describe("Given kp's dev Home Assistant manifest and a cluster created by the fa
     expect(kubectl('delete', '-f', file, '--ignore-not-found')).toEqual({exitCode: 0, stdout: '', stderr: ''});
   });
 
-  it('When objects are deleted by kind and name, Then kubectl\'s wording; a missing one is NotFound unless --ignore-not-found', () => {
+  it("When objects are deleted by kind and name, Then kubectl's wording; a missing one is NotFound unless --ignore-not-found", () => {
     const {kubectl, file} = haWorld();
     kubectl('apply', '-f', file);
     expect(kubectl('delete', 'statefulset', 'homeassistant')).toMatchObject({exitCode: 0, stdout: 'statefulset.apps "homeassistant" deleted'});
-    expect(kubectl('delete', 'statefulset', 'homeassistant')).toMatchObject({exitCode: 1, stderr: 'Error from server (NotFound): statefulsets.apps "homeassistant" not found'});
+    expect(kubectl('delete', 'statefulset', 'homeassistant')).toMatchObject({
+      exitCode: 1,
+      stderr: 'Error from server (NotFound): statefulsets.apps "homeassistant" not found',
+    });
     expect(kubectl('delete', 'statefulset', 'homeassistant', '--ignore-not-found')).toEqual({exitCode: 0, stdout: '', stderr: ''});
     expect(kubectl('delete', 'pvc', HA_MANIFEST_NAMES.pvc)).toMatchObject({exitCode: 0, stdout: 'persistentvolumeclaim "config-homeassistant-0" deleted'});
     expect(kubectl('delete', 'ingress', 'homeassistant', '-n', 'default').stdout).toBe('ingress.networking.k8s.io "homeassistant" deleted');
@@ -250,10 +262,20 @@ describe("Given kp's dev Home Assistant manifest and a cluster created by the fa
     const {w} = haWorld();
     const manifest = haManifest({image: DEFAULT_HA_IMAGE, timeZone: 'UTC', podCidr: '10.244.0.0/16'});
     const env = {...process.env, ...w.env} as NodeJS.ProcessEnv;
-    const applied = spawnSync(path.join(FAKES_BIN as string, 'kubectl'), ['--context', 'kind-demo', 'apply', '-f', '-'], {env, input: manifest, encoding: 'utf8'});
+    const applied = spawnSync(path.join(FAKES_BIN as string, 'kubectl'), ['--context', 'kind-demo', 'apply', '-f', '-'], {
+      env,
+      input: manifest,
+      encoding: 'utf8',
+    });
     expect(applied.status, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('statefulset.apps/homeassistant created');
-    const resources = ['statefulset/homeassistant', 'service/homeassistant', 'ingress/homeassistant', 'configmap/homeassistant-seed', `persistentvolumeclaim/${HA_MANIFEST_NAMES.pvc}`];
+    const resources = [
+      'statefulset/homeassistant',
+      'service/homeassistant',
+      'ingress/homeassistant',
+      'configmap/homeassistant-seed',
+      `persistentvolumeclaim/${HA_MANIFEST_NAMES.pvc}`,
+    ];
     const removed = fake(w, 'kubectl', '--context', 'kind-demo', 'delete', ...resources, '-n', 'default', '--ignore-not-found');
     expect(removed.exitCode, removed.stderr).toBe(0);
     expect(removed.stdout.split('\n')).toEqual([
@@ -263,8 +285,16 @@ describe("Given kp's dev Home Assistant manifest and a cluster created by the fa
       'configmap "homeassistant-seed" deleted',
       'persistentvolumeclaim "config-homeassistant-0" deleted',
     ]);
-    expect(fake(w, 'kubectl', '--context', 'kind-demo', 'delete', ...resources, '-n', 'default', '--ignore-not-found')).toEqual({exitCode: 0, stdout: '', stderr: ''});
-    const stdinDelete = spawnSync(path.join(FAKES_BIN as string, 'kubectl'), ['--context', 'kind-demo', 'delete', '-f', '-'], {env, input: manifest, encoding: 'utf8'});
+    expect(fake(w, 'kubectl', '--context', 'kind-demo', 'delete', ...resources, '-n', 'default', '--ignore-not-found')).toEqual({
+      exitCode: 0,
+      stdout: '',
+      stderr: '',
+    });
+    const stdinDelete = spawnSync(path.join(FAKES_BIN as string, 'kubectl'), ['--context', 'kind-demo', 'delete', '-f', '-'], {
+      env,
+      input: manifest,
+      encoding: 'utf8',
+    });
     expect(stdinDelete.status).toBe(1);
     expect(stdinDelete.stderr).toContain('Error from server (NotFound): error when deleting "STDIN": configmaps "homeassistant-seed" not found');
   });

@@ -22,13 +22,16 @@ describe('Given kp packed as npm would publish it', () => {
   it('When the tarball is installed into an empty prefix, Then `kp --version` and `kp doctor --json` run from that prefix alone', () => {
     // Given: the tarball (npm test has built dist/ already, so pack does not run `prepare` again)
     const work = tempDir('kp-pack-');
-    const packed = JSON.parse(
-      execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {cwd: projectRoot, encoding: 'utf8'}),
-    ) as [{filename: string; files: {path: string}[]}];
+    const packed = JSON.parse(execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {cwd: projectRoot, encoding: 'utf8'})) as [
+      {filename: string; files: {path: string}[]},
+    ];
     const files = packed[0].files.map((file) => file.path);
     expect(files).toEqual(expect.arrayContaining(['bin/run.cjs', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json', 'compose/docker-compose.yml']));
     expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file.startsWith('node_modules/'))).toEqual([]);
-    const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {dependencies?: Record<string, string>; scripts: Record<string, string>};
+    const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     // Everything kp runs is in the bundle: installing it fetches nothing and runs no script. None of
     // the scripts that make npm "prepare" a git dependency either (pacote's git fetcher: build,
     // prepare, prepack, preinstall, install, postinstall), which breaks a global git install.
@@ -39,7 +42,10 @@ describe('Given kp packed as npm would publish it', () => {
     const prefix = tempDir('kp-prefix-');
     const home = tempDir('kp-home-');
     const env = npmEnv(home);
-    execFileSync(npm, ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', path.join(work, packed[0].filename)], {env, stdio: 'pipe'});
+    execFileSync(npm, ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', path.join(work, packed[0].filename)], {
+      env,
+      stdio: 'pipe',
+    });
     const kp = path.join(prefix, 'bin', 'kp');
     expect(existsSync(kp)).toBe(true);
 
@@ -55,7 +61,11 @@ describe('Given kp packed as npm would publish it', () => {
     expect(report.checks.length).toBeGreaterThan(3);
     expect([0, 3]).toContain(doctor.status);
     // and the installed copy found its shipped files (the compose file sits in the prefix, not here)
-    const start = spawnSync('kp', ['compose', 'start', '--dry-run', '--json'], {env: {...pathEnv, DOCKER_HOST: 'unix:///nonexistent/kp-test.sock', KP_COMPOSE_PROJECT: `kp-pack-${process.pid}`}, encoding: 'utf8', cwd: home});
+    const start = spawnSync('kp', ['compose', 'start', '--dry-run', '--json'], {
+      env: {...pathEnv, DOCKER_HOST: 'unix:///nonexistent/kp-test.sock', KP_COMPOSE_PROJECT: `kp-pack-${process.pid}`},
+      encoding: 'utf8',
+      cwd: home,
+    });
     // exit 3 (no engine) comes only after the shipped compose file was found and parsed (a missing one is exit 2)
     expect(start.status, start.stdout).toBe(3);
     expect(JSON.parse(start.stdout).error.exitCode).toBe(3);
@@ -65,7 +75,10 @@ describe('Given kp packed as npm would publish it', () => {
 describe('Given the committed bundle', () => {
   it('When npm test has just built the sources, Then the committed dist/ and oclif.manifest.json are that build (run `npm run bundle` and commit them)', () => {
     // npm test builds first: a difference here means sources changed without their bundle.
-    const changed = execFileSync('git', ['status', '--porcelain', '--', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json'], {cwd: projectRoot, encoding: 'utf8'});
+    const changed = execFileSync('git', ['status', '--porcelain', '--', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    });
     expect(changed, 'the bundle differs from the committed one: run `npm run bundle` and commit dist/ and oclif.manifest.json').toBe('');
   });
 

@@ -42,7 +42,12 @@ afterAll(() => served?.close());
 beforeEach(() => {
   // Helm's own files in the test's dirs, never the developer's.
   const home = tempDir('kp-real-helm-home-');
-  for (const [key, dir] of [['HELM_CONFIG_HOME', 'config'], ['HELM_CACHE_HOME', 'cache'], ['HELM_DATA_HOME', 'data']]) vi.stubEnv(key, path.join(home, dir));
+  for (const [key, dir] of [
+    ['HELM_CONFIG_HOME', 'config'],
+    ['HELM_CACHE_HOME', 'cache'],
+    ['HELM_DATA_HOME', 'data'],
+  ])
+    vi.stubEnv(key, path.join(home, dir));
   return () => vi.unstubAllEnvs();
 });
 

@@ -60,7 +60,9 @@ describe('the lint gate with the real ruff', () => {
   it('Given the real component unchanged, When ruff check runs, Then it is clean: the gate fails on the planted finding only', async () => {
     const component = path.join(tempDir('kp-real-ruff-'), 'custom_components', 'kamerplanter');
     cpSync(upstream, component, {recursive: true});
-    const error = (await lintGate(realContext(), {componentDir: component, mode: 'required', pythonChanged: true, bin: realTool('KP_REAL_RUFF')}).catch((e: unknown) => e)) as KpError;
+    const error = (await lintGate(realContext(), {componentDir: component, mode: 'required', pythonChanged: true, bin: realTool('KP_REAL_RUFF')}).catch(
+      (e: unknown) => e,
+    )) as KpError;
     const lint = error.details?.lint as {findings: unknown[]; unformatted: string[]};
     expect(lint.findings).toEqual([]);
     expect(lint.unformatted).toEqual(['config_flow.py']);

@@ -46,11 +46,22 @@ beforeEach(() => {
   // The real skaffold first on PATH (kp calls `skaffold`), its cache and kp's own in the test's dirs.
   // The real skaffold and helm first on PATH (kp and skaffold call them by name); their caches, helm's
   // repositories and kp's own in the test's dirs.
-  vi.stubEnv('PATH', [tools.skaffold, tools.helm].map((bin) => path.dirname(bin)).concat(process.env.PATH ?? '').join(path.delimiter));
+  vi.stubEnv(
+    'PATH',
+    [tools.skaffold, tools.helm]
+      .map((bin) => path.dirname(bin))
+      .concat(process.env.PATH ?? '')
+      .join(path.delimiter),
+  );
   vi.stubEnv('XDG_CACHE_HOME', tempDir('kp-real-skaffold-cache-'));
   vi.stubEnv('HOME', tempDir('kp-real-skaffold-home-'));
   const helmHome = tempDir('kp-real-skaffold-helm-');
-  for (const [key, dir] of [['HELM_CONFIG_HOME', 'config'], ['HELM_CACHE_HOME', 'cache'], ['HELM_DATA_HOME', 'data']]) vi.stubEnv(key, path.join(helmHome, dir));
+  for (const [key, dir] of [
+    ['HELM_CONFIG_HOME', 'config'],
+    ['HELM_CACHE_HOME', 'cache'],
+    ['HELM_DATA_HOME', 'data'],
+  ])
+    vi.stubEnv(key, path.join(helmHome, dir));
   return () => vi.unstubAllEnvs();
 });
 

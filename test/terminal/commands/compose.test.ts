@@ -122,12 +122,23 @@ describe('kp compose start in a terminal when a service never becomes healthy', 
 
   it('Given a frontend whose healthcheck never passes, When kp compose start --timeout 30 runs, Then it fails with 5 only after 30 s, its line ends ✖ and the message names the real wait', async () => {
     // Given: the frontend stand-in without a web server (its healthcheck's wget is refused)
-    buildStandinImage(sick, {'/usr/local/bin/nginx': {content: '#!/bin/sh\necho "stand-in nginx that never serves"\ntrap "exit 0" TERM INT\nwhile :; do sleep 1; done\n', mode: 0o755}}, {cmd: ['nginx']});
+    buildStandinImage(
+      sick,
+      {
+        '/usr/local/bin/nginx': {
+          content: '#!/bin/sh\necho "stand-in nginx that never serves"\ntrap "exit 0" TERM INT\nwhile :; do sleep 1; done\n',
+          mode: 0o755,
+        },
+      },
+      {cmd: ['nginx']},
+    );
     stack = await ownStack('term');
     stack.ensureAbsent();
     const started = Date.now();
     // When
-    const terminal = await kpIn(['compose', 'start', '--timeout', '30'], {env: {FRONTEND_IMAGE_REPOSITORY: sick.split(':')[0], KAMERPLANTER_VERSION: sick.split(':')[1]}});
+    const terminal = await kpIn(['compose', 'start', '--timeout', '30'], {
+      env: {FRONTEND_IMAGE_REPOSITORY: sick.split(':')[0], KAMERPLANTER_VERSION: sick.split(':')[1]},
+    });
     const code = await terminal.exited();
     const elapsed = (Date.now() - started) / 1000;
     // Then

@@ -13,8 +13,18 @@ export function installKp(projectRoot: string, dir: string): string {
   const pack = path.join(dir, 'pack');
   const prefix = path.join(dir, 'prefix');
   mkdirSync(pack, {recursive: true});
-  const env = {...process.env, npm_config_cache: path.join(dir, 'npm-cache'), npm_config_userconfig: path.join(dir, 'npmrc'), npm_config_update_notifier: 'false'};
-  const packed = JSON.parse(execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', pack], {cwd: projectRoot, env, encoding: 'utf8'})) as [{filename: string}];
-  execFileSync(npm, ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', path.join(pack, packed[0].filename)], {env, stdio: 'pipe'});
+  const env = {
+    ...process.env,
+    npm_config_cache: path.join(dir, 'npm-cache'),
+    npm_config_userconfig: path.join(dir, 'npmrc'),
+    npm_config_update_notifier: 'false',
+  };
+  const packed = JSON.parse(
+    execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', pack], {cwd: projectRoot, env, encoding: 'utf8'}),
+  ) as [{filename: string}];
+  execFileSync(npm, ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', path.join(pack, packed[0].filename)], {
+    env,
+    stdio: 'pipe',
+  });
   return path.join(prefix, 'bin', 'kp');
 }

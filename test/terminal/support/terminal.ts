@@ -65,7 +65,27 @@ export class Terminal {
     // so a shell around kp keeps it. `trap : INT` only defers the shell's own Ctrl-C until kp has
     // exited (a trapped signal waits for the foreground command); kp gets the key as usual.
     const keepStatus = 'trap : INT; "$@"; echo "$?" > "$0"';
-    terminal.tmux('-f', path.join(terminal.dir, 'tmux.conf'), 'new-session', '-d', '-s', 'kp', '-x', String(COLUMNS), '-y', String(ROWS), '-c', options.cwd ?? terminal.dir, '--', '/bin/sh', '-c', keepStatus, terminal.statusFile, bin, ...args);
+    terminal.tmux(
+      '-f',
+      path.join(terminal.dir, 'tmux.conf'),
+      'new-session',
+      '-d',
+      '-s',
+      'kp',
+      '-x',
+      String(COLUMNS),
+      '-y',
+      String(ROWS),
+      '-c',
+      options.cwd ?? terminal.dir,
+      '--',
+      '/bin/sh',
+      '-c',
+      keepStatus,
+      terminal.statusFile,
+      bin,
+      ...args,
+    );
     return terminal;
   }
 
@@ -105,7 +125,8 @@ export class Terminal {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.text())) {
       if (Date.now() > deadline) throw new Error(`the terminal never showed ${pattern} within ${timeoutMs / 1000}s; it shows:\n${this.text()}`);
-      if (this.exitCode() !== undefined && !pattern.test(this.text())) throw new Error(`kp exited (${this.exitCode()}) without showing ${pattern}; the terminal shows:\n${this.text()}`);
+      if (this.exitCode() !== undefined && !pattern.test(this.text()))
+        throw new Error(`kp exited (${this.exitCode()}) without showing ${pattern}; the terminal shows:\n${this.text()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

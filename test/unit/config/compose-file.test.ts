@@ -45,7 +45,9 @@ describe('compose file interpolation', () => {
   });
 
   it('Given a directory as the compose file, When loaded, Then exit 2 says so, with the fix, and no stack trace', () => {
-    expect(() => loadComposeFile(work, {})).toThrowError(expect.objectContaining({exitCode: 2, message: `Cannot read the compose file ${work}: it is a directory.`}));
+    expect(() => loadComposeFile(work, {})).toThrowError(
+      expect.objectContaining({exitCode: 2, message: `Cannot read the compose file ${work}: it is a directory.`}),
+    );
   });
 });
 

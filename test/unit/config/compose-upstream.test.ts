@@ -23,7 +23,8 @@ const read = (file: string) => parse(readFileSync(file, 'utf8'), {merge: true}) 
 
 const envKeys = (service: Service) =>
   Array.isArray(service.environment) ? service.environment.map((entry) => entry.split('=')[0]!) : Object.keys(service.environment ?? {});
-const containerPorts = (service: Service) => (service.ports ?? []).map((port) => (typeof port === 'string' ? port.split(':').at(-1)!.split('/')[0]! : String(port.target)));
+const containerPorts = (service: Service) =>
+  (service.ports ?? []).map((port) => (typeof port === 'string' ? port.split(':').at(-1)!.split('/')[0]! : String(port.target)));
 
 /** The structural differences between kp's file and an upstream one, one line each. */
 function composeDifferences(kp: ComposeDoc, upstream: ComposeDoc): string[] {
@@ -60,13 +61,19 @@ const DELIBERATE: Array<{match: RegExp; reason: string}> = [
     match: /^(backend|celery-worker|celery-beat) env JWT_SECRET_KEY: kp only$/,
     reason: 'upstream leaves the backend on its built-in placeholder signing key; kp generates one per stack',
   },
-  {match: /^(backend|celery-worker|celery-beat) env PERENUAL_API_KEY: kp only$/, reason: 'lets an evaluator pass a Perenual key through the env file (empty by default)'},
+  {
+    match: /^(backend|celery-worker|celery-beat) env PERENUAL_API_KEY: kp only$/,
+    reason: 'lets an evaluator pass a Perenual key through the env file (empty by default)',
+  },
   {
     match: /^(celery-worker|celery-beat) env (CORS_ORIGINS|DEBUG|REQUIRE_EMAIL_VERIFICATION): kp only$/,
     reason: "the workers get the backend's whole environment (one YAML anchor): settings the app reads in any process stay the same",
   },
   {match: /^service homeassistant: kp only$/, reason: 'the dev Home Assistant of `kp ha up --target docker` (profile homeassistant)'},
-  {match: /^valkey port 6379: kp only$/, reason: 'published on 127.0.0.1 for inspecting the queue, as upstream docker-compose.yml does (the release file does not)'},
+  {
+    match: /^valkey port 6379: kp only$/,
+    reason: 'published on 127.0.0.1 for inspecting the queue, as upstream docker-compose.yml does (the release file does not)',
+  },
 ];
 
 const kp = read(shippedCompose.file);
@@ -90,7 +97,10 @@ describe("kp's compose file against upstream's", () => {
     const all = Object.values(upstreams).flatMap((upstream) => composeDifferences(kp, upstream));
     for (const rule of DELIBERATE) {
       expect(rule.reason.length, String(rule.match)).toBeGreaterThan(20);
-      expect(all.some((d) => rule.match.test(d)), `${rule.match} no longer occurs: remove it`).toBe(true);
+      expect(
+        all.some((d) => rule.match.test(d)),
+        `${rule.match} no longer occurs: remove it`,
+      ).toBe(true);
     }
   });
 

@@ -82,9 +82,7 @@ describe('env file', () => {
     [`DEBUG=false\n  JWT_SECRET_KEY=${JWT_PLACEHOLDER}`, 'JWT_SECRET_KEY', 2, 3],
     ['ARANGODB_PASSWORD="CHANGEME"', 'ARANGODB_PASSWORD', 1, 1],
   ])('Given the placeholder in %j, When validated, Then it is refused naming %s at file:%i:%i', (text, key, line, col) => {
-    expect(() => validateEnv(parseEnvText(text, '/x/compose.env'))).toThrowError(
-      new RegExp(`^/x/compose.env:${line}:${col}: ${key} is the placeholder`),
-    );
+    expect(() => validateEnv(parseEnvText(text, '/x/compose.env'))).toThrowError(new RegExp(`^/x/compose.env:${line}:${col}: ${key} is the placeholder`));
   });
 
   it('Given user root and a backend password that differs from the root password, When validated, Then it is refused', () => {
@@ -122,7 +120,11 @@ describe('env files kp cannot use', () => {
       }
       return undefined;
     })();
-    expect(error).toMatchObject({exitCode: 2, message: '/x/compose.env:4:3: not a KEY=value line: "this is not valid"', hint: expect.stringContaining('KEY=value')});
+    expect(error).toMatchObject({
+      exitCode: 2,
+      message: '/x/compose.env:4:3: not a KEY=value line: "this is not valid"',
+      hint: expect.stringContaining('KEY=value'),
+    });
   });
 
   it('Given quoted values spanning lines, export prefixes, comments and blanks, When parsed, Then every key is read and nothing is refused', () => {

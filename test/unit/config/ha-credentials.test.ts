@@ -3,7 +3,15 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {credentialsDir, credentialsFile, readCredentials, writeCredentials, type HaCredentials} from '../../../src/config/ha-credentials.js';
 
-const login: HaCredentials = {url: 'http://127.0.0.1:8123', name: 'kp', username: 'kp-dev', password: 'secret-pw', refreshToken: 'r', state: 'onboarded', createdAt: '2026-11-26T00:00:00Z'};
+const login: HaCredentials = {
+  url: 'http://127.0.0.1:8123',
+  name: 'kp',
+  username: 'kp-dev',
+  password: 'secret-pw',
+  refreshToken: 'r',
+  state: 'onboarded',
+  createdAt: '2026-11-26T00:00:00Z',
+};
 
 describe('the HA credentials kp keeps', () => {
   it('Given a login, When kept, Then it lives in the state dir as a 0600 file in a 0700 folder and reads back', () => {

@@ -76,8 +76,14 @@ describe('Chart.lock digests kp cannot recompute exactly', () => {
   it('Given a dependency whose repository is a Helm repo alias (@name), When checked, Then kp leaves the judgement to helm (never refuses a lock Helm accepts)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kp-chart-alias-'));
     temps.push(dir);
-    writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: x\nversion: 0.1.0\ndependencies:\n  - name: common\n    repository: "@bjw-s"\n    version: 4.6.2\n');
-    writeFileSync(path.join(dir, 'Chart.lock'), 'dependencies:\n- name: common\n  repository: https://bjw-s-labs.github.io/helm-charts/\n  version: 4.6.2\ndigest: sha256:0000\ngenerated: "2026-01-01T00:00:00Z"\n');
+    writeFileSync(
+      path.join(dir, 'Chart.yaml'),
+      'apiVersion: v2\nname: x\nversion: 0.1.0\ndependencies:\n  - name: common\n    repository: "@bjw-s"\n    version: 4.6.2\n',
+    );
+    writeFileSync(
+      path.join(dir, 'Chart.lock'),
+      'dependencies:\n- name: common\n  repository: https://bjw-s-labs.github.io/helm-charts/\n  version: 4.6.2\ndigest: sha256:0000\ngenerated: "2026-01-01T00:00:00Z"\n',
+    );
     expect(lockInSync(readChartDependencies(dir))).toBe(true);
   });
 });

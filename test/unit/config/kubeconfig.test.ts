@@ -5,25 +5,19 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {assertKubeconfigParses, contextServer, isLocalServer, kubeconfigFiles, mergeKubeconfigs} from '../../../src/config/kubeconfig.js';
 
 describe('context server loopback check (the fence)', () => {
-  it.each([
-    'https://127.0.0.1:41234',
-    'https://127.0.0.5:6443',
-    'https://localhost:6443',
-    'https://[::1]:6443',
-    'https://kind.localhost:6443',
-  ])('Given %s, When checked, Then it is on this machine', (url) => {
-    expect(isLocalServer(url)).toBe(true);
-  });
+  it.each(['https://127.0.0.1:41234', 'https://127.0.0.5:6443', 'https://localhost:6443', 'https://[::1]:6443', 'https://kind.localhost:6443'])(
+    'Given %s, When checked, Then it is on this machine',
+    (url) => {
+      expect(isLocalServer(url)).toBe(true);
+    },
+  );
 
-  it.each([
-    'https://prod.example.com:6443',
-    'https://10.20.30.40:6443',
-    'https://0.0.0.0:6443',
-    'https://127.0.0.1.nip.io:6443',
-    'not a url',
-  ])('Given %s, When checked, Then it is not', (url) => {
-    expect(isLocalServer(url)).toBe(false);
-  });
+  it.each(['https://prod.example.com:6443', 'https://10.20.30.40:6443', 'https://0.0.0.0:6443', 'https://127.0.0.1.nip.io:6443', 'not a url'])(
+    'Given %s, When checked, Then it is not',
+    (url) => {
+      expect(isLocalServer(url)).toBe(false);
+    },
+  );
 
   // Known bug (reported, not fixed here): WHATWG URL normalises [::ffff:127.0.0.1] to [::ffff:7f00:1], so the
   // IPv4-mapped loopback branch of isLocalServer (src/config/kubeconfig.ts) never matches. It fails closed
@@ -32,7 +26,7 @@ describe('context server loopback check (the fence)', () => {
     expect(isLocalServer('https://[::ffff:127.0.0.1]:6443')).toBe(true);
   });
 
-  it('Given an address of one of this machine\'s interfaces, When checked, Then it counts as local', () => {
+  it("Given an address of one of this machine's interfaces, When checked, Then it counts as local", () => {
     expect(isLocalServer('https://172.18.0.1:6443', ['172.18.0.1'])).toBe(true);
     expect(isLocalServer('https://172.18.0.2:6443', ['172.18.0.1'])).toBe(false);
   });

@@ -69,7 +69,12 @@ describe('skaffold.yaml parsing (multi-document)', () => {
   });
 
   it('Given a module name used twice, When parsed, Then both places are named', () => {
-    const error = caught(() => parse('apiVersion: skaffold/v4beta13\nkind: Config\nmetadata: {name: kp}\n---\napiVersion: skaffold/v4beta13\nkind: Config\nmetadata: {name: kp}\n', 'f.yaml'));
+    const error = caught(() =>
+      parse(
+        'apiVersion: skaffold/v4beta13\nkind: Config\nmetadata: {name: kp}\n---\napiVersion: skaffold/v4beta13\nkind: Config\nmetadata: {name: kp}\n',
+        'f.yaml',
+      ),
+    );
     expect(error.message).toContain('module "kp" is defined twice (first at f.yaml:1:1)');
   });
 });
@@ -119,7 +124,12 @@ describe('the shipped skaffold.yaml', () => {
     expect(raw.build.artifacts[1].sync.manual.map((r: any) => r.src)).toEqual(['src/**/*.ts', 'src/**/*.tsx', 'src/**/*.css']);
     // Then: deploy and port-forwards
     const release = raw.deploy.helm.releases[0];
-    expect(release).toMatchObject({name: 'kamerplanter', chartPath: 'helm/kamerplanter', namespace: 'default', valuesFiles: ['helm/kamerplanter/values-dev.yaml']});
+    expect(release).toMatchObject({
+      name: 'kamerplanter',
+      chartPath: 'helm/kamerplanter',
+      namespace: 'default',
+      valuesFiles: ['helm/kamerplanter/values-dev.yaml'],
+    });
     // the bjw-s chart reads images under controllers.<name>.containers.main.image.*
     expect(release.setValueTemplates['controllers.backend.containers.main.image.repository']).toBe('{{.IMAGE_REPO_kamerplanter_backend}}');
     expect(release.setValueTemplates['controllers.frontend.containers.main.image.tag']).toBe('{{.IMAGE_TAG_kamerplanter_frontend}}');
@@ -171,7 +181,9 @@ describe('profiles resolve to exactly what they are named for', () => {
     expect(doc.build.artifacts[0]).toEqual(base.build.artifacts[1]);
     expect(forwards(doc)).toEqual(forwards(base).filter((n: string) => n !== 'kamerplanter-backend'));
     // backend, celery-worker and celery-beat all run the backend image
-    expect(templates(doc)).toEqual(templates(base).filter((k: string) => !/^controllers\.(backend|celery-worker|celery-beat)\.containers\.main\.image\./.test(k)));
+    expect(templates(doc)).toEqual(
+      templates(base).filter((k: string) => !/^controllers\.(backend|celery-worker|celery-beat)\.containers\.main\.image\./.test(k)),
+    );
     expect(rest(doc)).toEqual(rest(base));
   });
 

@@ -57,17 +57,25 @@ describe('Compose bound to a project', () => {
   it('Given a project with a profile, When up runs, Then name, file, env file and profile precede `up -d --remove-orphans`, marked mutating', async () => {
     // Given
     const {runner} = scriptedContext([{match: ['docker-compose'], reply: {}}]);
-    const compose = new Compose(runner, {flavour: 'compose-v1', version: '1.29.2', command: ['docker-compose']}, {
-      name: 'other',
-      file: '/c/docker-compose.yml',
-      envFile: '/e/compose-other.env',
-      profiles: ['timescaledb'],
-    });
+    const compose = new Compose(
+      runner,
+      {flavour: 'compose-v1', version: '1.29.2', command: ['docker-compose']},
+      {
+        name: 'other',
+        file: '/c/docker-compose.yml',
+        envFile: '/e/compose-other.env',
+        profiles: ['timescaledb'],
+      },
+    );
     // When
     await compose.up();
     // Then
     expect(runner.calls.map((c) => [c.command, c.args.join(' '), c.mutating])).toEqual([
-      ['docker-compose', '--project-name other --file /c/docker-compose.yml --env-file /e/compose-other.env --profile timescaledb up -d --remove-orphans', true],
+      [
+        'docker-compose',
+        '--project-name other --file /c/docker-compose.yml --env-file /e/compose-other.env --profile timescaledb up -d --remove-orphans',
+        true,
+      ],
     ]);
   });
 });

@@ -28,7 +28,14 @@ describe('docker output parsers (fed with recorded output)', () => {
 
   it('Given `docker inspect` of a healthy backend and of celery-beat, When parsed, Then health, ports, labels and restart data are read', () => {
     const [backend] = parseInspect(recorded('inspect-backend-healthy.json'));
-    expect(backend).toMatchObject({name: 'kamerplanter_backend_1', running: true, status: 'running', health: 'healthy', restartCount: 0, restartPolicy: 'unless-stopped'});
+    expect(backend).toMatchObject({
+      name: 'kamerplanter_backend_1',
+      running: true,
+      status: 'running',
+      health: 'healthy',
+      restartCount: 0,
+      restartPolicy: 'unless-stopped',
+    });
     expect(backend?.ports).toEqual([{containerPort: '8000/tcp', hostIp: '127.0.0.1', hostPort: 8000}]);
     expect(backend?.labels['com.docker.compose.service']).toBe('backend');
     const [beat] = parseInspect(recorded('inspect-celery-beat.json'));
@@ -43,7 +50,7 @@ describe('docker output parsers (fed with recorded output)', () => {
 });
 
 describe('Engine adapter (scripted, recorded output)', () => {
-  it('Given a daemon that does not answer, When the daemon is required, Then a prerequisite error carries the engine\'s message', async () => {
+  it("Given a daemon that does not answer, When the daemon is required, Then a prerequisite error carries the engine's message", async () => {
     // Given
     const {runner} = scriptedContext([
       {match: ['docker', 'version'], reply: {exitCode: 1, stdout: recorded('version-daemon-down.stdout'), stderr: recorded('version-daemon-down.stderr')}},

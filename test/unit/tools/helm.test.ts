@@ -21,7 +21,9 @@ describe('helm output parsers', () => {
   });
 
   it('Given `helm list -o json`, When parsed, Then rows are typed', () => {
-    const rows = parseHelmList('[{"name":"kamerplanter","namespace":"default","revision":"3","updated":"x","status":"deployed","chart":"kamerplanter-0.1.0","app_version":"0.0.12"}]');
+    const rows = parseHelmList(
+      '[{"name":"kamerplanter","namespace":"default","revision":"3","updated":"x","status":"deployed","chart":"kamerplanter-0.1.0","app_version":"0.0.12"}]',
+    );
     expect(rows).toEqual([{name: 'kamerplanter', namespace: 'default', revision: '3', status: 'deployed', chart: 'kamerplanter-0.1.0', appVersion: '0.0.12'}]);
     expect(parseHelmList('[]')).toEqual([]);
   });

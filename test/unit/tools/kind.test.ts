@@ -28,7 +28,7 @@ describe('kind output parsers', () => {
 });
 
 describe('Kind adapter', () => {
-  it('Given node containers that already exist, When a cluster is created, Then kind\'s exit 1 becomes a tool error that says so', async () => {
+  it("Given node containers that already exist, When a cluster is created, Then kind's exit 1 becomes a tool error that says so", async () => {
     const {runner} = scriptedContext([{match: ['kind', 'create', 'cluster'], reply: {exitCode: 1, stderr: `${ALREADY_EXISTS}\n`}}]);
 
     const error = await new Kind(runner).createCluster({name: 'kamerplanter', configFile: '/k.yaml', waitSeconds: 60}).catch((e: unknown) => e);

@@ -9,7 +9,10 @@ const NOT_FOUND = 'Error from server (NotFound): pods "homeassistant-0" not foun
 
 describe('kubectl output parsers', () => {
   it('Given `kubectl version --client -o json` (including a vendor suffix), When parsed, Then the semver is read', () => {
-    const real = JSON.stringify({clientVersion: {major: '1', minor: '32+', gitVersion: 'v1.32.4-dispatcher', platform: 'linux/amd64'}, kustomizeVersion: 'v5.5.0'});
+    const real = JSON.stringify({
+      clientVersion: {major: '1', minor: '32+', gitVersion: 'v1.32.4-dispatcher', platform: 'linux/amd64'},
+      kustomizeVersion: 'v5.5.0',
+    });
     expect(parseKubectlClientVersion(real)).toBe('1.32.4');
     expect(parseKubectlClientVersion('{"clientVersion":{"gitVersion":"v1.28.0"}}')).toBe('1.28.0');
     expect(parseKubectlClientVersion('Client Version: v1.32.4')).toBeUndefined();
@@ -40,7 +43,7 @@ describe('Kubectl adapter', () => {
     expect(error).toMatchObject({exitCode: ExitCode.Prerequisite, message: 'The Kubernetes API of context kind-kamerplanter is not reachable.'});
   });
 
-  it('Given a missing object, When a call fails, Then it is a ToolError carrying kubectl\'s exit code and stderr', async () => {
+  it("Given a missing object, When a call fails, Then it is a ToolError carrying kubectl's exit code and stderr", async () => {
     const {runner} = scriptedContext([{match: ['kubectl'], reply: {exitCode: 1, stderr: `${NOT_FOUND}\n`}}]);
 
     const error = await new Kubectl(runner, 'kind-kamerplanter').run(['get', 'pod', 'homeassistant-0']).catch((e: unknown) => e);

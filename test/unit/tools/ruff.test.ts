@@ -22,7 +22,8 @@ const CHECK_PREVIEW_CONCISE = [
   '[*] 1 fixable with the `--fix` option.',
   '',
 ].join('\n');
-const FORMAT_CHECK = 'Would reformat: kamerplanter/coordinator.py\nWould reformat: kamerplanter/sensor.py\n2 files would be reformatted, 5 files already formatted\n';
+const FORMAT_CHECK =
+  'Would reformat: kamerplanter/coordinator.py\nWould reformat: kamerplanter/sensor.py\n2 files would be reformatted, 5 files already formatted\n';
 const FORMAT_CHECK_PREVIEW = 'input.py:1:1: unformatted: File would be reformatted\n1 file would be reformatted\n';
 
 describe('ruff output parsers', () => {
@@ -49,7 +50,14 @@ describe('ruff output parsers', () => {
     expect(parseRuffCheck(CHECK_CONCISE)).toEqual([
       {file: 'input.py', line: 1, col: 8, code: 'F401', message: '`os` imported but unused', fixable: true},
       {file: 'input.py', line: 2, col: 5, code: 'F821', message: 'Undefined name `y`', fixable: false},
-      {file: 'input.py', line: 3, col: 1, code: 'invalid-syntax', message: 'Cannot use `match` statement on Python 3.9 (syntax was added in Python 3.10)', fixable: false},
+      {
+        file: 'input.py',
+        line: 3,
+        col: 1,
+        code: 'invalid-syntax',
+        message: 'Cannot use `match` statement on Python 3.9 (syntax was added in Python 3.10)',
+        fixable: false,
+      },
     ]);
     expect(parseRuffCheck('All checks passed!\n')).toEqual([]);
   });
@@ -92,13 +100,24 @@ describe('Ruff adapter', () => {
 
   it('Given findings, When check runs, Then it runs read-only from the folder above with the concise format and absolute paths come back', async () => {
     const {runner} = scriptedContext(
-      [{match: ['ruff', 'check'], reply: {exitCode: 1, stdout: 'kamerplanter/sensor.py:1:8: F401 [*] `os` imported but unused\nFound 1 error.\n[*] 1 fixable with the `--fix` option.\n'}}],
+      [
+        {
+          match: ['ruff', 'check'],
+          reply: {
+            exitCode: 1,
+            stdout: 'kamerplanter/sensor.py:1:8: F401 [*] `os` imported but unused\nFound 1 error.\n[*] 1 fixable with the `--fix` option.\n',
+          },
+        },
+      ],
       {dryRun: true},
     );
 
     const result = await new Ruff(runner).check(component);
 
-    expect(result).toEqual({exitCode: 1, findings: [{file: path.join(component, 'sensor.py'), line: 1, col: 8, code: 'F401', message: '`os` imported but unused', fixable: true}]});
+    expect(result).toEqual({
+      exitCode: 1,
+      findings: [{file: path.join(component, 'sensor.py'), line: 1, col: 8, code: 'F401', message: '`os` imported but unused', fixable: true}],
+    });
     expect(runner.lines()).toEqual([`ruff check --no-cache --output-format concise ${component}`]);
     const [call] = runner.calls;
     expect([call!.mutating, call!.skipped, call!.options.cwd]).toEqual([false, false, path.dirname(component)]);
@@ -125,7 +144,7 @@ describe('Ruff adapter', () => {
     expect(result).toEqual({exitCode: 1, unformatted: [path.join(component, 'coordinator.py'), path.join(component, 'sensor.py')]});
   });
 
-  it('Given ruff fails on its own configuration (exit 2), When check runs, Then a tool error carries ruff\'s message', async () => {
+  it("Given ruff fails on its own configuration (exit 2), When check runs, Then a tool error carries ruff's message", async () => {
     const stderr = 'ruff failed\n  Cause: Failed to parse /work/checkout/ruff.toml\n  Cause: TOML parse error at line 1, column 1\n';
     const {runner} = scriptedContext([{match: ['ruff', 'check'], reply: {exitCode: 2, stderr}}]);
 

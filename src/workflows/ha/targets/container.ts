@@ -86,7 +86,11 @@ export class ContainerTarget implements HaTarget {
     const binding = details.ports.find((p) => p.containerPort === '8123/tcp' && p.hostPort > 0);
     if (!binding) return {unreachable: `${this.label} publishes no host port for 8123`};
     // A binding on every interface (or loopback) is reached through loopback; a specific address as bound.
-    const host = ['', '0.0.0.0', '::', '127.0.0.1', '::1'].includes(binding.hostIp) ? '127.0.0.1' : binding.hostIp.includes(':') ? `[${binding.hostIp}]` : binding.hostIp;
+    const host = ['', '0.0.0.0', '::', '127.0.0.1', '::1'].includes(binding.hostIp)
+      ? '127.0.0.1'
+      : binding.hostIp.includes(':')
+        ? `[${binding.hostIp}]`
+        : binding.hostIp;
     return {url: `http://${host}:${binding.hostPort}`};
   }
 
@@ -153,7 +157,10 @@ export class ContainerTarget implements HaTarget {
   async preflight(componentDir: string): Promise<{state: TargetState; volume: VolumeInfo}> {
     const details = await this.inspectTarget();
     if (!details.running) {
-      throw fail.prerequisite(`${this.label} is not running: ${notRunningReason(containerState(details))}.`, `Start it (\`${this.engine.bin} start ${details.name}\`), then sync again.`);
+      throw fail.prerequisite(
+        `${this.label} is not running: ${notRunningReason(containerState(details))}.`,
+        `Start it (\`${this.engine.bin} start ${details.name}\`), then sync again.`,
+      );
     }
     return {state: containerState(details), volume: containerVolume(details, componentDir)};
   }
@@ -197,7 +204,14 @@ export class ContainerTarget implements HaTarget {
         : [`label=com.docker.compose.project=${this.selector.composeProject}`, `label=com.docker.compose.service=${this.selector.service}`];
     return this.engine.followContainerEvents(
       filters,
-      (event) => onChange(event.action === 'die' ? `stopped${event.exitCode === undefined ? '' : ` (exit code ${event.exitCode})`}` : event.action === 'destroy' ? 'removed' : 'started'),
+      (event) =>
+        onChange(
+          event.action === 'die'
+            ? `stopped${event.exitCode === undefined ? '' : ` (exit code ${event.exitCode})`}`
+            : event.action === 'destroy'
+              ? 'removed'
+              : 'started',
+        ),
       signal,
     );
   }

@@ -107,8 +107,15 @@ export class PodTarget implements HaTarget {
 
   async apiEndpoint(): Promise<HaEndpoint | {unreachable: string}> {
     // kp reaches only its own HA in the cluster: through the Ingress its manifest creates.
-    const own = this.selector.namespace === HA_MANIFEST_NAMES.namespace && 'pod' in this.selector && this.selector.pod === HA_MANIFEST_NAMES.pod && this.selector.container === HA_MANIFEST_NAMES.container;
-    if (!own) return {unreachable: `kp reaches HA's API only for its own HA (${HA_MANIFEST_NAMES.namespace}/${HA_MANIFEST_NAMES.pod}, through http://${HA_MANIFEST_NAMES.host}/)`};
+    const own =
+      this.selector.namespace === HA_MANIFEST_NAMES.namespace &&
+      'pod' in this.selector &&
+      this.selector.pod === HA_MANIFEST_NAMES.pod &&
+      this.selector.container === HA_MANIFEST_NAMES.container;
+    if (!own)
+      return {
+        unreachable: `kp reaches HA's API only for its own HA (${HA_MANIFEST_NAMES.namespace}/${HA_MANIFEST_NAMES.pod}, through http://${HA_MANIFEST_NAMES.host}/)`,
+      };
     // The Ingress answers on the host port kind published for the node's port 80: read it from the
     // node container rather than assume 80 (kp's login must never go to whatever else holds port 80).
     const port = await this.ingressHostPort();

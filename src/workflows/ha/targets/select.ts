@@ -59,7 +59,10 @@ export function validateConfigDir(configDir: string): string {
   const trimmed = configDir.length > 1 ? configDir.replace(/\/+$/, '') : configDir;
   const segments = trimmed.split('/').slice(1);
   if (!trimmed.startsWith('/') || trimmed === '/' || segments.some((s) => s === '' || s === '.' || s === '..') || /[\u0000-\u001f]/.test(trimmed)) {
-    throw fail.usage(`--config-dir ${JSON.stringify(configDir)} must be an absolute, normal path below / (no "." or ".." segments).`, "HA's config dir in the official image is /config.");
+    throw fail.usage(
+      `--config-dir ${JSON.stringify(configDir)} must be an absolute, normal path below / (no "." or ".." segments).`,
+      "HA's config dir in the official image is /config.",
+    );
   }
   return trimmed;
 }
@@ -76,7 +79,14 @@ function checkTargetNames(options: TargetOptions, kind: 'kubernetes' | 'docker')
   checkName(options.namespace, '--namespace', K8S_NAME, 'Namespaces are lower-case letters, digits and "-" (at most 63).');
   checkName(options.pod, '--pod', K8S_SUBDOMAIN, 'Pod names are lower-case letters, digits, "-" and "." (at most 253).');
   checkName(options.service, '--service', K8S_NAME, 'Compose service names here are lower-case letters, digits and "-".');
-  checkName(options.container, '--container', kind === 'docker' ? CONTAINER_NAME : K8S_NAME, kind === 'docker' ? "Docker container names are letters, digits, '_', '.' and '-'." : 'Container names are lower-case letters, digits and "-" (at most 63).');
+  checkName(
+    options.container,
+    '--container',
+    kind === 'docker' ? CONTAINER_NAME : K8S_NAME,
+    kind === 'docker'
+      ? "Docker container names are letters, digits, '_', '.' and '-'."
+      : 'Container names are lower-case letters, digits and "-" (at most 63).',
+  );
 }
 
 /**

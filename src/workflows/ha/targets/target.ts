@@ -36,12 +36,20 @@ export function notRunningReason(state: TargetState): string {
   const parts: string[] = [];
   const ended = state.ended;
   if (ended?.oomKilled) parts.push(`OOM-killed${ended.exitCode === undefined ? '' : ` (exit ${ended.exitCode})`}`);
-  else if (ended?.exitCode !== undefined) parts.push(`exited with code ${ended.exitCode}${ended.reason && ended.reason !== 'Error' && ended.reason !== 'Completed' ? ` (${ended.reason})` : ''}`);
+  else if (ended?.exitCode !== undefined)
+    parts.push(`exited with code ${ended.exitCode}${ended.reason && ended.reason !== 'Error' && ended.reason !== 'Completed' ? ` (${ended.reason})` : ''}`);
   else parts.push(state.status);
   const backoff = state.backoff;
   if (backoff?.by === 'kubelet') {
-    const remaining = backoff.remainingMs === undefined ? '' : backoff.remainingMs > 0 ? ` kubelet restarts it in about ${Math.ceil(backoff.remainingMs / 1000)} s` : ' kubelet restarts it any moment';
-    parts.push(`in CrashLoopBackOff${backoff.delayMs === undefined ? '' : ` (back-off ${Math.round(backoff.delayMs / 1000)} s)`}:${remaining || ' kubelet restarts it when the back-off ends'}; every further crash doubles the wait, up to 5 min, until it has run 10 minutes`);
+    const remaining =
+      backoff.remainingMs === undefined
+        ? ''
+        : backoff.remainingMs > 0
+          ? ` kubelet restarts it in about ${Math.ceil(backoff.remainingMs / 1000)} s`
+          : ' kubelet restarts it any moment';
+    parts.push(
+      `in CrashLoopBackOff${backoff.delayMs === undefined ? '' : ` (back-off ${Math.round(backoff.delayMs / 1000)} s)`}:${remaining || ' kubelet restarts it when the back-off ends'}; every further crash doubles the wait, up to 5 min, until it has run 10 minutes`,
+    );
   } else if (backoff?.by === 'docker') {
     parts.push("Docker's restart policy is delaying its restart (the delay doubles with every restart less than 10 s after the last, up to 1 min)");
   }

@@ -26,7 +26,11 @@ describe('Given a project that does not exist yet', () => {
     expect(first.exitCode, first.stderr).toBe(0);
     expect(second.exitCode, second.stderr).toBe(0);
     expect([first.stderr, second.stderr].filter((stderr) => stderr.includes(`Waiting for another kp run on compose project ${stack.project}`))).toHaveLength(1);
-    const services = execFileSync('docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${stack.project}`, '--format', `{{.Label "${SERVICE_LABEL}"}}`], {encoding: 'utf8'})
+    const services = execFileSync(
+      'docker',
+      ['ps', '-a', '--filter', `label=com.docker.compose.project=${stack.project}`, '--format', `{{.Label "${SERVICE_LABEL}"}}`],
+      {encoding: 'utf8'},
+    )
       .split('\n')
       .filter(Boolean)
       .sort();
@@ -73,7 +77,17 @@ describe('Given a running stack with a second celery-beat container (left by an 
     // Labelled as Compose labels its own second container of a service (as `--scale celery-beat=2` leaves it).
     const original = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .Config.Labels}}', beat], {encoding: 'utf8'})) as Record<string, string>;
     const labels = {...original, 'com.docker.compose.container-number': '2'};
-    execFileSync('docker', ['run', '-d', '--name', duplicate, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), image, 'sh', '-c', 'while :; do sleep 1; done']);
+    execFileSync('docker', [
+      'run',
+      '-d',
+      '--name',
+      duplicate,
+      ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+      image,
+      'sh',
+      '-c',
+      'while :; do sleep 1; done',
+    ]);
     // When: status
     const status = await stack.kp(['compose', 'status', '--json']);
     expect(status.exitCode, status.stderr).toBe(0);
@@ -84,7 +98,11 @@ describe('Given a running stack with a second celery-beat container (left by an 
     const start = await stack.kp(['compose', 'start', '--json', '--timeout', '180']);
     expect(start.exitCode, start.stderr).toBe(0);
     expect(JSON.parse(start.stdout).reason).toContain('more than one container for celery-beat');
-    const beats = execFileSync('docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${stack.project}`, '--filter', 'label=com.docker.compose.service=celery-beat', '-q'], {encoding: 'utf8'})
+    const beats = execFileSync(
+      'docker',
+      ['ps', '-a', '--filter', `label=com.docker.compose.project=${stack.project}`, '--filter', 'label=com.docker.compose.service=celery-beat', '-q'],
+      {encoding: 'utf8'},
+    )
       .split('\n')
       .filter(Boolean);
     expect(beats).toHaveLength(1);

@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest';
 import {sharedStack} from '../../support/e2e.js';
 
 describe('Given the stack is up', () => {
-  it('When logs backend --tail 50 runs, Then the backend\'s own output is printed on stdout', async () => {
+  it("When logs backend --tail 50 runs, Then the backend's own output is printed on stdout", async () => {
     // Given
     const stack = sharedStack();
     await stack.ensureUp();

@@ -39,7 +39,10 @@ describe('Given the shared stack (KP_COMPOSE_PROJECT, ports from the environment
     ]);
 
     // Then both are up and healthy, each under its own name
-    for (const [stack, result] of [[first, firstStart], [second, secondStart]] as const) {
+    for (const [stack, result] of [
+      [first, firstStart],
+      [second, secondStart],
+    ] as const) {
       expect(result.exitCode, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout) as {project: string; services: Array<{service: string; state: string; health: string}>};
       expect(report.project).toBe(stack.project);
@@ -85,7 +88,7 @@ describe('Given the shared stack (KP_COMPOSE_PROJECT, ports from the environment
 });
 
 describe('Given the shared stack up and a second project asked to use the same host ports', () => {
-  it('When the second starts, Then it refuses (exit 3) naming the port, the service and the first stack\'s container, and creates nothing', async () => {
+  it("When the second starts, Then it refuses (exit 3) naming the port, the service and the first stack's container, and creates nothing", async () => {
     // Given
     const first = sharedStack();
     await first.ensureUp();
@@ -95,7 +98,9 @@ describe('Given the shared stack up and a second project asked to use the same h
     // Then
     expect(result.exitCode).toBe(3);
     const error = (JSON.parse(result.stdout) as {error: {message: string}}).error;
-    expect(error.message).toMatch(new RegExp(`port ${first.port('FRONTEND_HOST_PORT')} \\(frontend\\) is in use by container ${first.project}[_-]frontend[_-]1`));
+    expect(error.message).toMatch(
+      new RegExp(`port ${first.port('FRONTEND_HOST_PORT')} \\(frontend\\) is in use by container ${first.project}[_-]frontend[_-]1`),
+    );
     expect(clash.containerIds()).toEqual([]);
     expect(first.isUp()).toBe(true);
   });

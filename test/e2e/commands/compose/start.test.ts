@@ -43,7 +43,7 @@ describe('Given a project that was never started', () => {
     expect(() => statSync(stack.envFile)).toThrow();
   });
 
-  it('When start runs while the daemon is unreachable, Then it exits 3 with the engine\'s reason', async () => {
+  it("When start runs while the daemon is unreachable, Then it exits 3 with the engine's reason", async () => {
     // Given DOCKER_HOST pointing at no daemon
     const stack = await ownStack('start-no-daemon', {home: tempDir('kp-e2e-no-daemon-')});
     // When
@@ -114,7 +114,10 @@ describe('Given no stack and no env file (the shared stack made absent)', () => 
     // And the env file is 0600, generated, with no placeholder
     expect(statSync(stack.envFile).mode & 0o777).toBe(0o600);
     const text = readFileSync(stack.envFile, 'utf8');
-    const assignments = text.split('\n').filter((line) => !line.startsWith('#')).join('\n');
+    const assignments = text
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n');
     expect(assignments).not.toMatch(/changeme|change-me/i);
     const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(text)?.[1] ?? '';
     expect(value('JWT_SECRET_KEY')).toMatch(/^[0-9a-f]{64}$/);
@@ -165,7 +168,10 @@ describe('Given the stack is up and healthy', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({action: 'already-up'});
     expect(result.stderr).toMatch(/already up/);
     expect(stack.containerIds()).toEqual(before);
-    const spawned = readFileSync(spawnLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {command: string; args: string[]});
+    const spawned = readFileSync(spawnLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {command: string; args: string[]});
     expect(spawned.some((s) => s.command === 'docker')).toBe(true); // it observed the engine...
     expect(spawned.filter((s) => s.args.includes('up'))).toEqual([]); // ...and ran no `up`
     expect(readFileSync(stack.envFile, 'utf8')).toBe(envBefore.text);

@@ -14,7 +14,13 @@ describe('Given the stack is up and healthy', () => {
     const result = await stack.kp(['compose', 'status', '--json']);
     // Then
     expect(result.exitCode, result.stderr).toBe(0);
-    const status = JSON.parse(result.stdout) as {project: string; state: string; envFile: string; envFileExists: boolean; services: Array<Record<string, unknown>>};
+    const status = JSON.parse(result.stdout) as {
+      project: string;
+      state: string;
+      envFile: string;
+      envFileExists: boolean;
+      services: Array<Record<string, unknown>>;
+    };
     expect(status).toMatchObject({project: stack.project, state: 'up', envFile: stack.envFile, envFileExists: true});
     expect(status.services.map((s) => s.service).sort()).toEqual(EXPECTED_SERVICES);
     const backend = status.services.find((s) => s.service === 'backend');

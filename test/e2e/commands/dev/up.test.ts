@@ -20,7 +20,12 @@ let w: FakeWorld;
 
 function nodeStates(): Record<string, string> {
   const out = docker('ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${NAME}`, '--format', '{{.Names}} {{.State}}');
-  return Object.fromEntries(out.split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
+  return Object.fromEntries(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ') as [string, string]),
+  );
 }
 
 /** The nodes stopped, as after a Docker restart (kind runs them with on-failure:1). */
@@ -34,10 +39,19 @@ beforeAll(() => {
   // The node containers of a kind cluster...
   for (const node of NODES) {
     docker(
-      'run', '-d', '--name', node, '--restart', 'on-failure:1',
-      '--label', `io.x-k8s.kind.cluster=${NAME}`,
-      '--label', `io.x-k8s.kind.role=${node.endsWith('control-plane') ? 'control-plane' : 'worker'}`,
-      IMAGE, 'sleep', '86400',
+      'run',
+      '-d',
+      '--name',
+      node,
+      '--restart',
+      'on-failure:1',
+      '--label',
+      `io.x-k8s.kind.cluster=${NAME}`,
+      '--label',
+      `io.x-k8s.kind.role=${node.endsWith('control-plane') ? 'control-plane' : 'worker'}`,
+      IMAGE,
+      'sleep',
+      '86400',
     );
   }
   // ...and the kubeconfig entry kind wrote when it created them; the user's current context is elsewhere.
@@ -104,9 +118,21 @@ describe('kp dev up with real (stand-in) kind node containers', () => {
     const exposed = `${NAME}-open`;
     const [open, closed] = await freePorts(2);
     docker(
-      'run', '-d', '--name', `${exposed}-control-plane`, '-p', `0.0.0.0:${open}:80`, '-p', `127.0.0.1:${closed}:443`,
-      '--label', `io.x-k8s.kind.cluster=${exposed}`, '--label', 'io.x-k8s.kind.role=control-plane',
-      IMAGE, 'sleep', '86400',
+      'run',
+      '-d',
+      '--name',
+      `${exposed}-control-plane`,
+      '-p',
+      `0.0.0.0:${open}:80`,
+      '-p',
+      `127.0.0.1:${closed}:443`,
+      '--label',
+      `io.x-k8s.kind.cluster=${exposed}`,
+      '--label',
+      'io.x-k8s.kind.role=control-plane',
+      IMAGE,
+      'sleep',
+      '86400',
     );
     try {
       // When

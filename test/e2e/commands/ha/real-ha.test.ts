@@ -29,7 +29,8 @@ let stack: ComposeStack;
 let haPort: number;
 let image: string;
 
-const kp = (args: string[], options: CliOptions = {}) => stack.kp(args, {cwd: repo, timeoutMs: 900_000, ...options, env: {HA_IMAGE: image, HA_HOST_PORT: String(haPort), ...options.env}});
+const kp = (args: string[], options: CliOptions = {}) =>
+  stack.kp(args, {cwd: repo, timeoutMs: 900_000, ...options, env: {HA_IMAGE: image, HA_HOST_PORT: String(haPort), ...options.env}});
 const json = (stdout: string) => JSON.parse(stdout);
 const haContainer = () => stack.serviceContainer('homeassistant');
 const inspect = (format: string) => execFileSync('docker', ['inspect', '-f', format, haContainer()], {encoding: 'utf8'}).trim();
@@ -59,16 +60,26 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     // No entry yet: HA's loader line comes from reading the manifest, so the log verdict can say only
     // `found`, never `loaded`: this very component's config_flow.py does not even import (below).
     expect(up.sync).toMatchObject({verdict: {status: 'found', failures: []}, verdictSource: {used: 'log'}});
-    expect(up.sync.summary).toContainEqual(expect.objectContaining({step: 'loaded', detail: expect.stringContaining('no config entry, so HA has not imported its code')}));
+    expect(up.sync.summary).toContainEqual(
+      expect.objectContaining({step: 'loaded', detail: expect.stringContaining('no config entry, so HA has not imported its code')}),
+    );
     // The snapshot imports ZeroconfServiceInfo from homeassistant.components.zeroconf, which HA 2026.3
     // no longer has: HA answers "Invalid handler specified" and logs why; kp passes HA's reason on.
     expect(up.wiring).toMatchObject({outcome: 'failed', url: 'http://backend:8000'});
-    expect(up.wiring.reason).toMatch(/^HA cannot load the kamerplanter config flow: cannot import name 'ZeroconfServiceInfo' from 'homeassistant\.components\.zeroconf'/);
+    expect(up.wiring.reason).toMatch(
+      /^HA cannot load the kamerplanter config flow: cannot import name 'ZeroconfServiceInfo' from 'homeassistant\.components\.zeroconf'/,
+    );
   }, 900_000);
 
   it('Given the import fixed as HA 2026.3 wants it, When kp ha sync and kp ha up run, Then the entry is created through the real config flow against the backend and HA reports it loaded; HA runs under the real s6-supervise', async () => {
     const flow = path.join(component, 'config_flow.py');
-    writeFileSync(flow, readFileSync(flow, 'utf8').replace('from homeassistant.components.zeroconf import ZeroconfServiceInfo', 'from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo'));
+    writeFileSync(
+      flow,
+      readFileSync(flow, 'utf8').replace(
+        'from homeassistant.components.zeroconf import ZeroconfServiceInfo',
+        'from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo',
+      ),
+    );
     const sync = await kp(['ha', 'sync', '--target', 'docker', '--json']);
     expect(sync.exitCode, sync.stderr).toBe(0);
     const result = await kp(['ha', 'up', '--target', 'docker', '--json', '--timeout', '600']);
@@ -97,7 +108,10 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
   }, 600_000);
 
   it("Given an exception planted in async_setup_entry, When synced, Then HA's own verdict is setup_error (exit 6); fixed, the next sync is loaded again", async () => {
-    writeFileSync(initPy, original().replace(/(async def async_setup_entry\([^)]*\)[^:]*:\n(?:\s+"""[^"]*"""\n)?)/, '$1    raise RuntimeError("planted by kp\'s real-HA e2e")\n'));
+    writeFileSync(
+      initPy,
+      original().replace(/(async def async_setup_entry\([^)]*\)[^:]*:\n(?:\s+"""[^"]*"""\n)?)/, '$1    raise RuntimeError("planted by kp\'s real-HA e2e")\n'),
+    );
     expect(readFileSync(initPy, 'utf8')).toContain('planted by kp');
     const broken = await kp(['ha', 'sync', '--target', 'docker', '--json']);
     expect(broken.exitCode, broken.stderr).toBe(6);
@@ -112,13 +126,17 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
   it("Given the entry loaded, When kp ha sync --watch sees three saves of a .py file, one after another, Then each is its own round that restarts HA in place and ends on HA's verdict loaded; Ctrl-C ends the watch with 130", async () => {
     const sensor = path.join(component, 'sensor.py');
     const base = readFileSync(sensor, 'utf8');
-    const outcome = await watchSession(['--target', 'docker'], {cwd: repo, env: {...stack.env(), HA_IMAGE: image, HA_HOST_PORT: String(haPort)}}, async (watch) => {
-      for (let edit = 1; edit <= 3; edit += 1) {
-        const before = watch.lines().length;
-        writeFileSync(sensor, `${base}\n# real-HA watch edit ${edit}\n`);
-        await watch.waitFor(() => watch.lines().length > before, 180_000);
-      }
-    });
+    const outcome = await watchSession(
+      ['--target', 'docker'],
+      {cwd: repo, env: {...stack.env(), HA_IMAGE: image, HA_HOST_PORT: String(haPort)}},
+      async (watch) => {
+        for (let edit = 1; edit <= 3; edit += 1) {
+          const before = watch.lines().length;
+          writeFileSync(sensor, `${base}\n# real-HA watch edit ${edit}\n`);
+          await watch.waitFor(() => watch.lines().length > before, 180_000);
+        }
+      },
+    );
     expect(outcome.scriptError).toBeUndefined();
     expect(outcome.exitCode, outcome.stderr).toBe(130);
     const rounds = outcome.rounds.filter((round) => round.ok && round.report.outcome === 'synced');

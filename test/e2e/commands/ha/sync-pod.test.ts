@@ -106,7 +106,12 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
     const result = await runKp(['ha', 'status', '--json'], {cwd, env});
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(report).toMatchObject({state: {running: true, ready: true}, installed: {present: true, version: '0.4.2'}, filesMatch: true, verdict: {status: 'found'}});
+    expect(report).toMatchObject({
+      state: {running: true, ready: true},
+      installed: {present: true, version: '0.4.2'},
+      filesMatch: true,
+      verdict: {status: 'found'},
+    });
   });
 
   it('Given no pod of that name, When kp ha sync --pod nope runs, Then it exits 3 with a clear NotFound message', async () => {
@@ -150,7 +155,9 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
     expect(first.exitCode, first.stderr).toBe(0);
     const one = JSON.parse(first.stdout);
     expect(one.restart).toMatchObject({method: 'kill', observed: true, fallback: expect.stringContaining("kubelet's crash back-off")});
-    expect(first.stderr).toMatch(/warning: HA cannot be restarted in place \(no Home Assistant process apart from PID 1\): restarting the pod; kubelet's crash back-off/);
+    expect(first.stderr).toMatch(
+      /warning: HA cannot be restarted in place \(no Home Assistant process apart from PID 1\): restarting the pod; kubelet's crash back-off/,
+    );
     expect(second.exitCode, second.stderr).toBe(0);
     const two = JSON.parse(second.stdout);
     expect(two.restart.after.restartCount).toBe(one.restart.after.restartCount + 1);
@@ -168,7 +175,9 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
     });
     // When
     const session = await watchSession(['--pod', 'homeassistant-0', '--debounce', '200'], {cwd, env}, async (watch) => {
-      execFileSync(path.join(projectRoot, 'test/fakes/bin/kubectl'), ['--context', 'kind-kamerplanter', 'delete', 'pod', 'homeassistant-0', '-n', 'default'], {env: {...process.env, ...env}});
+      execFileSync(path.join(projectRoot, 'test/fakes/bin/kubectl'), ['--context', 'kind-kamerplanter', 'delete', 'pod', 'homeassistant-0', '-n', 'default'], {
+        env: {...process.env, ...env},
+      });
       await watch.waitFor((text) => text.includes('was re-created outside kp'));
       await watch.waitFor((text) => text.split('round synced').length - 1 >= 1 && text.lastIndexOf('round synced') > text.indexOf('was re-created outside kp'));
     });

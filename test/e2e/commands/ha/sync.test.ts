@@ -40,7 +40,9 @@ const sync = (args: string[] = [], options: Pick<CliOptions, 'env' | 'onSpawn'> 
 const restartCount = (name: string) => Number(execFileSync('docker', ['inspect', '-f', '{{.RestartCount}}', name], {encoding: 'utf8'}).trim());
 /** What the engine says about the container instance: id, restart count, start time. */
 const inspectState = (name: string) => {
-  const [id, count, startedAt] = execFileSync('docker', ['inspect', '-f', '{{.Id}} {{.RestartCount}} {{.State.StartedAt}}', name], {encoding: 'utf8'}).trim().split(' ');
+  const [id, count, startedAt] = execFileSync('docker', ['inspect', '-f', '{{.Id}} {{.RestartCount}} {{.State.StartedAt}}', name], {encoding: 'utf8'})
+    .trim()
+    .split(' ');
   return {id, restartCount: Number(count), startedAt};
 };
 /** Wait until the stand-in answers on 8123 (its boot delay over). */
@@ -95,13 +97,26 @@ describe('kp ha sync with a container target, one sync after another (real engin
     expect(report.ready.ready).toBe(true);
     expect(report.verdict.status).toBe('found');
     expect(report.summary.map((row: {step: string; status: string}) => `${row.step}:${row.status}`)).toEqual([
-      'copy:ok', 'cache clear:ok', 'restart:ok', 'ready:ok', 'loaded:ok', 'errors:ok',
+      'copy:ok',
+      'cache clear:ok',
+      'restart:ok',
+      'ready:ok',
+      'loaded:ok',
+      'errors:ok',
     ]);
     expect(dockerExec(ha, ['cat', `${remote}/helpers/care.py`])).toBe(smallFiles()['helpers/care.py']);
     // Staging lives outside custom_components/ and is gone afterwards.
-    expect(dockerExec(ha, ['ls', '-a', '/config/custom_components']).split('\n').filter((n: string) => n && !n.startsWith('.'))).toEqual(['kamerplanter']);
+    expect(
+      dockerExec(ha, ['ls', '-a', '/config/custom_components'])
+        .split('\n')
+        .filter((n: string) => n && !n.startsWith('.')),
+    ).toEqual(['kamerplanter']);
     // Nothing of a sync is left, only the count of in-place restarts kp keeps there.
-    expect(dockerExec(ha, ['ls', '-A', '/config/.kp-staging']).split('\n').filter((n: string) => n && n !== '.ha-restarts')).toEqual([]);
+    expect(
+      dockerExec(ha, ['ls', '-A', '/config/.kp-staging'])
+        .split('\n')
+        .filter((n: string) => n && n !== '.ha-restarts'),
+    ).toEqual([]);
   });
 
   it('Given nothing changed locally, When kp ha sync runs, Then it reports up to date, does not restart, and used at most 2 processes', async () => {
@@ -214,7 +229,11 @@ describe('kp ha sync with a container target, one sync after another (real engin
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(dockerExec(ha, ['sha256sum', `${remote}/sensor.py`])).toBe(before);
     expect(remoteExists(ha, `${remote}/www/huge.bin`)).toBe(false);
-    expect(dockerExec(ha, ['ls', '-a', '/config/custom_components']).split('\n').filter((n: string) => n && !n.startsWith('.'))).toEqual(['kamerplanter']);
+    expect(
+      dockerExec(ha, ['ls', '-a', '/config/custom_components'])
+        .split('\n')
+        .filter((n: string) => n && !n.startsWith('.')),
+    ).toEqual(['kamerplanter']);
 
     // And the next sync completes
     rmSync(path.join(component, 'www', 'huge.bin'));
@@ -239,7 +258,9 @@ describe('kp ha sync with a container target, one sync after another (real engin
     expect(report.ha.kpRestarts).toBeGreaterThanOrEqual(3);
     expect(report.ha.uptimeSeconds).toBeLessThanOrEqual(report.state.uptimeSeconds);
     expect(report.state.restartCount).toBe(0);
-    expect(report.ha.pid).toBe(Number(dockerExec(ha, ['sh', '-c', 'for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = python3 ] && echo ${p#/proc/}; done; true']).trim()));
+    expect(report.ha.pid).toBe(
+      Number(dockerExec(ha, ['sh', '-c', 'for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = python3 ] && echo ${p#/proc/}; done; true']).trim()),
+    );
     expect(report).toMatchObject({installed: {present: true, version: '0.4.2'}, local: {version: '0.4.2'}, filesMatch: true, verdict: {status: 'found'}});
   });
 });
@@ -329,39 +350,39 @@ describe('kp ha sync --watch (real engine)', () => {
     };
     const count = (text: string, needle: string) => text.split(needle).length - 1;
     // When a watch session runs while the files are edited (a burst, a broken manifest, its fix), then Ctrl-C
-    const result = await runKp(
-      ['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--settle', '0', '--watch', '--debounce', '300'],
-      {
-        cwd,
-        timeoutMs: 200_000,
-        onSpawn: (child) => {
-          child.stderr!.on('data', (chunk: Buffer) => stderrSeen.push(chunk.toString()));
-          void (async () => {
-            try {
-              await waitFor((t) => t.includes('Watching'));
-              const baseline = count(stderrSeen.join(''), 'round synced');
-              for (const name of ['sensor.py', 'helpers/care.py', 'translations/en.json']) {
-                appendFileSync(path.join(component, name), name.endsWith('.json') ? ' ' : '# burst\n');
-                await new Promise((resolve) => setTimeout(resolve, 30));
-              }
-              await waitFor((t) => count(t, 'round synced') === baseline + 1);
-              const manifest = path.join(component, 'manifest.json');
-              const good = readFileSync(manifest, 'utf8');
-              appendFileSync(path.join(component, 'sensor.py'), '# waits for the manifest fix\n');
-              writeFileSync(manifest, '{ not json');
-              await waitFor((t) => t.includes('round failed'));
-              writeFileSync(manifest, good);
-              await waitFor((t) => count(t, 'round synced') === baseline + 2);
-            } finally {
-              child.kill('SIGINT');
+    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--settle', '0', '--watch', '--debounce', '300'], {
+      cwd,
+      timeoutMs: 200_000,
+      onSpawn: (child) => {
+        child.stderr!.on('data', (chunk: Buffer) => stderrSeen.push(chunk.toString()));
+        void (async () => {
+          try {
+            await waitFor((t) => t.includes('Watching'));
+            const baseline = count(stderrSeen.join(''), 'round synced');
+            for (const name of ['sensor.py', 'helpers/care.py', 'translations/en.json']) {
+              appendFileSync(path.join(component, name), name.endsWith('.json') ? ' ' : '# burst\n');
+              await new Promise((resolve) => setTimeout(resolve, 30));
             }
-          })();
-        },
+            await waitFor((t) => count(t, 'round synced') === baseline + 1);
+            const manifest = path.join(component, 'manifest.json');
+            const good = readFileSync(manifest, 'utf8');
+            appendFileSync(path.join(component, 'sensor.py'), '# waits for the manifest fix\n');
+            writeFileSync(manifest, '{ not json');
+            await waitFor((t) => t.includes('round failed'));
+            writeFileSync(manifest, good);
+            await waitFor((t) => count(t, 'round synced') === baseline + 2);
+          } finally {
+            child.kill('SIGINT');
+          }
+        })();
       },
-    );
+    });
     // Then: Ctrl-C ends a watch with 130, and stdout is newline-delimited JSON: one line per round, then a summary
     expect(result.exitCode, stderrSeen.join('')).toBe(130);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, any>);
     const rounds = lines.slice(0, -1);
     const summary = lines.at(-1)!;
     expect(rounds.map((r) => r.round)).toEqual(rounds.map((_, index) => index + 1));

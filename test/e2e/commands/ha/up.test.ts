@@ -28,7 +28,8 @@ const cwd = path.join(work, 'repo');
 const component = path.join(cwd, 'custom_components', 'kamerplanter');
 const remote = '/config/custom_components/kamerplanter';
 
-const kp = (args: string[], options: CliOptions = {}) => stack.kp(args, {cwd, ...options, env: {HA_IMAGE: image, HA_HOST_PORT: String(haPort), ...options.env}});
+const kp = (args: string[], options: CliOptions = {}) =>
+  stack.kp(args, {cwd, ...options, env: {HA_IMAGE: image, HA_HOST_PORT: String(haPort), ...options.env}});
 const haContainer = () => stack.serviceContainer('homeassistant');
 const restartCount = () => Number(execFileSync('docker', ['inspect', '-f', '{{.RestartCount}}', haContainer()], {encoding: 'utf8'}).trim());
 const json = (stdout: string) => JSON.parse(stdout);
@@ -61,7 +62,9 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     // Onboarded by kp before anyone else could, as HA itself records it; analytics and the rest done.
     expect(up.onboarding).toMatchObject({outcome: 'onboarded', owner: 'kp-dev', completed: ['user', 'core_config', 'analytics', 'integration']});
     expect(dockerExec(haContainer(), ['cat', '/config/.storage/standin/owner']).trim()).toBe('kp-dev');
-    expect(dockerExec(haContainer(), ['ls', '/config/.storage/standin']).split('\n')).toEqual(expect.arrayContaining(['done-user', 'done-core_config', 'done-analytics', 'done-integration']));
+    expect(dockerExec(haContainer(), ['ls', '/config/.storage/standin']).split('\n')).toEqual(
+      expect.arrayContaining(['done-user', 'done-core_config', 'done-analytics', 'done-integration']),
+    );
     // Wired to the stack's backend by the name HA reaches it on the compose network, and loaded.
     expect(up.wiring).toMatchObject({outcome: 'created', url: 'http://backend:8000', state: 'loaded'});
     // The login: kp's state dir, mode 0600, in no output of kp ha up.
@@ -73,8 +76,18 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     const kept = JSON.parse(readFileSync(credentials.file, 'utf8'));
     for (const secret of [kept.password, kept.refreshToken]) expect(result.stdout + result.stderr).not.toContain(secret);
     // Nothing of the stack is published beyond loopback (read back from the engine).
-    const ids = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${stack.project}`], {encoding: 'utf8'}).trim().split('\n').filter(Boolean);
-    const bindings = ids.flatMap((id) => Object.values(JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .NetworkSettings.Ports}}', id], {encoding: 'utf8'})) as Record<string, Array<{HostIp: string}> | null>).flatMap((b) => b ?? []));
+    const ids = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${stack.project}`], {encoding: 'utf8'})
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    const bindings = ids.flatMap((id) =>
+      Object.values(
+        JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .NetworkSettings.Ports}}', id], {encoding: 'utf8'})) as Record<
+          string,
+          Array<{HostIp: string}> | null
+        >,
+      ).flatMap((b) => b ?? []),
+    );
     expect(bindings.length).toBeGreaterThan(0);
     expect(bindings.filter((b) => b.HostIp !== '127.0.0.1')).toEqual([]);
   });
@@ -94,7 +107,10 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     // kp ha status says who onboarded HA and what HA says of the entry.
     const status = await kp(['ha', 'status', '--json']);
     expect(status.exitCode, status.stderr).toBe(0);
-    expect(json(status.stdout)).toMatchObject({onboarding: {onboarded: true, by: 'kp', owner: 'kp-dev'}, configEntries: [{domain: 'kamerplanter', state: 'loaded', title: 'Kamerplanter (http://backend:8000)'}]});
+    expect(json(status.stdout)).toMatchObject({
+      onboarding: {onboarded: true, by: 'kp', owner: 'kp-dev'},
+      configEntries: [{domain: 'kamerplanter', state: 'loaded', title: 'Kamerplanter (http://backend:8000)'}],
+    });
   });
 
   it('Given no target flag, When kp ha sync runs, Then it picks the compose HA and names it in its first line', async () => {
@@ -160,9 +176,12 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(json(result.stdout).changes.replaced).toEqual(['www']);
     expect(dockerExec(c, ['ls', '/tmp/outside']).trim()).toBe('keep.txt');
-    expect(dockerExec(c, ['sh', '-c', `[ -d ${remote}/www ] && [ ! -L ${remote}/www ] && ls ${remote}/www`]).trim().split('\n').sort()).toEqual([
-      'kamerplanter-card.js', 'kamerplanter-extra-card.js',
-    ]);
+    expect(
+      dockerExec(c, ['sh', '-c', `[ -d ${remote}/www ] && [ ! -L ${remote}/www ] && ls ${remote}/www`])
+        .trim()
+        .split('\n')
+        .sort(),
+    ).toEqual(['kamerplanter-card.js', 'kamerplanter-extra-card.js']);
   });
 
   it('Given --config-dir /config/.., When kp ha sync runs, Then exit 2 before any process and nothing is written onto the root filesystem', async () => {
@@ -206,7 +225,11 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toContain('no longer runs: taking it over');
     // Nothing of a sync is left, only the count of in-place restarts kp keeps there.
-    expect(dockerExec(c, ['ls', '-A', '/config/.kp-staging']).split('\n').filter((n: string) => n && n !== '.ha-restarts')).toEqual([]);
+    expect(
+      dockerExec(c, ['ls', '-A', '/config/.kp-staging'])
+        .split('\n')
+        .filter((n: string) => n && n !== '.ha-restarts'),
+    ).toEqual([]);
   });
 
   it('Given two checkouts synced at the same time from two kp state dirs, When both finish, Then the tree equals one source exactly and no staging is left', async () => {
@@ -235,7 +258,11 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     // One source exactly: the other checkout's sensor.py goes with its other_only.py, never mixed.
     expect(hasOtherOnly).toBe(sensor.includes('"other"'));
     // Nothing of a sync is left, only the count of in-place restarts kp keeps there.
-    expect(dockerExec(c, ['ls', '-A', '/config/.kp-staging']).split('\n').filter((n: string) => n && n !== '.ha-restarts')).toEqual([]);
+    expect(
+      dockerExec(c, ['ls', '-A', '/config/.kp-staging'])
+        .split('\n')
+        .filter((n: string) => n && n !== '.ha-restarts'),
+    ).toEqual([]);
   });
 
   it('Given one sync paused (SIGSTOP) once it is sending, When a second sync from another checkout starts, Then the second waits for the lock and the final tree is the second source exactly', async () => {
@@ -246,7 +273,10 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     writeComponent(path.join(second, 'custom_components'), {...smallFiles(), 'sensor.py': 'def setup():\n    return "paused-b"\n', 'b_only.py': 'B = 1\n'});
     const env = testEnv({...stack.env(), HA_IMAGE: image, HA_HOST_PORT: String(haPort)}) as NodeJS.ProcessEnv;
     const start = (dir: string, state: string) => {
-      const child = spawn(process.execPath, [kpBin, 'ha', 'sync', '--settle', '0', '--timeout', '90', '--lock-timeout', '90'], {cwd: dir, env: {...env, XDG_STATE_HOME: path.join(work, state)}});
+      const child = spawn(process.execPath, [kpBin, 'ha', 'sync', '--settle', '0', '--timeout', '90', '--lock-timeout', '90'], {
+        cwd: dir,
+        env: {...env, XDG_STATE_HOME: path.join(work, state)},
+      });
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += chunk));
       const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
@@ -267,9 +297,17 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect(bCode, b.stderr()).toBe(0);
     const c = haContainer();
     expect(dockerExec(c, ['cat', `${remote}/sensor.py`])).toContain('paused-b');
-    expect(dockerExec(c, ['sh', '-c', `ls ${remote}`]).split('\n').filter((f: string) => f.endsWith('_only.py'))).toEqual(['b_only.py']);
+    expect(
+      dockerExec(c, ['sh', '-c', `ls ${remote}`])
+        .split('\n')
+        .filter((f: string) => f.endsWith('_only.py')),
+    ).toEqual(['b_only.py']);
     // Nothing of a sync is left, only the count of in-place restarts kp keeps there.
-    expect(dockerExec(c, ['ls', '-A', '/config/.kp-staging']).split('\n').filter((n: string) => n && n !== '.ha-restarts')).toEqual([]);
+    expect(
+      dockerExec(c, ['ls', '-A', '/config/.kp-staging'])
+        .split('\n')
+        .filter((n: string) => n && n !== '.ha-restarts'),
+    ).toEqual([]);
   });
 
   it('Given a Python change with a ruff finding and ruff on PATH, When kp ha sync runs, Then the finding is printed, exit 2, and nothing is copied', async () => {
@@ -296,7 +334,9 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
 
   it('Given a Python change and no ruff on PATH, When kp ha sync runs, Then one line says lint skipped and the sync goes on', async () => {
     appendFileSync(path.join(component, 'const.py'), 'NO_RUFF = True\n');
-    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--restart', 'none'], {env: {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'}});
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--restart', 'none'], {
+      env: {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'},
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr.split('\n').filter((line) => line.includes('lint skipped: ruff not found'))).toHaveLength(1);
     expect(json(result.stdout)).toMatchObject({outcome: 'synced', lint: {status: 'skipped', reason: 'ruff not found'}});
@@ -329,7 +369,10 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     const started = await kp(['compose', 'start', '--profile', 'homeassistant', '--json', '--timeout', '180']);
     expect(started.exitCode, started.stderr).toBe(0);
     const base = `http://127.0.0.1:${haPort}`;
-    const owner = await fetch(`${base}/api/onboarding/users`, {method: 'POST', body: JSON.stringify({name: 'Someone', username: 'someone', password: 'their-own', client_id: `${base}/`, language: 'en'})});
+    const owner = await fetch(`${base}/api/onboarding/users`, {
+      method: 'POST',
+      body: JSON.stringify({name: 'Someone', username: 'someone', password: 'their-own', client_id: `${base}/`, language: 'en'}),
+    });
     expect(owner.status).toBe(200);
     // When
     const result = await kp(['ha', 'up', '--target', 'docker', '--json', '--timeout', '180']);
@@ -342,7 +385,10 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     expect((await kp(['ha', 'credentials', '--target', 'docker'])).exitCode).toBe(3);
     const sync = await kp(['ha', 'sync', '--force', '--json']);
     expect(sync.exitCode, sync.stderr).toBe(0);
-    expect(json(sync.stdout)).toMatchObject({verdict: {status: 'found'}, verdictSource: {used: 'log', why: 'kp did not onboard this HA and holds no token for it'}});
+    expect(json(sync.stdout)).toMatchObject({
+      verdict: {status: 'found'},
+      verdictSource: {used: 'log', why: 'kp did not onboard this HA and holds no token for it'},
+    });
     const status = await kp(['ha', 'status', '--json']);
     expect(json(status.stdout).onboarding).toMatchObject({onboarded: false, by: 'someone else'});
   });

@@ -33,7 +33,11 @@ function setup(suffix: string, options: {bootDelay?: number} = {}) {
 }
 const args = (name: string, extra: string[] = []) => ['--target', 'docker', '--container', name, '--debounce', '200', ...extra];
 const inspect = (name: string) => {
-  const [id, count, startedAt, status] = execFileSync('docker', ['inspect', '-f', '{{.Id}} {{.RestartCount}} {{.State.StartedAt}} {{.State.Status}}', name], {encoding: 'utf8'}).trim().split(' ');
+  const [id, count, startedAt, status] = execFileSync('docker', ['inspect', '-f', '{{.Id}} {{.RestartCount}} {{.State.StartedAt}} {{.State.Status}}', name], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split(' ');
   return {id, restartCount: Number(count), startedAt, status};
 };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,7 +78,11 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
       expect(round.report.verdict.status).toBe('found');
     }
     const after = inspect(name);
-    expect({id: after.id, restartCount: after.restartCount, startedAt: after.startedAt}).toEqual({id: before.id, restartCount: before.restartCount, startedAt: before.startedAt});
+    expect({id: after.id, restartCount: after.restartCount, startedAt: after.startedAt}).toEqual({
+      id: before.id,
+      restartCount: before.restartCount,
+      startedAt: before.startedAt,
+    });
     expect(session.summary).toMatchObject({summary: true, rounds: 7, failedRounds: 0, exitCode: 130});
   });
 
@@ -175,7 +183,18 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
       await pause(1000); // the engine event stream is up
       const spawnsIdle = spawns();
       const roundsIdle = watch.count('round ');
-      for (const file of ['.sensor.py.swp', '.sensor.py.swx', '4913', 'sensor.py~', 'notes.tmp', 'sensor.py___jb_tmp___', '.goutputstream-AB12CD', 'draft.crswap', 'old.bak', 'www/dev-preview.js']) {
+      for (const file of [
+        '.sensor.py.swp',
+        '.sensor.py.swx',
+        '4913',
+        'sensor.py~',
+        'notes.tmp',
+        'sensor.py___jb_tmp___',
+        '.goutputstream-AB12CD',
+        'draft.crswap',
+        'old.bak',
+        'www/dev-preview.js',
+      ]) {
         writeFileSync(path.join(component, file), 'temporary\n');
       }
       await pause(2000);
@@ -190,7 +209,8 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
     expect(session.exitCode, session.stderr).toBe(130);
     expect(session.rounds.at(-1)!.report.changes).toMatchObject({modified: ['sensor.py'], added: [], deleted: []});
     const listing = dockerExec(name, ['find', remote, '-type', 'f']);
-    for (const temp of ['.swp', '.swx', '4913', 'sensor.py~', 'notes.tmp', '___jb_tmp___', 'goutputstream', 'crswap', 'old.bak', 'dev-preview.js']) expect(listing).not.toContain(temp);
+    for (const temp of ['.swp', '.swx', '4913', 'sensor.py~', 'notes.tmp', '___jb_tmp___', 'goutputstream', 'crswap', 'old.bak', 'dev-preview.js'])
+      expect(listing).not.toContain(temp);
     expect(dockerExec(name, ['cat', `${remote}/www/dev-remote.js`])).toBe('remote-only\n');
   });
 });

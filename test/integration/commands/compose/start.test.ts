@@ -29,24 +29,31 @@ describe('Given a profile name the compose file does not have', () => {
 });
 
 describe('Given an env file chosen on the command line', () => {
-  it.each(['--env-path', '--env-file'])('When compose start runs with %s and the file holds a placeholder, Then that file is the one read (exit 2 names it), before any engine call', async (flag) => {
-    // Given
-    const home = tempDir('kp-compose-envpath-');
-    const envFile = path.join(home, 'mine.env');
-    writeFileSync(envFile, 'ARANGO_ROOT_PASSWORD=changeme\n', {mode: 0o600});
-    // When
-    const result = await runKp(['compose', 'start', flag, envFile], {env: {XDG_CONFIG_HOME: home, XDG_STATE_HOME: home, KP_COMPOSE_PROJECT: 'kp-int-envpath'}});
-    // Then
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`${envFile}:1:1: ARANGO_ROOT_PASSWORD is the placeholder "changeme"`);
-    expect(result.stderr).not.toMatch(/daemon/i);
-  });
+  it.each(['--env-path', '--env-file'])(
+    'When compose start runs with %s and the file holds a placeholder, Then that file is the one read (exit 2 names it), before any engine call',
+    async (flag) => {
+      // Given
+      const home = tempDir('kp-compose-envpath-');
+      const envFile = path.join(home, 'mine.env');
+      writeFileSync(envFile, 'ARANGO_ROOT_PASSWORD=changeme\n', {mode: 0o600});
+      // When
+      const result = await runKp(['compose', 'start', flag, envFile], {
+        env: {XDG_CONFIG_HOME: home, XDG_STATE_HOME: home, KP_COMPOSE_PROJECT: 'kp-int-envpath'},
+      });
+      // Then
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain(`${envFile}:1:1: ARANGO_ROOT_PASSWORD is the placeholder "changeme"`);
+      expect(result.stderr).not.toMatch(/daemon/i);
+    },
+  );
 
   it('When --env-path names a file that does not exist, Then kp itself runs (Node does not claim the argument) and names the file it would create', async () => {
     // `--env-file` with a missing file never reaches kp: Node exits 9 first (nodejs/node#54232).
     const home = tempDir('kp-compose-envpath-');
     const envFile = path.join(home, 'new.env');
-    const result = await runKp(['compose', 'start', '--env-path', envFile, '--dry-run'], {env: {XDG_CONFIG_HOME: home, XDG_STATE_HOME: home, KP_COMPOSE_PROJECT: 'kp-int-envpath'}});
+    const result = await runKp(['compose', 'start', '--env-path', envFile, '--dry-run'], {
+      env: {XDG_CONFIG_HOME: home, XDG_STATE_HOME: home, KP_COMPOSE_PROJECT: 'kp-int-envpath'},
+    });
     expect(result.stderr).not.toMatch(/^node:/m);
     expect(result.stderr).toContain(envFile);
   });

@@ -38,7 +38,12 @@ describe('kp dev down', () => {
     // Then
     expect(first.exitCode, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({name: 'kamerplanter', deleted: true, cleaned: false});
-    expect(w.calls().filter((c) => c.tool === 'kind' && c.argv[0] === 'delete').map((c) => c.argv)).toEqual([['delete', 'cluster', '--name', 'kamerplanter']]);
+    expect(
+      w
+        .calls()
+        .filter((c) => c.tool === 'kind' && c.argv[0] === 'delete')
+        .map((c) => c.argv),
+    ).toEqual([['delete', 'cluster', '--name', 'kamerplanter']]);
     expect(w.clusters().kamerplanter).toBeUndefined();
     expect(w.kubeconfig().contexts.map((c) => c.name)).toEqual([FOREIGN_CONTEXT.name]);
     expect(w.kubeconfig()['current-context']).toBe(FOREIGN_CONTEXT.name);
@@ -57,7 +62,10 @@ describe('kp dev down', () => {
     const w = world();
     const result = await runKp(['dev', 'down', '--clean'], {env: w.env, cwd: w.workspace});
     expect(result.exitCode, result.stderr).toBe(0);
-    const docker = w.calls().filter((c) => c.tool === 'docker').map((c) => c.argv.join(' '));
+    const docker = w
+      .calls()
+      .filter((c) => c.tool === 'docker')
+      .map((c) => c.argv.join(' '));
     expect(docker).toContain('volume ls -q --filter label=io.x-k8s.kind.cluster=kamerplanter');
     expect(docker).toContain('network ls -q --filter label=io.x-k8s.kind.cluster=kamerplanter');
   });
@@ -75,11 +83,14 @@ describe('kp dev down', () => {
     expect(w.calls()).toEqual([]);
   });
 
-  it.each([['../x'], ['two words'], ['x'.repeat(200)]])('Given --name %j, When down runs, Then exit 2 with the naming rule and nothing is called', async (name) => {
-    const w = world();
-    const result = await runKp(['dev', 'down', '--yes', '--name', name], {env: w.env, cwd: w.workspace});
-    expect(result.exitCode).toBe(ExitCode.Usage);
-    expect(result.stderr).toMatch(/hint: Use lower-case letters, digits, "-" and "."/);
-    expect(w.calls()).toEqual([]);
-  });
+  it.each([['../x'], ['two words'], ['x'.repeat(200)]])(
+    'Given --name %j, When down runs, Then exit 2 with the naming rule and nothing is called',
+    async (name) => {
+      const w = world();
+      const result = await runKp(['dev', 'down', '--yes', '--name', name], {env: w.env, cwd: w.workspace});
+      expect(result.exitCode).toBe(ExitCode.Usage);
+      expect(result.stderr).toMatch(/hint: Use lower-case letters, digits, "-" and "."/);
+      expect(w.calls()).toEqual([]);
+    },
+  );
 });

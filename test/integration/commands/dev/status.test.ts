@@ -51,7 +51,12 @@ describe('kp dev status', () => {
     const kubectl = w.calls().filter((c) => c.tool === 'kubectl');
     expect(kubectl.length).toBeGreaterThan(0);
     for (const call of kubectl) expect(call.argv.slice(0, 2)).toEqual(['--context', 'kind-kamerplanter']);
-    expect(w.calls().filter((c) => c.tool === 'helm').map((c) => c.argv)).toEqual([['list', '--kube-context', 'kind-kamerplanter', '--all-namespaces', '-o', 'json']]);
+    expect(
+      w
+        .calls()
+        .filter((c) => c.tool === 'helm')
+        .map((c) => c.argv),
+    ).toEqual([['list', '--kube-context', 'kind-kamerplanter', '--all-namespaces', '-o', 'json']]);
   });
 
   it('Given stopped nodes, When status runs, Then it says stopped and does not query the API', async () => {

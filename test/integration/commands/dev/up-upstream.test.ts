@@ -91,7 +91,9 @@ describe('kp dev up --detach on the real Kamerplanter checkout', () => {
     // Then nothing is added, downloaded, created or applied, within the process budget
     expect(second.exitCode, second.stderr).toBe(0);
     const again = w.calls().map(line);
-    expect(again.filter((c) => c.startsWith('helm repo add') || c.startsWith('kind ') || c.includes(' apply -f ') || c.startsWith('skaffold diagnose'))).toEqual([]);
+    expect(
+      again.filter((c) => c.startsWith('helm repo add') || c.startsWith('kind ') || c.includes(' apply -f ') || c.startsWith('skaffold diagnose')),
+    ).toEqual([]);
     expect(downloads).toBe(1);
     expect(JSON.parse(second.stdout)).toMatchObject({helm: {reposAdded: []}, ingress: {action: 'none'}, skaffold: {validated: 'cached'}});
     expect(w.spawns().length).toBeGreaterThan(0);
@@ -111,7 +113,11 @@ describe('kp dev up --detach on the real Kamerplanter checkout', () => {
     });
     const effective = YAML.parse(readFileSync(kindConfig.file, 'utf8'));
     expect(effective.nodes[0].extraPortMappings.map((m: {hostPort: number; listenAddress: string}) => `${m.listenAddress}:${m.hostPort}`)).toEqual([
-      '127.0.0.1:80', '127.0.0.1:443', '127.0.0.1:8000', '127.0.0.1:3000', '127.0.0.1:8529',
+      '127.0.0.1:80',
+      '127.0.0.1:443',
+      '127.0.0.1:8000',
+      '127.0.0.1:3000',
+      '127.0.0.1:8529',
     ]);
     expect(result.stderr).toMatch(/host port 8000: kind hostPort at .* kept \(--keep-host-ports\)/);
   });
@@ -167,7 +173,7 @@ describe('kp dev up --detach on the real Kamerplanter checkout', () => {
     const w = upstreamWorld();
     const file = path.join(w.workspace, 'skaffold.yaml');
     const text = readFileSync(file, 'utf8');
-    const broken = text.replace(/(  artifacts:\n    - image: kamerplanter-backend[\s\S]*?)(\ndeploy:)/, '  artifacts: 5\n$2');
+    const broken = text.replace(/( {2}artifacts:\n {4}- image: kamerplanter-backend[\s\S]*?)(\ndeploy:)/, '  artifacts: 5\n$2');
     expect(broken).not.toBe(text);
     writeFileSync(file, broken);
     // When
@@ -214,7 +220,19 @@ describe('kp dev up --detach on the real Kamerplanter checkout', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const loops = w.calls().filter((c) => c.tool === 'skaffold' && ['dev', 'debug'].includes(c.argv[0]!));
     expect(loops.map((c) => c.argv)).toEqual([
-      ['debug', '--kube-context', 'kind-kamerplanter', '--filename', `${w.workspace}/skaffold.yaml`, '--module', 'kp', '--port-forward=user,debug', '--auto-build=false', '--auto-deploy=false', '--cleanup=false'],
+      [
+        'debug',
+        '--kube-context',
+        'kind-kamerplanter',
+        '--filename',
+        `${w.workspace}/skaffold.yaml`,
+        '--module',
+        'kp',
+        '--port-forward=user,debug',
+        '--auto-build=false',
+        '--auto-deploy=false',
+        '--cleanup=false',
+      ],
     ]);
   });
 

@@ -13,19 +13,29 @@ const world = useFakeWorlds();
 
 const line = (c: FakeCall) => `${c.tool} ${c.argv.join(' ')}`;
 const mutations = (calls: FakeCall[]) =>
-  calls.filter((c) => (c.tool === 'kind' && ['create', 'delete', 'export'].includes(c.argv[0]!)) || (c.tool === 'kubectl' && c.argv.includes('apply')) || (c.tool === 'docker' && c.argv[0] === 'start'));
+  calls.filter(
+    (c) =>
+      (c.tool === 'kind' && ['create', 'delete', 'export'].includes(c.argv[0]!)) ||
+      (c.tool === 'kubectl' && c.argv.includes('apply')) ||
+      (c.tool === 'docker' && c.argv[0] === 'start'),
+  );
 const skaffoldRuns = (calls: FakeCall[]) => calls.filter((c) => c.tool === 'skaffold' && c.argv[0] === 'run');
 
 /** Every cluster-facing call names the kind context explicitly; none mentions the foreign one. */
 function expectFenced(calls: FakeCall[], context = 'kind-kamerplanter'): void {
   // A run that called nothing would pass the loop below: it must have called each cluster tool.
-  for (const tool of ['kind', 'kubectl', 'skaffold']) expect(calls.some((c) => c.tool === tool), `${tool} was called`).toBe(true);
+  for (const tool of ['kind', 'kubectl', 'skaffold'])
+    expect(
+      calls.some((c) => c.tool === tool),
+      `${tool} was called`,
+    ).toBe(true);
   for (const call of calls) {
     expect(line(call)).not.toContain(`--context ${FOREIGN_CONTEXT.name}`);
     if (call.tool === 'kubectl' && call.argv[0] !== 'version') expect(call.argv.slice(0, 2), line(call)).toEqual(['--context', context]);
     // Commands that talk to no cluster need no context: versions, Helm's local repo config, Skaffold's file validation.
     if (call.tool === 'helm' && !['version', 'repo'].includes(call.argv[0]!)) expect(call.argv).toEqual(expect.arrayContaining(['--kube-context', context]));
-    if (call.tool === 'skaffold' && !['version', 'diagnose'].includes(call.argv[0]!)) expect(call.argv).toEqual(expect.arrayContaining(['--kube-context', context]));
+    if (call.tool === 'skaffold' && !['version', 'diagnose'].includes(call.argv[0]!))
+      expect(call.argv).toEqual(expect.arrayContaining(['--kube-context', context]));
   }
 }
 
@@ -57,7 +67,12 @@ describe('kp dev up --detach (idempotence)', () => {
     // Then
     expect(first.exitCode, first.stderr).toBe(0);
     const firstResult = JSON.parse(first.stdout);
-    expect(firstResult.cluster).toMatchObject({name: 'kamerplanter', context: 'kind-kamerplanter', stateBefore: 'missing', actions: ['check-host-ports', 'create-cluster']});
+    expect(firstResult.cluster).toMatchObject({
+      name: 'kamerplanter',
+      context: 'kind-kamerplanter',
+      stateBefore: 'missing',
+      actions: ['check-host-ports', 'create-cluster'],
+    });
     expect(firstResult.ingress).toEqual({controller: 'ingress-nginx', version: '1.15.1', action: 'apply', manifest: 'cache'});
     const firstCalls = w.calls().map(line);
     expect(firstCalls).toContain(`kind create cluster --name kamerplanter --config ${projectRoot}/kind-config.yaml --wait 300s`);
@@ -247,8 +262,18 @@ describe('kp dev up (foreground skaffold dev)', () => {
     const dev = w.calls().filter((c) => c.tool === 'skaffold' && c.argv[0] === 'dev');
     expect(dev.map((c) => c.argv)).toEqual([
       [
-        'dev', '--kube-context', 'kind-kamerplanter', '--filename', `${w.workspace}/skaffold.yaml`, '--profile', 'backend-only', '--module', 'kp',
-        '--port-forward=user', '--auto-build=false', '--auto-deploy=false',
+        'dev',
+        '--kube-context',
+        'kind-kamerplanter',
+        '--filename',
+        `${w.workspace}/skaffold.yaml`,
+        '--profile',
+        'backend-only',
+        '--module',
+        'kp',
+        '--port-forward=user',
+        '--auto-build=false',
+        '--auto-deploy=false',
       ],
     ]);
   });

@@ -45,7 +45,9 @@ describe('kp ha sync on a pod in CrashLoopBackOff', () => {
     // Then
     expect(result.exitCode, result.stderr).toBe(3);
     const [error, hint] = result.stderr.split('\n').filter((line) => /^(error|hint):/.test(line));
-    expect(error).toMatch(/^error: pod default\/homeassistant-0 .* is not running: OOM-killed \(exit 137\), in CrashLoopBackOff \(back-off 40 s\): kubelet restarts it in about 3[0-9] s; every further crash doubles the wait, up to 5 min/);
+    expect(error).toMatch(
+      /^error: pod default\/homeassistant-0 .* is not running: OOM-killed \(exit 137\), in CrashLoopBackOff \(back-off 40 s\): kubelet restarts it in about 3[0-9] s; every further crash doubles the wait, up to 5 min/,
+    );
     expect(hint).toMatch(/^hint: /);
     expect(Date.now() - started).toBeLessThan(20_000); // no silent wait until --timeout
     expect(w.calls().filter((c) => c.tool === 'kubectl' && c.argv.includes('exec'))).toEqual([]);
@@ -60,7 +62,11 @@ describe('kp ha sync on a pod in CrashLoopBackOff', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     // (a simulated pod has no processes to list: read kubelet's side of it as kubectl shows it)
     const after = JSON.parse(
-      execFileSync(path.join(projectRoot, 'test', 'fakes', 'bin', 'kubectl'), ['--context', 'kind-kamerplanter', 'get', 'pod', 'homeassistant-0', '-n', 'default', '-o', 'json'], {env: w.env as NodeJS.ProcessEnv, encoding: 'utf8'}),
+      execFileSync(
+        path.join(projectRoot, 'test', 'fakes', 'bin', 'kubectl'),
+        ['--context', 'kind-kamerplanter', 'get', 'pod', 'homeassistant-0', '-n', 'default', '-o', 'json'],
+        {env: w.env as NodeJS.ProcessEnv, encoding: 'utf8'},
+      ),
     );
     // Then
     expect(during.exitCode, during.stderr).toBe(0);

@@ -25,7 +25,10 @@ const world = (...args: Parameters<typeof worlds>) => {
   return w;
 };
 const fakeKubectl = (w: FakeWorld, ...args: string[]) =>
-  execFileSync(path.join(projectRoot, 'test', 'fakes', 'bin', 'kubectl'), ['--context', 'kind-kamerplanter', ...args], {env: w.env as NodeJS.ProcessEnv, encoding: 'utf8'});
+  execFileSync(path.join(projectRoot, 'test', 'fakes', 'bin', 'kubectl'), ['--context', 'kind-kamerplanter', ...args], {
+    env: w.env as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+  });
 
 async function devCluster(w: FakeWorld): Promise<void> {
   const result = await runKp(['dev', 'up', '--detach'], {env: w.env, cwd: w.workspace});
@@ -34,7 +37,7 @@ async function devCluster(w: FakeWorld): Promise<void> {
 }
 
 describe('kp ha up / down on the dev cluster', () => {
-  it('Given the dev cluster and no component here, When kp ha up runs, Then kp\'s manifest is applied with --context, HA rolls out, and the sync is skipped with a reason', async () => {
+  it("Given the dev cluster and no component here, When kp ha up runs, Then kp's manifest is applied with --context, HA rolls out, and the sync is skipped with a reason", async () => {
     // Given
     const w = world();
     await devCluster(w);
@@ -43,7 +46,13 @@ describe('kp ha up / down on the dev cluster', () => {
     // Then
     expect(result.exitCode, result.stderr).toBe(0);
     const up = JSON.parse(result.stdout);
-    expect(up).toMatchObject({target: 'kubernetes', where: 'kind-kamerplanter', url: 'http://homeassistant.localhost/', changed: true, sync: {skipped: expect.stringContaining('no component')}});
+    expect(up).toMatchObject({
+      target: 'kubernetes',
+      where: 'kind-kamerplanter',
+      url: 'http://homeassistant.localhost/',
+      changed: true,
+      sync: {skipped: expect.stringContaining('no component')},
+    });
     expect(up.applied.map((l: {resource: string; verb: string}) => `${l.resource} ${l.verb}`)).toEqual([
       'configmap/homeassistant-seed created',
       'statefulset.apps/homeassistant created',
@@ -79,7 +88,10 @@ describe('kp ha up / down on the dev cluster', () => {
     expect(up.changed).toBe(false);
     expect(new Set(up.applied.map((l: {verb: string}) => l.verb))).toEqual(new Set(['unchanged']));
     // Nothing else happened: the second run's cluster calls are the apply, the rollout check and the backend lookup.
-    const second = w.calls().filter((c) => c.tool === 'kubectl').slice(-3);
+    const second = w
+      .calls()
+      .filter((c) => c.tool === 'kubectl')
+      .slice(-3);
     expect(second.map((c) => c.argv.slice(2, 4).join(' '))).toEqual(['apply -f', 'rollout status', 'get service']);
     // Onboarded once: the second run only reads the steps and refreshes kp's token, and creates no owner.
     expect(up.onboarding).toMatchObject({outcome: 'already', owner: 'kp-dev', completed: []});
@@ -108,7 +120,10 @@ describe('kp ha up / down on the dev cluster', () => {
     const down = await runKp(['ha', 'down', '--json'], {env: w.env, cwd: w.root});
     // Then
     expect(down.exitCode, down.stderr).toBe(0);
-    expect(JSON.parse(down.stdout)).toMatchObject({removed: expect.arrayContaining([expect.stringContaining('statefulset.apps "homeassistant" deleted')]), volumeRemoved: false});
+    expect(JSON.parse(down.stdout)).toMatchObject({
+      removed: expect.arrayContaining([expect.stringContaining('statefulset.apps "homeassistant" deleted')]),
+      volumeRemoved: false,
+    });
     expect(fakeKubectl(w, 'get', 'pvc', '-n', 'default', '-o', 'name')).toContain('config-homeassistant-0');
     // A second down has nothing left to remove and still succeeds.
     const again = await runKp(['ha', 'down', '--json'], {env: w.env, cwd: w.root});
@@ -202,9 +217,16 @@ describe('kp ha up / down on the dev cluster', () => {
     const result = await runKp(['ha', 'up'], {env: w.env, cwd: w.root});
     // Then
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toMatch(/^error: Could not onboard Home Assistant \(Home Assistant answered POST \/api\/onboarding\/users with HTTP 500 \(Internal Server Error\)\); it is stopped\.$/m);
+    expect(result.stderr).toMatch(
+      /^error: Could not onboard Home Assistant \(Home Assistant answered POST \/api\/onboarding\/users with HTTP 500 \(Internal Server Error\)\); it is stopped\.$/m,
+    );
     expect(result.stderr).toMatch(/^hint: /m);
-    expect(w.calls().filter((c) => c.tool === 'kubectl').at(-1)!.argv).toEqual(['--context', 'kind-kamerplanter', 'scale', 'statefulset/homeassistant', '-n', 'default', '--replicas=0']);
+    expect(
+      w
+        .calls()
+        .filter((c) => c.tool === 'kubectl')
+        .at(-1)!.argv,
+    ).toEqual(['--context', 'kind-kamerplanter', 'scale', 'statefulset/homeassistant', '-n', 'default', '--replicas=0']);
     expect(JSON.parse(fakeKubectl(w, 'get', 'statefulset', 'homeassistant', '-n', 'default', '-o', 'json')).spec.replicas).toBe(0);
     // With HA stopped, kp ha credentials still shows the one login kept, saying it may open nothing.
     const login = await runKp(['ha', 'credentials'], {env: w.env, cwd: w.root});
@@ -224,20 +246,27 @@ describe('kp ha up / down on the dev cluster', () => {
     const w = world();
     await devCluster(w);
     const service = path.join(w.root, 'backend-service.yaml');
-    writeFileSync(service, YAML.stringify({apiVersion: 'v1', kind: 'Service', metadata: {name: 'kamerplanter-backend', namespace: 'default'}, spec: {ports: [{port: 8000}]}}));
+    writeFileSync(
+      service,
+      YAML.stringify({apiVersion: 'v1', kind: 'Service', metadata: {name: 'kamerplanter-backend', namespace: 'default'}, spec: {ports: [{port: 8000}]}}),
+    );
     fakeKubectl(w, 'apply', '-f', service);
     // When
     const first = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
     const second = await runKp(['ha', 'up', '--json'], {env: w.env, cwd: w.root});
     // Then
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout).wiring).toMatchObject({outcome: 'created', url: 'http://kamerplanter-backend.default.svc.cluster.local:8000', state: 'loaded'});
+    expect(JSON.parse(first.stdout).wiring).toMatchObject({
+      outcome: 'created',
+      url: 'http://kamerplanter-backend.default.svc.cluster.local:8000',
+      state: 'loaded',
+    });
     expect(second.exitCode, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).wiring).toMatchObject({outcome: 'kept'});
     expect(ha.state.entries.map((e) => e.url)).toEqual(['http://kamerplanter-backend.default.svc.cluster.local:8000']);
   });
 
-  it('Given someone creating the owner between kp\'s look and its request (HA answers 403), When kp ha up runs, Then HA is theirs: kp keeps no login, does not stop HA, exit 0', async () => {
+  it("Given someone creating the owner between kp's look and its request (HA answers 403), When kp ha up runs, Then HA is theirs: kp keeps no login, does not stop HA, exit 0", async () => {
     // Given
     const w = world();
     await devCluster(w);
@@ -272,7 +301,7 @@ describe('kp ha up / down on the dev cluster', () => {
     expect(ha.state.requests.filter((r) => r.path === '/auth/login_flow')).toHaveLength(1);
   });
 
-  it('Given HA refusing kp\'s kept refresh token (its token store re-created), When kp ha up runs, Then kp logs in with the kept password, keeps the new token, and changes nothing else', async () => {
+  it("Given HA refusing kp's kept refresh token (its token store re-created), When kp ha up runs, Then kp logs in with the kept password, keeps the new token, and changes nothing else", async () => {
     // Given
     const w = world();
     await devCluster(w);
@@ -321,4 +350,3 @@ describe('kp ha up / down on the dev cluster', () => {
     expect(w.calls().filter((c) => c.tool === 'kubectl' && c.argv.includes('scale'))).toEqual([]);
   });
 });
-

@@ -4,7 +4,23 @@
 import {describe, expect, it} from 'vitest';
 import {commandCandidates, suggestCommand} from '../../../../src/cli/hooks/command-not-found.js';
 
-const COMMANDS = ['autocomplete', 'compose down', 'compose logs', 'compose start', 'compose status', 'compose stop', 'dev down', 'dev init', 'dev status', 'dev up', 'doctor', 'ha down', 'ha status', 'ha sync', 'ha up'];
+const COMMANDS = [
+  'autocomplete',
+  'compose down',
+  'compose logs',
+  'compose start',
+  'compose status',
+  'compose stop',
+  'dev down',
+  'dev init',
+  'dev status',
+  'dev up',
+  'doctor',
+  'ha down',
+  'ha status',
+  'ha sync',
+  'ha up',
+];
 const TOPICS = ['compose', 'dev', 'ha'];
 const suggest = (wanted: string) => suggestCommand(wanted, commandCandidates(wanted, COMMANDS, TOPICS));
 

@@ -20,7 +20,7 @@ describe('kp compose start for a person', () => {
     ['compose-start-fresh.json', 'Kamerplanter (kp-manual2) is up.', 'http://localhost:28080/'],
     ['compose-start-changed.json', 'Kamerplanter (kp-manual) is up.', 'http://localhost:18080/'],
     ['compose-start-already.json', 'Kamerplanter (kp-manual) was already up.', 'http://localhost:18080/'],
-  ])('Given the recorded result %s, When rendered, Then the headline is %j and the URLs and the env file are the result\'s', (file, headline, frontend) => {
+  ])("Given the recorded result %s, When rendered, Then the headline is %j and the URLs and the env file are the result's", (file, headline, frontend) => {
     const result = recorded<ComposeStartResult>(file);
     const text = renderComposeStart(result, plain);
     expect(text.split('\n')[0]).toBe(headline);
@@ -37,7 +37,9 @@ describe('kp compose start for a person', () => {
 
 describe('kp compose stop and down for a person', () => {
   it('Given the recorded stop, When rendered, Then it names every stopped service and that the data stays', () => {
-    expect(renderComposeStop(recorded<ComposeStopResult>('compose-stop.json'))).toBe('Stopped: frontend, backend, celery-beat, celery-worker, valkey, arangodb. Data kept.');
+    expect(renderComposeStop(recorded<ComposeStopResult>('compose-stop.json'))).toBe(
+      'Stopped: frontend, backend, celery-beat, celery-worker, valkey, arangodb. Data kept.',
+    );
   });
 
   it('Given the recorded down --volumes, When rendered, Then it counts the containers and says the volumes were deleted', () => {

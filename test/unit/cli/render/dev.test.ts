@@ -35,16 +35,23 @@ describe('kp dev status for a human', () => {
         ...absent,
         cluster: {name: 'kamerplanter', state: 'running', nodes: []},
         api: 'ready',
-        portCollisions: [{port: 8000, heldBy: 'kind node container kamerplanter-control-plane', forward: 'service/kamerplanter-backend', skaffoldListensOn: [8001]}],
+        portCollisions: [
+          {port: 8000, heldBy: 'kind node container kamerplanter-control-plane', forward: 'service/kamerplanter-backend', skaffoldListensOn: [8001]},
+        ],
       },
       plain,
     );
-    expect(text).toContain('collision  port 8000 is published by kind node container kamerplanter-control-plane, so Skaffold cannot forward service/kamerplanter-backend there (Skaffold listens on 8001 instead)');
+    expect(text).toContain(
+      'collision  port 8000 is published by kind node container kamerplanter-control-plane, so Skaffold cannot forward service/kamerplanter-backend there (Skaffold listens on 8001 instead)',
+    );
     expect(text).toMatch(/^pods +all ready$/m);
   });
 
   it('Given a node port published on every interface, When rendered, Then an exposed line names the port, what it leads to, the node and the address', () => {
-    const text = renderDevStatus({...absent, exposedPorts: [{port: 80, address: '0.0.0.0', node: 'kamerplanter-control-plane', service: 'ingress (http)'}]}, plain);
+    const text = renderDevStatus(
+      {...absent, exposedPorts: [{port: 80, address: '0.0.0.0', node: 'kamerplanter-control-plane', service: 'ingress (http)'}]},
+      plain,
+    );
     expect(text).toContain('exposed    port 80 (ingress (http)) of kamerplanter-control-plane is published on 0.0.0.0: reachable from other machines');
   });
 });

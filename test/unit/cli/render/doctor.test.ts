@@ -19,14 +19,20 @@ describe('kp doctor for a person', () => {
     expect(lines).toHaveLength(result.checks.length + 1);
     result.checks.forEach((check, index) => {
       const mark = {ok: '✔', warn: '!', fail: '✖', skip: '-'}[check.status];
-      expect(lines[index]).toMatch(new RegExp(`^${mark === '-' ? '-' : mark} ${check.name.replace(/[()]/g, '\\$&')} +${check.detail.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(lines[index]).toMatch(
+        new RegExp(`^${mark === '-' ? '-' : mark} ${check.name.replace(/[()]/g, '\\$&')} +${check.detail.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      );
       if (check.status === 'ok') expect(lines[index]).not.toContain('→');
     });
     expect(lines.at(-1)).toBe('All required checks passed.');
   });
 
   it('Given the same run with a required check failed, When rendered, Then the check is ✖ with its hint and the verdict says failed', () => {
-    const failed: DoctorResult = {...result, ok: false, checks: [{name: 'docker daemon', status: 'fail', required: true, detail: 'not reachable', hint: 'start Docker'}]};
+    const failed: DoctorResult = {
+      ...result,
+      ok: false,
+      checks: [{name: 'docker daemon', status: 'fail', required: true, detail: 'not reachable', hint: 'start Docker'}],
+    };
     expect(renderDoctor(failed, plain)).toBe('✖ docker daemon  not reachable  → start Docker\nA required check failed.');
   });
 });

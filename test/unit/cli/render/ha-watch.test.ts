@@ -14,7 +14,9 @@ const session: HaWatchResult = {watch: true, rounds: [failed, interrupted], fail
 describe('Given a watch session ended by Ctrl-C with one failed and one interrupted round', () => {
   it('When it ends, Then the exit code is 130 and the summary counts the rounds by how they ended', () => {
     expect(haSyncExitCode(session)).toBe(130);
-    expect(renderWatchEnd(session)).toBe('Stopped watching after 2 rounds: 0 ok, 1 failed, 1 cut short by Ctrl-C (the live component is the old tree or the new one, never a mix).');
+    expect(renderWatchEnd(session)).toBe(
+      'Stopped watching after 2 rounds: 0 ok, 1 failed, 1 cut short by Ctrl-C (the live component is the old tree or the new one, never a mix).',
+    );
   });
 
   it('When it ends with --json, Then the summary is ONE line (NDJSON) without the rounds already printed', () => {

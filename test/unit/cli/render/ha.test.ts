@@ -22,7 +22,9 @@ describe('kp ha up for a person', () => {
     const text = renderHaUp(result, plain);
     expect(text).toContain('Home Assistant is up (docker, kp-manual, kp-ha-standin:manual)');
     expect(text).toMatch(/^ {2}UI +http:\/\/127\.0\.0\.1:18123\/$/m);
-    expect(text).toContain('onboarding  onboarded by kp now: owner kp-dev; login in /home/dev/state/kp/ha-credentials/compose-kp-manual-homeassistant.json (`kp ha credentials` prints it)');
+    expect(text).toContain(
+      'onboarding  onboarded by kp now: owner kp-dev; login in /home/dev/state/kp/ha-credentials/compose-kp-manual-homeassistant.json (`kp ha credentials` prints it)',
+    );
     expect(text).toContain('wiring      kamerplanter entry created for http://backend:8000: loaded');
     expect(text).toContain('sync        synced (45 files), log verdict: found by HA, no failure logged');
     expect(text).toMatch(/^ {2}✔ copy +45 sent/m);
@@ -49,10 +51,16 @@ describe('kp ha up for a person', () => {
     expect(renderHaUp(result, plain)).toMatch(/^ {2}sync +skipped: --no-sync$/m);
   });
 
-  it('Given an HA someone else onboarded, When rendered, Then it is not called kp\'s: no login, the reason, the log decides, and nothing was wired', () => {
+  it("Given an HA someone else onboarded, When rendered, Then it is not called kp's: no login, the reason, the log decides, and nothing was wired", () => {
     const result: HaUpResult = {
       ...recorded<HaUpResult>('ha-up-again.json'),
-      onboarding: {outcome: 'foreign', owner: undefined, completed: [], reason: 'someone else created the owner first, so kp holds no token for it', url: 'http://127.0.0.1:18123'},
+      onboarding: {
+        outcome: 'foreign',
+        owner: undefined,
+        completed: [],
+        reason: 'someone else created the owner first, so kp holds no token for it',
+        url: 'http://127.0.0.1:18123',
+      },
       wiring: undefined,
     };
     const text = renderHaUp(result, plain);
@@ -64,9 +72,16 @@ describe('kp ha up for a person', () => {
   it('Given no backend running, When rendered, Then the wiring line says it was not wired and why', () => {
     const result: HaUpResult = {
       ...recorded<HaUpResult>('ha-up-again.json'),
-      wiring: {outcome: 'no-backend', url: undefined, entryId: undefined, reason: 'no backend runs: `kp compose start` or `kp dev up` starts one, then `kp ha up` wires it'},
+      wiring: {
+        outcome: 'no-backend',
+        url: undefined,
+        entryId: undefined,
+        reason: 'no backend runs: `kp compose start` or `kp dev up` starts one, then `kp ha up` wires it',
+      },
     };
-    expect(renderHaUp(result, plain)).toContain('wiring      not wired: no backend runs: `kp compose start` or `kp dev up` starts one, then `kp ha up` wires it');
+    expect(renderHaUp(result, plain)).toContain(
+      'wiring      not wired: no backend runs: `kp compose start` or `kp dev up` starts one, then `kp ha up` wires it',
+    );
   });
 });
 

@@ -45,7 +45,10 @@ describe('compose start planner', () => {
   });
 
   it('Given a changed configuration, When planned, Then Compose decides what to update', () => {
-    expect(planStart({expected, statuses: [running('arangodb'), running('backend')], fingerprint: 'f2', record})).toMatchObject({kind: 'up', action: 'updated'});
+    expect(planStart({expected, statuses: [running('arangodb'), running('backend')], fingerprint: 'f2', record})).toMatchObject({
+      kind: 'up',
+      action: 'updated',
+    });
   });
 
   it('Given containers replaced outside kp, When planned, Then it lets Compose check them', () => {

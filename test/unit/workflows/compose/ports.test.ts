@@ -16,7 +16,9 @@ const backend = (state: string): ServiceStatus => ({
 });
 
 describe('port probes', () => {
-  const services = [{name: 'backend', profiles: [], hasHealthcheck: true, ports: [{hostIp: '127.0.0.1', hostPort: 8000, containerPort: 8000, protocol: 'tcp' as const}]}];
+  const services = [
+    {name: 'backend', profiles: [], hasHealthcheck: true, ports: [{hostIp: '127.0.0.1', hostPort: 8000, containerPort: 8000, protocol: 'tcp' as const}]},
+  ];
 
   it('Given the running stack already publishes a port, When probes are chosen, Then that port is skipped', () => {
     expect(portsToProbe(services, [backend('running')])).toEqual([]);

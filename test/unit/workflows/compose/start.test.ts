@@ -67,11 +67,16 @@ const inspect = (stack: RecordedStack): ScriptRule => ({match: ['docker', 'inspe
 // (docker exits 125 on a flag it cannot parse); the standalone v1 answers.
 /** The engine already holds every image the shipped file names (their defaults): nothing to pull. */
 const IMAGE_LS = ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'];
-const shippedImages = [...readFileSync(shippedCompose.file, 'utf8').matchAll(/image: \$\{\w+:-([^}]+)\}(?::\$\{\w+:-([^}]+)\})?/g)].map((m) => (m[2] ? `${m[1]}:${m[2]}` : m[1]!));
+const shippedImages = [...readFileSync(shippedCompose.file, 'utf8').matchAll(/image: \$\{\w+:-([^}]+)\}(?::\$\{\w+:-([^}]+)\})?/g)].map((m) =>
+  m[2] ? `${m[1]}:${m[2]}` : m[1]!,
+);
 const imagesHeld: ScriptRule = {match: ['docker', ...IMAGE_LS], reply: {stdout: `${shippedImages.join('\n')}\n`}};
 const composeV1Only: ScriptRule[] = [
   imagesHeld,
-  {match: ['docker', 'compose', 'version', '--short'], reply: {exitCode: 125, stdout: recorded('compose-v2-missing.stdout'), stderr: recorded('compose-v2-missing.stderr')}},
+  {
+    match: ['docker', 'compose', 'version', '--short'],
+    reply: {exitCode: 125, stdout: recorded('compose-v2-missing.stdout'), stderr: recorded('compose-v2-missing.stderr')},
+  },
   {match: ['docker-compose', 'version', '--short'], reply: {stdout: recorded('compose-v1-version.txt')}},
 ];
 
@@ -134,7 +139,7 @@ describe('compose start', () => {
     expect(existsSync(envFile('compose.env'))).toBe(false);
   });
 
-  it('Given --bind-address 0.0.0.0, When started, Then it is the stack\'s HOST_BIND_ADDRESS (where Compose reads it) and the dry run warns, naming what other machines can reach', async () => {
+  it("Given --bind-address 0.0.0.0, When started, Then it is the stack's HOST_BIND_ADDRESS (where Compose reads it) and the dry run warns, naming what other machines can reach", async () => {
     // Given
     await hostPorts();
     const {ctx, runner} = sandbox.context([engineUp, ps('kamerplanter', ''), ...composeV1Only], {dryRun: true});
@@ -180,7 +185,12 @@ describe('compose start', () => {
     const result = await composeStart(ctx, options);
 
     // Then
-    expect(result).toMatchObject({action: 'dry-run', reason: 'the stack does not exist yet', waited: false, compose: {flavour: 'compose-v1', version: '1.29.2'}});
+    expect(result).toMatchObject({
+      action: 'dry-run',
+      reason: 'the stack does not exist yet',
+      waited: false,
+      compose: {flavour: 'compose-v1', version: '1.29.2'},
+    });
     const mutating = runner.mutatingCalls();
     expect(mutating).toHaveLength(1);
     expect(mutating[0]).toMatchObject({command: 'docker-compose', skipped: true});
@@ -226,7 +236,11 @@ describe('compose start', () => {
     // When
     const error = await composeStart(ctx, options).catch((e: unknown) => e);
     // Then
-    expect(error).toMatchObject({exitCode: ExitCode.ToolFailed, message: `Could not pull ${backend}: not found: no such image or tag.`, hint: expect.stringContaining('KAMERPLANTER_VERSION')});
+    expect(error).toMatchObject({
+      exitCode: ExitCode.ToolFailed,
+      message: `Could not pull ${backend}: not found: no such image or tag.`,
+      hint: expect.stringContaining('KAMERPLANTER_VERSION'),
+    });
     expect(runner.callsTo('docker', 'pull').map((c) => c.args)).toEqual([['pull', backend]]);
     expect(runner.calls.filter((c) => c.args.includes('up'))).toEqual([]);
   });
@@ -240,7 +254,7 @@ describe('compose start', () => {
       arangodb.State.Health = {
         Status: status,
         FailingStreak: 5,
-        Log: [{Start: '', End: '2026-11-26T03:00:00Z', ExitCode: 1, Output: 'wget: can\'t connect to remote host (127.0.0.1): Connection refused\n'}],
+        Log: [{Start: '', End: '2026-11-26T03:00:00Z', ExitCode: 1, Output: "wget: can't connect to remote host (127.0.0.1): Connection refused\n"}],
       };
       return {...stack, inspect: JSON.stringify(inspected)};
     }
@@ -259,7 +273,10 @@ describe('compose start', () => {
     };
 
     it.each([
-      ['Compose gives up on its own (v1: "Container ... is unhealthy", exit 1)', {exitCode: 1, stderr: 'ERROR: for backend  Container "0123456789ab" is unhealthy.\n'}],
+      [
+        'Compose gives up on its own (v1: "Container ... is unhealthy", exit 1)',
+        {exitCode: 1, stderr: 'ERROR: for backend  Container "0123456789ab" is unhealthy.\n'},
+      ],
       [
         "kp's --timeout kills a Compose that blocks on service_healthy",
         () => {
@@ -300,7 +317,10 @@ describe('compose start', () => {
       engineUp,
       ps('kamerplanter', '', 1),
       ...composeV1Only,
-      {match: (command, args) => command === 'docker-compose' && args.includes('up'), reply: {exitCode: 1, stderr: 'ERROR: for valkey  Cannot start service valkey: port is already allocated\n'}},
+      {
+        match: (command, args) => command === 'docker-compose' && args.includes('up'),
+        reply: {exitCode: 1, stderr: 'ERROR: for valkey  Cannot start service valkey: port is already allocated\n'},
+      },
       ps('kamerplanter', stack.ps),
       {match: ['docker', 'inspect', '--type', 'container'], reply: {stdout: JSON.stringify(inspected)}},
       {match: ['docker', 'logs'], reply: {stdout: ''}},

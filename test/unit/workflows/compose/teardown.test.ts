@@ -79,4 +79,3 @@ describe('compose down under --dry-run', () => {
     expect(runner.mutatingCalls().map((c) => c.skipped)).toEqual([true]);
   });
 });
-

@@ -56,11 +56,8 @@ describe('waiting for the stack', () => {
     expect((error as KpError).message).toMatch(/^arangodb never became healthy\. Timed out after 2s waiting for the stack \(--timeout 2\)\./);
   });
 
-  it('Given the engine failing during the wait, When the wait runs with --timeout 300, Then the engine\'s own error is reported at once as what it is (the daemon is unreachable: exit 3), never as a timeout', async () => {
-    const {error, waitedMs} = await waitWith(
-      [{match: ['docker', ...psArgs], reply: {exitCode: 1, stderr: recorded('version-daemon-down.stderr')}}],
-      300,
-    );
+  it("Given the engine failing during the wait, When the wait runs with --timeout 300, Then the engine's own error is reported at once as what it is (the daemon is unreachable: exit 3), never as a timeout", async () => {
+    const {error, waitedMs} = await waitWith([{match: ['docker', ...psArgs], reply: {exitCode: 1, stderr: recorded('version-daemon-down.stderr')}}], 300);
     expect(error).toBeInstanceOf(KpError);
     expect((error as KpError).exitCode).toBe(ExitCode.Prerequisite);
     expect((error as KpError).message).not.toMatch(/Timed out|never became healthy/);

@@ -58,11 +58,9 @@ describe('cluster planner (state machine)', () => {
 
 describe('node readiness', () => {
   it('Given node JSON with one Ready and one not, When readiness is counted, Then only Ready=True counts', () => {
-    expect(
-      nodeReadiness([
-        {status: {conditions: [{type: 'Ready', status: 'True'}]}},
-        {status: {conditions: [{type: 'Ready', status: 'False'}]}},
-      ]),
-    ).toEqual({ready: 1, nodes: 2});
+    expect(nodeReadiness([{status: {conditions: [{type: 'Ready', status: 'True'}]}}, {status: {conditions: [{type: 'Ready', status: 'False'}]}}])).toEqual({
+      ready: 1,
+      nodes: 2,
+    });
   });
 });

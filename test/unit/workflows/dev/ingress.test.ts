@@ -46,7 +46,9 @@ describe('ingress planner', () => {
       version: '1.15.1',
       ready: true,
     });
-    expect(ingressFromDeployment({spec: {template: {spec: {containers: [{image: 'registry.k8s.io/ingress-nginx/controller:v1.11.3@sha256:abc'}]}}}}).version).toBe('1.11.3');
+    expect(
+      ingressFromDeployment({spec: {template: {spec: {containers: [{image: 'registry.k8s.io/ingress-nginx/controller:v1.11.3@sha256:abc'}]}}}}).version,
+    ).toBe('1.11.3');
     expect(ingressFromDeployment(undefined).installed).toBe(false);
   });
 
@@ -112,7 +114,10 @@ describe('the manifest: downloaded once, verified, cached', () => {
   it('Given apply is planned, When applied, Then kubectl applies the cached file with the explicit context and waits for the rollout', async () => {
     const {ctx, runner} = sandbox.context([
       {match: ['kubectl', '--context', 'kind-kamerplanter', 'apply', '-f'], reply: {stdout: 'namespace/ingress-nginx created\n'}},
-      {match: ['kubectl', '--context', 'kind-kamerplanter', 'rollout', 'status'], reply: {stdout: 'deployment "ingress-nginx-controller" successfully rolled out\n'}},
+      {
+        match: ['kubectl', '--context', 'kind-kamerplanter', 'rollout', 'status'],
+        reply: {stdout: 'deployment "ingress-nginx-controller" successfully rolled out\n'},
+      },
     ]);
     const result = await applyIngress(ctx, new Kubectl(ctx.runner, 'kind-kamerplanter'), 'apply', 60);
     expect(result.manifest).toBe('download');

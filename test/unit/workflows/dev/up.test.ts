@@ -105,16 +105,22 @@ describe('kp dev up: the context fence', () => {
 });
 
 describe('arguments after -- that would override kp', () => {
-  it.each([['--kube-context', 'prod'], ['--kube-context=prod'], ['--kubeconfig=/x'], ['-f', 'other.yaml'], ['--module=ki'], ['-m', 'ki'], ['-pdebug'], ['--profile', 'x']])(
-    'Given -- %s, When dev up runs, Then exit 2 before any process, pointing at kp\'s own flag',
-    async (...args) => {
-      const {ctx, runner} = sandbox.context();
-      const error = await devUp(ctx, {...options(checkout()), skaffoldArgs: args}).catch((e: unknown) => e);
-      expect(error).toMatchObject({exitCode: ExitCode.Usage});
-      expect((error as Error & {hint?: string}).hint).toMatch(/^Use kp's own /);
-      expect(runner.lines()).toEqual([]);
-    },
-  );
+  it.each([
+    ['--kube-context', 'prod'],
+    ['--kube-context=prod'],
+    ['--kubeconfig=/x'],
+    ['-f', 'other.yaml'],
+    ['--module=ki'],
+    ['-m', 'ki'],
+    ['-pdebug'],
+    ['--profile', 'x'],
+  ])("Given -- %s, When dev up runs, Then exit 2 before any process, pointing at kp's own flag", async (...args) => {
+    const {ctx, runner} = sandbox.context();
+    const error = await devUp(ctx, {...options(checkout()), skaffoldArgs: args}).catch((e: unknown) => e);
+    expect(error).toMatchObject({exitCode: ExitCode.Usage});
+    expect((error as Error & {hint?: string}).hint).toMatch(/^Use kp's own /);
+    expect(runner.lines()).toEqual([]);
+  });
 
   it('Given harmless Skaffold flags after --, When checked, Then they pass', () => {
     expect(() => checkSkaffoldArgs(['--cleanup=false', '--tail', '--port-forward=off', '-v', 'debug'])).not.toThrow();

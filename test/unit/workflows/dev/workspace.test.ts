@@ -57,7 +57,7 @@ describe('workspace resolution', () => {
     expect(() => resolveWorkspaceRoot({flag: path.join(work, 'nope'), cwd: '/'})).toThrowError(/--workspace .*nope: no such directory/);
   });
 
-  it('Given a checkout without its own files, When resolved, Then kp\'s shipped files are used (from kp\'s install dir, not the cwd)', () => {
+  it("Given a checkout without its own files, When resolved, Then kp's shipped files are used (from kp's install dir, not the cwd)", () => {
     const ws = resolveDevWorkspace({flag: checkout(tempDir()), cwd: tempDir()});
     expect(KP_HOME).toBe(projectRoot);
     expect(ws.skaffoldFile).toBe(SHIPPED_FILES.skaffold);

@@ -22,7 +22,13 @@ describe('stack exposure', () => {
   });
 
   it('Given the backend published on every interface (HOST_BIND_ADDRESS=0.0.0.0), When judged, Then a failed required check names the service, the port and the address, with the way back', () => {
-    const check = stackExposureCheck('kamerplanter', backend([{HostIp: '0.0.0.0', HostPort: '8000'}, {HostIp: '::', HostPort: '8000'}]));
+    const check = stackExposureCheck(
+      'kamerplanter',
+      backend([
+        {HostIp: '0.0.0.0', HostPort: '8000'},
+        {HostIp: '::', HostPort: '8000'},
+      ]),
+    );
     expect(check).toMatchObject({status: 'fail', required: true});
     expect(check.detail).toBe('port 8000 (backend) on 0.0.0.0; port 8000 (backend) on ::: reachable from other machines');
     expect(check.hint).toContain('HOST_BIND_ADDRESS');

@@ -67,11 +67,22 @@ describe('doctor: dev tools', () => {
 
 describe('dev cluster exposure', () => {
   // What `docker ps` shows for kind nodes: the upstream config as kind creates it (every interface), and kp's effective one.
-  const node = (ports: string) => ({id: 'n1', name: 'kamerplanter-control-plane', state: 'running', role: 'control-plane', hostPorts: [], published: parsePublishedPorts(ports)});
+  const node = (ports: string) => ({
+    id: 'n1',
+    name: 'kamerplanter-control-plane',
+    state: 'running',
+    role: 'control-plane',
+    hostPorts: [],
+    published: parsePublishedPorts(ports),
+  });
 
   it('Given a node created from the upstream kind-config.yaml as is, When judged, Then each port on 0.0.0.0 is a failed required check naming the port and what it leads to', () => {
     const exposed = exposedNodePorts([node('0.0.0.0:80->80/tcp, :::80->80/tcp, 0.0.0.0:8000->30800/tcp, 127.0.0.1:41234->6443/tcp')]);
-    expect(exposed.map((e) => `${e.address}:${e.port} ${e.service}`)).toEqual(['0.0.0.0:80 ingress (http)', ':::80 ingress (http)', '0.0.0.0:8000 container port 30800']);
+    expect(exposed.map((e) => `${e.address}:${e.port} ${e.service}`)).toEqual([
+      '0.0.0.0:80 ingress (http)',
+      ':::80 ingress (http)',
+      '0.0.0.0:8000 container port 30800',
+    ]);
     const check = exposureCheck(exposed);
     expect(check).toMatchObject({name: 'dev cluster exposure', status: 'fail', required: true});
     expect(check.detail).toContain('port 80 (ingress (http)) of kamerplanter-control-plane is published on 0.0.0.0');

@@ -58,7 +58,17 @@ describe('collectFiles', () => {
     write(path.join(dir, 'manifest.json'), '{}');
     write(path.join(dir, 'sensor.py'), 'print(1)');
     write(path.join(dir, 'helpers/care.py'), 'x');
-    for (const junk of ['__pycache__/a.pyc', 'helpers/__pycache__/b.pyc', 'old.pyc', '.DS_Store', 'sensor.py~', '.sensor.py.swp', '.git/HEAD', '.vscode/settings.json', '.idea/x.xml']) {
+    for (const junk of [
+      '__pycache__/a.pyc',
+      'helpers/__pycache__/b.pyc',
+      'old.pyc',
+      '.DS_Store',
+      'sensor.py~',
+      '.sensor.py.swp',
+      '.git/HEAD',
+      '.vscode/settings.json',
+      '.idea/x.xml',
+    ]) {
       write(path.join(dir, junk));
     }
     write(path.join(root, 'outside.txt'), 'secret');
@@ -109,7 +119,12 @@ describe('--ignore globs', () => {
   });
 
   it('Given a remote listing, When the ignored paths are taken out, Then files under an ignored folder go too and the rest stay (they are compared, the ignored ones never deleted)', () => {
-    const remote = new Map([['a.py', '1'], ['scratch/x.py', '2'], ['www/dev-a.js', '3'], ['www/card.js', '4']]);
+    const remote = new Map([
+      ['a.py', '1'],
+      ['scratch/x.py', '2'],
+      ['www/dev-a.js', '3'],
+      ['www/card.js', '4'],
+    ]);
     const kept = withoutIgnored(remote, compileIgnores(['scratch', 'www/dev-*.js']));
     expect([...kept!.keys()]).toEqual(['a.py', 'www/card.js']);
     expect(withoutIgnored(remote, compileIgnores([]))).toBe(remote);

@@ -148,7 +148,7 @@ describe('the lint gate', () => {
     expect(error.details?.lint).toMatchObject({status: 'failed', findings: [], unformatted: ['config_flow.py', 'sensor.py']});
   });
 
-  it('Given ruff fails on its own configuration, When the gate runs, Then the sync stops with ruff\'s tool error rather than passing', async () => {
+  it("Given ruff fails on its own configuration, When the gate runs, Then the sync stops with ruff's tool error rather than passing", async () => {
     const {ctx} = sandbox.context([version, {match: ['ruff', 'check'], reply: {exitCode: 2, stderr: 'ruff failed\n  Cause: Failed to parse ruff.toml\n'}}]);
 
     const error = await thrown(lintGate(ctx, {componentDir: componentDir(), mode: 'auto', pythonChanged: true}));

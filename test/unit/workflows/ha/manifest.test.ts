@@ -4,14 +4,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {parse, parseAllDocuments} from 'yaml';
-import {
-  DEFAULT_HA_IMAGE,
-  HA_MANIFEST_NAMES,
-  haManifest,
-  hostTimeZone,
-  parseApplyOutput,
-  SEED_SCRIPT,
-} from '../../../../src/workflows/ha/manifest.js';
+import {DEFAULT_HA_IMAGE, HA_MANIFEST_NAMES, haManifest, hostTimeZone, parseApplyOutput, SEED_SCRIPT} from '../../../../src/workflows/ha/manifest.js';
 import {KpError} from '../../../../src/core/errors.js';
 
 type K8sObject = Record<string, any>;
@@ -245,7 +238,7 @@ describe('parseApplyOutput', () => {
 
   it('Given warnings and dry-run suffixes, When parsed, Then warnings are skipped and the verb is kept without the suffix', () => {
     const stdout = [
-      "Warning: resource configmaps/homeassistant-seed is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply.",
+      'Warning: resource configmaps/homeassistant-seed is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply.',
       'statefulset.apps/homeassistant created (server dry run)',
       'service/homeassistant unchanged (dry run)',
     ].join('\n');

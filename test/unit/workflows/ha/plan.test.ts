@@ -36,7 +36,13 @@ describe('planSync', () => {
   });
 
   it('Given only a remote file that is gone locally, When planned, Then it is not up to date', () => {
-    const plan = planSync([file('a.py', '1')], new Map([['a.py', '1'], ['b.py', '2']]));
+    const plan = planSync(
+      [file('a.py', '1')],
+      new Map([
+        ['a.py', '1'],
+        ['b.py', '2'],
+      ]),
+    );
     expect(plan).toMatchObject({upload: [], deleted: ['b.py'], upToDate: false});
   });
 });

@@ -55,10 +55,13 @@ describe('the listing exec', () => {
   it('Given a target without tar, When listed, Then kp refuses naming the missing tool', async () => {
     const {fake} = target({stdout: 'KP_SH ok\nKP_TOOL tar no\nKP_TOOL find yes\nKP_TOOL cp yes\nKP_TOOL mv yes\nKP_HASH sha256\nKP_DIR absent\n'});
 
-    await expect(listRemote(fake, layout)).rejects.toMatchObject({exitCode: ExitCode.Prerequisite, message: 'container ha lacks tar: kp cannot upload without them.'});
+    await expect(listRemote(fake, layout)).rejects.toMatchObject({
+      exitCode: ExitCode.Prerequisite,
+      message: 'container ha lacks tar: kp cannot upload without them.',
+    });
   });
 
-  it('Given a target without sh, When listed, Then kp refuses with the engine\'s message', async () => {
+  it("Given a target without sh, When listed, Then kp refuses with the engine's message", async () => {
     const {fake} = target({exitCode: 126, stderr: 'OCI runtime exec failed: exec: "sh": executable file not found in $PATH\n'});
 
     await expect(listRemote(fake, layout)).rejects.toMatchObject({exitCode: ExitCode.Prerequisite, message: expect.stringContaining('has no usable sh')});

@@ -8,7 +8,15 @@ import {createHash} from 'node:crypto';
 import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {APPLY_SCRIPT, expectedListingDigest, FAST_APPLY_SCRIPT, LIST_SCRIPT, parseApply, parseListing, UNLOCK_SCRIPT} from '../../../../src/workflows/ha/remote.js';
+import {
+  APPLY_SCRIPT,
+  expectedListingDigest,
+  FAST_APPLY_SCRIPT,
+  LIST_SCRIPT,
+  parseApply,
+  parseListing,
+  UNLOCK_SCRIPT,
+} from '../../../../src/workflows/ha/remote.js';
 import {buildTar, parentDirectories, type TarEntry} from '../../../../src/workflows/ha/tar.js';
 import {useTempDirs} from '../../../helpers/temp-dirs.js';
 
@@ -22,7 +30,31 @@ function busyboxPath(): string | undefined {
   if (!found && process.env.CI) throw new Error('busybox is not installed: the HA image flavour of the remote scripts cannot be tested');
   if (!found) return undefined;
   const dir = fileTempDir('kp-busybox-');
-  for (const applet of ['sh', 'cat', 'echo', 'printf', 'mkdir', 'rm', 'rmdir', 'mv', 'cp', 'find', 'tar', 'sha256sum', 'md5sum', 'dirname', 'stat', 'wc', 'head', 'kill', 'test', '[', 'tr', 'sort', 'sleep']) {
+  for (const applet of [
+    'sh',
+    'cat',
+    'echo',
+    'printf',
+    'mkdir',
+    'rm',
+    'rmdir',
+    'mv',
+    'cp',
+    'find',
+    'tar',
+    'sha256sum',
+    'md5sum',
+    'dirname',
+    'stat',
+    'wc',
+    'head',
+    'kill',
+    'test',
+    '[',
+    'tr',
+    'sort',
+    'sleep',
+  ]) {
     symlinkSync(found, path.join(dir, applet));
   }
   return dir;
@@ -30,10 +62,13 @@ function busyboxPath(): string | undefined {
 
 const flavours: Array<{name: string; env: () => NodeJS.ProcessEnv | undefined}> = [
   {name: 'sh + GNU tools', env: () => process.env},
-  {name: 'busybox', env: () => {
-    const dir = busyboxPath();
-    return dir ? {PATH: dir} : undefined;
-  }},
+  {
+    name: 'busybox',
+    env: () => {
+      const dir = busyboxPath();
+      return dir ? {PATH: dir} : undefined;
+    },
+  },
 ];
 
 function run(env: NodeJS.ProcessEnv, script: string, args: string[], input?: Buffer): string {
@@ -92,7 +127,9 @@ for (const flavour of flavours) {
       symlinkSync(w.outside, w.dir);
       // When
       const listing = parseListing(run(env!, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', OWNER_A, '']));
-      const applied = parseApply(run(env!, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'r1', 'none', OWNER_A, 'no'], archive({'manifest.json': '{}', 'www/card.js': 'new'}, 'r1')));
+      const applied = parseApply(
+        run(env!, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'r1', 'none', OWNER_A, 'no'], archive({'manifest.json': '{}', 'www/card.js': 'new'}, 'r1')),
+      );
       // Then
       expect(listing).toMatchObject({replaceComponent: true, componentPresent: false, lock: {state: 'acquired'}});
       expect(applied).toMatchObject({swapped: true, failure: undefined});
@@ -281,11 +318,21 @@ for (const flavour of flavours) {
       // Given
       const w = world();
       run(env!, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', OWNER_A, '', '']);
-      run(env!, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'f0', 'none', OWNER_A, 'yes'], archive({'manifest.json': '{}', 'a.py': 'a', 'old.py': 'o'}, 'f0'));
+      run(
+        env!,
+        APPLY_SCRIPT,
+        [w.dir, w.staging, 'kamerplanter', 'f0', 'none', OWNER_A, 'yes'],
+        archive({'manifest.json': '{}', 'a.py': 'a', 'old.py': 'o'}, 'f0'),
+      );
       const remembered = parseListing(run(env!, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', '', '', ''])).files!;
       const digest = expectedListingDigest([...remembered].map(([p, hash]) => ({path: p, hash})));
       // When
-      const out = run(env!, FAST_APPLY_SCRIPT, [digest, w.dir, w.staging, 'kamerplanter', 'f1', 'none', OWNER_A, 'no', 'old.py'], archive({'a.py': 'a2'}, 'f1'));
+      const out = run(
+        env!,
+        FAST_APPLY_SCRIPT,
+        [digest, w.dir, w.staging, 'kamerplanter', 'f1', 'none', OWNER_A, 'no', 'old.py'],
+        archive({'a.py': 'a2'}, 'f1'),
+      );
       // Then
       expect(out).toContain('KP_LOCK acquired');
       expect(parseApply(out)).toMatchObject({swapped: true, stale: undefined});
@@ -303,7 +350,12 @@ for (const flavour of flavours) {
       const digest = expectedListingDigest([...remembered].map(([p, hash]) => ({path: p, hash})));
       writeFileSync(path.join(w.dir, 'a.py'), 'edited in the container');
       // When
-      const out = run(env!, FAST_APPLY_SCRIPT, [digest, w.dir, w.staging, 'kamerplanter', 'g1', 'none', OWNER_A, 'no'], archive({'manifest.json': '{"v":2}'}, 'g1'));
+      const out = run(
+        env!,
+        FAST_APPLY_SCRIPT,
+        [digest, w.dir, w.staging, 'kamerplanter', 'g1', 'none', OWNER_A, 'no'],
+        archive({'manifest.json': '{"v":2}'}, 'g1'),
+      );
       // Then
       expect(parseApply(out)).toMatchObject({swapped: false, stale: 'the installed files changed since the last round'});
       expect(readFileSync(path.join(w.dir, 'a.py'), 'utf8')).toBe('edited in the container');
@@ -325,7 +377,11 @@ for (const flavour of flavours) {
       const w = world();
       const bin = tempDir('kp-ha-proc-');
       writeFileSync(path.join(bin, 'python3'), '#!/bin/sh\ntrap "exit 100" HUP\nwhile :; do sleep 1 & wait $!; done\n', {mode: 0o755});
-      writeFileSync(path.join(bin, 's6-supervise'), `#!/bin/sh\n"${bin}/python3" -m homeassistant --config /config &\nha=$!\necho "$ha"\nwait "$ha"\necho "exit $?"\n`, {mode: 0o755});
+      writeFileSync(
+        path.join(bin, 's6-supervise'),
+        `#!/bin/sh\n"${bin}/python3" -m homeassistant --config /config &\nha=$!\necho "$ha"\nwait "$ha"\necho "exit $?"\n`,
+        {mode: 0o755},
+      );
       const supervisor = spawn(path.join(bin, 's6-supervise'), [], {env});
       let output = '';
       supervisor.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -336,7 +392,9 @@ for (const flavour of flavours) {
       try {
         // When
         const listing = parseListing(run(scoped, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', OWNER_A, '', '']));
-        const applied = parseApply(run(scoped, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'i1', 'inplace', OWNER_A, 'no'], archive({'manifest.json': '{}'}, 'i1')));
+        const applied = parseApply(
+          run(scoped, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'i1', 'inplace', OWNER_A, 'no'], archive({'manifest.json': '{}'}, 'i1')),
+        );
         // Then
         expect(listing.ha).toMatchObject({pid: haPid, parent: 's6-supervise', supervised: true});
         expect(applied).toMatchObject({swapped: true, restartSent: true, signalled: {pid: haPid}, noSupervisor: undefined});
@@ -354,9 +412,16 @@ for (const flavour of flavours) {
       const childless = liveProcess();
       const scoped = {...env, KP_HA_SCOPE_PPID: childless.line.split(' ')[0]};
       run(scoped, LIST_SCRIPT, [w.dir, w.staging, 'kamerplanter', OWNER_A, '', '']);
-      const applied = parseApply(run(scoped, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'j1', 'inplace', OWNER_A, 'no'], archive({'manifest.json': '{}'}, 'j1')));
+      const applied = parseApply(
+        run(scoped, APPLY_SCRIPT, [w.dir, w.staging, 'kamerplanter', 'j1', 'inplace', OWNER_A, 'no'], archive({'manifest.json': '{}'}, 'j1')),
+      );
       void childless.end();
-      expect(applied).toMatchObject({swapped: true, restartSent: false, signalled: undefined, noSupervisor: expect.stringContaining('no Home Assistant process found')});
+      expect(applied).toMatchObject({
+        swapped: true,
+        restartSent: false,
+        signalled: undefined,
+        noSupervisor: expect.stringContaining('no Home Assistant process found'),
+      });
     });
   });
 }

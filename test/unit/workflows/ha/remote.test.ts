@@ -64,7 +64,13 @@ describe('remote layout', () => {
 
 describe('parseApply', () => {
   it('Given a completed run, When parsed, Then swap, cache count and restart are reported', () => {
-    expect(parseApply('KP_PYCACHE_REMOVED 3\nKP_SWAPPED\nKP_RESTARTING\nKP_DONE\n')).toEqual({swapped: true, restartSent: true, pycacheRemoved: 3, failure: undefined, unlocked: false});
+    expect(parseApply('KP_PYCACHE_REMOVED 3\nKP_SWAPPED\nKP_RESTARTING\nKP_DONE\n')).toEqual({
+      swapped: true,
+      restartSent: true,
+      pycacheRemoved: 3,
+      failure: undefined,
+      unlocked: false,
+    });
   });
   it('Given a truncated upload, When parsed, Then nothing was swapped and the reason is kept', () => {
     expect(parseApply('KP_FAIL upload incomplete: end marker missing\n')).toMatchObject({swapped: false, failure: 'upload incomplete: end marker missing'});
@@ -88,7 +94,13 @@ describe("HA's own process and the in-place wait", () => {
 
   it('Given an apply that signalled HA, or found no supervisor, or met a stale target, When parsed, Then each is told apart', () => {
     expect(parseApply('KP_SWAPPED\nKP_RESTARTING inplace 812 4410123\nKP_DONE\n')).toMatchObject({restartSent: true, signalled: {pid: 812, start: '4410123'}});
-    expect(parseApply('KP_SWAPPED\nKP_NO_SUPERVISOR the HA process 1 runs under none\nKP_DONE\n')).toMatchObject({restartSent: false, noSupervisor: 'the HA process 1 runs under none'});
-    expect(parseApply('KP_STALE the installed files changed since the last round\n')).toMatchObject({swapped: false, stale: 'the installed files changed since the last round'});
+    expect(parseApply('KP_SWAPPED\nKP_NO_SUPERVISOR the HA process 1 runs under none\nKP_DONE\n')).toMatchObject({
+      restartSent: false,
+      noSupervisor: 'the HA process 1 runs under none',
+    });
+    expect(parseApply('KP_STALE the installed files changed since the last round\n')).toMatchObject({
+      swapped: false,
+      stale: 'the installed files changed since the last round',
+    });
   });
 });

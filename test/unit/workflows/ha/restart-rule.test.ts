@@ -11,9 +11,14 @@ const remote = new Map([
   ['icon.png', 'd'],
 ]);
 const local = (over: Record<string, string> = {}, drop: string[] = []) =>
-  [...remote.entries()].filter(([p]) => !drop.includes(p)).map(([p, h]) => file(p, over[p] ?? h)).concat(
-    Object.entries(over).filter(([p]) => !remote.has(p)).map(([p, h]) => file(p, h)),
-  );
+  [...remote.entries()]
+    .filter(([p]) => !drop.includes(p))
+    .map(([p, h]) => file(p, over[p] ?? h))
+    .concat(
+      Object.entries(over)
+        .filter(([p]) => !remote.has(p))
+        .map(([p, h]) => file(p, h)),
+    );
 
 describe('--restart auto', () => {
   it('Given only existing www/*.js, www/kami/ and image files modified, When decided, Then no restart, and the rule says why', () => {
@@ -56,8 +61,18 @@ describe('--restart auto', () => {
 
 describe('how a decided restart is carried out', () => {
   const supervisedContainer: RestartCapabilities = {kind: 'container', supervised: true, unsupervisedReason: undefined, noRestartPolicy: false};
-  const bareContainer: RestartCapabilities = {kind: 'container', supervised: false, unsupervisedReason: 'no Home Assistant process apart from PID 1', noRestartPolicy: false};
-  const barePod: RestartCapabilities = {kind: 'pod', supervised: false, unsupervisedReason: 'no Home Assistant process apart from PID 1', noRestartPolicy: false};
+  const bareContainer: RestartCapabilities = {
+    kind: 'container',
+    supervised: false,
+    unsupervisedReason: 'no Home Assistant process apart from PID 1',
+    noRestartPolicy: false,
+  };
+  const barePod: RestartCapabilities = {
+    kind: 'pod',
+    supervised: false,
+    unsupervisedReason: 'no Home Assistant process apart from PID 1',
+    noRestartPolicy: false,
+  };
   const restart = {method: 'restart' as const, rule: '__init__.py changed'};
 
   it('Given HA under s6-supervise, When auto decided a restart, Then HA restarts in place (no container restart, no back-off)', () => {

@@ -182,7 +182,8 @@ describe('ha sync round', () => {
   it('Given the listing exec refused by runc in the instant the container restarts (exit 126, broken pipe), When a round runs, Then it waits and lists again', async () => {
     // Given: the words runc prints when the container's init dies while the exec starts (seen in CI)
     const cwd = component();
-    const brokenPipe = 'OCI runtime exec failed: exec failed: unable to start container process: error writing config to pipe: write init-p: broken pipe: unknown';
+    const brokenPipe =
+      'OCI runtime exec failed: exec failed: unable to start container process: error writing config to pipe: write init-p: broken pipe: unknown';
     const {ctx, runner} = sandbox.context([{match: isList, reply: {exitCode: 126, stderr: brokenPipe}, times: 1}, listed(LOCAL_FILES)]);
     const target = new FakeTarget(runner, onVolume);
     // When
@@ -246,8 +247,21 @@ describe('ha sync round', () => {
     const runId = apply[0]!.args[10]!;
     const owner = runner.calls[0]!.args[9]!;
     expect(apply[0]!.args).toEqual([
-      'exec', '-i', 'ha', 'sh', '-c', APPLY_SCRIPT, 'sh',
-      '/config/custom_components/kamerplanter', '/config/.kp-staging', 'kamerplanter', runId, 'kill', owner, 'no', 'old.py',
+      'exec',
+      '-i',
+      'ha',
+      'sh',
+      '-c',
+      APPLY_SCRIPT,
+      'sh',
+      '/config/custom_components/kamerplanter',
+      '/config/.kp-staging',
+      'kamerplanter',
+      runId,
+      'kill',
+      owner,
+      'no',
+      'old.py',
     ]);
     // The lock is released last, after the restart and the verdict, by the owner that took it.
     expect(runner.calls.at(-1)!.args).toEqual(['exec', 'ha', 'sh', '-c', UNLOCK_SCRIPT, 'sh', '/config/.kp-staging', 'kamerplanter', owner]);
@@ -282,22 +296,33 @@ describe('ha sync round', () => {
         ha.state.entryState = entry;
       }
       if (options.token !== false) {
-        writeCredentials('unit-fake-ha', {url: ha.url, name: 'kp', username: 'kp-dev', password: 'pw-unit-test', refreshToken: 'kept-refresh-token', state: 'onboarded', createdAt: new Date().toISOString()});
+        writeCredentials('unit-fake-ha', {
+          url: ha.url,
+          name: 'kp',
+          username: 'kp-dev',
+          password: 'pw-unit-test',
+          refreshToken: 'kept-refresh-token',
+          state: 'onboarded',
+          createdAt: new Date().toISOString(),
+        });
       }
       const cwd = component();
       const {ctx, runner} = sandbox.context([
         listed(outdated),
-        {match: isApply, reply: () => {
-          target.restarted = true;
-          return {stdout: 'KP_PYCACHE_REMOVED 0\nKP_SWAPPED\nKP_RESTARTING\nKP_DONE\n'};
-        }},
+        {
+          match: isApply,
+          reply: () => {
+            target.restarted = true;
+            return {stdout: 'KP_PYCACHE_REMOVED 0\nKP_SWAPPED\nKP_RESTARTING\nKP_DONE\n'};
+          },
+        },
       ]);
       const target = new FakeTarget(runner, onVolume);
       target.endpoint = ha.url;
       return {ha, ctx, target, cwd};
     }
 
-    it('Given kp holds a token and the entry ends setup_error, When a round restarts HA, Then the entry decides: exit 6 with HA\'s reason, at once (no settle)', async () => {
+    it("Given kp holds a token and the entry ends setup_error, When a round restarts HA, Then the entry decides: exit 6 with HA's reason, at once (no settle)", async () => {
       // Given
       const {ha, ctx, target, cwd} = await restartingTarget({state: 'setup_error', reason: 'Cannot connect to the backend'});
       try {
@@ -305,8 +330,16 @@ describe('ha sync round', () => {
         const started = Date.now();
         const report = await runSyncRound(ctx, target, syncOptions(cwd, {settleMs: 30_000}));
         // Then
-        expect(report).toMatchObject({outcome: 'failed', exitCode: ExitCode.VerificationFailed, verdictSource: {used: 'config-entry'}, configEntry: {state: 'setup_error', reason: 'Cannot connect to the backend', final: true}});
-        expect(report.summary.find((r) => r.step === 'loaded')).toMatchObject({status: 'failed', detail: "config entry setup_error: Cannot connect to the backend (HA's verdict)"});
+        expect(report).toMatchObject({
+          outcome: 'failed',
+          exitCode: ExitCode.VerificationFailed,
+          verdictSource: {used: 'config-entry'},
+          configEntry: {state: 'setup_error', reason: 'Cannot connect to the backend', final: true},
+        });
+        expect(report.summary.find((r) => r.step === 'loaded')).toMatchObject({
+          status: 'failed',
+          detail: "config entry setup_error: Cannot connect to the backend (HA's verdict)",
+        });
         expect(Date.now() - started).toBeLessThan(10_000); // far below the 30 s settle the log verdict would wait
         expect(ha.state.requests.filter((r) => r.path === '/api/config/config_entries/entry').every((r) => r.authorized)).toBe(true);
       } finally {
@@ -324,7 +357,7 @@ describe('ha sync round', () => {
       }
     });
 
-    it('Given kp holds a token and the entry is loaded, When a round restarts HA, Then exit 0 by HA\'s verdict', async () => {
+    it("Given kp holds a token and the entry is loaded, When a round restarts HA, Then exit 0 by HA's verdict", async () => {
       const {ha, ctx, target, cwd} = await restartingTarget({state: 'loaded', reason: null});
       try {
         const report = await runSyncRound(ctx, target, syncOptions(cwd));
@@ -338,10 +371,16 @@ describe('ha sync round', () => {
       const {ha, ctx, target, cwd} = await restartingTarget(undefined);
       try {
         const report = await runSyncRound(ctx, target, syncOptions(cwd));
-        expect(report).toMatchObject({outcome: 'synced', verdict: {status: 'found'}, verdictSource: {used: 'log', why: 'kamerplanter has no config entry in HA yet'}});
+        expect(report).toMatchObject({
+          outcome: 'synced',
+          verdict: {status: 'found'},
+          verdictSource: {used: 'log', why: 'kamerplanter has no config entry in HA yet'},
+        });
         expect(report.configEntry).toBeUndefined();
         // The loader's line comes from reading the manifest: the summary never claims the code loaded.
-        expect(report.summary.find((r) => r.step === 'loaded')?.detail).toMatch(/found by HA, no failure logged; no config entry, so HA has not imported its code$/);
+        expect(report.summary.find((r) => r.step === 'loaded')?.detail).toMatch(
+          /found by HA, no failure logged; no config entry, so HA has not imported its code$/,
+        );
       } finally {
         await ha.close();
       }
@@ -364,7 +403,10 @@ describe('ha sync round', () => {
       ha.state.failures.set('GET /api/config/config_entries/entry', 401);
       try {
         const report = await runSyncRound(ctx, target, syncOptions(cwd));
-        expect(report).toMatchObject({outcome: 'synced', verdictSource: {used: 'log', why: 'Home Assistant answered GET /api/config/config_entries/entry with HTTP 401 (Internal Server Error).'}});
+        expect(report).toMatchObject({
+          outcome: 'synced',
+          verdictSource: {used: 'log', why: 'Home Assistant answered GET /api/config/config_entries/entry with HTTP 401 (Internal Server Error).'},
+        });
       } finally {
         await ha.close();
       }
@@ -375,7 +417,10 @@ describe('ha sync round', () => {
       ha.state.refresh.clear();
       try {
         const report = await runSyncRound(ctx, target, syncOptions(cwd));
-        expect(report).toMatchObject({outcome: 'synced', verdictSource: {used: 'log', why: "HA refused kp's token and password (it was re-created and onboarded by someone else)"}});
+        expect(report).toMatchObject({
+          outcome: 'synced',
+          verdictSource: {used: 'log', why: "HA refused kp's token and password (it was re-created and onboarded by someone else)"},
+        });
       } finally {
         await ha.close();
       }

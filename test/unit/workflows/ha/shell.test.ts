@@ -27,7 +27,8 @@ describe('the shell scripts kp runs in the HA container', () => {
   });
 
   it('Given every file, When its first line is read, Then it names the shell (dash: what busybox ash accepts, and HA images have one of the two)', () => {
-    for (const file of [...scripts, ...library]) expect(readFileSync(path.join(shDir, file), 'utf8').split('\n')[0], file).toMatch(/^# shellcheck shell=dash\b/);
+    for (const file of [...scripts, ...library])
+      expect(readFileSync(path.join(shDir, file), 'utf8').split('\n')[0], file).toMatch(/^# shellcheck shell=dash\b/);
   });
 
   it('Given the library, When compared with the files in sh/lib, Then each is known by its path and sourced by some script', () => {
@@ -51,7 +52,9 @@ describe('the shell scripts kp runs in the HA container', () => {
   });
 
   it('Given a script that sources a library file, When assembled, Then the file stands where the source line stood', () => {
-    expect(assembleScript('a=1\n. ./lib/x.sh\necho "$a"\n', {'lib/x.sh': '# shellcheck shell=dash\n# what x does\nx() { echo x; }\n'})).toBe('a=1\nx() { echo x; }\necho "$a"\n');
+    expect(assembleScript('a=1\n. ./lib/x.sh\necho "$a"\n', {'lib/x.sh': '# shellcheck shell=dash\n# what x does\nx() { echo x; }\n'})).toBe(
+      'a=1\nx() { echo x; }\necho "$a"\n',
+    );
   });
 
   it('Given the TypeScript sources, When searched for shell syntax, Then none is found: every script is a checked file in sh/', () => {

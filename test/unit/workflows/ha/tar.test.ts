@@ -24,9 +24,12 @@ describe('archive path guard', () => {
     expect(() => assertSafeArchivePath(input)).toThrow(/Refusing archive path/);
   });
 
-  it.each(['manifest.json', 'helpers/care.py', 'www/illustrations/plant-1.svg', '..hidden', 'a..b/c'])('Given %j, When checked, Then it is accepted', (input) => {
-    expect(assertSafeArchivePath(input)).toBe(input);
-  });
+  it.each(['manifest.json', 'helpers/care.py', 'www/illustrations/plant-1.svg', '..hidden', 'a..b/c'])(
+    'Given %j, When checked, Then it is accepted',
+    (input) => {
+      expect(assertSafeArchivePath(input)).toBe(input);
+    },
+  );
 
   it('Given an entry with an unsafe path, When the archive is built, Then building refuses', () => {
     expect(() => buildTar([{path: '../x', type: 'file', content: Buffer.from('x')}])).toThrow(/parent-directory/);

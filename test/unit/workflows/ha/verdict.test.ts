@@ -17,7 +17,9 @@ describe('parseLogVerdict (HA log lines from the spec)', () => {
   it('Given "Setup failed for custom integration", When parsed, Then it failed with that line', () => {
     const verdict = parseLogVerdict(log('setup-failed.log'), 'kamerplanter');
     expect(verdict.status).toBe('failed');
-    expect(verdict.failures).toEqual([{kind: 'setup-failed', text: expect.stringContaining("Setup failed for custom integration 'kamerplanter': Requirements")}]);
+    expect(verdict.failures).toEqual([
+      {kind: 'setup-failed', text: expect.stringContaining("Setup failed for custom integration 'kamerplanter': Requirements")},
+    ]);
   });
 
   it('Given "Error loading custom_components.<domain>" and a traceback through the component, When parsed, Then all three are failures and the traceback is whole', () => {

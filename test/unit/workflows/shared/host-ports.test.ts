@@ -23,7 +23,12 @@ describe('free-port probes', () => {
     try {
       // When / Then
       expect(await isPortFree(port, '127.0.0.1')).toBe(false);
-      expect(await busyPorts([{port, host: '127.0.0.1'}, {port, host: '127.0.0.1'}])).toEqual([port]);
+      expect(
+        await busyPorts([
+          {port, host: '127.0.0.1'},
+          {port, host: '127.0.0.1'},
+        ]),
+      ).toEqual([port]);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

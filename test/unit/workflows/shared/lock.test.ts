@@ -53,7 +53,11 @@ describe('the local lock', () => {
     const release = await acquireLocalLock('ha-sync', 'target-b', 'container ha', {deadline: Date.now(), onWait: () => undefined});
     const waits: string[] = [];
     const started = Date.now();
-    const error = await acquireLocalLock('ha-sync', 'target-b', 'container ha', {deadline: Date.now() + 300, pollMs: 50, onWait: (holder) => waits.push(holder)}).catch((e: unknown) => e);
+    const error = await acquireLocalLock('ha-sync', 'target-b', 'container ha', {
+      deadline: Date.now() + 300,
+      pollMs: 50,
+      onWait: (holder) => waits.push(holder),
+    }).catch((e: unknown) => e);
     await release();
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(waits).toEqual([expect.stringContaining(`kp pid ${process.pid}`)]);

@@ -104,10 +104,14 @@ describe('picking the target when no target flag is given', () => {
   const isPs = (command: string, args: readonly string[]) => command === 'docker' && args[0] === 'ps';
   const isInspect = (command: string, args: readonly string[]) => command === 'docker' && args[0] === 'inspect';
   const haContainer = {
-    Id: 'c0ffee', Name: '/kamerplanter-homeassistant-1',
-    State: {Status: 'running', Running: true, Restarting: false, StartedAt: '2026-11-25T10:00:00Z'}, RestartCount: 0,
+    Id: 'c0ffee',
+    Name: '/kamerplanter-homeassistant-1',
+    State: {Status: 'running', Running: true, Restarting: false, StartedAt: '2026-11-25T10:00:00Z'},
+    RestartCount: 0,
     Config: {Labels: {'com.docker.compose.project': 'kamerplanter', 'com.docker.compose.service': 'homeassistant'}, Image: 'ha'},
-    Mounts: [], HostConfig: {RestartPolicy: {Name: 'unless-stopped'}}, NetworkSettings: {Ports: {}},
+    Mounts: [],
+    HostConfig: {RestartPolicy: {Name: 'unless-stopped'}},
+    NetworkSettings: {Ports: {}},
   };
 
   it('Given the dev cluster on this machine with homeassistant-0, When sync picks, Then the pod in kind-kamerplanter is chosen', async () => {
@@ -124,7 +128,12 @@ describe('picking the target when no target flag is given', () => {
     kubeconfig({'kind-kamerplanter': 'https://127.0.0.1:6443'});
     const {ctx} = sandbox.context([
       {match: isGetPod, reply: {exitCode: 1, stderr: 'Error from server (NotFound): pods "homeassistant-0" not found\n'}},
-      {match: isPs, reply: {stdout: `${JSON.stringify({ID: 'c0ffee', Names: 'kamerplanter-homeassistant-1', Labels: 'com.docker.compose.project=kamerplanter,com.docker.compose.service=homeassistant', State: 'running'})}\n`}},
+      {
+        match: isPs,
+        reply: {
+          stdout: `${JSON.stringify({ID: 'c0ffee', Names: 'kamerplanter-homeassistant-1', Labels: 'com.docker.compose.project=kamerplanter,com.docker.compose.service=homeassistant', State: 'running'})}\n`,
+        },
+      },
       {match: isInspect, reply: {stdout: JSON.stringify([haContainer])}},
     ]);
     const target = await resolveTarget(ctx, {target: undefined}, 'kamerplanter');
@@ -153,26 +162,39 @@ describe("where kp reaches its own HA in the dev cluster (the Ingress through ki
   const isPs = (command: string, args: readonly string[]) => command === 'docker' && args[0] === 'ps';
   const isInspect = (command: string, args: readonly string[]) => command === 'docker' && args[0] === 'inspect';
   const node = (ports: Record<string, Array<{HostIp: string; HostPort: string}> | null>) => ({
-    Id: 'n0de', Name: '/kamerplanter-control-plane',
-    State: {Status: 'running', Running: true, Restarting: false, StartedAt: '2026-11-25T10:00:00Z'}, RestartCount: 0,
+    Id: 'n0de',
+    Name: '/kamerplanter-control-plane',
+    State: {Status: 'running', Running: true, Restarting: false, StartedAt: '2026-11-25T10:00:00Z'},
+    RestartCount: 0,
     Config: {Labels: {'io.x-k8s.kind.cluster': 'kamerplanter', 'io.x-k8s.kind.role': 'control-plane'}, Image: 'kindest/node'},
-    Mounts: [], HostConfig: {RestartPolicy: {Name: 'on-failure'}}, NetworkSettings: {Ports: ports},
+    Mounts: [],
+    HostConfig: {RestartPolicy: {Name: 'on-failure'}},
+    NetworkSettings: {Ports: ports},
   });
   const psLine = `${JSON.stringify({ID: 'n0de', Names: 'kamerplanter-control-plane', Labels: 'io.x-k8s.kind.cluster=kamerplanter,io.x-k8s.kind.role=control-plane', State: 'running'})}\n`;
-  const ownPod = (runner: ConstructorParameters<typeof Kubectl>[0]) => new PodTarget(new Kubectl(runner, 'kind-kamerplanter'), {pod: 'homeassistant-0', namespace: 'default', container: 'homeassistant'});
+  const ownPod = (runner: ConstructorParameters<typeof Kubectl>[0]) =>
+    new PodTarget(new Kubectl(runner, 'kind-kamerplanter'), {pod: 'homeassistant-0', namespace: 'default', container: 'homeassistant'});
 
   it('Given the node publishing port 80 on host port 8080, When the endpoint is asked, Then it is homeassistant.localhost:8080, read from the node container', async () => {
-    const {runner} = sandbox.context([{match: isPs, reply: {stdout: psLine}}, {match: isInspect, reply: {stdout: JSON.stringify([node({'80/tcp': [{HostIp: '127.0.0.1', HostPort: '8080'}]})])}}]);
+    const {runner} = sandbox.context([
+      {match: isPs, reply: {stdout: psLine}},
+      {match: isInspect, reply: {stdout: JSON.stringify([node({'80/tcp': [{HostIp: '127.0.0.1', HostPort: '8080'}]})])}},
+    ]);
     expect(await ownPod(runner).apiEndpoint()).toEqual({url: 'http://homeassistant.localhost:8080'});
-    expect(runner.calls.find((c) => isPs(c.command, c.args))!.args).toEqual(expect.arrayContaining(['label=io.x-k8s.kind.cluster=kamerplanter', 'label=io.x-k8s.kind.role=control-plane']));
+    expect(runner.calls.find((c) => isPs(c.command, c.args))!.args).toEqual(
+      expect.arrayContaining(['label=io.x-k8s.kind.cluster=kamerplanter', 'label=io.x-k8s.kind.role=control-plane']),
+    );
   });
 
   it('Given the node publishing no port 80, When the endpoint is asked, Then kp says it cannot reach HA (its login never goes to whatever holds port 80)', async () => {
-    const {runner} = sandbox.context([{match: isPs, reply: {stdout: psLine}}, {match: isInspect, reply: {stdout: JSON.stringify([node({'6443/tcp': [{HostIp: '127.0.0.1', HostPort: '41234'}]})])}}]);
+    const {runner} = sandbox.context([
+      {match: isPs, reply: {stdout: psLine}},
+      {match: isInspect, reply: {stdout: JSON.stringify([node({'6443/tcp': [{HostIp: '127.0.0.1', HostPort: '41234'}]})])}},
+    ]);
     expect(await ownPod(runner).apiEndpoint()).toEqual({unreachable: 'the kind node of kind-kamerplanter publishes no host port for the Ingress (port 80)'});
   });
 
-  it('Given a pod that is not kp\'s own HA, When the endpoint is asked, Then kp does not guess one and asks no engine', async () => {
+  it("Given a pod that is not kp's own HA, When the endpoint is asked, Then kp does not guess one and asks no engine", async () => {
     const {runner} = sandbox.context([]);
     const other = new PodTarget(new Kubectl(runner, 'kind-kamerplanter'), {pod: 'ha-7', namespace: 'smart-home', container: 'homeassistant'});
     expect(await other.apiEndpoint()).toMatchObject({unreachable: expect.stringContaining('only for its own HA')});

@@ -20,7 +20,12 @@ const crashLooping: PodJson = {
         name: 'homeassistant',
         ready: false,
         restartCount: 3,
-        state: {waiting: {reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=homeassistant pod=homeassistant-0_default(6f1c0b9e-3f5a-4c59-9d55-2b7a1f0c2d11)'}},
+        state: {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: 'back-off 40s restarting failed container=homeassistant pod=homeassistant-0_default(6f1c0b9e-3f5a-4c59-9d55-2b7a1f0c2d11)',
+          },
+        },
         lastState: {terminated: {exitCode: 137, reason: 'OOMKilled', finishedAt: '2026-11-26T06:00:00Z'}},
       },
     ],
@@ -58,12 +63,25 @@ describe('the state of a pod in back-off', () => {
 
 describe('the state of a container that is not running', () => {
   const inspect = (state: Record<string, unknown>, restartCount = 0) =>
-    parseInspect(JSON.stringify([{Id: 'c0ffee', Name: '/ha', Config: {Image: 'ha', Labels: {}}, State: state, RestartCount: restartCount, HostConfig: {RestartPolicy: {Name: 'unless-stopped'}}}]))[0]!;
+    parseInspect(
+      JSON.stringify([
+        {
+          Id: 'c0ffee',
+          Name: '/ha',
+          Config: {Image: 'ha', Labels: {}},
+          State: state,
+          RestartCount: restartCount,
+          HostConfig: {RestartPolicy: {Name: 'unless-stopped'}},
+        },
+      ]),
+    )[0]!;
 
   it("Given Docker's restart policy waiting to start it again, When read, Then it is a back-off by Docker, with its rule", () => {
     const state = containerState(inspect({Status: 'restarting', Running: false, Restarting: true, ExitCode: 0, FinishedAt: '2026-11-26T06:00:00Z'}, 4));
     expect(state.backoff).toMatchObject({by: 'docker'});
-    expect(notRunningReason(state)).toBe("exited with code 0, Docker's restart policy is delaying its restart (the delay doubles with every restart less than 10 s after the last, up to 1 min)");
+    expect(notRunningReason(state)).toBe(
+      "exited with code 0, Docker's restart policy is delaying its restart (the delay doubles with every restart less than 10 s after the last, up to 1 min)",
+    );
   });
 
   it('Given a container the OOM killer ended, When read, Then the reason says OOM-killed', () => {
@@ -81,9 +99,22 @@ describe('the state of a container that is not running', () => {
 
 describe('a pod on its way back', () => {
   it('Given a pod being deleted, or a new one whose container is being created, When read, Then it is down but transitional (not a stop a round should fail on)', () => {
-    const terminating = podState({...crashLooping, metadata: {...crashLooping.metadata, deletionTimestamp: '2026-11-26T06:00:00Z'}, status: {phase: 'Running', containerStatuses: [{name: 'homeassistant', restartCount: 0, state: {running: {startedAt: '2026-11-26T05:00:00Z'}}}]}}, 'homeassistant');
+    const terminating = podState(
+      {
+        ...crashLooping,
+        metadata: {...crashLooping.metadata, deletionTimestamp: '2026-11-26T06:00:00Z'},
+        status: {phase: 'Running', containerStatuses: [{name: 'homeassistant', restartCount: 0, state: {running: {startedAt: '2026-11-26T05:00:00Z'}}}]},
+      },
+      'homeassistant',
+    );
     expect(terminating).toMatchObject({running: false, transitional: 'terminating'});
-    const creating = podState({metadata: {name: 'homeassistant-0', uid: 'new'}, status: {phase: 'Pending', containerStatuses: [{name: 'homeassistant', restartCount: 0, state: {waiting: {reason: 'PodInitializing'}}}]}}, 'homeassistant');
+    const creating = podState(
+      {
+        metadata: {name: 'homeassistant-0', uid: 'new'},
+        status: {phase: 'Pending', containerStatuses: [{name: 'homeassistant', restartCount: 0, state: {waiting: {reason: 'PodInitializing'}}}]},
+      },
+      'homeassistant',
+    );
     expect(creating).toMatchObject({running: false, transitional: 'PodInitializing'});
     expect(podState(crashLooping, 'homeassistant').transitional).toBeUndefined();
   });
