@@ -5,7 +5,7 @@
  */
 import {readFileSync} from 'node:fs';
 import {LineCounter, parseDocument, isMap, isScalar, isSeq} from 'yaml';
-import {KpError, ExitCode} from '../core/errors.js';
+import {fail} from '../core/errors.js';
 
 /** A host port a service publishes. */
 export interface PublishedPort {
@@ -52,7 +52,7 @@ export function interpolate(text: string, env: Readonly<Record<string, string | 
       if (kind === '-') return applies ? interpolate(arg ?? '', env) : (value ?? '');
       if (kind === '+') return applies ? '' : interpolate(arg ?? '', env);
       if (applies) {
-        throw new KpError(`Required variable ${name} is missing: ${arg ?? ''}`, {exitCode: ExitCode.Usage});
+        throw fail.usage(`Required variable ${name} is missing: ${arg ?? ''}`);
       }
       return value ?? '';
     },
@@ -101,12 +101,9 @@ export function loadComposeFile(file: string, env: Readonly<Record<string, strin
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new KpError(
+    throw fail.usage(
       `Cannot read the compose file ${file}: ${code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message}.`,
-      {
-        exitCode: ExitCode.Usage,
-        hint: 'Pass a readable compose file with --file, or leave --file out to use the one kp ships.',
-      },
+      'Pass a readable compose file with --file, or leave --file out to use the one kp ships.',
     );
   }
   const lineCounter = new LineCounter();
@@ -115,14 +112,11 @@ export function loadComposeFile(file: string, env: Readonly<Record<string, strin
   if (firstError) {
     // Without prettyErrors the error carries offsets only: the line counter turns them into line:col.
     const pos = lineCounter.linePos(firstError.pos[0]);
-    throw new KpError(`${file}:${pos.line}:${pos.col}: ${firstError.message.split('\n')[0]}`, {
-      exitCode: ExitCode.Usage,
-      hint: 'Fix the YAML syntax at that position.',
-    });
+    throw fail.usage(`${file}:${pos.line}:${pos.col}: ${firstError.message.split('\n')[0]}`, 'Fix the YAML syntax at that position.');
   }
   const root = document.get('services', true);
   if (!isMap(root)) {
-    throw new KpError(`${file}:1:1: no "services" mapping found`, {exitCode: ExitCode.Usage});
+    throw fail.usage(`${file}:1:1: no "services" mapping found`);
   }
   const services: ComposeService[] = [];
   for (const pair of root.items) {
@@ -140,7 +134,7 @@ export function loadComposeFile(file: string, env: Readonly<Record<string, strin
         const range = (item as {range?: [number, number, number]} | undefined)?.range;
         const at = range?.[0] ?? (isMap(node) ? node.range?.[0] : undefined) ?? 0;
         const pos = lineCounter.linePos(at);
-        throw new KpError(`${file}:${pos.line}:${pos.col}: ${(error as Error).message}`, {exitCode: ExitCode.Usage});
+        throw fail.usage(`${file}:${pos.line}:${pos.col}: ${(error as Error).message}`);
       }
       const port = parsePortEntry(resolved);
       if (port) ports.push(port);
@@ -153,7 +147,7 @@ export function loadComposeFile(file: string, env: Readonly<Record<string, strin
         const imageNode = isMap(node) ? node.get('image', true) : undefined;
         const at = (imageNode as {range?: [number, number, number]} | undefined)?.range?.[0] ?? (isMap(node) ? node.range?.[0] : undefined) ?? 0;
         const pos = lineCounter.linePos(at);
-        throw new KpError(`${file}:${pos.line}:${pos.col}: ${(error as Error).message}`, {exitCode: ExitCode.Usage});
+        throw fail.usage(`${file}:${pos.line}:${pos.col}: ${(error as Error).message}`);
       }
     }
     services.push({

@@ -7,7 +7,7 @@ import {randomBytes} from 'node:crypto';
 import {appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {parse as parseDotenv} from 'dotenv';
-import {KpError, ExitCode} from '../core/errors.js';
+import {fail, KpError} from '../core/errors.js';
 
 /** One KEY=VALUE line with its position in the file. */
 export interface EnvEntry {
@@ -63,12 +63,9 @@ export function parseEnvText(text: string, file: string): ParsedEnvFile {
       const trimmed = lineText.trim();
       if (trimmed === '' || trimmed.startsWith('#')) return;
       const column = lineText.length - lineText.trimStart().length + 1;
-      throw new KpError(
+      throw fail.usage(
         `${file}:${index + 1}:${column}: not a KEY=value line: ${JSON.stringify(trimmed.length > 60 ? `${trimmed.slice(0, 57)}...` : trimmed)}`,
-        {
-          exitCode: ExitCode.Usage,
-          hint: 'Each line is KEY=value, a # comment, or blank: fix or delete that line.',
-        },
+        'Each line is KEY=value, a # comment, or blank: fix or delete that line.',
       );
     }
     const rest = lineText.slice(match[0].length).trimStart();
@@ -85,25 +82,22 @@ export function readEnvFile(file: string): ParsedEnvFile {
   let text: string;
   try {
     if (statSync(file).isDirectory()) {
-      throw new KpError(`${file} is a directory, not an env file.`, {
-        exitCode: ExitCode.Usage,
-        hint: 'Name a file with --env-path (kp creates it when it does not exist), or move the directory away.',
-      });
+      throw fail.usage(
+        `${file} is a directory, not an env file.`,
+        'Name a file with --env-path (kp creates it when it does not exist), or move the directory away.',
+      );
     }
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof KpError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') {
-      throw new KpError(`Cannot read the env file ${file}: permission denied.`, {
-        exitCode: ExitCode.Prerequisite,
-        hint: `It must be yours and readable: \`chmod 600 ${file}\` (and \`chown\` it to you if it is not).`,
-      });
+      throw fail.prerequisite(
+        `Cannot read the env file ${file}: permission denied.`,
+        `It must be yours and readable: \`chmod 600 ${file}\` (and \`chown\` it to you if it is not).`,
+      );
     }
-    throw new KpError(`Cannot read the env file ${file}: ${(error as Error).message}`, {
-      exitCode: ExitCode.Prerequisite,
-      hint: 'Check the path given with --env-path.',
-    });
+    throw fail.prerequisite(`Cannot read the env file ${file}: ${(error as Error).message}`, 'Check the path given with --env-path.');
   }
   return parseEnvText(text, file);
 }
@@ -124,25 +118,25 @@ export function validateEnv(parsed: ParsedEnvFile): void {
   for (const entry of parsed.entries.values()) {
     if (!isSecretKey(entry.key)) continue;
     if (isPlaceholder(entry.value)) {
-      throw new KpError(`${position(parsed, entry)}: ${entry.key} is the placeholder "${entry.value}".`, {
-        exitCode: ExitCode.Usage,
-        hint: `Delete the ${entry.key} line and run the command again: kp generates a random value. Or set your own (at least 16 characters).`,
-      });
+      throw fail.usage(
+        `${position(parsed, entry)}: ${entry.key} is the placeholder "${entry.value}".`,
+        `Delete the ${entry.key} line and run the command again: kp generates a random value. Or set your own (at least 16 characters).`,
+      );
     }
     if (entry.value === '' && entry.key in SECRET_GENERATORS) {
-      throw new KpError(`${position(parsed, entry)}: ${entry.key} is empty.`, {
-        exitCode: ExitCode.Usage,
-        hint: `Delete the ${entry.key} line and run the command again: kp generates a random value.`,
-      });
+      throw fail.usage(
+        `${position(parsed, entry)}: ${entry.key} is empty.`,
+        `Delete the ${entry.key} line and run the command again: kp generates a random value.`,
+      );
     }
   }
   const user = parsed.entries.get('ARANGODB_USERNAME')?.value ?? 'root';
   const backendPassword = parsed.entries.get('ARANGODB_PASSWORD');
   const rootPassword = parsed.entries.get('ARANGO_ROOT_PASSWORD');
   if (user === 'root' && backendPassword && rootPassword && backendPassword.value !== rootPassword.value) {
-    throw new KpError(
+    throw fail.usage(
       `${position(parsed, backendPassword)}: ARANGODB_PASSWORD differs from ARANGO_ROOT_PASSWORD (line ${rootPassword.line}) while ARANGODB_USERNAME is root.`,
-      {exitCode: ExitCode.Usage, hint: 'With user root both must be equal: copy ARANGO_ROOT_PASSWORD into ARANGODB_PASSWORD.'},
+      'With user root both must be equal: copy ARANGO_ROOT_PASSWORD into ARANGODB_PASSWORD.',
     );
   }
 }

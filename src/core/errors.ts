@@ -84,13 +84,30 @@ export class InterruptedError extends KpError {
   }
 }
 
-/** Shorthand constructors, so call sites read as the category they mean. */
+/** Where a failure may carry more than its message and hint: structured detail for --json, its cause. */
+export interface FailureExtras {
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+const make =
+  (exitCode: ExitCodeValue) =>
+  (message: string, hint?: string, extras: FailureExtras = {}): KpError =>
+    new KpError(message, {hint, exitCode, ...extras});
+
+/**
+ * The one way to build a failure: a constructor per exit code, so a call site reads as the category
+ * it means (nothing outside this file calls `new KpError`; an architecture test checks it).
+ */
 export const fail = {
-  usage: (message: string, hint?: string) => new KpError(message, {hint, exitCode: ExitCode.Usage}),
-  prerequisite: (message: string, hint?: string) => new KpError(message, {hint, exitCode: ExitCode.Prerequisite}),
-  timeout: (message: string, hint?: string, details?: Record<string, unknown>) => new KpError(message, {hint, exitCode: ExitCode.Timeout, details}),
-  verification: (message: string, hint?: string, details?: Record<string, unknown>) =>
-    new KpError(message, {hint, exitCode: ExitCode.VerificationFailed, details}),
+  internal: make(ExitCode.Internal),
+  usage: make(ExitCode.Usage),
+  prerequisite: make(ExitCode.Prerequisite),
+  toolFailed: make(ExitCode.ToolFailed),
+  timeout: make(ExitCode.Timeout),
+  verification: make(ExitCode.VerificationFailed),
+  /** A failure whose exit code comes from its cause (e.g. an onboarding failure told with what kp did about it). */
+  withCode: (exitCode: ExitCodeValue, message: string, hint?: string, extras: FailureExtras = {}): KpError => new KpError(message, {hint, exitCode, ...extras}),
 };
 
 /** Map anything thrown to a KpError with a documented exit code. */

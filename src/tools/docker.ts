@@ -3,7 +3,7 @@
  * Typed verbs plus pure parsers for what the engine prints; behaviour follows
  * shared/spec/tool-behaviour.md (daemon-down message, compose v1/v2 differences).
  */
-import {KpError, ExitCode, ToolError} from '../core/errors.js';
+import {fail, KpError, ToolError} from '../core/errors.js';
 import type {Runner, RunOptions, RunResult} from './runner.js';
 
 /** Client and daemon versions from one `docker version` call. */
@@ -177,24 +177,22 @@ export function engineBinary(): EngineBinary {
 
 /** The engine CLI is not on PATH: what every feature says about it. */
 export function engineNotInstalled(bin: EngineBinary): KpError {
-  return new KpError(`${bin} is not installed (not found on PATH).`, {
-    exitCode: ExitCode.Prerequisite,
-    hint:
-      bin === 'docker'
-        ? 'Install Docker (https://docs.docker.com/engine/install/) or set KP_ENGINE=podman.'
-        : 'Install podman, or unset KP_ENGINE to use Docker.',
-  });
+  return fail.prerequisite(
+    `${bin} is not installed (not found on PATH).`,
+    bin === 'docker'
+      ? 'Install Docker (https://docs.docker.com/engine/install/) or set KP_ENGINE=podman.'
+      : 'Install podman, or unset KP_ENGINE to use Docker.',
+  );
 }
 
 /** The engine's daemon does not answer: what every feature says about it. */
 export function engineUnreachable(bin: EngineBinary, detail: string | undefined): KpError {
-  return new KpError(`The ${bin} daemon is not reachable: ${detail ?? 'no answer'}`, {
-    exitCode: ExitCode.Prerequisite,
-    hint:
-      bin === 'docker'
-        ? 'Start Docker (e.g. `sudo systemctl start docker` or Docker Desktop) and check DOCKER_HOST.'
-        : 'Start the podman socket (`systemctl --user start podman.socket`).',
-  });
+  return fail.prerequisite(
+    `The ${bin} daemon is not reachable: ${detail ?? 'no answer'}`,
+    bin === 'docker'
+      ? 'Start Docker (e.g. `sudo systemctl start docker` or Docker Desktop) and check DOCKER_HOST.'
+      : 'Start the podman socket (`systemctl --user start podman.socket`).',
+  );
 }
 
 /** The container engine: docker (or podman, which speaks the same CLI). */

@@ -3,7 +3,7 @@
  * `kind version` prints `kind v0.32.0 go1.x linux/amd64`, `kind get clusters` prints
  * `No kind clusters found.` on stderr with exit 0, and `kind delete cluster` succeeds when absent.
  */
-import {ExitCode, KpError, ToolError} from '../core/errors.js';
+import {fail, ToolError} from '../core/errors.js';
 import type {Runner, RunResult} from './runner.js';
 import {readToolVersion} from './version.js';
 
@@ -68,11 +68,11 @@ export class Kind {
       return await this.runner.run(this.bin, args, {mutating: true, output: 'stderr', env: this.env()});
     } catch (error) {
       if (error instanceof ToolError && isAlreadyExists(error.stderr)) {
-        throw new KpError(`kind reports that node containers for cluster "${options.name}" already exist.`, {
-          exitCode: ExitCode.ToolFailed,
-          hint: `Run \`kp dev up --name ${options.name}\` again (it repairs what exists) or \`kp dev up --recreate\`.`,
-          cause: error,
-        });
+        throw fail.toolFailed(
+          `kind reports that node containers for cluster "${options.name}" already exist.`,
+          `Run \`kp dev up --name ${options.name}\` again (it repairs what exists) or \`kp dev up --recreate\`.`,
+          {cause: error},
+        );
       }
       throw error;
     }

@@ -3,7 +3,7 @@
  * whatever the current context happens to be (the context fence). Behaviour follows
  * shared/spec/tool-behaviour.md.
  */
-import {KpError, ExitCode, ToolError} from '../core/errors.js';
+import {fail, ToolError} from '../core/errors.js';
 import type {Runner, RunOptions, RunResult} from './runner.js';
 import {readToolVersion} from './version.js';
 
@@ -81,19 +81,16 @@ export class Kubectl {
     } catch (error) {
       // Not on PATH (or not startable): a missing prerequisite, not a failed tool.
       if (error instanceof ToolError && error.toolExitCode === undefined) {
-        throw new KpError(`${this.bin} is not installed (not found on PATH).`, {
-          exitCode: ExitCode.Prerequisite,
-          hint: 'Install kubectl >= 1.28: https://kubernetes.io/docs/tasks/tools/',
-        });
+        throw fail.prerequisite(`${this.bin} is not installed (not found on PATH).`, 'Install kubectl >= 1.28: https://kubernetes.io/docs/tasks/tools/');
       }
       throw error;
     }
     if (result.exitCode !== 0 && !options.allowFailure) {
       if (isUnreachable(result.stderr)) {
-        throw new KpError(`The Kubernetes API of context ${this.context} is not reachable.`, {
-          exitCode: ExitCode.Prerequisite,
-          hint: 'Is the cluster running? `kp dev status` shows it; `kp dev up` starts it.',
-        });
+        throw fail.prerequisite(
+          `The Kubernetes API of context ${this.context} is not reachable.`,
+          'Is the cluster running? `kp dev status` shows it; `kp dev up` starts it.',
+        );
       }
       throw new ToolError(`kubectl --context ${this.context} ${args.join(' ')}`, result.exitCode, result.stderr, options.hint);
     }

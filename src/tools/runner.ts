@@ -5,7 +5,7 @@
  */
 import {appendFileSync} from 'node:fs';
 import {execa, type ResultPromise} from 'execa';
-import {InterruptedError, KpError, ToolError, ExitCode} from '../core/errors.js';
+import {fail, InterruptedError, ToolError} from '../core/errors.js';
 import {interruption} from '../core/interruption.js';
 
 /** How one external command is run. */
@@ -160,10 +160,7 @@ export class Runner {
 
     if (result.isCanceled || (interruption.signal.aborted && !options.foreground)) throw new InterruptedError();
     if (result.failed && result.exitCode === undefined && result.timedOut) {
-      throw new KpError(`${display} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s`, {
-        exitCode: ExitCode.Timeout,
-        hint: options.hint,
-      });
+      throw fail.timeout(`${display} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s`, options.hint);
     }
     if (result.failed && result.exitCode === undefined) {
       const reason = (result as {code?: string}).code === 'ENOENT' ? `${command}: command not found` : (result.message ?? 'could not start');

@@ -85,6 +85,11 @@ describe('the import rule', () => {
     expect(importers).toEqual([path.join('tools', 'runner.ts')]);
   });
 
+  it('Given the whole tree, When failures are built, Then only core/errors.ts calls new KpError (everything else uses its constructors per exit code)', () => {
+    const builders = files.filter((file) => /\bnew KpError\(/.test(readFileSync(file, 'utf8'))).map(rel);
+    expect(builders).toEqual([path.join('core', 'errors.ts')]);
+  });
+
   it('Given the fast help path, When cli/help.ts is read, Then it imports nothing but node:fs and the exit-code table', () => {
     expect(importsOf(path.join(srcRoot, 'cli', 'help.ts')).sort()).toEqual(['../core/errors.js', 'node:fs']);
   });

@@ -3,7 +3,7 @@
  * image, so a pull that fails is named (which image, and why) and nothing has been created that
  * could get in the next attempt's way.
  */
-import {ExitCode, KpError} from '../../core/errors.js';
+import {fail} from '../../core/errors.js';
 import type {Engine} from '../../tools/docker.js';
 import type {KpContext} from '../context.js';
 
@@ -42,13 +42,12 @@ export async function pullMissingImages(ctx: KpContext, engine: Engine, refs: re
     const result = await engine.pull(ref);
     if (result.skipped || result.exitCode === 0) continue;
     const reason = pullFailureReason(`${result.stderr}\n${result.stdout}`);
-    throw new KpError(`Could not pull ${ref}: ${reason}.`, {
-      exitCode: ExitCode.ToolFailed,
-      hint:
-        `Nothing was started. Check the tag (KAMERPLANTER_VERSION in ${envFile}), log in if the registry needs it ` +
+    throw fail.toolFailed(
+      `Could not pull ${ref}: ${reason}.`,
+      `Nothing was started. Check the tag (KAMERPLANTER_VERSION in ${envFile}), log in if the registry needs it ` +
         '(`docker login ghcr.io`), or point the *_IMAGE / *_IMAGE_REPOSITORY variables at an image you have.',
-      details: {image: ref, reason},
-    });
+      {details: {image: ref, reason}},
+    );
   }
   return missing;
 }

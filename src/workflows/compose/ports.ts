@@ -4,7 +4,7 @@
  * refuses on a busy port; `kp doctor` reports each port as a check.
  */
 import type {ComposeService} from '../../config/compose-file.js';
-import {ExitCode, KpError} from '../../core/errors.js';
+import {fail} from '../../core/errors.js';
 import type {Engine} from '../../tools/docker.js';
 import {describePortHolder, isLoopbackAddress, isPortFree} from '../shared/host-ports.js';
 import type {ServiceStatus} from './services.js';
@@ -59,11 +59,11 @@ export function assertPortsFree(ports: readonly StackPort[], envFile: string): v
   const conflicts = ports.filter((p) => p.state === 'busy');
   if (conflicts.length === 0) return;
   const lines = conflicts.map((c) => `port ${c.port} (${c.service}) is in use${c.holder ? ` by ${c.holder}` : ''}`);
-  throw new KpError(`Cannot start: ${lines.join('; ')}. Nothing was started.`, {
-    exitCode: ExitCode.Prerequisite,
-    hint: `Stop whatever holds the port, or choose another one in ${envFile} (e.g. ${hostPortKey(conflicts[0]!.service)}=...).`,
-    details: {conflicts: conflicts.map(({port, service, holder}) => ({port, service, holder}))},
-  });
+  throw fail.prerequisite(
+    `Cannot start: ${lines.join('; ')}. Nothing was started.`,
+    `Stop whatever holds the port, or choose another one in ${envFile} (e.g. ${hostPortKey(conflicts[0]!.service)}=...).`,
+    {details: {conflicts: conflicts.map(({port, service, holder}) => ({port, service, holder}))}},
+  );
 }
 
 /**

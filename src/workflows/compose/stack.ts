@@ -8,7 +8,7 @@ import {acquireLocalLock} from '../shared/lock.js';
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {ExitCode, KpError, fail} from '../../core/errors.js';
+import {fail} from '../../core/errors.js';
 import {activeServices, loadComposeFile, type ComposeModel, type ComposeService} from '../../config/compose-file.js';
 import {SECRET_GENERATORS, readEnvFile} from '../../config/env-file.js';
 import {configDir, defaultComposeEnvFile, shippedCompose} from '../../config/paths.js';
@@ -94,10 +94,10 @@ export function expectedServices(model: ComposeModel, stack: Stack): ComposeServ
 export async function requireCompose(runner: Runner, engine: Engine): Promise<ComposeInfo> {
   const info = await detectCompose(runner, engine.bin);
   if (!info) {
-    throw new KpError('No Docker Compose found (tried `docker compose` v2 and `docker-compose` v1).', {
-      exitCode: ExitCode.Prerequisite,
-      hint: 'Install the Compose plugin (package docker-compose-plugin) or the standalone docker-compose.',
-    });
+    throw fail.prerequisite(
+      'No Docker Compose found (tried `docker compose` v2 and `docker-compose` v1).',
+      'Install the Compose plugin (package docker-compose-plugin) or the standalone docker-compose.',
+    );
   }
   return info;
 }

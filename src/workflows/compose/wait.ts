@@ -4,7 +4,7 @@
  * log lines.
  */
 import type {ComposeService} from '../../config/compose-file.js';
-import {ExitCode, InterruptedError, KpError} from '../../core/errors.js';
+import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
 import {interruption, sleep} from '../../core/interruption.js';
 import type {ContainerDetails, Engine} from '../../tools/docker.js';
 import {createTaskList} from '../../ui/tasks.js';
@@ -71,17 +71,18 @@ export async function diagnoseFailure(
   const names = unhealthy.map((s) => `${s.service} (${s.state}${s.health !== 'none' ? `, ${s.health}` : ''})`).join(', ');
   if (neverHealthy.length > 0) {
     const which = neverHealthy.map((s) => s.service).join(', ');
-    return new KpError(`${which} never became healthy. ${message}${names ? `\nNot ready: ${names}` : ''}`, {
-      exitCode: ExitCode.Timeout,
-      hint: `The last healthcheck output and log lines of ${which} are above; \`kp compose logs ${neverHealthy[0]!.service}\` shows more. Fix it, or give it longer with --timeout, then run \`kp compose start\` again.`,
-      details: {notReady: unhealthy.map((s) => s.service), neverHealthy: neverHealthy.map((s) => s.service), logs, healthchecks},
-    });
+    return fail.timeout(
+      `${which} never became healthy. ${message}${names ? `\nNot ready: ${names}` : ''}`,
+      `The last healthcheck output and log lines of ${which} are above; \`kp compose logs ${neverHealthy[0]!.service}\` shows more. Fix it, or give it longer with --timeout, then run \`kp compose start\` again.`,
+      {details: {notReady: unhealthy.map((s) => s.service), neverHealthy: neverHealthy.map((s) => s.service), logs, healthchecks}},
+    );
   }
-  return new KpError(`${message}${names ? `\nNot ready: ${names}` : ''}`, {
+  return fail.withCode(
     exitCode,
-    hint: 'Check the log lines above; `kp compose logs SERVICE` shows more. Run `kp compose start` again once fixed.',
-    details: {notReady: unhealthy.map((s) => s.service), logs, healthchecks},
-  });
+    `${message}${names ? `\nNot ready: ${names}` : ''}`,
+    'Check the log lines above; `kp compose logs SERVICE` shows more. Run `kp compose start` again once fixed.',
+    {details: {notReady: unhealthy.map((s) => s.service), logs, healthchecks}},
+  );
 }
 
 /** A wait that reached its deadline: the one failure of a wait task that is reported as a timeout. */
@@ -143,9 +144,7 @@ export async function waitForStack(
   const waited = Math.round((Date.now() - started) / 1000);
   if (Date.now() < deadline) {
     // Every task ends ready, at its deadline, or with a failure recorded above: anything else is kp's own bug.
-    throw new KpError(`The wait for the stack ended after ${waited}s without every service ready and without reaching its ${timeoutSeconds}s limit.`, {
-      exitCode: ExitCode.Internal,
-    });
+    throw fail.internal(`The wait for the stack ended after ${waited}s without every service ready and without reaching its ${timeoutSeconds}s limit.`);
   }
   throw await diagnoseFailure(
     ctx,

@@ -14,7 +14,7 @@ import gt from 'semver/functions/gt.js';
 import lt from 'semver/functions/lt.js';
 import {writeFileAtomic} from '../../config/atomic-write.js';
 import {cacheDir} from '../../config/paths.js';
-import {ExitCode, InterruptedError, KpError, ToolError, fail} from '../../core/errors.js';
+import {InterruptedError, ToolError, fail} from '../../core/errors.js';
 import {interruption} from '../../core/interruption.js';
 import type {Kubectl} from '../../tools/kubectl.js';
 import type {KpContext} from '../context.js';
@@ -121,17 +121,17 @@ export async function verifiedManifest(ctx: KpContext, timeoutMs = 60_000): Prom
   } catch (error) {
     if (interruption.signal.aborted) throw new InterruptedError();
     const cause = (error as {cause?: {code?: string}}).cause?.code ?? (error as Error).message;
-    throw new KpError(`Could not download the ingress-nginx manifest from ${url}: ${cause}.`, {
-      exitCode: ExitCode.ToolFailed,
-      hint: `Check the network, or put the file (sha256 ${INGRESS_CONTROLLER.sha256}) at ${file} yourself.`,
-    });
+    throw fail.toolFailed(
+      `Could not download the ingress-nginx manifest from ${url}: ${cause}.`,
+      `Check the network, or put the file (sha256 ${INGRESS_CONTROLLER.sha256}) at ${file} yourself.`,
+    );
   }
   const digest = sha256(bytes);
   if (digest !== INGRESS_CONTROLLER.sha256) {
-    throw new KpError(`The ingress-nginx manifest from ${url} has sha256 ${digest}, not the pinned ${INGRESS_CONTROLLER.sha256}: refused, nothing applied.`, {
-      exitCode: ExitCode.ToolFailed,
-      hint: 'Someone changed the file at that address, or a proxy rewrote it. Do not apply it; report it.',
-    });
+    throw fail.toolFailed(
+      `The ingress-nginx manifest from ${url} has sha256 ${digest}, not the pinned ${INGRESS_CONTROLLER.sha256}: refused, nothing applied.`,
+      'Someone changed the file at that address, or a proxy rewrote it. Do not apply it; report it.',
+    );
   }
   writeFileAtomic(file, bytes, {mode: 0o644});
   return {file, source: 'download'};

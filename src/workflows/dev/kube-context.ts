@@ -9,7 +9,7 @@ import {readKubeconfig, type KubeconfigView} from '../../config/kubeconfig.js';
 import {assertContextAllowed, viewOfContext, type ContextView} from '../shared/kube-fence.js';
 import {writeFileAtomic} from '../../config/atomic-write.js';
 import {stateDir} from '../../config/paths.js';
-import {ExitCode, KpError} from '../../core/errors.js';
+import {fail} from '../../core/errors.js';
 import {interruption} from '../../core/interruption.js';
 import {kindContextName} from '../../tools/kind.js';
 import {Kubectl} from '../../tools/kubectl.js';
@@ -36,10 +36,10 @@ export function assertLocalContext(name: string): ContextView {
 export function enforceFence(name: string): {server: string} {
   const view = assertLocalContext(name);
   if (view.server === undefined) {
-    throw new KpError(`The kube context ${kindContextName(name)} does not exist after setting up the cluster.`, {
-      exitCode: ExitCode.ToolFailed,
-      hint: `Check \`kind get clusters\`; \`kp dev up --recreate --name ${name}\` starts over.`,
-    });
+    throw fail.toolFailed(
+      `The kube context ${kindContextName(name)} does not exist after setting up the cluster.`,
+      `Check \`kind get clusters\`; \`kp dev up --recreate --name ${name}\` starts over.`,
+    );
   }
   return {server: view.server};
 }

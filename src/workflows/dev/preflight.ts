@@ -4,21 +4,21 @@
  */
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {ExitCode, KpError} from '../../core/errors.js';
+import {fail} from '../../core/errors.js';
 import type {ToolProbe} from '../shared/tool-versions.js';
 
 /** Throw one prerequisite error naming every unusable tool. */
 export function requireTools(probes: readonly ToolProbe[]): void {
   const bad = probes.filter((p) => !p.ok);
   if (bad.length === 0) return;
-  throw new KpError(`Missing prerequisites for kp dev:\n${bad.map((p) => `  - ${p.problem}`).join('\n')}`, {
-    exitCode: ExitCode.Prerequisite,
-    hint: bad
+  throw fail.prerequisite(
+    `Missing prerequisites for kp dev:\n${bad.map((p) => `  - ${p.problem}`).join('\n')}`,
+    bad
       .map((p) => p.hint)
       .filter(Boolean)
       .join('\n'),
-    details: {tools: bad.map(({tool, version, minimum, problem}) => ({tool, version, minimum, problem}))},
-  });
+    {details: {tools: bad.map(({tool, version, minimum, problem}) => ({tool, version, minimum, problem}))}},
+  );
 }
 
 /** The inotify limits Skaffold's watcher needs on Linux. */

@@ -9,7 +9,7 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {writeFileAtomic} from '../../config/atomic-write.js';
 import {cacheDir} from '../../config/paths.js';
-import {ExitCode, KpError} from '../../core/errors.js';
+import {fail} from '../../core/errors.js';
 import {Skaffold, type SkaffoldTarget} from '../../tools/skaffold.js';
 import type {KpContext} from '../context.js';
 
@@ -62,10 +62,10 @@ export async function validateWithSkaffold(
       .filter(Boolean)
       .slice(-4)
       .join('\n');
-    throw new KpError(`Skaffold rejects ${target.file}${target.modules.length ? ` (module ${target.modules.join(', ')})` : ''}:\n${reason}`, {
-      exitCode: ExitCode.Usage,
-      hint: `Fix the file; \`skaffold diagnose --yaml-only -f ${target.file}\` in ${target.cwd} shows the same. Nothing was created.`,
-    });
+    throw fail.usage(
+      `Skaffold rejects ${target.file}${target.modules.length ? ` (module ${target.modules.join(', ')})` : ''}:\n${reason}`,
+      `Fix the file; \`skaffold diagnose --yaml-only -f ${target.file}\` in ${target.cwd} shows the same. Nothing was created.`,
+    );
   }
   remember(key);
   return {ran: true};

@@ -6,7 +6,7 @@
  * so the gate runs under --dry-run too.
  */
 import path from 'node:path';
-import {ExitCode, fail, KpError} from '../../core/errors.js';
+import {fail, KpError} from '../../core/errors.js';
 import {formatFinding, Ruff, RUFF_INSTALL_HINT, type RuffFinding} from '../../tools/ruff.js';
 import type {KpContext} from '../context.js';
 import type {SyncPlan} from './plan.js';
@@ -118,9 +118,9 @@ export async function lintGate(ctx: KpContext, options: LintOptions): Promise<Li
     ...(result.findings.length > 0 ? [`\`ruff check --fix ${target}\``] : []),
     ...(result.unformatted.length > 0 ? [`\`ruff format ${target}\``] : []),
   ].join(' and ');
-  throw new KpError(`Lint failed: ${problems}; nothing was copied.`, {
-    exitCode: ExitCode.Usage,
-    hint: `Fix them (${fixes} fix most) and sync again, or pass --no-lint to sync without the lint.`,
-    details: {lint: failed},
-  });
+  throw fail.usage(
+    `Lint failed: ${problems}; nothing was copied.`,
+    `Fix them (${fixes} fix most) and sync again, or pass --no-lint to sync without the lint.`,
+    {details: {lint: failed}},
+  );
 }

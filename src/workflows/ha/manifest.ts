@@ -8,7 +8,7 @@
  * initContainer that copied the component from a stale image on every pod creation.
  */
 import {Document} from 'yaml';
-import {ExitCode, KpError} from '../../core/errors.js';
+import {fail} from '../../core/errors.js';
 import {assembleScript} from './shell.js';
 import seedConfigSh from './sh/seed-config.sh';
 
@@ -86,12 +86,11 @@ export function haManifest(options: HaManifestOptions): string {
   const namespace = options.namespace ?? names.namespace;
   const host = options.host ?? names.host;
   if (!validCidr(options.podCidr)) {
-    throw new KpError(`The pod CIDR ${JSON.stringify(options.podCidr)} is not an IPv4 or IPv6 network like 10.244.0.0/16.`, {exitCode: ExitCode.Usage});
+    throw fail.usage(`The pod CIDR ${JSON.stringify(options.podCidr)} is not an IPv4 or IPv6 network like 10.244.0.0/16.`);
   }
-  if (!HOST.test(host)) throw new KpError(`The Ingress host ${JSON.stringify(host)} is not a DNS name.`, {exitCode: ExitCode.Usage});
-  if (!NAMESPACE.test(namespace)) throw new KpError(`The namespace ${JSON.stringify(namespace)} is not a valid Kubernetes name.`, {exitCode: ExitCode.Usage});
-  if (!options.image.trim() || /\s/.test(options.image))
-    throw new KpError(`The image ${JSON.stringify(options.image)} is not an image reference.`, {exitCode: ExitCode.Usage});
+  if (!HOST.test(host)) throw fail.usage(`The Ingress host ${JSON.stringify(host)} is not a DNS name.`);
+  if (!NAMESPACE.test(namespace)) throw fail.usage(`The namespace ${JSON.stringify(namespace)} is not a valid Kubernetes name.`);
+  if (!options.image.trim() || /\s/.test(options.image)) throw fail.usage(`The image ${JSON.stringify(options.image)} is not an image reference.`);
 
   const selector = {'app.kubernetes.io/name': 'homeassistant'};
   const labels = {...selector, 'app.kubernetes.io/managed-by': 'kp'};

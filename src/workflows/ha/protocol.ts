@@ -4,7 +4,7 @@
  * Used by `kp ha sync` and `kp ha status`.
  */
 import {readFileSync} from 'node:fs';
-import {ExitCode, KpError, fail} from '../../core/errors.js';
+import {fail} from '../../core/errors.js';
 import type {SyncPlan} from './plan.js';
 import {scriptCommand, SCRIPTS, type RemoteLayout, type RemoteListing} from './remote.js';
 import {buildTar, parentDirectories, type TarEntry} from './tar.js';
@@ -51,9 +51,7 @@ export async function listRemote(
         'kp needs sh and tar in the HA container (the official HA image has both).',
       );
     }
-    throw new KpError(`Listing the component in ${target.label} failed (exit ${result.exitCode}): ${text.split('\n').slice(-3).join(' ')}`, {
-      exitCode: ExitCode.ToolFailed,
-    });
+    throw fail.toolFailed(`Listing the component in ${target.label} failed (exit ${result.exitCode}): ${text.split('\n').slice(-3).join(' ')}`);
   }
   const listing = SCRIPTS.list.parse(result.stdout);
   if (listing.parentLink) {
@@ -67,7 +65,7 @@ export async function listRemote(
     const missing = ['tar', 'find', 'cp', 'mv'].filter((tool) => !listing.tools[tool]);
     if (missing.length > 0) throw fail.prerequisite(`${target.label} lacks ${missing.join(', ')}: kp cannot upload without them.`);
     if (!listing.hashAlgorithm) throw fail.prerequisite(`${target.label} has neither sha256sum nor md5sum: kp cannot compare files.`);
-    if (listing.listingFailed) throw new KpError(`Hashing the files in ${layout.componentDir} failed.`, {exitCode: ExitCode.ToolFailed});
+    if (listing.listingFailed) throw fail.toolFailed(`Hashing the files in ${layout.componentDir} failed.`);
   } catch (error) {
     // The exec took the lock before it found the target unusable: give it back before failing.
     if (lock && listing.lock.state === 'acquired') await releaseRemoteLock(target, layout, lock.owner);

@@ -5,7 +5,7 @@
  */
 import {randomBytes} from 'node:crypto';
 import type {KpContext} from '../context.js';
-import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
+import {ExitCode, fail, InterruptedError} from '../../core/errors.js';
 import {collectFiles, compileIgnores, detectSource, withoutIgnored, type ComponentSource, type IgnoreMatcher} from './component.js';
 import {planSync, type SyncPlan} from './plan.js';
 import {acquireLocalLock, currentOwner, describeOwner, formatOwner, lockTimeout, ownerGone, parseOwner} from '../shared/lock.js';
@@ -157,9 +157,9 @@ async function listUnderLock(
     }
     if (owner === undefined || listing.lock.state === 'acquired' || listing.lock.state === 'released') return {listing, waitedMs: Date.now() - started};
     if (listing.lock.state === 'failed') {
-      throw new KpError(`Taking the sync lock in ${target.label} failed: ${listing.lock.reason}`, {exitCode: ExitCode.ToolFailed});
+      throw fail.toolFailed(`Taking the sync lock in ${target.label} failed: ${listing.lock.reason}`);
     }
-    if (listing.lock.state !== 'held') throw new KpError(`The listing in ${target.label} did not report the sync lock.`, {exitCode: ExitCode.ToolFailed});
+    if (listing.lock.state !== 'held') throw fail.toolFailed(`The listing in ${target.label} did not report the sync lock.`);
     const holder = listing.lock.owner;
     const parsed = parseOwner(holder);
     // This very process's own lock (a release that failed in an earlier --watch round) is ours to
@@ -240,7 +240,7 @@ function planObserved(
   for (const skip of skipped) warnings.push(`not synced: ${skip.path} (${skip.reason})`);
   if (listing.lock.state === 'released' && !plan.upToDate) {
     // The script only releases when the listing hashes to the up-to-date digest: a plan with work means a bug.
-    throw new KpError(`The listing in ${label} released the sync lock although there is work to do.`, {exitCode: ExitCode.Internal});
+    throw fail.internal(`The listing in ${label} released the sync lock although there is work to do.`);
   }
   return {
     component,
@@ -609,7 +609,33 @@ async function finishRound(
   }
 }
 
-// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
+/** What a round carries from step to step: its inputs and the restart rule it decided. */
+interface RoundRun {
+  ctx: KpContext;
+  target: HaTarget;
+  options: HaSyncOptions;
+  obs: Observation;
+  clock: RoundClock;
+  /** The watch's fast path: the digest of the listing kp remembers (sh/fast-apply.sh). */
+  fastExpect: string | undefined;
+  /** The target's lock was given back by a script (no second exec needed). */
+  remoteLockReleased: () => void;
+  decision: RestartDecision;
+}
+
+/** The report as the steps fill it (the summary rows are derived at the end). */
+type RoundReport = Omit<HaSyncReport, 'summary'>;
+
+/** What the apply exec did: its parsed outcome, what it sent, and when the restart could begin. */
+interface Applied {
+  applied: ReturnType<typeof parseApply>;
+  upload: HaSyncReport['upload'];
+  /** What the script itself was asked to restart. */
+  restartInScript: ApplyArgs['restart'];
+  beforeRestart: number;
+}
+
+/** Lint gate, apply, restart, await ready, judge: the round after observe and plan, as named steps. */
 async function applyRound(
   ctx: KpContext,
   target: HaTarget,
@@ -619,11 +645,38 @@ async function applyRound(
   remoteLockReleased: () => void,
   fastExpect: string | undefined,
 ): Promise<HaSyncReport> {
-  const {out} = ctx;
-  const {started, spawnsBefore, pollMs} = clock;
-  const {component, plan, layout, listing} = obs;
-  const decision: RestartDecision = decideRestart(plan, options.restart, options.force);
-  const base: Omit<HaSyncReport, 'summary'> = {
+  const run: RoundRun = {ctx, target, options, obs, clock, fastExpect, remoteLockReleased, decision: decideRestart(obs.plan, options.restart, options.force)};
+  const base = initialReport(run);
+  const finish = (report: RoundReport) => finishReport(run, report);
+  announceObservation(run);
+  if (obs.plan.upToDate && !options.force) {
+    ctx.out.success(`${obs.component.domain} ${obs.component.version} is up to date in ${target.label}: nothing sent, no restart.`);
+    return finish({...base, outcome: 'up-to-date', restart: {...base.restart, method: 'none', rule: 'nothing changed'}});
+  }
+  // The lint gate comes before anything is copied: findings stop the round here.
+  const lint = options.lint ? await options.lint(obs.component.dir, obs.plan) : base.lint;
+  const choice = chooseMethod(run);
+  const withLint: RoundReport = {...base, lint, restart: {...base.restart, method: choice.method, fallback: choice.fallback}};
+  const sent = await sendAndSwap(run, choice.method);
+  if ('dryRun' in sent) return finish({...withLint, outcome: 'dry-run', upload: sent.upload});
+  const afterApply = appliedReport(run, withLint, sent);
+  if (choice.method === 'none') {
+    if (options.restart === 'auto') ctx.out.info(`No restart: ${run.decision.rule}.`);
+    return finish(afterApply);
+  }
+  const method = await restartHa(run, choice.method, sent, afterApply.restart);
+  const deadline = sent.beforeRestart + options.timeoutMs;
+  const waited = await awaitRestarted(run, method, sent, deadline);
+  const afterRestart = restartedReport(run, afterApply, waited);
+  if (afterRestart.outcome !== 'synced') return finish(afterRestart);
+  return finish(await judge(run, afterRestart, waited, {method, beforeRestart: sent.beforeRestart, deadline}));
+}
+
+/** The report before any step ran: what was observed, nothing done yet. */
+function initialReport(run: RoundRun): RoundReport {
+  const {ctx, target, options, obs, decision} = run;
+  const {component, plan} = obs;
+  return {
     domain: component.domain,
     version: component.version,
     source: component.dir,
@@ -657,25 +710,29 @@ async function applyRound(
     processes: 0,
     durationMs: 0,
   };
-  const finish = (report: Omit<HaSyncReport, 'summary'>): HaSyncReport => {
-    const done = {...report, processes: ctx.runner.spawnCount - spawnsBefore, durationMs: Date.now() - started};
-    return {...done, summary: summaryRows(done)};
-  };
+}
+
+/** The finished report: the round's processes and time counted, the summary rows derived. */
+function finishReport(run: RoundRun, report: RoundReport): HaSyncReport {
+  const done = {...report, processes: run.ctx.runner.spawnCount - run.clock.spawnsBefore, durationMs: Date.now() - run.clock.started};
+  return {...done, summary: summaryRows(done)};
+}
+
+/** Say what the observation found that the user should know: warnings, repaired and left-over staging. */
+function announceObservation({ctx: {out}, obs}: RoundRun): void {
   for (const warning of obs.warnings) out.warn(warning);
-  if (listing.recovered.length > 0) out.info(`Repaired and removed what an interrupted sync left: ${listing.recovered.join(', ')}.`);
-  if (listing.leftovers.length > 0)
-    out.info(`Found leftovers of an interrupted sync (${listing.leftovers.join(', ')}); the next sync that is not a dry run repairs and removes them.`);
+  if (obs.listing.recovered.length > 0) out.info(`Repaired and removed what an interrupted sync left: ${obs.listing.recovered.join(', ')}.`);
+  if (obs.listing.leftovers.length > 0)
+    out.info(`Found leftovers of an interrupted sync (${obs.listing.leftovers.join(', ')}); the next sync that is not a dry run repairs and removes them.`);
+}
 
-  if (plan.upToDate && !options.force) {
-    out.success(`${component.domain} ${component.version} is up to date in ${target.label}: nothing sent, no restart.`);
-    return finish({...base, outcome: 'up-to-date', restart: {...base.restart, method: 'none', rule: 'nothing changed'}});
-  }
-
-  // The lint gate comes before anything is copied: findings stop the round here.
-  const lint = options.lint ? await options.lint(component.dir, plan) : base.lint;
-
-  // Decide how HA restarts and say why before anything changes: in place wherever the target runs
-  // HA under its supervisor (no container restart, no back-off), else the container.
+/**
+ * Decide how HA restarts and say why before anything changes: in place wherever the target runs
+ * HA under its supervisor (no container restart, no back-off), else the container.
+ */
+function chooseMethod(run: RoundRun): {method: AppliedRestart; fallback: string | undefined} {
+  const {ctx, target, obs, decision} = run;
+  const {listing} = obs;
   const caps: RestartCapabilities = {
     kind: target.kind,
     supervised: listing.ha?.supervised ?? false,
@@ -691,9 +748,14 @@ async function applyRound(
       'Use --restart auto (restarts the container instead) or --restart kill.',
     );
   }
-  let method = choice.method;
-  if (choice.fallback) out.warn(choice.fallback);
-  else if (method === 'kill') out.info(`kill 1 restarts the whole container: ${KILL_COST[target.kind]}.`);
+  if (choice.fallback) ctx.out.warn(choice.fallback);
+  else if (choice.method === 'kill') ctx.out.info(`kill 1 restarts the whole container: ${KILL_COST[target.kind]}.`);
+  announcePlan(run, choice.method);
+  return {method: choice.method, fallback: choice.fallback};
+}
+
+/** One line: what is sent where, how the tree is swapped in, and how HA restarts. */
+function announcePlan({ctx: {out}, target, obs: {component, plan, layout}, decision}: RoundRun, method: AppliedRestart): void {
   const restartWords: Record<AppliedRestart, string> = {
     none: `no restart (${decision.rule})`,
     'in-place': `then restarting HA in place (SIGHUP to HA's process; its supervisor starts it again in the same container: no back-off; ${decision.rule})`,
@@ -709,7 +771,16 @@ async function applyRound(
     const warning = target.outsideRestartWarning();
     if (warning) out.warn(warning);
   }
+}
 
+/**
+ * Send the changed files as one tar stream and swap the new tree in, in ONE exec (the script also
+ * sends the restart it can send itself). A dry run says what it would do; the watch's fast path
+ * that finds the target other than remembered changes nothing and gives way to a full round.
+ */
+async function sendAndSwap(run: RoundRun, method: AppliedRestart): Promise<Applied | {dryRun: true; upload: HaSyncReport['upload']}> {
+  const {ctx, target, options, obs, fastExpect} = run;
+  const {plan, layout} = obs;
   if (method === 'in-place' && !fastExpect && !ctx.dryRun) await untilHaAnswers(ctx, target, obs.state, Date.now() + options.timeoutMs);
   const runId = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
   const archive = uploadArchive(plan, runId);
@@ -725,44 +796,54 @@ async function applyRound(
     });
   if (fastExpect && !result.skipped && !result.stdout.includes('KP_LOCK acquired')) {
     // Nothing was changed and the script gave its lock back (or never had it).
-    remoteLockReleased();
+    run.remoteLockReleased();
     throw new StaleMemory(`${target.label} is not as the last round left it (${parseApply(result.stdout).stale ?? `exit ${result.exitCode}`})`);
   }
   const upload = {files: plan.upload.length, bytes: archive.length, contentBytes: plan.uploadBytes};
-  const withLint = {...base, lint, restart: {...base.restart, method, fallback: choice.fallback}};
   if (result.skipped) {
-    out.info(
-      `[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${method === 'none' ? 'not restart' : `restart ${method === 'in-place' ? 'HA in place' : `with ${method}`}`} (${decision.rule}).`,
+    ctx.out.info(
+      `[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${method === 'none' ? 'not restart' : `restart ${method === 'in-place' ? 'HA in place' : `with ${method}`}`} (${run.decision.rule}).`,
     );
-    return finish({...withLint, outcome: 'dry-run', upload});
+    return {dryRun: true, upload};
   }
   const applied = parseApply(result.stdout);
-  if (applied.unlocked) remoteLockReleased();
+  if (applied.unlocked) run.remoteLockReleased();
   if (!applied.swapped) {
     const reason = applied.failure ?? `${result.stderr}${result.stdout}`.trim().split('\n').slice(-3).join(' ');
-    throw new KpError(`Updating ${layout.componentDir} in ${target.label} failed: ${reason}`, {
-      exitCode: ExitCode.ToolFailed,
-      hint: 'The live component was left as it was (kp only swaps a complete tree in). Run kp ha sync again.',
-    });
+    throw fail.toolFailed(
+      `Updating ${layout.componentDir} in ${target.label} failed: ${reason}`,
+      'The live component was left as it was (kp only swaps a complete tree in). Run kp ha sync again.',
+    );
   }
-  out.success(
+  ctx.out.success(
     `${upload.files} ${upload.files === 1 ? 'file' : 'files'} sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`,
   );
-  const restartInfo: HaSyncReport['restart'] = {
-    ...withLint.restart,
-    before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt, haPid: parseApply(result.stdout).signalled?.pid ?? listing.ha?.pid},
-  };
-  const afterApply = {...withLint, upload, cacheClear: {removed: applied.pycacheRemoved}, restart: restartInfo};
+  return {applied, upload, restartInScript, beforeRestart};
+}
 
-  if (method === 'none') {
-    if (options.restart === 'auto') out.info(`No restart: ${decision.rule}.`);
-    return finish(afterApply);
-  }
-  if (restartInScript !== 'none' && !applied.restartSent && !applied.noSupervisor) {
-    throw new KpError(`${method === 'in-place' ? "Signalling HA's process" : 'kill 1'} failed in ${target.label}.`, {
-      exitCode: ExitCode.ToolFailed,
-      hint: 'Restart HA by hand, or use --restart none.',
-    });
+/** The report once the new tree is in place: what was sent and cleared, and HA as it was before the restart. */
+function appliedReport({obs}: RoundRun, withLint: RoundReport, sent: Applied): RoundReport {
+  const restart: HaSyncReport['restart'] = {
+    ...withLint.restart,
+    before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt, haPid: sent.applied.signalled?.pid ?? obs.listing.ha?.pid},
+  };
+  return {...withLint, upload: sent.upload, cacheClear: {removed: sent.applied.pycacheRemoved}, restart};
+}
+
+/**
+ * Carry out the restart the script could not send itself: when HA could not be restarted in place
+ * after all (its supervisor is gone), the container instead, saying why. Returns the method used
+ * (recorded in `restart`, the report's restart object).
+ */
+async function restartHa(run: RoundRun, chosen: AppliedRestart, sent: Applied, restart: HaSyncReport['restart']): Promise<AppliedRestart> {
+  const {ctx, target, options} = run;
+  const {applied} = sent;
+  let method = chosen;
+  if (sent.restartInScript !== 'none' && !applied.restartSent && !applied.noSupervisor) {
+    throw fail.toolFailed(
+      `${method === 'in-place' ? "Signalling HA's process" : 'kill 1'} failed in ${target.label}.`,
+      'Restart HA by hand, or use --restart none.',
+    );
   }
   if (method === 'in-place' && applied.noSupervisor) {
     // The supervisor the listing saw is gone by now (HA itself replaced?): restart the container instead.
@@ -773,29 +854,39 @@ async function applyRound(
       );
     }
     method = target.kind === 'container' ? 'container' : 'kill';
-    restartInfo.method = method;
-    restartInfo.fallback = `HA could not be restarted in place (${applied.noSupervisor}): restarting the ${target.kind}; ${BACKOFF_COST[target.kind]}.`;
-    out.warn(restartInfo.fallback);
-    if (method === 'kill') {
-      const killed = await target.exec(['kill', '1'], {mutating: true});
-      // The exec itself dies with the container it stopped (SIGKILL's or SIGTERM's exit code).
-      if (![0, 137, 143].includes(killed.exitCode) && !isRestarting(new Error(killed.stderr))) {
-        throw new KpError(`kill 1 failed in ${target.label}: ${killed.stderr.trim().split('\n').at(-1) ?? `exit ${killed.exitCode}`}`, {
-          exitCode: ExitCode.ToolFailed,
-          hint: 'The new files are in place; restart HA by hand, then `kp ha status` shows whether it loaded them.',
-        });
-      }
-    }
+    restart.method = method;
+    restart.fallback = `HA could not be restarted in place (${applied.noSupervisor}): restarting the ${target.kind}; ${BACKOFF_COST[target.kind]}.`;
+    ctx.out.warn(restart.fallback);
+    if (method === 'kill') await killFromInside(target);
   }
   if (method === 'container' || method === 'pod') await target.restartFromOutside();
+  return method;
+}
 
-  const deadline = beforeRestart + options.timeoutMs;
-  const waited =
-    method === 'in-place' && applied.signalled
-      ? await waitForInPlace(ctx, target, obs.state, applied.signalled, beforeRestart, deadline, pollMs)
-      : await waitForRestart(ctx, target, obs.state, beforeRestart, deadline, pollMs);
+/** `kill 1` in the target; the exec itself dies with the container it stopped (SIGKILL's or SIGTERM's exit code). */
+async function killFromInside(target: HaTarget): Promise<void> {
+  const killed = await target.exec(['kill', '1'], {mutating: true});
+  if (![0, 137, 143].includes(killed.exitCode) && !isRestarting(new Error(killed.stderr))) {
+    throw fail.toolFailed(
+      `kill 1 failed in ${target.label}: ${killed.stderr.trim().split('\n').at(-1) ?? `exit ${killed.exitCode}`}`,
+      'The new files are in place; restart HA by hand, then `kp ha status` shows whether it loaded them.',
+    );
+  }
+}
+
+/** Wait until the restart is observed and HA answers (the in-place wait follows HA's own process). */
+function awaitRestarted(run: RoundRun, method: AppliedRestart, sent: Applied, deadline: number): Promise<RestartWait> {
+  const {ctx, target, obs, clock} = run;
+  const signalled = sent.applied.signalled;
+  return method === 'in-place' && signalled
+    ? waitForInPlace(ctx, target, obs.state, signalled, sent.beforeRestart, deadline, clock.pollMs)
+    : waitForRestart(ctx, target, obs.state, sent.beforeRestart, deadline, clock.pollMs);
+}
+
+/** The report after the wait: the restart as observed; a target that stopped or never answered ends the round here. */
+function restartedReport({target}: RoundRun, afterApply: RoundReport, waited: RestartWait): RoundReport {
   const restart: HaSyncReport['restart'] = {
-    ...restartInfo,
+    ...afterApply.restart,
     performed: true,
     observed: waited.observed,
     observedAfterMs: waited.observedAfterMs,
@@ -804,38 +895,75 @@ async function applyRound(
   const ready = {ready: waited.ready, afterMs: waited.readyAfterMs};
   if (waited.stopped) {
     // Failed within seconds of the stop, not at --timeout; a watch keeps going and the next edit retries.
-    return finish({
+    return {
       ...afterApply,
       restart,
       ready,
       outcome: 'stopped',
       exitCode: ExitCode.Prerequisite,
       warnings: [...afterApply.warnings, `${target.label} stopped during the restart: ${waited.stopped}.`],
-    });
+    };
   }
   if (!waited.ready) {
     if (waited.state.backoff) afterApply.warnings.push(`${target.label} is waiting in a back-off: ${notRunningReason(waited.state)}.`);
-    return finish({...afterApply, restart, ready, outcome: 'timeout', exitCode: ExitCode.Timeout});
+    return {...afterApply, restart, ready, outcome: 'timeout', exitCode: ExitCode.Timeout};
   }
+  return {...afterApply, restart, ready};
+}
 
-  const logDeadline = Math.max(deadline, Date.now() + 5_000);
+/**
+ * HA's verdict on the new code: its own (the config entry's state) where kp holds a token for this
+ * HA and the domain has an entry, the log otherwise, and the exit code it means.
+ */
+async function judge(
+  run: RoundRun,
+  report: RoundReport,
+  waited: RestartWait,
+  restart: {method: AppliedRestart; beforeRestart: number; deadline: number},
+): Promise<RoundReport> {
+  const {target, options, obs} = run;
+  const {component} = obs;
   // Never from before the apply exec started: the old instance's lines (a failure the previous round
   // reported, perhaps under a second ago now that kp starts fast) must not judge the new one. Log
-  // timestamps come from this machine's clock (the engine or kubelet stamps them on receipt). An
-  // in-place restart keeps the container and its log stream: the window starts at the signal.
-  // After an in-place restart the container (and its log) is the same: the window starts when the
-  // new HA process started, so the old one's last lines (its shutdown, an error of the old code)
-  // never judge the new code.
-  const logsFrom = logWindowStart(waited.state.startedAt, Math.max(beforeRestart, waited.haStartedAt ?? 0));
+  // timestamps come from this machine's clock (the engine or kubelet stamps them on receipt). After an
+  // in-place restart the container (and its log) is the same: the window starts when the new HA
+  // process started, so the old one's last lines (its shutdown, an error of the old code) never judge
+  // the new code.
+  const logsFrom = logWindowStart(waited.state.startedAt, Math.max(restart.beforeRestart, waited.haStartedAt ?? 0));
+  const logDeadline = Math.max(restart.deadline, Date.now() + 5_000);
   const readyAt = Date.now();
-  // HA's own verdict where kp holds a token for this HA and the domain has a config entry: the round
-  // ends as soon as the entry's state is final. Else the log decides, as before.
+  const {entry, verdictSource} = await entryVerdict(run, logDeadline);
+  const verdict = {
+    ...(entry
+      ? parseLogVerdict(await target.logsSince(logsFrom), component.domain)
+      : await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, run.clock.pollMs)),
+    readMs: 0,
+  };
+  verdict.readMs = Date.now() - readyAt;
+  const warnings = [...report.warnings];
+  if (restart.method === 'pod') {
+    const overwritten = await initContainerOverwrote(run);
+    if (overwritten) warnings.push(overwritten);
+  }
+  const configEntry = entry ? {state: entry.state, reason: entry.reason, final: entry.final, readMs: entry.readMs, entries: entry.entries} : undefined;
+  const exitCode = entry ? entryExitCode(entry) : verdict.status === 'found' ? ExitCode.Ok : ExitCode.VerificationFailed;
+  if (entry && entry.state === 'loaded' && verdict.failures.length > 0)
+    warnings.push(`HA reports the ${component.domain} entry loaded, but its log shows ${verdict.failures.length} failure(s) since the restart (see below).`);
+  return {...report, verdict, verdictSource, configEntry, warnings, outcome: exitCode === ExitCode.Ok ? 'synced' : 'failed', exitCode};
+}
+
+/**
+ * HA's own verdict where kp holds a token for this HA and the domain has a config entry: the round
+ * ends as soon as the entry's state is final. Else (and when HA's API fails, which is no verdict on
+ * the component) the log decides, and `verdictSource` says why.
+ */
+async function entryVerdict(run: RoundRun, deadline: number) {
+  const {ctx, target, options, obs} = run;
   const session = options.entryVerdict === false ? {none: 'not asked for'} : await openSession(ctx, target);
   let apiFailure: string | undefined;
   const entry =
     'api' in session
-      ? await readEntryVerdict(session, component.domain, logDeadline, pollMs).catch((error: unknown) => {
-          // HA's API failing is no verdict on the component: the log decides, and the report says why.
+      ? await readEntryVerdict(session, obs.component.domain, deadline, run.clock.pollMs).catch((error: unknown) => {
           if (error instanceof InterruptedError) throw error;
           apiFailure = (error as Error).message;
           return undefined;
@@ -843,36 +971,16 @@ async function applyRound(
       : undefined;
   const verdictSource: HaSyncReport['verdictSource'] = entry
     ? {used: 'config-entry', why: `kp holds a token for this HA (owner ${'owner' in session ? session.owner : '?'})`}
-    : {used: 'log', why: 'none' in session ? session.none : (apiFailure ?? `${component.domain} has no config entry in HA yet`)};
-  const verdict = {
-    ...(entry
-      ? parseLogVerdict(await target.logsSince(logsFrom), component.domain)
-      : await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, pollMs)),
-    readMs: 0,
-  };
-  verdict.readMs = Date.now() - readyAt;
-  const warnings = [...afterApply.warnings];
-  if (method === 'pod') {
-    // An initContainer may have overwritten the synced files: check before claiming success.
-    const again = await listRemote(target, layout);
-    const ignored = compileIgnores(options.ignore ?? []);
-    const recheck = planSync(collectFiles(component.dir, again.hashAlgorithm, ignored).files, withoutIgnored(again.files, ignored), again.symlinks);
-    if (!recheck.upToDate)
-      warnings.push(`after the pod restart the installed files differ from the local ones (${describePlan(recheck)}): an initContainer overwrote them.`);
-  }
-  const configEntry = entry ? {state: entry.state, reason: entry.reason, final: entry.final, readMs: entry.readMs, entries: entry.entries} : undefined;
-  const exitCode = entry ? entryExitCode(entry) : verdict.status === 'found' ? ExitCode.Ok : ExitCode.VerificationFailed;
-  if (entry && entry.state === 'loaded' && verdict.failures.length > 0)
-    warnings.push(`HA reports the ${component.domain} entry loaded, but its log shows ${verdict.failures.length} failure(s) since the restart (see below).`);
-  return finish({
-    ...afterApply,
-    restart,
-    ready,
-    verdict,
-    verdictSource,
-    configEntry,
-    warnings,
-    outcome: exitCode === ExitCode.Ok ? 'synced' : 'failed',
-    exitCode,
-  });
+    : {used: 'log', why: 'none' in session ? session.none : (apiFailure ?? `${obs.component.domain} has no config entry in HA yet`)};
+  return {entry, verdictSource};
+}
+
+/** After a pod restart an initContainer may have overwritten the synced files: the warning when it did. */
+async function initContainerOverwrote({target, options, obs}: RoundRun): Promise<string | undefined> {
+  const again = await listRemote(target, obs.layout);
+  const ignored = compileIgnores(options.ignore ?? []);
+  const recheck = planSync(collectFiles(obs.component.dir, again.hashAlgorithm, ignored).files, withoutIgnored(again.files, ignored), again.symlinks);
+  return recheck.upToDate
+    ? undefined
+    : `after the pod restart the installed files differ from the local ones (${describePlan(recheck)}): an initContainer overwrote them.`;
 }

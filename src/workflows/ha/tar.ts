@@ -2,7 +2,7 @@
  * A tiny in-memory ustar writer for the upload stream, plus the path guard every archive
  * path (and every remote path kp deletes) goes through. Pure: no I/O.
  */
-import {KpError, ExitCode} from '../../core/errors.js';
+import {fail} from '../../core/errors.js';
 
 /** One regular file or directory entry of an upload archive. */
 export interface TarEntry {
@@ -28,10 +28,10 @@ export function assertSafeArchivePath(path: string): string {
   const trimmed = path.endsWith('/') ? path.slice(0, -1) : path;
   const reason = unsafeReason(trimmed);
   if (reason) {
-    throw new KpError(`Refusing archive path ${JSON.stringify(path)}: ${reason}.`, {
-      exitCode: ExitCode.Usage,
-      hint: 'Component files must stay inside the component folder; rename or remove the offending file.',
-    });
+    throw fail.usage(
+      `Refusing archive path ${JSON.stringify(path)}: ${reason}.`,
+      'Component files must stay inside the component folder; rename or remove the offending file.',
+    );
   }
   return trimmed;
 }
@@ -55,7 +55,7 @@ export function unsafeReason(path: string): string | undefined {
 function octal(value: number, width: number): string {
   // width includes the terminating NUL.
   const text = Math.floor(value).toString(8);
-  if (text.length > width - 1) throw new KpError(`tar field overflow (${value})`, {exitCode: ExitCode.Internal});
+  if (text.length > width - 1) throw fail.internal(`tar field overflow (${value})`);
   return `${text.padStart(width - 1, '0')}\0`;
 }
 
@@ -67,10 +67,10 @@ function splitUstarPath(path: string): {prefix: string; name: string} {
     const name = path.slice(index + 1);
     if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100 && name.length > 0) return {prefix, name};
   }
-  throw new KpError(`Path too long for the upload archive: ${path}`, {
-    exitCode: ExitCode.Usage,
-    hint: 'Shorten the file path (ustar allows 255 bytes, with at most 100 after the last split point).',
-  });
+  throw fail.usage(
+    `Path too long for the upload archive: ${path}`,
+    'Shorten the file path (ustar allows 255 bytes, with at most 100 after the last split point).',
+  );
 }
 
 function header(entry: TarEntry, size: number): Buffer {

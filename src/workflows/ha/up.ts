@@ -165,10 +165,10 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
     if (rollout.exitCode !== 0) {
       // It may come up after kp gave up, un-onboarded: not left to whoever reaches it first.
       const stopped = options.onboard && !ownedByKp(pod) ? `; ${await stopUnowned(ctx, scaleToZero)}` : '';
-      throw new KpError(`Home Assistant did not become ready in ${context} within ${options.timeoutSeconds}s${stopped}.`, {
-        exitCode: ExitCode.Timeout,
-        hint: `kubectl --context ${context} -n ${HA_MANIFEST_NAMES.namespace} describe pod ${HA_MANIFEST_NAMES.pod} says why (image pull, PVC, probe); raise --timeout for a first start.`,
-      });
+      throw fail.timeout(
+        `Home Assistant did not become ready in ${context} within ${options.timeoutSeconds}s${stopped}.`,
+        `kubectl --context ${context} -n ${HA_MANIFEST_NAMES.namespace} describe pod ${HA_MANIFEST_NAMES.pod} says why (image pull, PVC, probe); raise --timeout for a first start.`,
+      );
     }
     ctx.out.success(changed ? `Home Assistant is up in ${context}: ${url}` : `Home Assistant was already up in ${context}: nothing changed (${url}).`);
     const onboarding = await onboardOrStop(ctx, pod, options, scaleToZero);
@@ -206,7 +206,7 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
     const project = resolveStack({projectName: options.projectName}).project;
     if (ownedByKp(new ContainerTarget(engine, {composeProject: project, service: HA_COMPOSE_PROFILE}))) throw error;
     const stopped = await stopUnowned(ctx, () => stopComposeHa(project));
-    throw new KpError(`${error.message.replace(/\.$/, '')}; Home Assistant: ${stopped}.`, {exitCode: error.exitCode, hint: error.hint, details: error.details});
+    throw fail.withCode(error.exitCode, `${error.message.replace(/\.$/, '')}; Home Assistant: ${stopped}.`, error.hint, {details: error.details});
   }
   const ha = started_.services.find((s) => s.service === HA_COMPOSE_PROFILE);
   const port = ha?.ports.find((p) => p.containerPort === 8123)?.hostPort ?? 8123;
@@ -267,16 +267,18 @@ async function onboardOrStop(ctx: KpContext, target: HaTarget, options: HaUpOpti
     const exitCode = error instanceof KpError ? error.exitCode : ExitCode.ToolFailed;
     if (!(error instanceof OnboardingFailure && error.unowned)) {
       // HA has an owner (kp's, or someone's): stopping it would protect nothing.
-      throw new KpError(`Could not complete Home Assistant's onboarding (${reason}).`, {
+      throw fail.withCode(
         exitCode,
-        hint: '`kp ha up` tries again (`--verbose` shows each API call, secrets redacted).',
-      });
+        `Could not complete Home Assistant's onboarding (${reason}).`,
+        '`kp ha up` tries again (`--verbose` shows each API call, secrets redacted).',
+      );
     }
     const stopped = await stopUnowned(ctx, stopHa);
-    throw new KpError(`Could not onboard Home Assistant (${reason}); ${stopped}.`, {
+    throw fail.withCode(
       exitCode,
-      hint: '`kp ha up` starts it and tries again (`--verbose` shows each API call, secrets redacted); `--no-onboard` leaves onboarding to the browser.',
-    });
+      `Could not onboard Home Assistant (${reason}); ${stopped}.`,
+      '`kp ha up` starts it and tries again (`--verbose` shows each API call, secrets redacted); `--no-onboard` leaves onboarding to the browser.',
+    );
   }
 }
 
