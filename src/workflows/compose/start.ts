@@ -74,7 +74,7 @@ export async function composeStart(ctx: KpContext, options: ComposeStartOptions)
   return withProjectLock(ctx, stack.project, options.lockTimeoutMs, () => startLocked(ctx, options, stack, started));
 }
 
-// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
+/** The start under the project's lock: env file, preflight, up (when needed), wait. */
 async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: Stack, started: number): Promise<ComposeStartResult> {
   // 1. env file: create or complete it, refuse placeholders.
   const env = ensureEnvFile(stack.envFile, shippedCompose.envExample, {dryRun: ctx.dryRun});
@@ -98,28 +98,8 @@ async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: 
   const fingerprint = stackFingerprint(stack, model);
   const plan = planStart({expected: expected.map((s) => s.name), statuses, fingerprint, record: readStartRecord(stack.project)});
   let composeInfo: ComposeInfo | undefined;
-  if (plan.kind === 'up') {
-    composeInfo = await requireCompose(ctx.runner, engine);
-    // Pulled first, each named: a failed pull says which image and why, before anything is created.
-    await pullMissingImages(
-      ctx,
-      engine,
-      expected.flatMap((s) => (s.image ? [s.image] : [])),
-      stack.envFile,
-    );
-    ctx.out.step(`Compose up (${plan.reason})`);
-    await composeFor(ctx.runner, composeInfo, stack)
-      .up({timeoutMs: options.timeoutSeconds * 1000, env: profileEnvironment(stack)})
-      .catch(async (error: unknown) => {
-        // Compose failing (exit 4) or blocking on a dependency's health until --timeout kills it (exit 5):
-        // either way the services that are not ready are named, with their logs and healthchecks.
-        if (error instanceof InterruptedError || !(error instanceof KpError)) throw error;
-        if (error.exitCode !== ExitCode.ToolFailed && error.exitCode !== ExitCode.Timeout) throw error;
-        throw await diagnoseFailure(ctx, engine, stack, expected, error.message, error.exitCode);
-      });
-  } else {
-    ctx.out.success(`Stack "${stack.project}" is already up: nothing to start (${plan.reason}).`);
-  }
+  if (plan.kind === 'up') composeInfo = await composeUp(ctx, options, stack, engine, expected, plan.reason);
+  else ctx.out.success(`Stack "${stack.project}" is already up: nothing to start (${plan.reason}).`);
   // Under --dry-run an up-to-date stack is reported as what it is: nothing would be done either way.
   if (ctx.dryRun) return result(plan.kind === 'up' ? 'dry-run' : 'already-up', plan.reason, false);
 
@@ -158,6 +138,38 @@ async function startLocked(ctx: KpContext, options: ComposeStartOptions, stack: 
       durationMs: Date.now() - started,
     };
   }
+}
+
+/**
+ * Compose up, found only now that it has work to do (the no-op path stays at three engine calls).
+ * Images are pulled first, each named: a failed pull says which image and why, before anything is
+ * created. Compose failing (exit 4) or blocking on a dependency's health until --timeout kills it
+ * (exit 5) names the services that are not ready, with their logs and healthchecks.
+ */
+async function composeUp(
+  ctx: KpContext,
+  options: ComposeStartOptions,
+  stack: Stack,
+  engine: Engine,
+  expected: ReturnType<typeof expectedServices>,
+  reason: string,
+): Promise<ComposeInfo> {
+  const composeInfo = await requireCompose(ctx.runner, engine);
+  await pullMissingImages(
+    ctx,
+    engine,
+    expected.flatMap((s) => (s.image ? [s.image] : [])),
+    stack.envFile,
+  );
+  ctx.out.step(`Compose up (${reason})`);
+  await composeFor(ctx.runner, composeInfo, stack)
+    .up({timeoutMs: options.timeoutSeconds * 1000, env: profileEnvironment(stack)})
+    .catch(async (error: unknown) => {
+      if (error instanceof InterruptedError || !(error instanceof KpError)) throw error;
+      if (error.exitCode !== ExitCode.ToolFailed && error.exitCode !== ExitCode.Timeout) throw error;
+      throw await diagnoseFailure(ctx, engine, stack, expected, error.message, error.exitCode);
+    });
+  return composeInfo;
 }
 
 function reportEnvFile(ctx: KpContext, env: EnvFileReport): void {

@@ -80,18 +80,11 @@ export function seedConfiguration(podCidr: string): string {
 }
 
 /** The dev HA's ConfigMap, StatefulSet, Service and Ingress as one multi-document YAML (no Namespace: `default` exists). */
-// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 export function haManifest(options: HaManifestOptions): string {
   const names = HA_MANIFEST_NAMES;
   const namespace = options.namespace ?? names.namespace;
   const host = options.host ?? names.host;
-  if (!validCidr(options.podCidr)) {
-    throw fail.usage(`The pod CIDR ${JSON.stringify(options.podCidr)} is not an IPv4 or IPv6 network like 10.244.0.0/16.`);
-  }
-  if (!HOST.test(host)) throw fail.usage(`The Ingress host ${JSON.stringify(host)} is not a DNS name.`);
-  if (!NAMESPACE.test(namespace)) throw fail.usage(`The namespace ${JSON.stringify(namespace)} is not a valid Kubernetes name.`);
-  if (!options.image.trim() || /\s/.test(options.image)) throw fail.usage(`The image ${JSON.stringify(options.image)} is not an image reference.`);
-
+  validateManifestOptions(options, host, namespace);
   const selector = {'app.kubernetes.io/name': 'homeassistant'};
   const labels = {...selector, 'app.kubernetes.io/managed-by': 'kp'};
   const meta = (name: string) => ({name, namespace, labels});
@@ -102,12 +95,39 @@ export function haManifest(options: HaManifestOptions): string {
     metadata: meta(names.configMap),
     data: {'configuration.yaml': seedConfiguration(options.podCidr)},
   };
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(names.service),
+    spec: {type: 'ClusterIP', selector, ports: [{name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP'}]},
+  };
+  const objects = [configMap, haStatefulSet(options, meta(names.statefulSet), selector, labels), service, haIngress(meta(names.ingress), host)];
+  const documents = objects.map((object) => new Document(object, {aliasDuplicateObjects: false}));
+  documents[0]!.commentBefore = " The dev Home Assistant, written by kp (`kp ha up`). kp rewrites it on every apply; HA's own configuration lives on the PVC.";
+  return documents.map((document) => document.toString({lineWidth: 0})).join('---\n');
+}
 
+/** Every value the manifest writes into YAML is checked first: bad input is exit 2, before any call. */
+function validateManifestOptions(options: HaManifestOptions, host: string, namespace: string): void {
+  if (!validCidr(options.podCidr)) {
+    throw fail.usage(`The pod CIDR ${JSON.stringify(options.podCidr)} is not an IPv4 or IPv6 network like 10.244.0.0/16.`);
+  }
+  if (!HOST.test(host)) throw fail.usage(`The Ingress host ${JSON.stringify(host)} is not a DNS name.`);
+  if (!NAMESPACE.test(namespace)) throw fail.usage(`The namespace ${JSON.stringify(namespace)} is not a valid Kubernetes name.`);
+  if (!options.image.trim() || /\s/.test(options.image)) throw fail.usage(`The image ${JSON.stringify(options.image)} is not an image reference.`);
+}
+
+/** Object metadata: name, namespace and kp's labels. */
+type Meta = {name: string; namespace: string; labels: Record<string, string>};
+
+/** HA's StatefulSet: the seed initContainer, HA itself with its probes, and its PVC. */
+function haStatefulSet(options: HaManifestOptions, metadata: Meta, selector: Record<string, string>, labels: Record<string, string>) {
+  const names = HA_MANIFEST_NAMES;
   const tcp = {tcpSocket: {port: HTTP_PORT}};
   const statefulSet = {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: meta(names.statefulSet),
+    metadata,
     spec: {
       // The ClusterIP Service below doubles as the governing service: one replica needs no per-pod DNS.
       serviceName: names.service,
@@ -166,19 +186,17 @@ export function haManifest(options: HaManifestOptions): string {
       ],
     },
   };
+  return statefulSet;
+}
 
-  const service = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: meta(names.service),
-    spec: {type: 'ClusterIP', selector, ports: [{name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP'}]},
-  };
-
+/** The Ingress in front of HA's Service, kept open for HA's long-lived websocket. */
+function haIngress(metadata: Meta, host: string) {
+  const names = HA_MANIFEST_NAMES;
   const ingress = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: {
-      ...meta(names.ingress),
+      ...metadata,
       // ingress-nginx proxies websockets out of the box but closes a connection idle for 60 s
       // (proxy-read/send-timeout); HA's frontend lives on one websocket, so an hour it is
       // (ingress-nginx docs, user-guide/miscellaneous.md "Websockets").
@@ -197,10 +215,7 @@ export function haManifest(options: HaManifestOptions): string {
       ],
     },
   };
-
-  const documents = [configMap, statefulSet, service, ingress].map((object) => new Document(object, {aliasDuplicateObjects: false}));
-  documents[0]!.commentBefore = " The dev Home Assistant, written by kp (`kp ha up`). kp rewrites it on every apply; HA's own configuration lives on the PVC.";
-  return documents.map((document) => document.toString({lineWidth: 0})).join('---\n');
+  return ingress;
 }
 
 /** The host's IANA time zone for HA's TZ: a valid TZ variable first, then Intl, else UTC. */

@@ -145,7 +145,6 @@ export async function onboard(ctx: KpContext, target: HaTarget, timeoutMs: numbe
   }
 }
 
-// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs: number): Promise<OnboardingResult> {
   let credentials = readCredentials(key);
   const api = apiFor(ctx, url, credentials?.clientId);
@@ -164,35 +163,13 @@ async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs
 
     let token: string | undefined;
     if (plan.action === 'onboard') {
-      ctx.out.step(`Onboarding Home Assistant at ${url} before anyone else can: owner ${KP_OWNER.username}, analytics off`);
-      // Kept BEFORE the request: if kp is stopped right after HA created the owner, the password is not lost.
-      credentials = {
-        url,
-        name: KP_OWNER.name,
-        username: KP_OWNER.username,
-        password: randomBytes(24).toString('base64url'),
-        clientId: api.clientId,
-        state: 'creating-owner',
-        createdAt: new Date().toISOString(),
-      };
-      writeCredentials(key, credentials);
-      let code: string;
-      try {
-        code = await api.createOwner({name: credentials.name, username: credentials.username, password: credentials.password, language: KP_OWNER.language});
-      } catch (error) {
-        // 403: someone created the owner between kp's look and its request. Theirs, then: kp keeps nothing.
-        if (error instanceof HaApiError && error.status === 403) {
-          removeCredentials(key);
-          owned = true;
-          return foreign('someone else created the owner first, so kp holds no token for it');
-        }
-        throw error;
-      }
+      const created = await createKpOwner(ctx, api, key, url);
+      // HA has an owner now: kp's, or (it answered 403) someone else's.
       owned = true;
-      credentials = {...credentials, state: 'owner'};
-      writeCredentials(key, credentials);
+      if ('foreign' in created) return foreign(created.foreign);
+      credentials = created.credentials;
       completed.push('user');
-      token = await keepTokens(api, key, credentials, await api.exchangeCode(code));
+      token = await keepTokens(api, key, credentials, await api.exchangeCode(created.code));
     } else {
       token = await tokenFromKeptLogin(api, key, credentials!);
       if (token === undefined) {
@@ -206,19 +183,7 @@ async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs
       }
       ctx.out.step(`Completing Home Assistant's onboarding (${plan.steps.filter((s) => s !== 'user').join(', ')})`);
     }
-    // core_config: HA's defaults (kp seeds configuration.yaml). analytics: HA's AnalyticsOnboardingView
-    // only marks the step done and answers `{}` (homeassistant/components/onboarding/views.py), so every
-    // analytics preference keeps its default, off. integration: the step the frontend finishes with; its
-    // redirect_uri must share the client id's host and port (indieauth.verify_redirect_uri).
-    for (const step of plan.steps.filter((s) => s !== 'user') as Array<'core_config' | 'analytics' | 'integration'>) {
-      try {
-        await api.completeStep(step, token);
-      } catch (error) {
-        // 403: already done (a step HA marks done by itself): nothing left to do.
-        if (!(error instanceof HaApiError && error.status === 403)) throw error;
-      }
-      completed.push(step);
-    }
+    completed.push(...(await completeSteps(api, plan.steps, token)));
     credentials = {...credentials!, state: 'onboarded'};
     writeCredentials(key, credentials);
     ctx.out.success(`Home Assistant is onboarded: owner ${credentials.username} (\`kp ha credentials\` prints the login; kept in kp's state dir, mode 0600).`);
@@ -234,6 +199,59 @@ async function onboardLocked(ctx: KpContext, key: string, url: string, timeoutMs
     if (error instanceof InterruptedError) throw error;
     throw new OnboardingFailure(error instanceof Error ? error : new Error(String(error)), !owned);
   }
+}
+
+/**
+ * Create kp's owner. Its login is kept BEFORE the request: if kp is stopped right after HA created
+ * the owner, the password is not lost. A 403 means someone created the owner between kp's look and
+ * its request: theirs, then, and kp keeps nothing.
+ */
+async function createKpOwner(ctx: KpContext, api: HaApi, key: string, url: string): Promise<{credentials: HaCredentials; code: string} | {foreign: string}> {
+  ctx.out.step(`Onboarding Home Assistant at ${url} before anyone else can: owner ${KP_OWNER.username}, analytics off`);
+  const credentials: HaCredentials = {
+    url,
+    name: KP_OWNER.name,
+    username: KP_OWNER.username,
+    password: randomBytes(24).toString('base64url'),
+    clientId: api.clientId,
+    state: 'creating-owner',
+    createdAt: new Date().toISOString(),
+  };
+  writeCredentials(key, credentials);
+  let code: string;
+  try {
+    code = await api.createOwner({name: credentials.name, username: credentials.username, password: credentials.password, language: KP_OWNER.language});
+  } catch (error) {
+    if (error instanceof HaApiError && error.status === 403) {
+      removeCredentials(key);
+      return {foreign: 'someone else created the owner first, so kp holds no token for it'};
+    }
+    throw error;
+  }
+  const owner: HaCredentials = {...credentials, state: 'owner'};
+  writeCredentials(key, owner);
+  return {credentials: owner, code};
+}
+
+/**
+ * The onboarding steps after the owner, in HA's order; returns those done. core_config: HA's
+ * defaults (kp seeds configuration.yaml). analytics: HA's AnalyticsOnboardingView only marks the
+ * step done and answers `{}` (homeassistant/components/onboarding/views.py), so every analytics
+ * preference keeps its default, off. integration: the step the frontend finishes with; its
+ * redirect_uri must share the client id's host and port (indieauth.verify_redirect_uri).
+ */
+async function completeSteps(api: HaApi, steps: readonly string[], token: string): Promise<string[]> {
+  const done: string[] = [];
+  for (const step of steps.filter((s) => s !== 'user') as Array<'core_config' | 'analytics' | 'integration'>) {
+    try {
+      await api.completeStep(step, token);
+    } catch (error) {
+      // 403: already done (a step HA marks done by itself): nothing left to do.
+      if (!(error instanceof HaApiError && error.status === 403)) throw error;
+    }
+    done.push(step);
+  }
+  return done;
 }
 
 /** Keep the refresh token (and the client id it belongs to); return the access token. */

@@ -185,10 +185,9 @@ function unescapeChecksumName(name: string): string {
   return name.replace(/\\(\\|n)/g, (_match, ch: string) => (ch === 'n' ? '\n' : '\\'));
 }
 
-/** Parse the stdout of sh/list.sh. */
-// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
-export function parseListing(stdout: string): RemoteListing {
-  const listing: RemoteListing = {
+/** A listing with nothing found yet. */
+function emptyListing(): RemoteListing {
+  return {
     tools: {},
     hashAlgorithm: undefined,
     componentPresent: false,
@@ -205,92 +204,102 @@ export function parseListing(stdout: string): RemoteListing {
     listingFailed: false,
     ha: undefined,
   };
-  const lines = stdout.split('\n');
-  let section: 'none' | 'files' | 'manifest' | 'links' = 'none';
+}
+
+/** The multi-line sections of the listing, each ended by its own marker. */
+type ListingSection = 'none' | 'files' | 'manifest' | 'links';
+
+/** Parse the stdout of sh/list.sh. */
+export function parseListing(stdout: string): RemoteListing {
+  const listing = emptyListing();
+  let section: ListingSection = 'none';
   const manifestLines: string[] = [];
-  for (const line of lines) {
+  for (const line of stdout.split('\n')) {
     if (section === 'manifest') {
       if (line === 'KP_MANIFEST_END') {
         section = 'none';
         listing.manifest = manifestLines.join('\n').trim();
       } else manifestLines.push(line);
-      continue;
-    }
-    if (section === 'links') {
+    } else if (section === 'links') {
       if (line === 'KP_LINKS_END') section = 'none';
       else if (line.startsWith('./')) listing.symlinks.push(line.slice(2));
-      continue;
-    }
-    if (section === 'files') {
-      if (line === 'KP_FILES_END') {
-        section = 'none';
-        continue;
-      }
-      if (line === 'KP_LIST_FAILED') {
-        listing.listingFailed = true;
-        continue;
-      }
-      const escaped = line.startsWith('\\');
-      const match = /^\\?([0-9a-fA-F]{32,64}) [ *]\.\/(.+)$/.exec(line);
-      if (!match) continue;
-      const relative = escaped ? unescapeChecksumName(match[2]!) : match[2]!;
-      if (unsafeReason(relative)) listing.unsafePaths.push(relative);
-      else listing.files!.set(relative, match[1]!.toLowerCase());
-      continue;
-    }
-    const [marker, ...rest] = line.split(' ');
-    const value = rest.join(' ');
-    switch (marker) {
-      case 'KP_TOOL':
-        listing.tools[rest[0] ?? ''] = rest[1] === 'yes';
-        break;
-      case 'KP_HA':
-        listing.ha = parseHaProcess(rest);
-        break;
-      case 'KP_HASH':
-        listing.hashAlgorithm = value === 'sha256' || value === 'md5' ? value : undefined;
-        break;
-      case 'KP_DIR':
-        listing.componentPresent = value === 'present';
-        listing.replaceComponent = value === 'replace';
-        break;
-      case 'KP_LOCK':
-        listing.lock =
-          rest[0] === 'acquired'
-            ? {state: 'acquired'}
-            : rest[0] === 'released'
-              ? {state: 'released'}
-              : rest[0] === 'held'
-                ? {state: 'held', owner: rest.slice(1).join(' ')}
-                : {state: 'failed', reason: rest.slice(1).join(' ')};
-        break;
-      case 'KP_LINKS_BEGIN':
-        section = 'links';
-        break;
-      case 'KP_PYCACHE':
-        listing.pycacheDirs = Number.parseInt(value, 10) || 0;
-        break;
-      case 'KP_LEFTOVER':
-        listing.leftovers.push(value);
-        break;
-      case 'KP_RECOVERED':
-        listing.recovered.push(value);
-        break;
-      case 'KP_PARENT_LINK':
-        listing.parentLink = value;
-        break;
-      case 'KP_MANIFEST_BEGIN':
-        section = 'manifest';
-        break;
-      case 'KP_FILES_BEGIN':
-        section = 'files';
-        listing.files = new Map();
-        break;
-      default:
-        break;
+    } else if (section === 'files') {
+      section = readFileLine(listing, line);
+    } else {
+      section = readMarkerLine(listing, line);
     }
   }
   return listing;
+}
+
+/** One line inside KP_FILES_BEGIN/END: `<hash>  ./<path>` (GNU escapes a name with `\` first). */
+function readFileLine(listing: RemoteListing, line: string): ListingSection {
+  if (line === 'KP_FILES_END') return 'none';
+  if (line === 'KP_LIST_FAILED') {
+    listing.listingFailed = true;
+    return 'files';
+  }
+  const escaped = line.startsWith('\\');
+  const match = /^\\?([0-9a-fA-F]{32,64}) [ *]\.\/(.+)$/.exec(line);
+  if (!match) return 'files';
+  const relative = escaped ? unescapeChecksumName(match[2]!) : match[2]!;
+  if (unsafeReason(relative)) listing.unsafePaths.push(relative);
+  else listing.files!.set(relative, match[1]!.toLowerCase());
+  return 'files';
+}
+
+/** The lock line: `KP_LOCK acquired|released|held <owner>|failed <reason>`. */
+function parseLock(rest: readonly string[]): RemoteListing['lock'] {
+  if (rest[0] === 'acquired') return {state: 'acquired'};
+  if (rest[0] === 'released') return {state: 'released'};
+  if (rest[0] === 'held') return {state: 'held', owner: rest.slice(1).join(' ')};
+  return {state: 'failed', reason: rest.slice(1).join(' ')};
+}
+
+/** One `KP_<MARKER> value` line outside a section; returns the section it opens, if any. */
+function readMarkerLine(listing: RemoteListing, line: string): ListingSection {
+  const [marker, ...rest] = line.split(' ');
+  const value = rest.join(' ');
+  switch (marker) {
+    case 'KP_TOOL':
+      listing.tools[rest[0] ?? ''] = rest[1] === 'yes';
+      break;
+    case 'KP_HA':
+      listing.ha = parseHaProcess(rest);
+      break;
+    case 'KP_HASH':
+      listing.hashAlgorithm = value === 'sha256' || value === 'md5' ? value : undefined;
+      break;
+    case 'KP_DIR':
+      listing.componentPresent = value === 'present';
+      listing.replaceComponent = value === 'replace';
+      break;
+    case 'KP_LOCK':
+      listing.lock = parseLock(rest);
+      break;
+    case 'KP_PYCACHE':
+      listing.pycacheDirs = Number.parseInt(value, 10) || 0;
+      break;
+    case 'KP_LEFTOVER':
+      listing.leftovers.push(value);
+      break;
+    case 'KP_RECOVERED':
+      listing.recovered.push(value);
+      break;
+    case 'KP_PARENT_LINK':
+      listing.parentLink = value;
+      break;
+    case 'KP_LINKS_BEGIN':
+      return 'links';
+    case 'KP_MANIFEST_BEGIN':
+      return 'manifest';
+    case 'KP_FILES_BEGIN':
+      listing.files = new Map();
+      return 'files';
+    default:
+      break;
+  }
+  return 'none';
 }
 
 /**

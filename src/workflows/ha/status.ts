@@ -6,10 +6,10 @@ import type {KpContext} from '../context.js';
 import {InterruptedError, KpError} from '../../core/errors.js';
 import {collectFiles, detectSource, type ComponentSource} from './component.js';
 import {planSync} from './plan.js';
-import {manifestVersion, remoteLayout} from './remote.js';
+import {manifestVersion, remoteLayout, type RemoteListing} from './remote.js';
 import type {HaStatusReport} from './report.js';
 import {announceTarget, resolveTarget, validateConfigDir, type TargetOptions} from './targets/select.js';
-import {logWindowStart, notRunningReason} from './targets/target.js';
+import {logWindowStart, notRunningReason, type HaTarget} from './targets/target.js';
 import {parseLogVerdict} from './verdict.js';
 import {listRemote} from './protocol.js';
 import {onboardingStatus, openSession, haUrlOverride} from './onboarding.js';
@@ -25,7 +25,6 @@ export interface HaStatusOptions {
 }
 
 /** Gather the status report (never changes anything). */
-// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promise<HaStatusReport> {
   const configDir = validateConfigDir(options.configDir);
   haUrlOverride(); // a bad KP_HA_URL is bad input, refused before anything runs
@@ -71,6 +70,18 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
   report.state.ready = await target.isReady(state);
   // Status reads the component where HA loads it; staging is irrelevant here.
   const listing = await listRemote(target, remoteLayout(options.configDir, domain));
+  readListing(report, listing, component);
+  // The verdict of the HA that runs now: since its own start (an in-place restart keeps the container
+  // and its log, so the container's start would mix in earlier runs).
+  const haStarted = listing.ha ? new Date(Date.now() - listing.ha.uptimeSeconds * 1000 - 1000).toISOString() : undefined;
+  report.onboarding = await onboardingStatus(ctx, target);
+  if (report.onboarding.by === 'kp') report.configEntries = await configEntries(ctx, target, domain, notes);
+  report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt, haStarted ? Date.parse(haStarted) : undefined)), domain);
+  return report;
+}
+
+/** What the listing says: HA's process, the installed component, and how it compares with the local one. */
+function readListing(report: HaStatusReport, listing: RemoteListing, component: ComponentSource | undefined): void {
   if (listing.ha) {
     report.ha = {
       pid: listing.ha.pid,
@@ -86,27 +97,24 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
     files: listing.files?.size ?? 0,
     pycacheDirs: listing.pycacheDirs,
   };
-  if (component) {
-    const {files} = collectFiles(component.dir, listing.hashAlgorithm);
-    report.local = {dir: component.dir, domain: component.domain, version: component.version, files: files.length};
-    const plan = planSync(files, listing.files);
-    report.filesMatch = plan.upToDate;
-    report.differences = {added: plan.added.length, modified: plan.modified.length, deleted: plan.deleted.length};
+  if (!component) return;
+  const {files} = collectFiles(component.dir, listing.hashAlgorithm);
+  report.local = {dir: component.dir, domain: component.domain, version: component.version, files: files.length};
+  const plan = planSync(files, listing.files);
+  report.filesMatch = plan.upToDate;
+  report.differences = {added: plan.added.length, modified: plan.modified.length, deleted: plan.deleted.length};
+}
+
+/** The domain's config entries as HA reports them, where kp holds a token (else a note says why not). */
+async function configEntries(ctx: KpContext, target: HaTarget, domain: string, notes: string[]): Promise<HaStatusReport['configEntries']> {
+  const session = await openSession(ctx, target);
+  if (!('api' in session)) {
+    notes.push(`No config-entry state: ${session.none}.`);
+    return undefined;
   }
-  // The verdict of the HA that runs now: since its own start (an in-place restart keeps the container
-  // and its log, so the container's start would mix in earlier runs).
-  const haStarted = listing.ha ? new Date(Date.now() - listing.ha.uptimeSeconds * 1000 - 1000).toISOString() : undefined;
-  report.onboarding = await onboardingStatus(ctx, target);
-  if (report.onboarding.by === 'kp') {
-    const session = await openSession(ctx, target);
-    if ('api' in session) {
-      report.configEntries = await session.api.configEntries(domain, session.token).catch((error: unknown) => {
-        if (error instanceof InterruptedError) throw error;
-        notes.push(`No config-entry state: ${(error as Error).message}`);
-        return undefined;
-      });
-    } else notes.push(`No config-entry state: ${session.none}.`);
-  }
-  report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt, haStarted ? Date.parse(haStarted) : undefined)), domain);
-  return report;
+  return session.api.configEntries(domain, session.token).catch((error: unknown) => {
+    if (error instanceof InterruptedError) throw error;
+    notes.push(`No config-entry state: ${(error as Error).message}`);
+    return undefined;
+  });
 }
