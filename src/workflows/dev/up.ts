@@ -16,7 +16,7 @@ import type {KpContext} from '../context.js';
 import {busyPorts, isLoopbackAddress, validateBindAddress} from '../shared/host-ports.js';
 import {validateClusterName} from '../shared/names.js';
 import {probeDevTools} from '../shared/tool-versions.js';
-import {applyClusterPlan, observeCluster, observeNodes, planCluster, type ClusterState} from './cluster.js';
+import {applyClusterPlan, observeCluster, observeNodes, planCluster, type ClusterState, type NodeObservation} from './cluster.js';
 import {chartReleases, ensureHelmRepos} from './helm-repos.js';
 import {applyIngress, INGRESS_CONTROLLER, observeIngress, planIngress, type IngressAction, type ManifestSource} from './ingress.js';
 import {assertLocalContext, enforceFence, restorePendingCurrentContext} from './kube-context.js';
@@ -124,14 +124,43 @@ export function checkSkaffoldArgs(args: readonly string[]): void {
   }
 }
 
-/** Run `kp dev up`. */
-// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
+/** Every input of `kp dev up`, read and checked before anything changes. */
+interface DevInputs {
+  workspace: ReturnType<typeof resolveDevWorkspace>;
+  skaffoldConfig: ReturnType<typeof loadSkaffoldConfig>;
+  modules: ReturnType<typeof selectModules>;
+  mode: ReturnType<typeof skaffoldMode>['mode'];
+  profiles: string[];
+  kindConfig: ReturnType<typeof loadKindConfig>;
+  releases: ReturnType<typeof chartReleases>;
+  bindAddress: string;
+  /** What Skaffold is pointed at (the kube context is added once the cluster is known). */
+  skaffoldBase: Omit<SkaffoldTarget, 'kubeContext' | 'extraArgs'>;
+}
+
+/** Run `kp dev up`: inputs, preflight, cluster, fence, ingress, Helm repositories, Skaffold. */
 export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevUpResult> {
-  const {out} = ctx;
+  const inputs = readInputs(ctx, options);
+  const {nodes, validation, warnings} = await preflight(ctx, options, inputs);
+  const cluster = await ensureCluster(ctx, options, inputs, nodes, warnings);
+  // The fence again, now that the context certainly exists.
+  const context = kindContextName(options.name);
+  const {server} = ctx.dryRun && cluster.observed.server === undefined ? {server: '(not created: dry run)'} : enforceFence(options.name);
+  const kubectl = new Kubectl(ctx.runner, context);
+  const ingress = await ensureIngress(ctx, options, kubectl, cluster);
+  // The Helm repositories the charts' `helm dep build` needs.
+  const missingRepos = await ensureHelmRepos(ctx, inputs.releases);
+  const target: SkaffoldTarget = {...inputs.skaffoldBase, kubeContext: context, extraArgs: options.skaffoldArgs};
+  const result = devUpResult(ctx, options, inputs, {context, server, cluster, ingress, missingRepos, validated: validation.ran, warnings});
+  await runSkaffold(ctx, options, inputs.mode, target, result);
+  return result;
+}
+
+/** 1. Every input before anything changes: names, modules, profiles, charts, kubeconfig (the fence decided from it alone). */
+function readInputs(ctx: KpContext, options: DevUpOptions): DevInputs {
   validateClusterName(options.name);
   checkSkaffoldArgs(options.skaffoldArgs);
   const bindAddress = validateBindAddress(options.bindAddress);
-  // 1. Every input before anything changes: names, modules, profiles, charts, kubeconfig.
   const workspace = resolveDevWorkspace(workspaceInputs(options.workspace));
   const skaffoldConfig = loadSkaffoldConfig(workspace.skaffoldFile);
   const modules = selectModules(skaffoldConfig, options);
@@ -139,28 +168,33 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
   validateSelection(skaffoldConfig, {modules: modules.selected, profiles});
   const kindConfig = loadKindConfig(workspace.kindConfigFile);
   const releases = chartReleases(skaffoldConfig, modules.selected, workspace.root);
-  // The fence, decided from the kubeconfig alone: a kind-N context off this machine stops kp before any process.
+  // A kind-N context off this machine stops kp before any process.
   assertLocalContext(options.name);
-  out.step(
+  ctx.out.step(
     `Workspace ${workspace.root} (skaffold.yaml: ${workspace.skaffoldFromCheckout ? 'checkout' : 'kp default'}, ` +
       `kind-config.yaml: ${workspace.kindConfigFromCheckout ? 'checkout' : 'kp default'}); ` +
       `module${modules.selected.length === 1 ? '' : 's'} ${modules.selected.length > 0 ? modules.selected.join(', ') : 'all'}` +
       `${modules.how === 'default' ? ' (default; --all-modules for every one)' : ''}`,
   );
+  const skaffoldBase = {file: workspace.skaffoldFile, cwd: workspace.root, profiles, modules: modules.selected};
+  return {workspace, skaffoldConfig, modules, mode, profiles, kindConfig, releases, bindAddress, skaffoldBase};
+}
 
-  // 2. Preflight, in parallel: tools (cached per binary), engine + node containers, local checks;
-  // then Skaffold's own validation of the selection (cached by the file's hash).
+/**
+ * 2. Preflight, in parallel: tools (cached per binary), engine + node containers, local checks; then
+ * Skaffold's own validation of the selection (cached by the file's hash). Returns the warnings so far.
+ */
+async function preflight(ctx: KpContext, options: DevUpOptions, inputs: DevInputs) {
   const warnings: string[] = [];
   const engine = new Engine(ctx.runner);
-  const forwardPorts = options.detach ? [] : [...new Set(skaffoldLocalPorts(skaffoldConfig).map((p) => p.port))];
+  const forwardPorts = options.detach ? [] : [...new Set(skaffoldLocalPorts(inputs.skaffoldConfig).map((p) => p.port))];
   const [tools, nodes, busyForwards] = await Promise.all([
     probeDevTools(ctx.runner, {useCache: true}),
     observeNodes(engine, options.name),
     busyPorts(forwardPorts.map((port) => ({port}))),
   ]);
   requireTools(tools);
-  const skaffoldBase = {file: workspace.skaffoldFile, cwd: workspace.root, profiles, modules: modules.selected};
-  const validation = await validateWithSkaffold(ctx, skaffoldBase, tools.find((t) => t.tool === 'skaffold')?.version ?? 'unknown');
+  const validation = await validateWithSkaffold(ctx, inputs.skaffoldBase, tools.find((t) => t.tool === 'skaffold')?.version ?? 'unknown');
   const sysctl = inotifyAdvice(readInotifyLimits());
   if (sysctl.length > 0) {
     warnings.push(`fs.inotify limits are too low for Skaffold's file watching ("too many open files"); raise them with:\n    ${sysctl.join('\n    ')}`);
@@ -168,41 +202,23 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
   if (busyForwards.length > 0) {
     warnings.push(`local port(s) ${busyForwards.join(', ')} already in use: Skaffold will pick other ports for those forwards.`);
   }
+  return {nodes, validation, warnings};
+}
 
-  // 3. The cluster state machine (the fence is part of the plan).
+/** 3. The cluster state machine (the fence is part of the plan): observe, plan, say, apply. */
+async function ensureCluster(ctx: KpContext, options: DevUpOptions, inputs: DevInputs, nodes: NodeObservation[], warnings: string[]) {
+  const {out} = ctx;
   await restorePendingCurrentContext(ctx, options.name);
   const {observed, alongside: earlyIngress} = await observeCluster(ctx, options.name, nodes, observeIngress);
   const plan = planCluster(observed, {recreate: options.recreate});
-  if (plan.refusal) {
-    throw fail.prerequisite(plan.refusal, 'Rename or delete that context, or pick another cluster with --name.');
-  }
+  if (plan.refusal) throw fail.prerequisite(plan.refusal, 'Rename or delete that context, or pick another cluster with --name.');
   const creates = plan.steps.some((s) => s.kind === 'create-cluster');
-  const effective = effectiveKindConfig(options.name, kindConfig, skaffoldConfig, {
+  const effective = effectiveKindConfig(options.name, inputs.kindConfig, inputs.skaffoldConfig, {
     keepHostPorts: options.keepHostPorts,
     write: creates && !ctx.dryRun,
-    bindAddress,
+    bindAddress: inputs.bindAddress,
   });
-  if (creates && effective.bound.ports.length > 0) {
-    const ports = effective.bound.ports.join(', ');
-    if (isLoopbackAddress(bindAddress)) {
-      out.step(
-        `Publishing host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} on ${bindAddress} only: ${kindConfig.file} names no listenAddress for ${effective.bound.ports.length === 1 ? 'it' : 'them'}, and kind would publish on every interface (--bind-address opts in to more).`,
-      );
-    } else {
-      warnings.push(
-        `host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} of the dev cluster (ingress, and whatever else ${kindConfig.file} publishes) will be reachable from other machines on ${bindAddress} (--bind-address).`,
-      );
-    }
-  }
-  if (creates && effective.removed.length > 0) {
-    out.step(
-      `Creating the cluster without host port${effective.removed.length === 1 ? '' : 's'} ${effective.removed.map((c) => c.port).join(', ')} of ${kindConfig.file} ` +
-        `(Skaffold forwards to ${effective.removed.length === 1 ? 'it' : 'them'}): from ${effective.file}; your file is unchanged (--keep-host-ports keeps them).`,
-    );
-  } else if (creates && options.keepHostPorts) {
-    for (const collision of findPortCollisions(kindConfig, skaffoldConfig))
-      warnings.push(`${describeCollision(collision, skaffoldConfig.file)}: kept (--keep-host-ports); Skaffold will forward to another port.`);
-  }
+  if (creates) announceHostPorts(ctx, options, inputs, effective, warnings);
   for (const warning of warnings) out.warn(warning);
   if (plan.steps.length === 0) out.success(`Cluster ${options.name} is running and ready`);
   else {
@@ -211,6 +227,7 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
       out.warn(`Cluster ${options.name} exists but is not usable${why}. Repairing it (use --recreate to start over instead).`);
     } else out.step(`Cluster ${options.name} is ${plan.state}${why}`);
     const removed = new Set(effective.removed.map((c) => c.port));
+    const {kindConfig, bindAddress} = inputs;
     await applyClusterPlan(ctx, plan, {
       name: options.name,
       kindConfig: {
@@ -224,35 +241,75 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
       onStep: (title) => out.step(title),
     });
   }
+  return {observed, earlyIngress, plan, effective};
+}
 
-  // 4. The fence again, now that the context certainly exists.
-  const context = kindContextName(options.name);
-  const {server} = ctx.dryRun && observed.server === undefined ? {server: '(not created: dry run)'} : enforceFence(options.name);
-  const kubectl = new Kubectl(ctx.runner, context);
+/** Before a create: which host ports the cluster publishes where, and which kp leaves out (Skaffold forwards to them). */
+function announceHostPorts(
+  ctx: KpContext,
+  options: DevUpOptions,
+  {kindConfig, skaffoldConfig, bindAddress}: DevInputs,
+  effective: ReturnType<typeof effectiveKindConfig>,
+  warnings: string[],
+): void {
+  const {out} = ctx;
+  if (effective.bound.ports.length > 0) {
+    const ports = effective.bound.ports.join(', ');
+    if (isLoopbackAddress(bindAddress)) {
+      out.step(
+        `Publishing host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} on ${bindAddress} only: ${kindConfig.file} names no listenAddress for ${effective.bound.ports.length === 1 ? 'it' : 'them'}, and kind would publish on every interface (--bind-address opts in to more).`,
+      );
+    } else {
+      warnings.push(
+        `host port${effective.bound.ports.length === 1 ? '' : 's'} ${ports} of the dev cluster (ingress, and whatever else ${kindConfig.file} publishes) will be reachable from other machines on ${bindAddress} (--bind-address).`,
+      );
+    }
+  }
+  if (effective.removed.length > 0) {
+    out.step(
+      `Creating the cluster without host port${effective.removed.length === 1 ? '' : 's'} ${effective.removed.map((c) => c.port).join(', ')} of ${kindConfig.file} ` +
+        `(Skaffold forwards to ${effective.removed.length === 1 ? 'it' : 'them'}): from ${effective.file}; your file is unchanged (--keep-host-ports keeps them).`,
+    );
+  } else if (options.keepHostPorts) {
+    for (const collision of findPortCollisions(kindConfig, skaffoldConfig))
+      warnings.push(`${describeCollision(collision, skaffoldConfig.file)}: kept (--keep-host-ports); Skaffold will forward to another port.`);
+  }
+}
 
-  // 5. The ingress controller, pinned.
-  let ingressAction: IngressAction = 'apply';
-  let manifest: ManifestSource | undefined;
-  if (ctx.dryRun && plan.steps.length > 0) {
+/** 5. The ingress controller, pinned: applied and awaited unless it is already there. */
+async function ensureIngress(ctx: KpContext, options: DevUpOptions, kubectl: Kubectl, cluster: Awaited<ReturnType<typeof ensureCluster>>) {
+  const {out} = ctx;
+  if (ctx.dryRun && cluster.plan.steps.length > 0) {
     // The cluster was not really touched, so its API cannot be asked about the controller.
     out.info(`[dry-run] would make sure ${INGRESS_CONTROLLER.name} ${INGRESS_CONTROLLER.version} is applied and ready`);
-  } else {
-    // On the no-op path the controller was read together with the API probe; after any change, read it again.
-    const ingressNow = plan.steps.length === 0 && earlyIngress ? earlyIngress : await observeIngress(kubectl);
-    const ingressPlan = planIngress(ingressNow);
-    ingressAction = ingressPlan.action;
-    if (ingressAction === 'keep-newer') out.warn(ingressPlan.reason);
-    else if (ingressAction !== 'none') out.step(ingressPlan.reason);
-    manifest = (await applyIngress(ctx, kubectl, ingressAction, options.timeoutSeconds)).manifest;
+    return {action: 'apply' as IngressAction, manifest: undefined};
   }
+  // On the no-op path the controller was read together with the API probe; after any change, read it again.
+  const ingressNow = cluster.plan.steps.length === 0 && cluster.earlyIngress ? cluster.earlyIngress : await observeIngress(kubectl);
+  const ingressPlan = planIngress(ingressNow);
+  if (ingressPlan.action === 'keep-newer') out.warn(ingressPlan.reason);
+  else if (ingressPlan.action !== 'none') out.step(ingressPlan.reason);
+  const {manifest} = await applyIngress(ctx, kubectl, ingressPlan.action, options.timeoutSeconds);
+  return {action: ingressPlan.action, manifest: manifest as ManifestSource | undefined};
+}
 
-  // 6. The Helm repositories the charts' `helm dep build` needs.
-  const missingRepos = await ensureHelmRepos(ctx, releases);
-
-  // 7. Skaffold.
-  const target: SkaffoldTarget = {...skaffoldBase, kubeContext: context, extraArgs: options.skaffoldArgs};
-  const skaffold = new Skaffold(ctx.runner);
-  const result: DevUpResult = {
+/** The result before Skaffold runs (Skaffold's args and exit code are filled in by runSkaffold). */
+function devUpResult(
+  ctx: KpContext,
+  options: DevUpOptions,
+  {workspace, modules, mode, releases}: DevInputs,
+  done: {
+    context: string;
+    server: string;
+    cluster: Awaited<ReturnType<typeof ensureCluster>>;
+    ingress: Awaited<ReturnType<typeof ensureIngress>>;
+    missingRepos: Awaited<ReturnType<typeof ensureHelmRepos>>;
+    validated: boolean;
+    warnings: string[];
+  },
+): DevUpResult {
+  const {plan, effective} = done.cluster;
+  return {
     workspace: {
       root: workspace.root,
       skaffoldFile: workspace.skaffoldFile,
@@ -263,31 +320,35 @@ export async function devUp(ctx: KpContext, options: DevUpOptions): Promise<DevU
     modules,
     cluster: {
       name: options.name,
-      context,
-      server,
+      context: done.context,
+      server: done.server,
       stateBefore: plan.state,
       actions: plan.steps.map((s) => s.kind),
       kindConfig: {file: effective.file, derived: effective.derived, removedHostPorts: effective.removed.map((c) => c.port), listenAddress: effective.bound},
     },
-    ingress: {controller: INGRESS_CONTROLLER.name, version: INGRESS_CONTROLLER.version, action: ingressAction, manifest},
+    ingress: {controller: INGRESS_CONTROLLER.name, version: INGRESS_CONTROLLER.version, action: done.ingress.action, manifest: done.ingress.manifest},
     // Under --dry-run nothing was added: the repositories are listed as missing instead.
     helm: {
       charts: [...new Set(releases.map((r) => r.chart.dir))],
-      reposAdded: ctx.dryRun ? [] : missingRepos.map(({name, url}) => ({name, url})),
-      reposMissing: ctx.dryRun ? missingRepos.map(({name, url}) => ({name, url})) : [],
+      reposAdded: ctx.dryRun ? [] : done.missingRepos.map(({name, url}) => ({name, url})),
+      reposMissing: ctx.dryRun ? done.missingRepos.map(({name, url}) => ({name, url})) : [],
     },
-    skaffold: {mode, args: [], exitCode: 0, validated: validation.ran ? 'skaffold' : 'cached'},
-    warnings,
+    skaffold: {mode, args: [], exitCode: 0, validated: done.validated ? 'skaffold' : 'cached'},
+    warnings: done.warnings,
   };
+}
+
+/** 7. Skaffold: `run` once, or the dev/debug loop in the foreground until Ctrl-C. */
+async function runSkaffold(ctx: KpContext, options: DevUpOptions, mode: DevInputs['mode'], target: SkaffoldTarget, result: DevUpResult): Promise<void> {
+  const skaffold = new Skaffold(ctx.runner);
   if (mode === 'run') {
     result.skaffold.args = runArgs(target);
-    out.step(`skaffold run (context ${context})`);
+    ctx.out.step(`skaffold run (context ${target.kubeContext})`);
     await skaffold.run(target);
-  } else {
-    const loopOptions = {autoBuild: options.autoBuild, autoDeploy: options.autoDeploy};
-    result.skaffold.args = loopArgs(mode, target, loopOptions);
-    out.step(`skaffold ${mode} (context ${context}); Ctrl-C stops it and Skaffold cleans up what it deployed`);
-    result.skaffold.exitCode = await skaffold.loop(mode, target, {...loopOptions, inheritTerminal: !ctx.json});
+    return;
   }
-  return result;
+  const loopOptions = {autoBuild: options.autoBuild, autoDeploy: options.autoDeploy};
+  result.skaffold.args = loopArgs(mode, target, loopOptions);
+  ctx.out.step(`skaffold ${mode} (context ${target.kubeContext}); Ctrl-C stops it and Skaffold cleans up what it deployed`);
+  result.skaffold.exitCode = await skaffold.loop(mode, target, {...loopOptions, inheritTerminal: !ctx.json});
 }
