@@ -112,8 +112,16 @@ function podTarget(kubectl: Kubectl): PodTarget {
   return new PodTarget(kubectl, {pod: HA_MANIFEST_NAMES.pod, namespace: HA_MANIFEST_NAMES.namespace, container: HA_MANIFEST_NAMES.container});
 }
 
-/** Run `kp ha up`. */
-// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
+/** What both targets of `kp ha up` start from: the checked inputs and the run's start time. */
+interface UpInputs {
+  started: number;
+  target: HaLifecycleTarget;
+  clusterName: string;
+  image: string;
+  source: ReturnType<typeof findSource>;
+}
+
+/** Run `kp ha up`: inputs checked first, then HA on the dev cluster or in the compose stack. */
 export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpResult> {
   const started = Date.now();
   const clusterName = validateClusterName(options.clusterName);
@@ -123,73 +131,85 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
   // The component is looked for before anything starts: a --source that is wrong fails first.
   const source = findSource(options);
   if (source) await assertLintPossible(ctx, options.lintMode);
+  const inputs: UpInputs = {started, target, clusterName, image, source};
+  return target === 'kubernetes' ? upOnCluster(ctx, options, inputs) : upWithCompose(ctx, options, inputs);
+}
 
-  if (target === 'kubernetes') {
-    const context = kindContextName(clusterName);
-    assertContextAllowed(context, {explicit: false, mustExist: true});
-    const kubectl = new Kubectl(ctx.runner, context);
-    const manifest = haManifest({image, timeZone: hostTimeZone(), podCidr: KIND_POD_CIDR});
-    const pod = podTarget(kubectl);
-    announceTarget(ctx, pod);
-    ctx.out.step(`Applying kp's Home Assistant manifest (StatefulSet, Service, Ingress ${HA_MANIFEST_NAMES.host}, seed ConfigMap; image ${image})`);
-    const applied = await kubectl.applyManifest(manifest);
-    const url = `http://${HA_MANIFEST_NAMES.host}/`;
-    if (applied.skipped) {
-      // Nothing was applied: a dry run claims no change.
-      return {
-        target,
-        image,
-        where: context,
-        url,
-        changed: false,
-        applied: undefined,
-        compose: undefined,
-        onboarding: undefined,
-        sync: {skipped: 'dry run'},
-        wiring: undefined,
-        dryRun: true,
-        durationMs: Date.now() - started,
-      };
-    }
-    const {changed, lines} = parseApplyOutput(applied.stdout);
-    const scaleToZero = () =>
-      kubectl.run(['scale', `statefulset/${HA_MANIFEST_NAMES.statefulSet}`, '-n', HA_MANIFEST_NAMES.namespace, '--replicas=0'], {mutating: true});
-    const rollout = await kubectl.rolloutStatus(`statefulset/${HA_MANIFEST_NAMES.statefulSet}`, HA_MANIFEST_NAMES.namespace, options.timeoutSeconds);
-    if (rollout.exitCode !== 0 && !rollout.timedOut) {
-      throw new ToolError(
-        `kubectl --context ${context} rollout status statefulset/${HA_MANIFEST_NAMES.statefulSet}`,
-        rollout.exitCode,
-        rollout.stderr || rollout.stdout,
-      );
-    }
-    if (rollout.exitCode !== 0) {
-      // It may come up after kp gave up, un-onboarded: not left to whoever reaches it first.
-      const stopped = options.onboard && !ownedByKp(pod) ? `; ${await stopUnowned(ctx, scaleToZero)}` : '';
-      throw fail.timeout(
-        `Home Assistant did not become ready in ${context} within ${options.timeoutSeconds}s${stopped}.`,
-        `kubectl --context ${context} -n ${HA_MANIFEST_NAMES.namespace} describe pod ${HA_MANIFEST_NAMES.pod} says why (image pull, PVC, probe); raise --timeout for a first start.`,
-      );
-    }
-    ctx.out.success(changed ? `Home Assistant is up in ${context}: ${url}` : `Home Assistant was already up in ${context}: nothing changed (${url}).`);
-    const onboarding = await onboardOrStop(ctx, pod, options, scaleToZero);
-    const sync = await firstSync(ctx, pod, options, source);
-    const wiring = await wireIfOwned(ctx, pod, onboarding, () => clusterBackend(kubectl));
-    return {
-      target,
-      image,
-      where: context,
-      url,
-      changed,
-      applied: lines,
-      compose: undefined,
-      onboarding,
-      sync,
-      wiring,
-      dryRun: false,
-      durationMs: Date.now() - started,
-    };
+/** HA as kp's StatefulSet on the dev cluster: apply, await the rollout, onboard, sync, wire. */
+async function upOnCluster(ctx: KpContext, options: HaUpOptions, inputs: UpInputs): Promise<HaUpResult> {
+  const {image} = inputs;
+  const context = kindContextName(inputs.clusterName);
+  assertContextAllowed(context, {explicit: false, mustExist: true});
+  const kubectl = new Kubectl(ctx.runner, context);
+  const manifest = haManifest({image, timeZone: hostTimeZone(), podCidr: KIND_POD_CIDR});
+  const pod = podTarget(kubectl);
+  announceTarget(ctx, pod);
+  ctx.out.step(`Applying kp's Home Assistant manifest (StatefulSet, Service, Ingress ${HA_MANIFEST_NAMES.host}, seed ConfigMap; image ${image})`);
+  const applied = await kubectl.applyManifest(manifest);
+  const url = `http://${HA_MANIFEST_NAMES.host}/`;
+  const where = {target: inputs.target, image, where: context, url};
+  if (applied.skipped) {
+    // Nothing was applied: a dry run claims no change.
+    return upResult(inputs, {...where, changed: false, applied: undefined, compose: undefined}, undefined);
   }
+  const {changed, lines} = parseApplyOutput(applied.stdout);
+  const scaleToZero = () =>
+    kubectl.run(['scale', `statefulset/${HA_MANIFEST_NAMES.statefulSet}`, '-n', HA_MANIFEST_NAMES.namespace, '--replicas=0'], {mutating: true});
+  await awaitRollout(ctx, options, kubectl, pod, scaleToZero);
+  ctx.out.success(changed ? `Home Assistant is up in ${context}: ${url}` : `Home Assistant was already up in ${context}: nothing changed (${url}).`);
+  const onboarding = await onboardOrStop(ctx, pod, options, scaleToZero);
+  const sync = await firstSync(ctx, pod, options, inputs.source);
+  const wiring = await wireIfOwned(ctx, pod, onboarding, () => clusterBackend(kubectl));
+  return upResult(inputs, {...where, changed, applied: lines, compose: undefined}, {onboarding, sync, wiring});
+}
 
+/** The result in its documented key order; without `after` (onboarding, sync, wiring) it is a dry run's. */
+function upResult(
+  inputs: UpInputs,
+  head: Pick<HaUpResult, 'target' | 'image' | 'where' | 'url' | 'changed' | 'applied' | 'compose'>,
+  after: Pick<HaUpResult, 'onboarding' | 'sync' | 'wiring'> | undefined,
+): HaUpResult {
+  return {
+    target: head.target,
+    image: head.image,
+    where: head.where,
+    url: head.url,
+    changed: head.changed,
+    applied: head.applied,
+    compose: head.compose,
+    onboarding: after?.onboarding,
+    sync: after ? after.sync : {skipped: 'dry run'},
+    wiring: after?.wiring,
+    dryRun: after === undefined,
+    durationMs: Date.now() - inputs.started,
+  };
+}
+
+/**
+ * Wait for HA's StatefulSet to roll out. kubectl failing at once is its own failure (exit 4); a
+ * rollout that runs out of time is a timeout, and an HA kp does not own yet is scaled to zero: it
+ * may come up after kp gave up, un-onboarded, and is not left to whoever reaches it first.
+ */
+async function awaitRollout(ctx: KpContext, options: HaUpOptions, kubectl: Kubectl, pod: HaTarget, scaleToZero: () => Promise<unknown>): Promise<void> {
+  const context = kubectl.context;
+  const rollout = await kubectl.rolloutStatus(`statefulset/${HA_MANIFEST_NAMES.statefulSet}`, HA_MANIFEST_NAMES.namespace, options.timeoutSeconds);
+  if (rollout.exitCode === 0) return;
+  if (!rollout.timedOut) {
+    throw new ToolError(
+      `kubectl --context ${context} rollout status statefulset/${HA_MANIFEST_NAMES.statefulSet}`,
+      rollout.exitCode,
+      rollout.stderr || rollout.stdout,
+    );
+  }
+  const stopped = options.onboard && !ownedByKp(pod) ? `; ${await stopUnowned(ctx, scaleToZero)}` : '';
+  throw fail.timeout(
+    `Home Assistant did not become ready in ${context} within ${options.timeoutSeconds}s${stopped}.`,
+    `kubectl --context ${context} -n ${HA_MANIFEST_NAMES.namespace} describe pod ${HA_MANIFEST_NAMES.pod} says why (image pull, PVC, probe); raise --timeout for a first start.`,
+  );
+}
+
+/** HA as the compose stack's homeassistant profile: start the stack with it, onboard, sync, wire. */
+async function upWithCompose(ctx: KpContext, options: HaUpOptions, inputs: UpInputs): Promise<HaUpResult> {
   const engine = new Engine(ctx.runner);
   const stopComposeHa = async (project: string) => {
     const ids = (await engine.findContainers([`com.docker.compose.project=${project}`, `com.docker.compose.service=${HA_COMPOSE_PROFILE}`]))
@@ -197,57 +217,49 @@ export async function haUp(ctx: KpContext, options: HaUpOptions): Promise<HaUpRe
       .map((c) => c.id);
     await engine.stop(ids);
   };
-  let started_: ComposeStartResult;
+  const stack = await startComposeHa(ctx, options, engine, stopComposeHa);
+  const ha = stack.services.find((s) => s.service === HA_COMPOSE_PROFILE);
+  const port = ha?.ports.find((p) => p.containerPort === 8123)?.hostPort ?? 8123;
+  const url = `http://127.0.0.1:${port}/`;
+  const changed = stack.action !== 'already-up' && !ctx.dryRun;
+  const head = {
+    target: inputs.target,
+    image: inputs.image,
+    where: stack.project,
+    url,
+    changed,
+    applied: undefined,
+    compose: {action: stack.action, reason: stack.reason},
+  };
+  if (ctx.dryRun) return upResult(inputs, head, undefined);
+  const container = new ContainerTarget(engine, {composeProject: stack.project, service: HA_COMPOSE_PROFILE});
+  announceTarget(ctx, container);
+  ctx.out.success(`Home Assistant answers at ${url}`);
+  const onboarding = await onboardOrStop(ctx, container, options, () => stopComposeHa(stack.project));
+  const sync = await firstSync(ctx, container, options, inputs.source);
+  const wiring = await wireIfOwned(ctx, container, onboarding, () => composeBackend(engine, stack.project));
+  return upResult(inputs, head, {onboarding, sync, wiring});
+}
+
+/**
+ * `kp compose start` with the homeassistant profile. Timed out, HA may still come up after kp gave
+ * up, un-onboarded: an HA kp does not own is stopped, not left to whoever reaches it first.
+ */
+async function startComposeHa(
+  ctx: KpContext,
+  options: HaUpOptions,
+  engine: Engine,
+  stopComposeHa: (project: string) => Promise<void>,
+): Promise<ComposeStartResult> {
   try {
-    started_ = await composeStart(ctx, {projectName: options.projectName, profiles: [HA_COMPOSE_PROFILE], timeoutSeconds: options.timeoutSeconds, wait: true});
+    return await composeStart(ctx, {projectName: options.projectName, profiles: [HA_COMPOSE_PROFILE], timeoutSeconds: options.timeoutSeconds, wait: true});
   } catch (error) {
-    // Timed out: HA may still come up after kp gave up, un-onboarded. Not left to whoever reaches it first.
     if (!(error instanceof KpError && error.exitCode === ExitCode.Timeout) || !options.onboard || ctx.dryRun) throw error;
     const project = resolveStack({projectName: options.projectName}).project;
     if (ownedByKp(new ContainerTarget(engine, {composeProject: project, service: HA_COMPOSE_PROFILE}))) throw error;
     const stopped = await stopUnowned(ctx, () => stopComposeHa(project));
     throw fail.withCode(error.exitCode, `${error.message.replace(/\.$/, '')}; Home Assistant: ${stopped}.`, error.hint, {details: error.details});
   }
-  const ha = started_.services.find((s) => s.service === HA_COMPOSE_PROFILE);
-  const port = ha?.ports.find((p) => p.containerPort === 8123)?.hostPort ?? 8123;
-  const url = `http://127.0.0.1:${port}/`;
-  const changed = started_.action !== 'already-up' && !ctx.dryRun;
-  if (ctx.dryRun) {
-    return {
-      target,
-      image,
-      where: started_.project,
-      url,
-      changed,
-      applied: undefined,
-      compose: {action: started_.action, reason: started_.reason},
-      onboarding: undefined,
-      sync: {skipped: 'dry run'},
-      wiring: undefined,
-      dryRun: true,
-      durationMs: Date.now() - started,
-    };
-  }
-  const container = new ContainerTarget(engine, {composeProject: started_.project, service: HA_COMPOSE_PROFILE});
-  announceTarget(ctx, container);
-  ctx.out.success(`Home Assistant answers at ${url}`);
-  const onboarding = await onboardOrStop(ctx, container, options, () => stopComposeHa(started_.project));
-  const sync = await firstSync(ctx, container, options, source);
-  const wiring = await wireIfOwned(ctx, container, onboarding, () => composeBackend(engine, started_.project));
-  return {
-    target,
-    image,
-    where: started_.project,
-    url,
-    changed,
-    applied: undefined,
-    compose: {action: started_.action, reason: started_.reason},
-    onboarding,
-    sync,
-    wiring,
-    dryRun: false,
-    durationMs: Date.now() - started,
-  };
 }
 
 /**

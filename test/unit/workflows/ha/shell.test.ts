@@ -60,7 +60,13 @@ describe('the shell scripts kp runs in the HA container', () => {
   it('Given the TypeScript sources, When searched for shell syntax, Then none is found: every script is a checked file in sh/', () => {
     const tsFiles = readdirSync(path.join(projectRoot, 'src'), {recursive: true, encoding: 'utf8'}).filter((name) => name.endsWith('.ts'));
     const shellish = /; then\b|\besac\b|^\s*['`]?\s*(?:fi|done)\s*['`]?,?\s*$/m;
-    const offenders = tsFiles.filter((name) => shellish.test(readFileSync(path.join(projectRoot, 'src', name), 'utf8')));
+    // Comment lines are prose (`... checks; then Skaffold's ...`), not scripts.
+    const code = (name: string) =>
+      readFileSync(path.join(projectRoot, 'src', name), 'utf8')
+        .split('\n')
+        .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+        .join('\n');
+    const offenders = tsFiles.filter((name) => shellish.test(code(name)));
     expect(offenders).toEqual([]);
   });
 });
