@@ -59,7 +59,6 @@ function folderIdentity(dir: string): string | undefined {
 }
 
 /** Keep syncing until Ctrl-C. `onRound` is called after every round (for live output). */
-// eslint-disable-next-line max-lines-per-function -- issue 20: still to be split into named steps
 export async function runHaWatch(
   ctx: KpContext,
   target: HaTarget,
@@ -67,203 +66,298 @@ export async function runHaWatch(
   debounceMs: number,
   onRound: (round: WatchRound) => void,
 ): Promise<HaWatchResult> {
-  const component = detectSource(options.cwd, options.source);
-  const ignored = compileIgnores(options.ignore ?? []);
-  const rounds: WatchRound[] = [];
-  // What each round leaves in the target, for the next one's one-exec fast path; forgotten whenever
-  // the target or the folder changed outside a round (the next round then compares everything).
-  const memory: NonNullable<HaSyncOptions['memory']> = {};
-  options = {...options, memory};
-  /** The target as the last round left it: what an outside change is measured against. */
-  let baseline: TargetState | undefined;
-  /** A target event arrived while a round ran (its own container restart makes some, too). */
-  let eventsDuringRound = false;
-  let timer: NodeJS.Timeout | undefined;
-  let targetTimer: NodeJS.Timeout | undefined;
-  let running = false;
-  let pending = false;
-  let idle: Promise<void> = Promise.resolve();
-  let rootId = folderIdentity(component.dir);
-  let watcher: FSWatcher | undefined;
-  let examineAfterRound = false;
-  let stoppedSaid = false;
+  return new WatchSession(ctx, target, options, debounceMs, onRound).run();
+}
 
-  const runRound = async (): Promise<void> => {
+/**
+ * Where a watch session is: waiting for a change (`idle`), syncing (`round`), waiting for its
+ * component folder to come back (`paused-source`), or shutting down after Ctrl-C (`stopping`).
+ */
+export type WatchState = 'idle' | 'round' | 'paused-source' | 'stopping';
+
+/** One `--watch` session: its rounds, the folder and target it follows, and how it reacts to each event. */
+class WatchSession {
+  private readonly component: ReturnType<typeof detectSource>;
+  private readonly ignored: ReturnType<typeof compileIgnores>;
+  private readonly options: HaSyncOptions;
+  private readonly rounds: WatchRound[] = [];
+  /**
+   * What each round leaves in the target, for the next one's one-exec fast path; forgotten whenever
+   * the target or the folder changed outside a round (the next round then compares everything).
+   */
+  private readonly memory: NonNullable<HaSyncOptions['memory']> = {};
+  /** The target as the last round left it: what an outside change is measured against. */
+  private baseline: TargetState | undefined;
+  /** A target event arrived while a round ran (its own container restart makes some, too). */
+  private eventsDuringRound = false;
+  private running = false;
+  /** A change arrived during a round: one more round afterwards. */
+  private pending = false;
+  private examineAfterRound = false;
+  private stoppedSaid = false;
+  /** The folder's identity (device + inode); undefined while it is gone. */
+  private rootId: string | undefined;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private targetTimer: NodeJS.Timeout | undefined;
+  /** The rounds in flight, awaited at shutdown. */
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: KpContext,
+    private readonly target: HaTarget,
+    options: HaSyncOptions,
+    private readonly debounceMs: number,
+    private readonly onRound: (round: WatchRound) => void,
+  ) {
+    this.component = detectSource(options.cwd, options.source);
+    this.ignored = compileIgnores(options.ignore ?? []);
+    this.options = {...options, memory: this.memory};
+    this.rootId = folderIdentity(this.component.dir);
+  }
+
+  /** Where the session is now. */
+  get state(): WatchState {
+    if (this.stopping()) return 'stopping';
+    if (this.rootId === undefined) return 'paused-source';
+    return this.running ? 'round' : 'idle';
+  }
+
+  /** Ctrl-C came: nothing more starts, and the shutdown in run() takes over. */
+  private stopping(): boolean {
+    return interruption.signal.aborted;
+  }
+
+  /** The first round, then watch the folder and the target until Ctrl-C; then shut down, each step bounded. */
+  async run(): Promise<HaWatchResult> {
+    await this.runRound().catch(endsOnInterrupt);
+    if (this.stopping()) return result(this.rounds);
+    await this.startWatching();
+    this.ctx.out.info(`Watching ${this.component.dir} (Ctrl-C to stop).`);
+    const rootTimer = setInterval(() => this.checkRoot(), ROOT_CHECK_MS);
+    const stopFollowing = new AbortController();
+    const following = this.followTarget(stopFollowing.signal);
+    await untilInterrupted();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.targetTimer) clearTimeout(this.targetTimer);
+    clearInterval(rootTimer);
+    stopFollowing.abort();
+    // Every step of the shutdown is bounded: Ctrl-C ends the watch even if one of them never settles.
+    await settleWithin(SHUTDOWN_STEP_MS, this.watcher?.close() ?? Promise.resolve());
+    await settleWithin(SHUTDOWN_STEP_MS, this.idle);
+    await settleWithin(SHUTDOWN_STEP_MS, following);
+    return result(this.rounds);
+  }
+
+  /** "Watching" only once the OS watches are in place: a save before that would be missed. */
+  private async startWatching(): Promise<void> {
+    const ready = (this.watcher = this.startWatcher());
+    await new Promise<void>((resolve) => {
+      ready.once('ready', () => resolve());
+      interruption.signal.addEventListener('abort', () => resolve(), {once: true});
+    });
+  }
+
+  /** One round, recorded and reported; afterwards the target as it was left becomes the baseline. */
+  private async runRound(): Promise<void> {
+    const number = this.rounds.length + 1;
+    this.eventsDuringRound = false;
     let round: WatchRound;
-    const number = rounds.length + 1;
-    eventsDuringRound = false;
     try {
-      round = {round: number, ok: true, report: await runSyncRound(ctx, target, options)};
+      round = {round: number, ok: true, report: await runSyncRound(this.ctx, this.target, this.options)};
     } catch (error) {
-      if (error instanceof InterruptedError || interruption.signal.aborted) {
-        round = {round: number, ok: false, interrupted: true, error: {message: 'Interrupted by Ctrl-C.', hint: undefined, exitCode: ExitCode.Interrupted}};
-      } else {
-        const kpError = toKpError(error as Error);
-        round = {round: number, ok: false, error: {message: kpError.message, hint: kpError.hint, exitCode: kpError.exitCode}};
-      }
+      round = failedRound(number, error);
     }
-    rounds.push(round);
-    onRound(round);
-    if (interruption.signal.aborted) return;
+    this.rounds.push(round);
+    this.onRound(round);
+    if (this.stopping()) return;
     const restartedContainer = round.ok && ['kill', 'container', 'pod'].includes(round.report.restart.method);
-    if (eventsDuringRound && !restartedContainer && baseline) {
+    if (this.eventsDuringRound && !restartedContainer && this.baseline) {
       // Not this round's doing (it left the container alone): forget what it remembers and
       // compare the target with how it was before the round, once the round is over.
-      memory.current = undefined;
-      examineAfterRound = true;
+      this.memory.current = undefined;
+      this.examineAfterRound = true;
       return;
     }
-    baseline = await target.state().catch(() => undefined);
-  };
+    this.baseline = await this.target.state().catch(swallowUnlessInterrupted);
+  }
 
-  const loop = async () => {
-    running = true;
-    do {
-      pending = false;
-      await runRound();
-    } while (pending && !interruption.signal.aborted && rootId !== undefined);
-    running = false;
-    if (examineAfterRound) {
-      examineAfterRound = false;
-      void examineTarget();
+  /** Rounds until no change is pending (or the session stops, or the folder is gone). */
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      do {
+        this.pending = false;
+        await this.runRound();
+      } while (this.pending && !this.stopping() && this.rootId !== undefined);
+    } catch (error) {
+      endsOnInterrupt(error);
+    } finally {
+      this.running = false;
     }
-  };
-  const startRound = () => {
-    checkRoot(); // a burst of deletions ends with the folder itself gone: say so, run nothing
-    if (interruption.signal.aborted || rootId === undefined) return;
-    if (running)
-      pending = true; // a burst during a round: one more round afterwards
-    else idle = loop();
-  };
-  const trigger = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      startRound();
-    }, debounceMs);
-  };
+    if (this.examineAfterRound) {
+      this.examineAfterRound = false;
+      this.examineInBackground();
+    }
+  }
 
-  // File events: caches, editor droppings and --ignore globs never trigger a round.
-  const startWatcher = (): FSWatcher => {
-    const created = watch(component.dir, {
+  private startRound(): void {
+    this.checkRoot(); // a burst of deletions ends with the folder itself gone: say so, run nothing
+    if (this.stopping() || this.state === 'paused-source') return;
+    if (this.running) this.pending = true;
+    else this.idle = this.loop();
+  }
+
+  /** A change: debounced, so a burst of saves is one round. */
+  private trigger(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.startRound();
+    }, this.debounceMs);
+  }
+
+  /** File events: caches, editor droppings and --ignore globs never trigger a round. */
+  private startWatcher(): FSWatcher {
+    const dir = this.component.dir;
+    const created = watch(dir, {
       ignoreInitial: true,
       ignored: (file, stats) => {
-        if (file === component.dir) return false;
-        const relative = path.relative(component.dir, file).split(path.sep).join('/');
-        return isExcluded(path.basename(file), stats?.isDirectory() ?? false) || ignored(relative);
+        if (file === dir) return false;
+        const relative = path.relative(dir, file).split(path.sep).join('/');
+        return isExcluded(path.basename(file), stats?.isDirectory() ?? false) || this.ignored(relative);
       },
     });
-    // A watcher error (the folder vanished under it) is handled by the folder check below.
+    // A watcher error (the folder vanished under it) is handled by the folder check.
     created.on('error', () => undefined);
-    created.on('all', trigger);
+    created.on('all', () => this.trigger());
     return created;
-  };
+  }
 
-  // The folder itself: chokidar reports nothing useful when the watched root is deleted or moved.
-  const checkRoot = () => {
-    const now = folderIdentity(component.dir);
-    if (now === rootId) return;
-    const wasGone = rootId === undefined;
-    rootId = now;
-    memory.current = undefined;
+  /** The folder itself: chokidar reports nothing useful when the watched root is deleted or moved. */
+  private checkRoot(): void {
+    const now = folderIdentity(this.component.dir);
+    if (now === this.rootId) return;
+    const wasGone = this.rootId === undefined;
+    this.rootId = now;
+    this.memory.current = undefined;
+    void this.watcher?.close();
+    this.watcher = undefined;
     if (now === undefined) {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      void watcher?.close();
-      watcher = undefined;
-      ctx.out.warn(
-        `The component folder ${component.dir} is gone (deleted, moved or renamed). Still watching: the sync resumes when it is back at that path (Ctrl-C stops).`,
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.ctx.out.warn(
+        `The component folder ${this.component.dir} is gone (deleted, moved or renamed). Still watching: the sync resumes when it is back at that path (Ctrl-C stops).`,
       );
       return;
     }
-    void watcher?.close();
-    watcher = startWatcher();
-    ctx.out.info(
+    this.watcher = this.startWatcher();
+    this.ctx.out.info(
       wasGone
-        ? `${component.dir} is back: comparing everything with ${target.label}.`
-        : `${component.dir} was replaced: comparing everything with ${target.label}.`,
+        ? `${this.component.dir} is back: comparing everything with ${this.target.label}.`
+        : `${this.component.dir} was replaced: comparing everything with ${this.target.label}.`,
     );
-    trigger();
-  };
+    this.trigger();
+  }
 
-  // The target: one long-lived event stream, looked at only when it says something.
-  const onTargetChange = () => {
-    // Whatever happened to the target, the next round looks at it afresh.
-    if (running) eventsDuringRound = true;
-    else memory.current = undefined;
-    if (targetTimer) clearTimeout(targetTimer);
-    targetTimer = setTimeout(() => {
-      targetTimer = undefined;
-      void examineTarget();
+  /** The target said something: whatever happened, the next round looks at it afresh; looked at once the burst settles. */
+  private onTargetChange(): void {
+    if (this.running) this.eventsDuringRound = true;
+    else this.memory.current = undefined;
+    if (this.targetTimer) clearTimeout(this.targetTimer);
+    this.targetTimer = setTimeout(() => {
+      this.targetTimer = undefined;
+      this.examineInBackground();
     }, TARGET_SETTLE_MS);
-  };
-  const examineTarget = async (): Promise<void> => {
+  }
+
+  /** examineTarget, started from a timer or after a round: Ctrl-C during it ends it, the session's shutdown takes over. */
+  private examineInBackground(): void {
+    this.examineTarget().catch(endsOnInterrupt);
+  }
+
+  /** The target changed outside kp: stopped (said once), or restarted or re-created (synced again). */
+  private async examineTarget(): Promise<void> {
     // A round observes the target itself (and its own restart makes events): look again once it ended.
-    if (running) {
-      examineAfterRound = true;
+    if (this.running) {
+      this.examineAfterRound = true;
       return;
     }
-    if (interruption.signal.aborted || !baseline) return;
-    const now = await target.state().catch(() => undefined);
-    if (!now || running) return;
+    const baseline = this.baseline;
+    if (this.stopping() || !baseline) return;
+    const now = await this.target.state().catch(swallowUnlessInterrupted);
+    if (!now || this.running) return;
     if (!now.running) {
-      if (!stoppedSaid) ctx.out.warn(`${target.label} is not running: ${notRunningReason(now)}. Still watching: the next edit or its start syncs again.`);
-      stoppedSaid = true;
+      if (!this.stoppedSaid)
+        this.ctx.out.warn(`${this.target.label} is not running: ${notRunningReason(now)}. Still watching: the next edit or its start syncs again.`);
+      this.stoppedSaid = true;
       return;
     }
-    stoppedSaid = false;
+    this.stoppedSaid = false;
     if (!restartObserved(baseline, now)) return;
-    ctx.out.info(
+    this.ctx.out.info(
       now.instance === baseline.instance
-        ? `${target.label} was restarted outside kp (restarts ${baseline.restartCount} -> ${now.restartCount}): re-checking the component.`
-        : `${target.label} was re-created outside kp: re-checking the component (an init step may have replaced it).`,
+        ? `${this.target.label} was restarted outside kp (restarts ${baseline.restartCount} -> ${now.restartCount}): re-checking the component.`
+        : `${this.target.label} was re-created outside kp: re-checking the component (an init step may have replaced it).`,
     );
-    baseline = now;
-    memory.current = undefined;
-    startRound();
-  };
+    this.baseline = now;
+    this.memory.current = undefined;
+    this.startRound();
+  }
 
-  await runRound();
-  if (interruption.signal.aborted) return result(rounds);
-
-  watcher = startWatcher();
-  // "Watching" only once the OS watches are in place: a save before that would be missed.
-  const ready = watcher;
-  await new Promise<void>((resolve) => {
-    ready.once('ready', () => resolve());
-    interruption.signal.addEventListener('abort', () => resolve(), {once: true});
-  });
-  ctx.out.info(`Watching ${component.dir} (Ctrl-C to stop).`);
-  const rootTimer = setInterval(checkRoot, ROOT_CHECK_MS);
-
-  const stopFollowing = new AbortController();
-  const following = (async () => {
+  /**
+   * The target: one long-lived event stream, looked at only when it says something. A stream the
+   * server closed (kubectl's ends after a while) is simply resumed; one that keeps failing at once
+   * is retried slowly, never in a loop of processes.
+   */
+  private async followTarget(stop: AbortSignal): Promise<void> {
     let quickEnds = 0;
-    while (!stopFollowing.signal.aborted && !interruption.signal.aborted) {
+    while (!stop.aborted && !this.stopping()) {
       const started = Date.now();
-      await target.followChanges(onTargetChange, stopFollowing.signal).catch(() => undefined);
-      if (stopFollowing.signal.aborted || interruption.signal.aborted) return;
-      // A watch the server closed (kubectl's ends after a while) is simply resumed; one that keeps
-      // failing at once is retried slowly, never in a loop of processes.
+      try {
+        await this.target.followChanges(() => this.onTargetChange(), stop);
+      } catch (error) {
+        if (error instanceof InterruptedError) return; // Ctrl-C: the session's shutdown takes over
+        // Otherwise the stream failed: it is opened again below.
+      }
+      if (stop.aborted || this.stopping()) return;
       quickEnds = Date.now() - started < 5_000 ? quickEnds + 1 : 0;
-      await sleep(quickEnds > 2 ? 30_000 : 1_000).catch(() => undefined);
-      onTargetChange(); // anything may have happened while no stream was open
+      try {
+        await sleep(quickEnds > 2 ? 30_000 : 1_000);
+      } catch {
+        return; // Ctrl-C: the session's shutdown takes over
+      }
+      this.onTargetChange(); // anything may have happened while no stream was open
     }
-  })();
+  }
+}
 
-  await new Promise<void>((resolve) => {
+/** A round that ended in an error: Ctrl-C's (the live component is the old tree or the new one) or kp's. */
+function failedRound(number: number, error: unknown): WatchRound {
+  if (error instanceof InterruptedError || interruption.signal.aborted) {
+    return {round: number, ok: false, interrupted: true, error: {message: 'Interrupted by Ctrl-C.', hint: undefined, exitCode: ExitCode.Interrupted}};
+  }
+  const kpError = toKpError(error as Error);
+  return {round: number, ok: false, error: {message: kpError.message, hint: kpError.hint, exitCode: kpError.exitCode}};
+}
+
+/** Ctrl-C ended what was running: the session's shutdown takes over. Anything else is a failure. */
+function endsOnInterrupt(error: unknown): void {
+  if (!(error instanceof InterruptedError)) throw error;
+}
+
+/** Reading the target failed: no answer this time (the next event reads again), unless it was Ctrl-C. */
+function swallowUnlessInterrupted(error: unknown): undefined {
+  if (error instanceof InterruptedError) throw error;
+  return undefined;
+}
+
+/** Resolves on Ctrl-C (at once when it already came). */
+function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
     if (interruption.signal.aborted) resolve();
     else interruption.signal.addEventListener('abort', () => resolve(), {once: true});
   });
-  if (timer) clearTimeout(timer);
-  if (targetTimer) clearTimeout(targetTimer);
-  clearInterval(rootTimer);
-  stopFollowing.abort();
-  // Every step of the shutdown is bounded: Ctrl-C ends the watch even if one of them never settles.
-  await settleWithin(SHUTDOWN_STEP_MS, watcher?.close() ?? Promise.resolve());
-  await settleWithin(SHUTDOWN_STEP_MS, idle);
-  await settleWithin(SHUTDOWN_STEP_MS, following);
-  return result(rounds);
 }
 
 function result(rounds: WatchRound[]): HaWatchResult {
