@@ -169,7 +169,7 @@ export function taskLines(text: string): string[] {
 
 /**
  * Keep a final screen for the docs when asked (KP_WRITE_SCREENS=<dir>): docs/screens/ holds the
- * screens the README shows, taken from these tests rather than typed by hand. `names` maps the run's
+ * screens docs/what-it-looks-like.md shows, taken from these tests rather than typed by hand. `names` maps the run's
  * own names (temp dirs, project) to what a user would see (`~/.config`, `kamerplanter`).
  */
 export function writeScreen(name: string, terminal: Terminal, names: ReadonlyArray<readonly [string, string]> = []): void {
