@@ -90,6 +90,13 @@ describe('the import rule', () => {
     expect(builders).toEqual([path.join('core', 'errors.ts')]);
   });
 
+  it('Given the whole tree, When waits are listed, Then every deadline loop goes through core/poll.ts (only the watch sleeps itself: its event stream reconnects with a back-off, no deadline)', () => {
+    const sleepers = files.filter((file) => /\bawait sleep\(/.test(readFileSync(file, 'utf8'))).map(rel);
+    expect(sleepers).toEqual([path.join('workflows', 'ha', 'watch.ts')]);
+    const loops = files.filter((file) => /while \([^)]*Date\.now\(\)/.test(readFileSync(file, 'utf8'))).map(rel);
+    expect(loops).toEqual([]);
+  });
+
   it('Given the fast help path, When cli/help.ts is read, Then it imports nothing but node:fs and the exit-code table', () => {
     expect(importsOf(path.join(srcRoot, 'cli', 'help.ts')).sort()).toEqual(['../core/errors.js', 'node:fs']);
   });

@@ -5,13 +5,14 @@
  */
 import type {ComposeService} from '../../config/compose-file.js';
 import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
-import {interruption, sleep} from '../../core/interruption.js';
+import {interruption} from '../../core/interruption.js';
 import type {ContainerDetails, Engine} from '../../tools/docker.js';
 import {createTaskList} from '../../ui/tasks.js';
 import type {KpContext} from '../context.js';
 import {probeHttp} from '../shared/http-probe.js';
 import {isServiceReady, observeContainers, serviceStatuses, stackUrls, type ServiceStatus} from './services.js';
 import type {Stack} from './stack.js';
+import {poll} from '../../core/poll.js';
 
 /** The last run of a container's healthcheck, trimmed for a terminal: its exit code and last lines. */
 function lastHealthcheck(container: ContainerDetails | undefined): {exitCode: number; output: string[]} | undefined {
@@ -236,18 +237,19 @@ function serviceWaitTask(name: string, observation: Observation, deadline: numbe
     title: name,
     task: async (_: object, line: TaskLine) => {
       try {
-        for (;;) {
-          const status = (await observation.current()).find((s) => s.service === name);
-          if (status && isServiceReady(status)) {
-            line.title = `${name}: ${status.health === 'none' ? 'running' : 'healthy'}`;
-            return;
-          }
-          const now = `${name}: ${status ? `${status.state}${status.health !== 'none' ? `, ${status.health}` : ''}` : 'missing'}`;
-          // Only report changes: the simple renderer prints every output line.
-          if (now !== line.output) line.output = now;
-          if (Date.now() >= deadline) throw new DeadlineReached(`${now} when the time ran out`);
-          await sleep(Math.min(1000, Math.max(0, deadline - Date.now())));
-        }
+        const waited = await poll<string, string>(
+          async () => {
+            const status = (await observation.current()).find((s) => s.service === name);
+            if (status && isServiceReady(status)) return {done: true, value: `${name}: ${status.health === 'none' ? 'running' : 'healthy'}`};
+            const now = `${name}: ${status ? `${status.state}${status.health !== 'none' ? `, ${status.health}` : ''}` : 'missing'}`;
+            // Only report changes: the simple renderer prints every output line.
+            if (now !== line.output) line.output = now;
+            return {done: false, seen: now};
+          },
+          {deadline, intervalMs: 1000},
+        );
+        if (!waited.done) throw new DeadlineReached(`${waited.lastSeen ?? name} when the time ran out`);
+        line.title = waited.value;
       } catch (error) {
         recordFailure(error, outcome, line.output || name);
       } finally {
@@ -274,19 +276,20 @@ function httpWaitTask(
           line.skip(`${check.name}: not probed, not every service is ready`);
           return;
         }
-        for (;;) {
-          const answer = await probeHttp(check.url());
-          if (interruption.signal.aborted) throw new InterruptedError();
-          if (answer.status === 200) {
-            line.title = `${check.name}: ${check.url()} -> 200`;
-            wait.outcome.answered += 1;
-            return;
-          }
-          const now = `${check.url()} -> ${answer.detail}`;
-          if (now !== line.output) line.output = now;
-          if (Date.now() >= wait.deadline) throw new DeadlineReached(`${check.name} did not answer 200 at ${check.url()} (last: ${answer.detail})`);
-          await sleep(Math.min(1000, Math.max(0, wait.deadline - Date.now())));
-        }
+        const waited = await poll<undefined, string>(
+          async () => {
+            const answer = await probeHttp(check.url());
+            if (interruption.signal.aborted) throw new InterruptedError();
+            if (answer.status === 200) return {done: true, value: undefined};
+            const now = `${check.url()} -> ${answer.detail}`;
+            if (now !== line.output) line.output = now;
+            return {done: false, seen: answer.detail};
+          },
+          {deadline: wait.deadline, intervalMs: 1000},
+        );
+        if (!waited.done) throw new DeadlineReached(`${check.name} did not answer 200 at ${check.url()} (last: ${waited.lastSeen})`);
+        line.title = `${check.name}: ${check.url()} -> 200`;
+        wait.outcome.answered += 1;
       } catch (error) {
         recordFailure(error, wait.outcome, check.name);
       }

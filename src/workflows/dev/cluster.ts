@@ -7,13 +7,13 @@
  */
 import type {KindConfig} from '../../config/kind-config.js';
 import {InterruptedError, fail} from '../../core/errors.js';
-import {sleep} from '../../core/interruption.js';
 import {Engine, parsePublishedPorts} from '../../tools/docker.js';
 import {Kind, KIND_CLUSTER_LABEL, kindContextName} from '../../tools/kind.js';
 import {isUnreachable, Kubectl} from '../../tools/kubectl.js';
 import type {KpContext} from '../context.js';
 import {busyPorts, describePortHolder, isLoopbackAddress} from '../shared/host-ports.js';
 import {enforceFence, observeContext, withCurrentContextKept, type ContextView} from './kube-context.js';
+import {poll} from '../../core/poll.js';
 
 /** One kind node container as the engine reports it. */
 export interface NodeObservation {
@@ -276,14 +276,15 @@ export async function applyClusterPlan(ctx: KpContext, plan: ClusterPlan, option
 
 /** Poll the API until every node is Ready, or give up after `timeoutSeconds`. */
 export async function waitForApi(kubectl: Kubectl, name: string, timeoutSeconds: number): Promise<void> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  let last: ApiObservation;
-  for (;;) {
-    last = await probeApi(kubectl);
-    if (last.status === 'ready') return;
-    if (Date.now() >= deadline) break;
-    await sleep(Math.min(1000, Math.max(100, deadline - Date.now())));
-  }
+  const waited = await poll<void, ApiObservation>(
+    async () => {
+      const seen = await probeApi(kubectl);
+      return seen.status === 'ready' ? {done: true, value: undefined} : {done: false, seen};
+    },
+    {deadline: Date.now() + timeoutSeconds * 1000, intervalMs: (left) => Math.min(1000, Math.max(100, left))},
+  );
+  if (waited.done) return;
+  const last: ApiObservation = waited.lastSeen ?? {status: 'not-probed'};
   const why = last.status === 'unreachable' ? last.message : last.status === 'nodes-not-ready' ? `${last.ready}/${last.nodes} nodes Ready` : 'no answer';
   throw fail.timeout(
     `Cluster ${name} did not become ready within ${timeoutSeconds}s (${why}).`,

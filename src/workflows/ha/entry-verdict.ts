@@ -4,10 +4,10 @@
  * log verdict stays beside it for the detail (tracebacks); where kp holds no token, or the domain has
  * no entry yet, the log verdict alone decides, and the report says why.
  */
-import {ExitCode, InterruptedError} from '../../core/errors.js';
-import {sleep} from '../../core/interruption.js';
+import {ExitCode} from '../../core/errors.js';
 import {HaApiError, type HaConfigEntry} from '../../tools/ha-api.js';
 import type {HaSession} from './onboarding.js';
+import {poll} from '../../core/poll.js';
 
 /** Which verdict decided a round, and why that one. */
 export interface VerdictSource {
@@ -72,35 +72,35 @@ export async function readEntryVerdict(
     const deciding = decidingEntry(entries)!;
     return {entries, state: deciding.state, reason: deciding.reason, final, runState, readMs: Date.now() - started};
   };
-  for (;;) {
-    let entries: HaConfigEntry[];
-    let runState: string | undefined;
-    try {
-      // HA's run state first, then the entries: read the other way round, an entry seen not_loaded just
-      // before HA set it up and turned RUNNING would pass for final (a race the terminal layer caught).
-      runState = await session.api.runState(session.token);
-      // Entries the user disabled or ignored stay not_loaded by intent: they never decide.
-      entries = (await session.api.configEntries(domain, session.token)).filter((e) => !e.disabledBy && e.source !== 'ignore');
-    } catch (error) {
-      if (error instanceof InterruptedError) throw error;
-      // HA answers its port before its API is up (404/502 or a refused connection for a moment).
-      const retryable = error instanceof HaApiError && (error.status === undefined || error.status === 404 || error.status >= 500);
-      if (!retryable) throw error;
-      if (Date.now() > deadline) {
-        if (last && last.entries.length > 0) return verdictOf(last.entries, last.runState, false);
-        throw error;
+  // What a look saw: HA's entries and run state, or the API's retryable failure (it answers its port
+  // before its API is up: 404/502 or a refused connection for a moment).
+  type Seen = {entries: HaConfigEntry[]; runState: string | undefined} | {failure: Error};
+  const waited = await poll<EntryVerdict | undefined, Seen>(
+    async () => {
+      let entries: HaConfigEntry[];
+      let runState: string | undefined;
+      try {
+        // HA's run state first, then the entries: read the other way round, an entry seen not_loaded just
+        // before HA set it up and turned RUNNING would pass for final (a race the terminal layer caught).
+        runState = await session.api.runState(session.token);
+        // Entries the user disabled or ignored stay not_loaded by intent: they never decide.
+        entries = (await session.api.configEntries(domain, session.token)).filter((e) => !e.disabledBy && e.source !== 'ignore');
+      } catch (error) {
+        const retryable = error instanceof HaApiError && (error.status === undefined || error.status === 404 || error.status >= 500);
+        if (!retryable) throw error;
+        return {done: false, seen: {failure: error}};
       }
-      await sleep(Math.max(pollMs, 250));
-      continue;
-    }
-    last = {entries, runState};
-    if (entries.length === 0) {
+      last = {entries, runState};
       // A domain without entries: nothing to wait for once HA runs; while it starts, entries may not be listed yet.
-      if (runState === 'RUNNING' || Date.now() > deadline) return undefined;
-    } else {
+      if (entries.length === 0) return runState === 'RUNNING' ? {done: true, value: undefined} : {done: false, seen: last};
       const final = entries.every((e) => isFinalEntryState(e.state, runState));
-      if (final || Date.now() > deadline) return verdictOf(entries, runState, final);
-    }
-    await sleep(Math.max(pollMs, 250));
-  }
+      return final ? {done: true, value: verdictOf(entries, runState, true)} : {done: false, seen: last};
+    },
+    {deadline, intervalMs: Math.max(pollMs, 250)},
+  );
+  if (waited.done) return waited.value;
+  // Out of time: the last entries read are the verdict, not final; without any, the API's failure is the reason.
+  if (last && last.entries.length > 0) return verdictOf(last.entries, last.runState, false);
+  if (waited.lastSeen && 'failure' in waited.lastSeen) throw waited.lastSeen.failure;
+  return undefined;
 }

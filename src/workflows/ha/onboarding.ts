@@ -8,11 +8,11 @@
 import {randomBytes} from 'node:crypto';
 import {credentialsFile, readCredentials, removeCredentials, writeCredentials, type HaCredentials} from '../../config/ha-credentials.js';
 import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
-import {sleep} from '../../core/interruption.js';
 import {HaApi, HaApiError, type OnboardingStep} from '../../tools/ha-api.js';
 import type {KpContext} from '../context.js';
 import {acquireLocalLock} from '../shared/lock.js';
 import type {HaTarget} from './targets/target.js';
+import {poll} from '../../core/poll.js';
 
 /** The steps HA's onboarding has, in order (`homeassistant/components/onboarding/const.py`). */
 export const ONBOARDING_STEPS = ['user', 'core_config', 'analytics', 'integration'] as const;
@@ -105,24 +105,34 @@ const ALL_DONE: OnboardingStep[] = ONBOARDING_STEPS.map((step) => ({step, done: 
  * views may come up a moment before onboarding's).
  */
 async function readSteps(api: HaApi, timeoutMs: number, hasKeptLogin: boolean): Promise<OnboardingStep[]> {
-  const deadline = Date.now() + timeoutMs;
   let goneSince: number | undefined;
-  for (;;) {
-    try {
-      return await api.onboardingSteps();
-    } catch (error) {
-      if (error instanceof InterruptedError) throw error;
-      const retryable = error instanceof HaApiError && (error.status === undefined || error.status === 404 || error.status >= 500);
-      if (!retryable || Date.now() > deadline) throw error;
-      if ((error as HaApiError).status === 404 && (await api.userOnboarded().catch(() => false))) {
-        goneSince ??= Date.now();
-        if (hasKeptLogin || Date.now() - goneSince >= 3_000) return ALL_DONE;
-      } else {
-        goneSince = undefined;
+  const waited = await poll<OnboardingStep[], Error>(
+    async () => {
+      try {
+        return {done: true, value: await api.onboardingSteps()};
+      } catch (error) {
+        const retryable = error instanceof HaApiError && (error.status === undefined || error.status === 404 || error.status >= 500);
+        if (!retryable) throw error;
+        if (error.status === 404 && (await api.userOnboarded().catch(falseUnlessInterrupted))) {
+          goneSince ??= Date.now();
+          if (hasKeptLogin || Date.now() - goneSince >= 3_000) return {done: true, value: ALL_DONE};
+        } else {
+          goneSince = undefined;
+        }
+        return {done: false, seen: error};
       }
-      await sleep(500);
-    }
-  }
+    },
+    {deadline: Date.now() + timeoutMs, intervalMs: 500},
+  );
+  // Out of time: HA's last answer is the reason.
+  if (!waited.done) throw waited.lastSeen ?? new Error('no answer');
+  return waited.value;
+}
+
+/** A probe that failed answers no; Ctrl-C is never taken for an answer. */
+function falseUnlessInterrupted(error: unknown): false {
+  if (error instanceof InterruptedError) throw error;
+  return false;
 }
 
 /** Onboard the target's HA as far as kp can (`kp ha up`); throws OnboardingFailure when it cannot complete it. */
@@ -301,19 +311,22 @@ export async function openSession(ctx: KpContext, target: HaTarget, retryMs = 5_
   const endpoint = await endpointOf(target);
   if ('unreachable' in endpoint) return {none: endpoint.unreachable};
   const api = apiFor(ctx, endpoint.url, credentials.clientId);
-  const deadline = Date.now() + retryMs;
-  for (;;) {
-    try {
-      const token = await tokenFromKeptLogin(api, target.credentialsKey, credentials);
-      if (token === undefined) return {none: "HA refused kp's token and password (it was re-created and onboarded by someone else)"};
-      return {api, token, owner: credentials.username};
-    } catch (error) {
-      if (error instanceof InterruptedError) throw error;
-      const retryable = error instanceof HaApiError && (error.status === undefined || error.status >= 500);
-      if (!retryable || Date.now() > deadline) return {none: `HA's API did not answer kp (${(error as Error).message})`};
-      await sleep(500);
-    }
-  }
+  const waited = await poll<HaSession, Error>(
+    async () => {
+      try {
+        const token = await tokenFromKeptLogin(api, target.credentialsKey, credentials);
+        if (token === undefined) return {done: true, value: {none: "HA refused kp's token and password (it was re-created and onboarded by someone else)"}};
+        return {done: true, value: {api, token, owner: credentials.username}};
+      } catch (error) {
+        if (error instanceof InterruptedError) throw error;
+        const retryable = error instanceof HaApiError && (error.status === undefined || error.status >= 500);
+        if (!retryable) return {done: true, value: {none: `HA's API did not answer kp (${(error as Error).message})`}};
+        return {done: false, seen: error as Error};
+      }
+    },
+    {deadline: Date.now() + retryMs, intervalMs: 500},
+  );
+  return waited.done ? waited.value : {none: `HA's API did not answer kp (${waited.lastSeen?.message ?? 'no answer'})`};
 }
 
 /** What `kp ha status` says about onboarding (read-only: never onboards). */

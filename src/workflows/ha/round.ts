@@ -34,9 +34,9 @@ import {
 import {formatBytes, formatMs, summaryRows, type HaSyncReport} from './report.js';
 import {logWindowStart, notRunningReason, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from './targets/target.js';
 import {parseLogVerdict, type LogVerdict} from './verdict.js';
-import {sleep} from '../../core/interruption.js';
 import {entryExitCode, readEntryVerdict} from './entry-verdict.js';
 import {openSession} from './onboarding.js';
+import {poll, type Look} from '../../core/poll.js';
 
 /** What one sync round needs to know. */
 export interface HaSyncOptions {
@@ -139,28 +139,24 @@ async function listUnderLock(
   pollMs: number,
   expectDigest: string | undefined,
 ): Promise<{listing: RemoteListing; waitedMs: number}> {
-  const started = Date.now();
   let announced = false;
   let takeover: string | undefined;
   let announcedRestart = false;
-  for (;;) {
+  // What the last look saw: the lock's holder, or the target restarting (its exec failing).
+  type Seen = {holder: string} | {restarting: unknown};
+  const lookOnce = async (): Promise<Look<RemoteListing, Seen> | 'again'> => {
     let listing: RemoteListing;
     try {
       listing = await listRemote(target, layout, owner === undefined ? undefined : {owner, takeover, expectDigest});
     } catch (error) {
       // HA restarting (after another sync, or by hand) answers no exec for a moment: wait, within the lock budget.
-      if (!isRestarting(error) || Date.now() >= deadline) throw error;
+      if (!isRestarting(error)) throw error;
       if (!announcedRestart) ctx.out.step(`${target.label} is restarting; waiting for it to run again...`);
       announcedRestart = true;
-      await sleep(Math.min(pollMs, 1000));
-      continue;
+      return {done: false, seen: {restarting: error}};
     }
-    if (owner === undefined || listing.lock.state === 'acquired' || listing.lock.state === 'released') return {listing, waitedMs: Date.now() - started};
-    if (listing.lock.state === 'failed') {
-      throw fail.toolFailed(`Taking the sync lock in ${target.label} failed: ${listing.lock.reason}`);
-    }
-    if (listing.lock.state !== 'held') throw fail.toolFailed(`The listing in ${target.label} did not report the sync lock.`);
-    const holder = listing.lock.owner;
+    if (owner === undefined || listing.lock.state === 'acquired' || listing.lock.state === 'released') return {done: true, value: listing};
+    const holder = heldBy(target, listing);
     const parsed = parseOwner(holder);
     // This very process's own lock (a release that failed in an earlier --watch round) is ours to
     // take back: the local lock guarantees no round of ours runs beside this one.
@@ -172,15 +168,32 @@ async function listUnderLock(
           : `The sync lock in ${target.label} belongs to ${describeOwner(holder)}, which no longer runs: taking it over.`,
       );
       takeover = holder;
-      continue;
+      return 'again';
     }
-    if (!announced) {
-      ctx.out.step(`Waiting for another sync into ${target.label} (${describeOwner(holder)}) to finish...`);
-      announced = true;
-    }
-    if (Date.now() >= deadline) throw lockTimeout(target.label, holder, 'in the target', `${layout.stagingRoot}/${layout.domain}.lock`);
-    await sleep(Math.min(pollMs, 1000));
-  }
+    if (!announced) ctx.out.step(`Waiting for another sync into ${target.label} (${describeOwner(holder)}) to finish...`);
+    announced = true;
+    return {done: false, seen: {holder}};
+  };
+  const waited = await poll<RemoteListing, Seen>(
+    async () => {
+      for (;;) {
+        const seen = await lookOnce();
+        if (seen !== 'again') return seen; // a takeover lists again at once
+      }
+    },
+    {deadline, intervalMs: Math.min(pollMs, 1000)},
+  );
+  if (waited.done) return {listing: waited.value, waitedMs: waited.waitedMs};
+  const last = waited.lastSeen;
+  if (last && 'restarting' in last) throw last.restarting;
+  throw lockTimeout(target.label, last?.holder ?? '', 'in the target', `${layout.stagingRoot}/${layout.domain}.lock`);
+}
+
+/** The holder of the target's lock, as the listing reports it; a listing that could not take or name it is a tool failure. */
+function heldBy(target: HaTarget, listing: RemoteListing): string {
+  if (listing.lock.state === 'failed') throw fail.toolFailed(`Taking the sync lock in ${target.label} failed: ${listing.lock.reason}`);
+  if (listing.lock.state !== 'held') throw fail.toolFailed(`The listing in ${target.label} did not report the sync lock.`);
+  return listing.lock.owner;
 }
 
 /** Observe: local component, target state, volume, remote listing (under the target's lock), and the plan. */
@@ -292,8 +305,6 @@ const STOPPED_AFTER_MS = 3_000;
  * was seen (exited, OOM-killed), instead of running into --timeout.
  */
 async function waitForRestart(ctx: KpContext, target: HaTarget, before: TargetState, since: number, deadline: number, pollMs: number): Promise<RestartWait> {
-  let state = before;
-  let observedAfterMs: number | undefined;
   let downSince: number | undefined;
   let backoffSaid = false;
   const watchDown = (now: TargetState): string | undefined => {
@@ -316,31 +327,39 @@ async function waitForRestart(ctx: KpContext, target: HaTarget, before: TargetSt
     return Date.now() - downSince >= STOPPED_AFTER_MS ? notRunningReason(now) : undefined;
   };
   // Right after `kill 1` the old instance may still look ready: only a new instance counts.
-  while (Date.now() < deadline) {
-    state = await target.state();
-    if (restartObserved(before, state)) {
-      observedAfterMs = Date.now() - since;
-      ctx.out.step(`restart observed after ${formatMs(observedAfterMs)} (restarts ${before.restartCount} -> ${state.restartCount}); waiting for HA to answer`);
-      break;
-    }
-    const stopped = watchDown(state);
-    if (stopped) return {observed: false, ready: false, state, stopped};
-    await sleep(pollMs);
+  const restarted = await poll<{state: TargetState; stopped?: string}, TargetState>(
+    async () => {
+      const now = await target.state();
+      if (restartObserved(before, now)) return {done: true, value: {state: now}};
+      const stopped = watchDown(now);
+      return stopped ? {done: true, value: {state: now, stopped}} : {done: false, seen: now};
+    },
+    {deadline, intervalMs: pollMs},
+  );
+  if (!restarted.done) return {observed: false, ready: false, state: restarted.lastSeen ?? before};
+  let state = restarted.value.state;
+  if (restarted.value.stopped) return {observed: false, ready: false, state, stopped: restarted.value.stopped};
+  const observedAfterMs = Date.now() - since;
+  ctx.out.step(`restart observed after ${formatMs(observedAfterMs)} (restarts ${before.restartCount} -> ${state.restartCount}); waiting for HA to answer`);
+  const answered = await poll<{ready: boolean; stopped?: string}, undefined>(
+    async (n) => {
+      if (n > 1) {
+        state = await target.state();
+        const stopped = watchDown(state);
+        if (stopped) return {done: true, value: {ready: false, stopped}};
+      }
+      // One probe exec may wait up to 4 s inside the container: no exec per poll, no poll-sized overshoot.
+      const ready = state.running && (await target.isReady(state, Math.max(0, Math.min(4_000, deadline - Date.now()))));
+      return ready ? {done: true, value: {ready: true}} : {done: false};
+    },
+    {deadline, intervalMs: pollMs},
+  );
+  if (answered.done && answered.value.ready) {
+    const readyAfterMs = Date.now() - since;
+    ctx.out.step(`HA answers after ${formatMs(readyAfterMs)}`);
+    return {observed: true, observedAfterMs, ready: true, readyAfterMs, state};
   }
-  if (observedAfterMs === undefined) return {observed: false, ready: false, state};
-  while (Date.now() < deadline) {
-    // One probe exec may wait up to 4 s inside the container: no exec per poll, no poll-sized overshoot.
-    if (state.running && (await target.isReady(state, Math.max(0, Math.min(4_000, deadline - Date.now()))))) {
-      const readyAfterMs = Date.now() - since;
-      ctx.out.step(`HA answers after ${formatMs(readyAfterMs)}`);
-      return {observed: true, observedAfterMs, ready: true, readyAfterMs, state};
-    }
-    await sleep(pollMs);
-    state = await target.state();
-    const stopped = watchDown(state);
-    if (stopped) return {observed: true, observedAfterMs, ready: false, state, stopped};
-  }
-  return {observed: true, observedAfterMs, ready: false, state};
+  return {observed: true, observedAfterMs, ready: false, state, ...(answered.done ? {stopped: answered.value.stopped} : {})};
 }
 
 /**
@@ -362,45 +381,53 @@ async function waitForInPlace(
   let haPid: number | undefined;
   let seenProcess: {pid: number; start: string} | undefined;
   let haStartedAt: number | undefined;
-  while (Date.now() < deadline) {
-    const tries = Math.max(0, Math.min(40, Math.floor((deadline - Date.now()) / 100)));
-    const result = await target.exec(scriptCommand(SCRIPTS.inplaceWait, {signalled, tries, known: seenProcess})).catch((error: unknown) => {
-      if (error instanceof InterruptedError) throw error;
-      return undefined;
-    });
-    const outcome = result ? SCRIPTS.inplaceWait.parse(result.stdout) : {newProcess: undefined, ready: false, finished: false};
-    // The process to wait on: a later one (HA crashed and its supervisor started it again) replaces it.
-    if (outcome.newProcess) {
-      if (outcome.newProcess.pid !== seenProcess?.pid || outcome.newProcess.start !== seenProcess.start) {
-        // Its age, read in the target, dates its start (minus the exec's return trip: 250 ms spare).
-        haStartedAt = outcome.newProcess.ageMs === undefined ? undefined : Date.now() - outcome.newProcess.ageMs - 250;
+  // An exec that ran to its end waited inside the target already: the next one follows at once.
+  let pause = 0;
+  const waited = await poll<RestartWait, undefined>(
+    async () => {
+      const tries = Math.max(0, Math.min(40, Math.floor((deadline - Date.now()) / 100)));
+      const result = await target.exec(scriptCommand(SCRIPTS.inplaceWait, {signalled, tries, known: seenProcess})).catch(undefinedUnlessInterrupted);
+      const outcome = result ? SCRIPTS.inplaceWait.parse(result.stdout) : {newProcess: undefined, ready: false, finished: false};
+      // The process to wait on: a later one (HA crashed and its supervisor started it again) replaces it.
+      if (outcome.newProcess) {
+        if (outcome.newProcess.pid !== seenProcess?.pid || outcome.newProcess.start !== seenProcess.start) {
+          // Its age, read in the target, dates its start (minus the exec's return trip: 250 ms spare).
+          haStartedAt = outcome.newProcess.ageMs === undefined ? undefined : Date.now() - outcome.newProcess.ageMs - 250;
+        }
+        seenProcess = outcome.newProcess;
+        haPid = outcome.newProcess.pid;
       }
-      seenProcess = outcome.newProcess;
-      haPid = outcome.newProcess.pid;
-    }
-    if (outcome.newProcess && observedAfterMs === undefined) {
-      observedAfterMs = Date.now() - since;
-      ctx.out.step(
-        `HA restarted in place after ${formatMs(observedAfterMs)} (pid ${signalled.pid} -> ${haPid}, container untouched); waiting for HA to answer`,
-      );
-    }
-    if (outcome.ready) {
-      const readyAfterMs = Date.now() - since;
-      ctx.out.step(`HA answers after ${formatMs(readyAfterMs)}`);
-      return {observed: true, observedAfterMs, ready: true, readyAfterMs, state: await target.state(), haPid, haStartedAt};
-    }
-    if (!outcome.finished) {
+      if (outcome.newProcess && observedAfterMs === undefined) {
+        observedAfterMs = Date.now() - since;
+        ctx.out.step(
+          `HA restarted in place after ${formatMs(observedAfterMs)} (pid ${signalled.pid} -> ${haPid}, container untouched); waiting for HA to answer`,
+        );
+      }
+      if (outcome.ready) {
+        const readyAfterMs = Date.now() - since;
+        ctx.out.step(`HA answers after ${formatMs(readyAfterMs)}`);
+        return {done: true, value: {observed: true, observedAfterMs, ready: true, readyAfterMs, state: await target.state(), haPid, haStartedAt}};
+      }
+      pause = 0;
+      if (outcome.finished) return {done: false};
       // The exec did not run to its end: the container stopped or restarted under it.
       const state = await target.state();
-      if (!state.running) return {observed: observedAfterMs !== undefined, observedAfterMs, ready: false, state, stopped: notRunningReason(state), haPid};
-      if (restartObserved(before, state)) {
-        // Someone (or a liveness probe) restarted the whole container: wait for that instead.
-        return waitForRestart(ctx, target, before, since, deadline, pollMs);
-      }
-      await sleep(pollMs);
-    }
-  }
-  return {observed: observedAfterMs !== undefined, observedAfterMs, ready: false, state: await target.state(), haPid};
+      if (!state.running)
+        return {done: true, value: {observed: observedAfterMs !== undefined, observedAfterMs, ready: false, state, stopped: notRunningReason(state), haPid}};
+      // Someone (or a liveness probe) restarted the whole container: wait for that instead.
+      if (restartObserved(before, state)) return {done: true, value: await waitForRestart(ctx, target, before, since, deadline, pollMs)};
+      pause = pollMs;
+      return {done: false};
+    },
+    {deadline, intervalMs: () => pause},
+  );
+  return waited.done ? waited.value : {observed: observedAfterMs !== undefined, observedAfterMs, ready: false, state: await target.state(), haPid};
+}
+
+/** An exec that failed: no answer this time (its state says why), unless it was Ctrl-C. */
+function undefinedUnlessInterrupted(error: unknown): undefined {
+  if (error instanceof InterruptedError) throw error;
+  return undefined;
 }
 
 /** Read the log since the restart until it says loaded or failed (or time runs out). */
@@ -412,19 +439,26 @@ async function readVerdict(
   settleMs: number,
   pollMs: number,
 ): Promise<LogVerdict> {
-  let verdict = parseLogVerdict(await target.logsSince(startedAt), domain);
-  while (verdict.status === 'not-seen' && Date.now() < deadline) {
-    await sleep(Math.max(pollMs, 500));
-    verdict = parseLogVerdict(await target.logsSince(startedAt), domain);
-  }
+  const read = async () => parseLogVerdict(await target.logsSince(startedAt), domain);
+  const seen = await poll<LogVerdict, LogVerdict>(
+    async () => {
+      const verdict = await read();
+      return verdict.status === 'not-seen' ? {done: false, seen: verdict} : {done: true, value: verdict};
+    },
+    {deadline, intervalMs: Math.max(pollMs, 500)},
+  );
+  const verdict = seen.done ? seen.value : seen.lastSeen!;
+  if (verdict.status !== 'found') return verdict;
   // HA answers, and prints the loader line, before it sets up custom integrations: read on for up
   // to `settleMs` (twice a second), and stop at the first failure, which is certain.
-  const settleUntil = Date.now() + settleMs;
-  while (verdict.status === 'found' && Date.now() < settleUntil) {
-    await sleep(Math.min(500, settleUntil - Date.now()));
-    verdict = parseLogVerdict(await target.logsSince(startedAt), domain);
-  }
-  return verdict;
+  const settled = await poll<LogVerdict, LogVerdict>(
+    async (n) => {
+      const now = n === 1 ? verdict : await read();
+      return now.status === 'found' ? {done: false, seen: now} : {done: true, value: now};
+    },
+    {deadline: Date.now() + settleMs, intervalMs: 500},
+  );
+  return settled.done ? settled.value : settled.lastSeen!;
 }
 
 /** The key of the local lock: the target and the folder kp writes in it. */
@@ -567,11 +601,13 @@ async function untilHaAnswers(ctx: KpContext, target: HaTarget, observed: Target
   // Bounded: an HA that never answers is restarted anyway (it is broken, not booting).
   const deadline = Math.min(roundDeadline, Date.now() + 90_000);
   ctx.out.step(`HA in ${target.label} is still starting: waiting for it to answer before restarting it in place`);
-  while (Date.now() < deadline) {
-    const state = await target.state();
-    if (await target.isReady(state, Math.max(0, Math.min(4_000, deadline - Date.now())))) return;
-    await sleep(250);
-  }
+  await poll(
+    async () => {
+      const state = await target.state();
+      return (await target.isReady(state, Math.max(0, Math.min(4_000, deadline - Date.now())))) ? {done: true, value: undefined} : {done: false};
+    },
+    {deadline, intervalMs: 250},
+  );
 }
 
 /** Apply, restart and verdict for an observation, then give the target's lock back. */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import {writeFileAtomic} from '../../config/atomic-write.js';
 import {locksDir} from '../../config/paths.js';
 import {fail} from '../../core/errors.js';
-import {sleep} from '../../core/interruption.js';
+import {poll} from '../../core/poll.js';
 
 /** Who holds a lock: enough to tell, on this machine, whether that process still exists. */
 export interface LockOwner {
@@ -127,27 +127,36 @@ export async function acquireLocalLock(
   mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
   const ownerFile = `${file}.owner`;
   let announced = false;
-  for (;;) {
-    try {
-      // A holder that dies stops refreshing the lock's mtime: after `stale` ms it is gone.
-      const release = await lockfile.lock(file, {realpath: false, stale: 15_000, update: 5_000, retries: 0, onCompromised: () => undefined});
-      writeFileAtomic(ownerFile, `${formatOwner(currentOwner())}\n`);
-      return async () => {
-        // The owner line goes first: a waiter that sees no owner file retries rather than name a gone holder.
-        rmSync(ownerFile, {force: true});
-        await release().catch(() => undefined);
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-    }
-    const holder = existsSync(ownerFile) ? readFileSync(ownerFile, 'utf8').trim() : '';
-    if (!announced) {
-      options.onWait(describeOwner(holder));
+  const waited = await poll<ReleaseLock, string>(
+    async () => {
+      try {
+        // A holder that dies stops refreshing the lock's mtime: after `stale` ms it is gone.
+        const release = await lockfile.lock(file, {realpath: false, stale: 15_000, update: 5_000, retries: 0, onCompromised: () => undefined});
+        writeFileAtomic(ownerFile, `${formatOwner(currentOwner())}\n`);
+        return {done: true, value: releaseWith(release, ownerFile)};
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      }
+      const holder = existsSync(ownerFile) ? readFileSync(ownerFile, 'utf8').trim() : '';
+      if (!announced) options.onWait(describeOwner(holder));
       announced = true;
-    }
-    if (Date.now() >= options.deadline) throw lockTimeout(label, holder, 'on this machine');
-    await sleep(options.pollMs ?? 500);
-  }
+      return {done: false, seen: holder};
+    },
+    {deadline: options.deadline, intervalMs: options.pollMs ?? 500},
+  );
+  if (!waited.done) throw lockTimeout(label, waited.lastSeen ?? '', 'on this machine');
+  return waited.value;
+}
+
+/**
+ * Giving the lock back: the owner line goes first (a waiter that sees no owner file retries rather
+ * than name a gone holder), then the lock. A lock proper-lockfile already lost (compromised) is gone.
+ */
+function releaseWith(release: () => Promise<void>, ownerFile: string): ReleaseLock {
+  return async () => {
+    rmSync(ownerFile, {force: true});
+    await release().catch(() => undefined);
+  };
 }
 
 /** The error when a lock stayed held past --lock-timeout. */
