@@ -110,6 +110,17 @@ export const fail = {
   withCode: (exitCode: ExitCodeValue, message: string, hint?: string, extras: FailureExtras = {}): KpError => new KpError(message, {hint, exitCode, ...extras}),
 };
 
+/**
+ * For a failure that does not matter at this point (a probe, a best-effort release): it becomes
+ * `fallback`, but Ctrl-C stays Ctrl-C. The one way kp ignores an error.
+ */
+export function unlessInterrupted<T>(fallback: T): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof InterruptedError) throw error;
+    return fallback;
+  };
+}
+
 /** Map anything thrown to a KpError with a documented exit code. */
 /**
  * One line from oclif's parse error, with its reason kept: oclif puts the reason on the lines after

@@ -156,7 +156,7 @@ export async function devStatus(ctx: KpContext, options: {name: string; workspac
   // so kp does not wait for it, and is thrown.
   const probe = new AbortController();
   const nodesObserved = observeNodes(new Engine(ctx.runner), options.name, probe.signal);
-  nodesObserved.catch(() => undefined);
+  nodesObserved.catch(() => undefined); // marked handled only: it is awaited below
   let skaffoldFile: string = SHIPPED_FILES.skaffold;
   let contextView: ReturnType<typeof observeContext>;
   let forwards: ReturnType<typeof forwardedEndpoints>;

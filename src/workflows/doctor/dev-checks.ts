@@ -6,7 +6,7 @@
 import type {KpContext} from '../context.js';
 import {loadKindConfig} from '../../config/kind-config.js';
 import {loadSkaffoldConfig} from '../../config/skaffold-config.js';
-import {KpError} from '../../core/errors.js';
+import {KpError, unlessInterrupted} from '../../core/errors.js';
 import type {DoctorCheck} from './check.js';
 import {exposedNodePorts, observeNodes, type ExposedPort, type NodeObservation} from '../dev/cluster.js';
 import {describeCollision, findPortCollisions, type PortCollision} from '../dev/port-collisions.js';
@@ -124,7 +124,7 @@ async function workspaceCollisionCheck(options: {workspace?: string}, observed: 
 /** Every dev-loop check for `kp doctor`. */
 export async function devDoctorChecks(ctx: KpContext, options: {workspace?: string}): Promise<DoctorCheck[]> {
   // One look at the default cluster's node containers serves both checks.
-  const observed = observeNodes(new Engine(ctx.runner), DEFAULT_CLUSTER_NAME).catch(() => undefined);
+  const observed = observeNodes(new Engine(ctx.runner), DEFAULT_CLUSTER_NAME).catch(unlessInterrupted(undefined));
   const [probes, collisions, nodes] = await Promise.all([probeDevTools(ctx.runner, {useCache: false}), workspaceCollisionCheck(options, observed), observed]);
   const exposure: DoctorCheck = nodes
     ? exposureCheck(exposedNodePorts(nodes))

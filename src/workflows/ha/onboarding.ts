@@ -7,7 +7,7 @@
  */
 import {randomBytes} from 'node:crypto';
 import {credentialsFile, readCredentials, removeCredentials, writeCredentials, type HaCredentials} from '../../config/ha-credentials.js';
-import {ExitCode, fail, InterruptedError, KpError} from '../../core/errors.js';
+import {ExitCode, fail, InterruptedError, KpError, unlessInterrupted} from '../../core/errors.js';
 import {HaApi, HaApiError, type OnboardingStep} from '../../tools/ha-api.js';
 import type {KpContext} from '../context.js';
 import {acquireLocalLock} from '../shared/lock.js';
@@ -113,7 +113,7 @@ async function readSteps(api: HaApi, timeoutMs: number, hasKeptLogin: boolean): 
       } catch (error) {
         const retryable = error instanceof HaApiError && (error.status === undefined || error.status === 404 || error.status >= 500);
         if (!retryable) throw error;
-        if (error.status === 404 && (await api.userOnboarded().catch(falseUnlessInterrupted))) {
+        if (error.status === 404 && (await api.userOnboarded().catch(unlessInterrupted(false)))) {
           goneSince ??= Date.now();
           if (hasKeptLogin || Date.now() - goneSince >= 3_000) return {done: true, value: ALL_DONE};
         } else {
@@ -127,12 +127,6 @@ async function readSteps(api: HaApi, timeoutMs: number, hasKeptLogin: boolean): 
   // Out of time: HA's last answer is the reason.
   if (!waited.done) throw waited.lastSeen ?? new Error('no answer');
   return waited.value;
-}
-
-/** A probe that failed answers no; Ctrl-C is never taken for an answer. */
-function falseUnlessInterrupted(error: unknown): false {
-  if (error instanceof InterruptedError) throw error;
-  return false;
 }
 
 /** Onboard the target's HA as far as kp can (`kp ha up`); throws OnboardingFailure when it cannot complete it. */

@@ -4,7 +4,7 @@
  * Used by `kp ha sync` and `kp ha status`.
  */
 import {readFileSync} from 'node:fs';
-import {fail} from '../../core/errors.js';
+import {fail, unlessInterrupted} from '../../core/errors.js';
 import type {SyncPlan} from './plan.js';
 import {scriptCommand, SCRIPTS, type RemoteLayout, type RemoteListing} from './remote.js';
 import {buildTar, parentDirectories, type TarEntry} from './tar.js';
@@ -26,7 +26,7 @@ export function stagingParent(volume: VolumeInfo, configDir: string): string {
 
 /** Release the target's sync lock if `owner` still holds it (best effort: a lock left behind is taken over by the next run here). */
 export async function releaseRemoteLock(target: HaTarget, layout: RemoteLayout, owner: string): Promise<boolean> {
-  const result = await target.exec(scriptCommand(SCRIPTS.unlock, {layout, owner}), {mutating: true}).catch(() => undefined);
+  const result = await target.exec(scriptCommand(SCRIPTS.unlock, {layout, owner}), {mutating: true}).catch(unlessInterrupted(undefined));
   return result !== undefined && result.exitCode === 0 && SCRIPTS.unlock.parse(result.stdout);
 }
 

@@ -5,7 +5,7 @@
  */
 import {randomBytes} from 'node:crypto';
 import type {KpContext} from '../context.js';
-import {ExitCode, fail, InterruptedError} from '../../core/errors.js';
+import {ExitCode, fail, InterruptedError, unlessInterrupted} from '../../core/errors.js';
 import {collectFiles, compileIgnores, detectSource, withoutIgnored, type ComponentSource, type IgnoreMatcher} from './component.js';
 import {planSync, type SyncPlan} from './plan.js';
 import {acquireLocalLock, currentOwner, describeOwner, formatOwner, lockTimeout, ownerGone, parseOwner} from '../shared/lock.js';
@@ -386,7 +386,7 @@ async function waitForInPlace(
   const waited = await poll<RestartWait, undefined>(
     async () => {
       const tries = Math.max(0, Math.min(40, Math.floor((deadline - Date.now()) / 100)));
-      const result = await target.exec(scriptCommand(SCRIPTS.inplaceWait, {signalled, tries, known: seenProcess})).catch(undefinedUnlessInterrupted);
+      const result = await target.exec(scriptCommand(SCRIPTS.inplaceWait, {signalled, tries, known: seenProcess})).catch(unlessInterrupted(undefined));
       const outcome = result ? SCRIPTS.inplaceWait.parse(result.stdout) : {newProcess: undefined, ready: false, finished: false};
       // The process to wait on: a later one (HA crashed and its supervisor started it again) replaces it.
       if (outcome.newProcess) {
@@ -422,12 +422,6 @@ async function waitForInPlace(
     {deadline, intervalMs: () => pause},
   );
   return waited.done ? waited.value : {observed: observedAfterMs !== undefined, observedAfterMs, ready: false, state: await target.state(), haPid};
-}
-
-/** An exec that failed: no answer this time (its state says why), unless it was Ctrl-C. */
-function undefinedUnlessInterrupted(error: unknown): undefined {
-  if (error instanceof InterruptedError) throw error;
-  return undefined;
 }
 
 /** Read the log since the restart until it says loaded or failed (or time runs out). */

@@ -16,7 +16,7 @@ import {statSync} from 'node:fs';
 import path from 'node:path';
 import {watch, type FSWatcher} from 'chokidar';
 import type {KpContext} from '../context.js';
-import {ExitCode, InterruptedError, toKpError} from '../../core/errors.js';
+import {ExitCode, InterruptedError, toKpError, unlessInterrupted} from '../../core/errors.js';
 import {compileIgnores, detectSource, isExcluded} from './component.js';
 import type {HaSyncReport} from './report.js';
 import {notRunningReason, restartObserved, type HaTarget, type TargetState} from './targets/target.js';
@@ -179,7 +179,7 @@ class WatchSession {
       this.examineAfterRound = true;
       return;
     }
-    this.baseline = await this.target.state().catch(swallowUnlessInterrupted);
+    this.baseline = await this.target.state().catch(unlessInterrupted(undefined));
   }
 
   /** Rounds until no change is pending (or the session stops, or the folder is gone). */
@@ -285,7 +285,7 @@ class WatchSession {
     }
     const baseline = this.baseline;
     if (this.stopping() || !baseline) return;
-    const now = await this.target.state().catch(swallowUnlessInterrupted);
+    const now = await this.target.state().catch(unlessInterrupted(undefined));
     if (!now || this.running) return;
     if (!now.running) {
       if (!this.stoppedSaid)
@@ -344,12 +344,6 @@ function failedRound(number: number, error: unknown): WatchRound {
 /** Ctrl-C ended what was running: the session's shutdown takes over. Anything else is a failure. */
 function endsOnInterrupt(error: unknown): void {
   if (!(error instanceof InterruptedError)) throw error;
-}
-
-/** Reading the target failed: no answer this time (the next event reads again), unless it was Ctrl-C. */
-function swallowUnlessInterrupted(error: unknown): undefined {
-  if (error instanceof InterruptedError) throw error;
-  return undefined;
 }
 
 /** Resolves on Ctrl-C (at once when it already came). */

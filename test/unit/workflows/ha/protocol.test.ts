@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {ExitCode} from '../../../../src/core/errors.js';
+import {ExitCode, InterruptedError, fail} from '../../../../src/core/errors.js';
 import type {RunResult} from '../../../../src/tools/runner.js';
-import {listRemote, stagingParent, uploadArchive} from '../../../../src/workflows/ha/protocol.js';
+import {listRemote, releaseRemoteLock, stagingParent, uploadArchive} from '../../../../src/workflows/ha/protocol.js';
 import {LIST_SCRIPT, remoteLayout} from '../../../../src/workflows/ha/remote.js';
 import type {HaTarget} from '../../../../src/workflows/ha/targets/target.js';
 import type {SyncPlan} from '../../../../src/workflows/ha/plan.js';
@@ -65,6 +65,19 @@ describe('the listing exec', () => {
     const {fake} = target({exitCode: 126, stderr: 'OCI runtime exec failed: exec: "sh": executable file not found in $PATH\n'});
 
     await expect(listRemote(fake, layout)).rejects.toMatchObject({exitCode: ExitCode.Prerequisite, message: expect.stringContaining('has no usable sh')});
+  });
+});
+
+describe('releasing the lock in the target (best effort)', () => {
+  const layout = remoteLayout('/config', 'kamerplanter');
+  const failingTarget = (error: Error) => ({label: 'container ha', exec: () => Promise.reject(error)}) as unknown as HaTarget;
+
+  it('Given the release exec fails, When the lock is released, Then it reports false and the round goes on (the next run takes the lock back)', async () => {
+    expect(await releaseRemoteLock(failingTarget(fail.toolFailed('docker exec failed')), layout, 'owner')).toBe(false);
+  });
+
+  it('Given Ctrl-C during the release exec, When the lock is released, Then the interruption comes through (never swallowed)', async () => {
+    await expect(releaseRemoteLock(failingTarget(new InterruptedError()), layout, 'owner')).rejects.toBeInstanceOf(InterruptedError);
   });
 });
 
