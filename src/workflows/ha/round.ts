@@ -103,28 +103,6 @@ interface Observation {
   lockWaitMs: number;
 }
 
-/** An exec refused because the container is (re)starting: docker's and kubectl's words for it. */
-export function isRestarting(error: unknown): boolean {
-  const text = error instanceof Error ? error.message : String(error);
-  // An exec killed by the container's own restart (another run's `kill 1` under its lock) ends with
-  // SIGKILL/SIGTERM's exit code and nothing else to say.
-  if (
-    /is restarting, wait until the container is running|is not running|container not found|ContainerCreating|PodInitializing|failed \(exit 1(37|43)\)/i.test(
-      text,
-    )
-  )
-    return true;
-  // An exec that starts in the instant the container's init dies: runc cannot hand the new process
-  // its config ("error writing config to pipe: write init-p: broken pipe", exit 126) or finds the
-  // container already stopped ("cannot exec in a stopped container"). Seen in CI when a second sync
-  // listed while the first one's `kill 1` landed. A missing `sh` is not transient and stays fatal.
-  return (
-    /OCI runtime exec failed/i.test(text) &&
-    /broken pipe|cannot exec in a stopped|container process not found|no such process/i.test(text) &&
-    !/executable file not found|permission denied/i.test(text)
-  );
-}
-
 /**
  * List the target under its sync lock: another run's lock is waited for (its holder named once)
  * until `deadline`, and taken over only when its holder is provably gone. Without an owner
@@ -150,7 +128,7 @@ async function listUnderLock(
       listing = await listRemote(target, layout, owner === undefined ? undefined : {owner, takeover, expectDigest});
     } catch (error) {
       // HA restarting (after another sync, or by hand) answers no exec for a moment: wait, within the lock budget.
-      if (!isRestarting(error)) throw error;
+      if (!target.isRestarting(error)) throw error;
       if (!announcedRestart) ctx.out.step(`${target.label} is restarting; waiting for it to run again...`);
       announcedRestart = true;
       return {done: false, seen: {restarting: error}};
@@ -896,7 +874,7 @@ async function restartHa(run: RoundRun, chosen: AppliedRestart, sent: Applied, r
 /** `kill 1` in the target; the exec itself dies with the container it stopped (SIGKILL's or SIGTERM's exit code). */
 async function killFromInside(target: HaTarget): Promise<void> {
   const killed = await target.exec(['kill', '1'], {mutating: true});
-  if (![0, 137, 143].includes(killed.exitCode) && !isRestarting(new Error(killed.stderr))) {
+  if (![0, 137, 143].includes(killed.exitCode) && !target.isRestarting(new Error(killed.stderr))) {
     throw fail.toolFailed(
       `kill 1 failed in ${target.label}: ${killed.stderr.trim().split('\n').at(-1) ?? `exit ${killed.exitCode}`}`,
       'The new files are in place; restart HA by hand, then `kp ha status` shows whether it loaded them.',

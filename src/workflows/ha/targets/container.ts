@@ -7,7 +7,7 @@ import type {ContainerDetails, Engine} from '../../../tools/docker.js';
 import type {HaEndpoint} from '../../../tools/ha-api.js';
 import type {RunResult} from '../../../tools/runner.js';
 import {scriptCommand, SCRIPTS} from '../remote.js';
-import {coveringMount, notRunningReason, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
+import {coveringMount, execRefusedWhileRestarting, notRunningReason, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
 
 /** How to find the HA container. */
 export type ContainerSelector = {container: string} | {composeProject: string; service: string};
@@ -178,6 +178,10 @@ export class ContainerTarget implements HaTarget {
     const tries = Math.floor(waitMs / 100);
     const probe = await this.engine.exec(this.ref(), scriptCommand(SCRIPTS.probe, {tries}), {allowFailure: true});
     return probe.exitCode === 0;
+  }
+
+  isRestarting(error: unknown): boolean {
+    return execRefusedWhileRestarting(error);
   }
 
   async logsSince(startedAt: string | undefined): Promise<string> {

@@ -9,7 +9,7 @@ import type {Kubectl, PodJson} from '../../../tools/kubectl.js';
 import type {HaEndpoint} from '../../../tools/ha-api.js';
 import type {RunResult} from '../../../tools/runner.js';
 import {HA_MANIFEST_NAMES} from '../manifest.js';
-import {coveringMount, notRunningReason, parseGoDuration, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
+import {coveringMount, execRefusedWhileRestarting, notRunningReason, parseGoDuration, type HaTarget, type TargetState, type VolumeInfo} from './target.js';
 
 /** How to find the HA pod. */
 export type PodSelector = {pod: string; namespace: string; container: string} | {selector: string; namespace: string; container: string};
@@ -196,6 +196,10 @@ export class PodTarget implements HaTarget {
 
   async isReady(state: TargetState): Promise<boolean> {
     return Boolean(state.ready);
+  }
+
+  isRestarting(error: unknown): boolean {
+    return execRefusedWhileRestarting(error);
   }
 
   async logsSince(startedAt: string | undefined): Promise<string> {

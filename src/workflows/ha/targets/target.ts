@@ -100,6 +100,8 @@ export interface HaTarget extends TargetTransport {
   isReady(state: TargetState, waitMs?: number): Promise<boolean>;
   /** HA's log since `startedAt` (RFC 3339). */
   logsSince(startedAt: string | undefined): Promise<string>;
+  /** This exec failed because the target is (re)starting: its orchestrator's words for it (wait, do not fail). */
+  isRestarting(error: unknown): boolean;
   /** `kill 1` leaves this target stopped (container without restart policy): restart it from outside. */
   readonly needsOutsideRestart: boolean;
   /** Restart from outside: delete the pod / `docker restart` the container. */
@@ -112,6 +114,28 @@ export interface HaTarget extends TargetTransport {
    * stopped, re-created). Resolves when `signal` aborts or the stream ends.
    */
   followChanges(onChange: (what: string) => void, signal: AbortSignal): Promise<{exitCode: number | undefined; stderr: string}>;
+}
+
+/** An exec refused because the container is (re)starting: docker's, kubectl's and runc's words for it. */
+export function execRefusedWhileRestarting(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error);
+  // An exec killed by the container's own restart (another run's `kill 1` under its lock) ends with
+  // SIGKILL/SIGTERM's exit code and nothing else to say.
+  if (
+    /is restarting, wait until the container is running|is not running|container not found|ContainerCreating|PodInitializing|failed \(exit 1(37|43)\)/i.test(
+      text,
+    )
+  )
+    return true;
+  // An exec that starts in the instant the container's init dies: runc cannot hand the new process
+  // its config ("error writing config to pipe: write init-p: broken pipe", exit 126) or finds the
+  // container already stopped ("cannot exec in a stopped container"). Seen in CI when a second sync
+  // listed while the first one's `kill 1` landed. A missing `sh` is not transient and stays fatal.
+  return (
+    /OCI runtime exec failed/i.test(text) &&
+    /broken pipe|cannot exec in a stopped|container process not found|no such process/i.test(text) &&
+    !/executable file not found|permission denied/i.test(text)
+  );
 }
 
 /** The mount (by destination) that contains `path`: the deepest one wins. */

@@ -11,7 +11,7 @@ import {ExitCode} from '../../../../src/core/errors.js';
 import type {RunResult} from '../../../../src/tools/runner.js';
 import {APPLY_SCRIPT, expectedListingDigest, LIST_SCRIPT, UNLOCK_SCRIPT} from '../../../../src/workflows/ha/remote.js';
 import {runSyncRound, type HaSyncOptions} from '../../../../src/workflows/ha/round.js';
-import type {HaTarget, TargetState, VolumeInfo} from '../../../../src/workflows/ha/targets/target.js';
+import {execRefusedWhileRestarting, type HaTarget, type TargetState, type VolumeInfo} from '../../../../src/workflows/ha/targets/target.js';
 import {projectRoot} from '../../../helpers/cli.js';
 import {startFakeHaApi} from '../../../fakes/ha-api.js';
 import {writeCredentials} from '../../../../src/config/ha-credentials.js';
@@ -99,6 +99,9 @@ class FakeTarget implements HaTarget {
   exec(command: readonly string[], options: {input?: Uint8Array; mutating?: boolean} = {}): Promise<RunResult> {
     const args = ['exec', ...(options.input ? ['-i'] : []), 'ha', ...command];
     return this.runner.run('docker', args, {input: options.input, mutating: options.mutating, allowFailure: true});
+  }
+  isRestarting(error: unknown): boolean {
+    return execRefusedWhileRestarting(error);
   }
   async restartFromOutside(): Promise<void> {
     this.outsideRestarts += 1;
