@@ -8,6 +8,8 @@ import type {HaConfigEntry} from '../../tools/ha-api.js';
 import type {SkippedFile} from './component.js';
 import type {LintResult} from './lint.js';
 import type {AppliedRestart} from './restart-rule.js';
+import {formatBytes, formatMs} from './format.js';
+import {RESTART_METHODS} from './restart-methods.js';
 import type {RestartMethod} from './targets/target.js';
 
 /** One row of the summary table (the upstream deploy skill's six rows). */
@@ -105,17 +107,7 @@ export interface HaStatusReport {
   notes: string[];
 }
 
-/** Human-readable byte count. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-/** Seconds with one decimal. */
-export function formatMs(ms: number | undefined): string {
-  return ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`;
-}
+export {formatBytes, formatMs} from './format.js';
 
 /** The six summary rows for a report. */
 export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[] {
@@ -139,9 +131,7 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
       detail: !restarted
         ? restart.rule
         : restart.observed
-          ? restart.method === 'in-place'
-            ? `in place (pid ${restart.before?.haPid ?? '?'} -> ${restart.after?.haPid ?? '?'}); observed after ${formatMs(restart.observedAfterMs)}; container restarts ${restart.after?.restartCount ?? '?'} (${restart.after?.restartCount === restart.before?.restartCount ? 'unchanged' : `was ${restart.before?.restartCount ?? '?'}`})`
-            : `${restart.method === 'kill' ? 'kill 1' : restart.method === 'pod' ? 'pod deleted' : 'container restarted (docker restart)'}; observed after ${formatMs(restart.observedAfterMs)} (restarts ${restart.before?.restartCount ?? '?'} -> ${restart.after?.restartCount ?? '?'})`
+          ? RESTART_METHODS[restart.method].observed(restart)
           : report.outcome === 'stopped'
             ? 'the target stopped instead of restarting'
             : 'restart not observed',

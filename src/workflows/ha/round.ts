@@ -32,6 +32,7 @@ import {
   type RestartDecision,
 } from './restart-rule.js';
 import {formatBytes, formatMs, summaryRows, type HaSyncReport} from './report.js';
+import {RESTART_METHODS} from './restart-methods.js';
 import {logWindowStart, notRunningReason, restartObserved, type HaTarget, type RestartMethod, type TargetState, type VolumeInfo} from './targets/target.js';
 import {parseLogVerdict, type LogVerdict} from './verdict.js';
 import {entryExitCode, readEntryVerdict} from './entry-verdict.js';
@@ -548,7 +549,7 @@ function remember(options: HaSyncOptions, obs: Observation, report: HaSyncReport
     listing.unsafePaths.length === 0 &&
     !listing.replaceComponent &&
     plan.replaced.length === 0;
-  const containerKept = report.restart.method === 'none' || report.restart.method === 'in-place';
+  const containerKept = RESTART_METHODS[report.restart.method].keepsContainer;
   if (!known || !containerKept || !['synced', 'failed', 'up-to-date'].includes(report.outcome)) return;
   const remote = new Map(installed);
   for (const path of plan.deleted) remote.delete(path);
@@ -764,16 +765,9 @@ function chooseMethod(run: RoundRun): {method: AppliedRestart; fallback: string 
 
 /** One line: what is sent where, how the tree is swapped in, and how HA restarts. */
 function announcePlan({ctx: {out}, target, obs: {component, plan, layout}, decision}: RoundRun, method: AppliedRestart): void {
-  const restartWords: Record<AppliedRestart, string> = {
-    none: `no restart (${decision.rule})`,
-    'in-place': `then restarting HA in place (SIGHUP to HA's process; its supervisor starts it again in the same container: no back-off; ${decision.rule})`,
-    kill: `then restarting HA (kill 1: the whole container restarts; ${decision.rule})`,
-    container: `then restarting HA (docker restart: the whole container restarts; ${decision.rule})`,
-    pod: `then restarting HA (pod deletion; ${decision.rule})`,
-  };
   out.step(
     `${component.domain} ${component.version}: ${describePlan(plan)}${plan.upToDate ? ' (--force)' : ''}; sending ${plan.upload.length} ${plan.upload.length === 1 ? 'file' : 'files'} (${formatBytes(plan.uploadBytes)}) to ${target.label}, ` +
-      `building the new tree in ${layout.stagingRoot} and swapping it in with renames; ${restartWords[method]}.`,
+      `building the new tree in ${layout.stagingRoot} and swapping it in with renames; ${RESTART_METHODS[method].announce(decision.rule)}.`,
   );
   if (method === 'pod') {
     const warning = target.outsideRestartWarning();
@@ -792,7 +786,7 @@ async function sendAndSwap(run: RoundRun, method: AppliedRestart): Promise<Appli
   if (method === 'in-place' && !fastExpect && !ctx.dryRun) await untilHaAnswers(ctx, target, obs.state, Date.now() + options.timeoutMs);
   const runId = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
   const archive = uploadArchive(plan, runId);
-  const restartInScript = method === 'kill' ? 'kill' : method === 'in-place' ? 'inplace' : 'none';
+  const restartInScript = RESTART_METHODS[method].inScript;
   const beforeRestart = Date.now();
   const applyArgs: ApplyArgs = {layout, runId, restart: restartInScript, owner: obs.lockOwner, release: method === 'none', deleted: plan.deleted, fastExpect};
   const result = await target
@@ -810,7 +804,7 @@ async function sendAndSwap(run: RoundRun, method: AppliedRestart): Promise<Appli
   const upload = {files: plan.upload.length, bytes: archive.length, contentBytes: plan.uploadBytes};
   if (result.skipped) {
     ctx.out.info(
-      `[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${method === 'none' ? 'not restart' : `restart ${method === 'in-place' ? 'HA in place' : `with ${method}`}`} (${run.decision.rule}).`,
+      `[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${RESTART_METHODS[method].dryRun} (${run.decision.rule}).`,
     );
     return {dryRun: true, upload};
   }
@@ -867,7 +861,7 @@ async function restartHa(run: RoundRun, chosen: AppliedRestart, sent: Applied, r
     ctx.out.warn(restart.fallback);
     if (method === 'kill') await killFromInside(target);
   }
-  if (method === 'container' || method === 'pod') await target.restartFromOutside();
+  if (RESTART_METHODS[method].fromOutside) await target.restartFromOutside();
   return method;
 }
 
@@ -886,7 +880,7 @@ async function killFromInside(target: HaTarget): Promise<void> {
 function awaitRestarted(run: RoundRun, method: AppliedRestart, sent: Applied, deadline: number): Promise<RestartWait> {
   const {ctx, target, obs, clock} = run;
   const signalled = sent.applied.signalled;
-  return method === 'in-place' && signalled
+  return RESTART_METHODS[method].observe === 'process' && signalled
     ? waitForInPlace(ctx, target, obs.state, signalled, sent.beforeRestart, deadline, clock.pollMs)
     : waitForRestart(ctx, target, obs.state, sent.beforeRestart, deadline, clock.pollMs);
 }
