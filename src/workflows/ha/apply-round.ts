@@ -1,0 +1,433 @@
+/**
+ * A sync round after observe and plan, as named steps: lint gate, choose and announce the restart,
+ * send and swap, restart, await ready, judge; then the target's lock is given back.
+ */
+import {randomBytes} from 'node:crypto';
+import type {KpContext} from '../context.js';
+import {ExitCode, fail, InterruptedError} from '../../core/errors.js';
+import {collectFiles, compileIgnores, withoutIgnored} from './component.js';
+import {planSync} from './plan.js';
+import {listRemote, releaseRemoteLock, uploadArchive} from './protocol.js';
+import {parseApply, scriptCommand, SCRIPTS, type ApplyArgs} from './remote.js';
+import {
+  BACKOFF_COST,
+  KILL_COST,
+  chooseRestartMethod,
+  decideRestart,
+  type AppliedRestart,
+  type RestartCapabilities,
+  type RestartDecision,
+} from './restart-rule.js';
+import {formatBytes, summaryRows, type HaSyncReport} from './report.js';
+import {RESTART_METHODS} from './restart-methods.js';
+import {logWindowStart, notRunningReason, type HaTarget} from './targets/target.js';
+import {parseLogVerdict} from './verdict.js';
+import {entryExitCode, readEntryVerdict} from './entry-verdict.js';
+import {openSession} from './onboarding.js';
+import {StaleMemory, type HaSyncOptions, type Observation, type RoundClock} from './round-state.js';
+import {describePlan} from './observe.js';
+import {readVerdict, untilHaAnswers, waitForInPlace, waitForRestart, type RestartWait} from './restart-wait.js';
+
+/** Apply, restart and verdict for an observation, then give the target's lock back. */
+export async function finishRound(
+  ctx: KpContext,
+  target: HaTarget,
+  options: HaSyncOptions,
+  obs: Observation,
+  clock: RoundClock,
+  fastExpect: string | undefined,
+): Promise<HaSyncReport> {
+  const {started, spawnsBefore} = clock;
+  let remoteLockHeld = obs.lockOwner !== undefined;
+  try {
+    const report = await applyRound(
+      ctx,
+      target,
+      options,
+      obs,
+      clock,
+      () => {
+        remoteLockHeld = false;
+      },
+      fastExpect,
+    );
+    if (!remoteLockHeld || !obs.lockOwner) return report;
+    remoteLockHeld = false;
+    if (!(await releaseRemoteLock(target, obs.layout, obs.lockOwner))) {
+      ctx.out.warn(`Could not release the sync lock in ${target.label}; the next kp run on this machine takes it back.`);
+    }
+    // The release is part of the round: count it.
+    return {...report, processes: ctx.runner.spawnCount - spawnsBefore, durationMs: Date.now() - started};
+  } finally {
+    if (remoteLockHeld && obs.lockOwner) await releaseRemoteLock(target, obs.layout, obs.lockOwner);
+  }
+}
+
+/** What a round carries from step to step: its inputs and the restart rule it decided. */
+interface RoundRun {
+  ctx: KpContext;
+  target: HaTarget;
+  options: HaSyncOptions;
+  obs: Observation;
+  clock: RoundClock;
+  /** The watch's fast path: the digest of the listing kp remembers (sh/fast-apply.sh). */
+  fastExpect: string | undefined;
+  /** The target's lock was given back by a script (no second exec needed). */
+  remoteLockReleased: () => void;
+  decision: RestartDecision;
+}
+
+/** The report as the steps fill it (the summary rows are derived at the end). */
+type RoundReport = Omit<HaSyncReport, 'summary'>;
+
+/** What the apply exec did: its parsed outcome, what it sent, and when the restart could begin. */
+interface Applied {
+  applied: ReturnType<typeof parseApply>;
+  upload: HaSyncReport['upload'];
+  /** What the script itself was asked to restart. */
+  restartInScript: ApplyArgs['restart'];
+  beforeRestart: number;
+}
+
+/** Lint gate, apply, restart, await ready, judge: the round after observe and plan, as named steps. */
+async function applyRound(
+  ctx: KpContext,
+  target: HaTarget,
+  options: HaSyncOptions,
+  obs: Observation,
+  clock: RoundClock,
+  remoteLockReleased: () => void,
+  fastExpect: string | undefined,
+): Promise<HaSyncReport> {
+  const run: RoundRun = {ctx, target, options, obs, clock, fastExpect, remoteLockReleased, decision: decideRestart(obs.plan, options.restart, options.force)};
+  const base = initialReport(run);
+  const finish = (report: RoundReport) => finishReport(run, report);
+  announceObservation(run);
+  if (obs.plan.upToDate && !options.force) {
+    ctx.out.success(`${obs.component.domain} ${obs.component.version} is up to date in ${target.label}: nothing sent, no restart.`);
+    return finish({...base, outcome: 'up-to-date', restart: {...base.restart, method: 'none', rule: 'nothing changed'}});
+  }
+  // The lint gate comes before anything is copied: findings stop the round here.
+  const lint = options.lint ? await options.lint(obs.component.dir, obs.plan) : base.lint;
+  const choice = chooseMethod(run);
+  const withLint: RoundReport = {...base, lint, restart: {...base.restart, method: choice.method, fallback: choice.fallback}};
+  const sent = await sendAndSwap(run, choice.method);
+  if ('dryRun' in sent) return finish({...withLint, outcome: 'dry-run', upload: sent.upload});
+  const afterApply = appliedReport(run, withLint, sent);
+  if (choice.method === 'none') {
+    if (options.restart === 'auto') ctx.out.info(`No restart: ${run.decision.rule}.`);
+    return finish(afterApply);
+  }
+  const method = await restartHa(run, choice.method, sent, afterApply.restart);
+  const deadline = sent.beforeRestart + options.timeoutMs;
+  const waited = await awaitRestarted(run, method, sent, deadline);
+  const afterRestart = restartedReport(run, afterApply, waited);
+  if (afterRestart.outcome !== 'synced') return finish(afterRestart);
+  return finish(await judge(run, afterRestart, waited, {method, beforeRestart: sent.beforeRestart, deadline}));
+}
+
+/** The report before any step ran: what was observed, nothing done yet. */
+function initialReport(run: RoundRun): RoundReport {
+  const {ctx, target, options, obs, decision} = run;
+  const {component, plan} = obs;
+  return {
+    domain: component.domain,
+    version: component.version,
+    source: component.dir,
+    target: target.describe(),
+    volume: `${obs.volume.description} at ${obs.volume.mountPoint}`,
+    dryRun: ctx.dryRun,
+    outcome: 'synced',
+    exitCode: ExitCode.Ok,
+    changes: {added: plan.added, modified: plan.modified, deleted: plan.deleted, replaced: plan.replaced, unchanged: plan.unchanged},
+    upload: {files: 0, bytes: 0, contentBytes: 0},
+    cacheClear: {removed: 0},
+    restart: {
+      method: 'none',
+      requested: options.restart,
+      rule: decision.rule,
+      fallback: undefined,
+      performed: false,
+      observed: false,
+      observedAfterMs: undefined,
+      before: undefined,
+      after: undefined,
+    },
+    ready: {ready: false, afterMs: undefined},
+    verdict: {status: 'skipped', loaderLine: undefined, failures: []},
+    verdictSource: undefined,
+    configEntry: undefined,
+    lint: {status: 'skipped', reason: 'no file changes', findings: [], unformatted: []},
+    lock: {waitedMs: obs.lockWaitMs, taken: obs.lockTaken},
+    skipped: obs.skipped,
+    warnings: obs.warnings,
+    processes: 0,
+    durationMs: 0,
+  };
+}
+
+/** The finished report: the round's processes and time counted, the summary rows derived. */
+function finishReport(run: RoundRun, report: RoundReport): HaSyncReport {
+  const done = {...report, processes: run.ctx.runner.spawnCount - run.clock.spawnsBefore, durationMs: Date.now() - run.clock.started};
+  return {...done, summary: summaryRows(done)};
+}
+
+/** Say what the observation found that the user should know: warnings, repaired and left-over staging. */
+function announceObservation({ctx: {out}, obs}: RoundRun): void {
+  for (const warning of obs.warnings) out.warn(warning);
+  if (obs.listing.recovered.length > 0) out.info(`Repaired and removed what an interrupted sync left: ${obs.listing.recovered.join(', ')}.`);
+  if (obs.listing.leftovers.length > 0)
+    out.info(`Found leftovers of an interrupted sync (${obs.listing.leftovers.join(', ')}); the next sync that is not a dry run repairs and removes them.`);
+}
+
+/**
+ * Decide how HA restarts and say why before anything changes: in place wherever the target runs
+ * HA under its supervisor (no container restart, no back-off), else the container.
+ */
+function chooseMethod(run: RoundRun): {method: AppliedRestart; fallback: string | undefined} {
+  const {ctx, target, obs, decision} = run;
+  const {listing} = obs;
+  const caps: RestartCapabilities = {
+    kind: target.kind,
+    supervised: listing.ha?.supervised ?? false,
+    unsupervisedReason: listing.ha
+      ? `HA's process ${listing.ha.pid} runs under ${listing.ha.parent}, not s6-supervise`
+      : 'no Home Assistant process apart from PID 1',
+    noRestartPolicy: target.needsOutsideRestart,
+  };
+  const choice = chooseRestartMethod(decision, caps);
+  if (!choice) {
+    throw fail.prerequisite(
+      `--restart inplace needs HA under s6-supervise in ${target.label}: ${caps.unsupervisedReason ?? 'none found'}.`,
+      'Use --restart auto (restarts the container instead) or --restart kill.',
+    );
+  }
+  if (choice.fallback) ctx.out.warn(choice.fallback);
+  else if (choice.method === 'kill') ctx.out.info(`kill 1 restarts the whole container: ${KILL_COST[target.kind]}.`);
+  announcePlan(run, choice.method);
+  return {method: choice.method, fallback: choice.fallback};
+}
+
+/** One line: what is sent where, how the tree is swapped in, and how HA restarts. */
+function announcePlan({ctx: {out}, target, obs: {component, plan, layout}, decision}: RoundRun, method: AppliedRestart): void {
+  out.step(
+    `${component.domain} ${component.version}: ${describePlan(plan)}${plan.upToDate ? ' (--force)' : ''}; sending ${plan.upload.length} ${plan.upload.length === 1 ? 'file' : 'files'} (${formatBytes(plan.uploadBytes)}) to ${target.label}, ` +
+      `building the new tree in ${layout.stagingRoot} and swapping it in with renames; ${RESTART_METHODS[method].announce(decision.rule)}.`,
+  );
+  if (method === 'pod') {
+    const warning = target.outsideRestartWarning();
+    if (warning) out.warn(warning);
+  }
+}
+
+/**
+ * Send the changed files as one tar stream and swap the new tree in, in ONE exec (the script also
+ * sends the restart it can send itself). A dry run says what it would do; the watch's fast path
+ * that finds the target other than remembered changes nothing and gives way to a full round.
+ */
+async function sendAndSwap(run: RoundRun, method: AppliedRestart): Promise<Applied | {dryRun: true; upload: HaSyncReport['upload']}> {
+  const {ctx, target, options, obs, fastExpect} = run;
+  const {plan, layout} = obs;
+  if (method === 'in-place' && !fastExpect && !ctx.dryRun) await untilHaAnswers(ctx, target, obs.state, Date.now() + options.timeoutMs);
+  const runId = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+  const archive = uploadArchive(plan, runId);
+  const restartInScript = RESTART_METHODS[method].inScript;
+  const beforeRestart = Date.now();
+  const applyArgs: ApplyArgs = {layout, runId, restart: restartInScript, owner: obs.lockOwner, release: method === 'none', deleted: plan.deleted, fastExpect};
+  const result = await target
+    .exec(fastExpect ? scriptCommand(SCRIPTS.fastApply, applyArgs) : scriptCommand(SCRIPTS.apply, applyArgs), {input: archive, mutating: true})
+    .catch((error: unknown) => {
+      // The fast path's exec could not run at all (the container went away): a full round says why.
+      if (fastExpect && !(error instanceof InterruptedError)) throw new StaleMemory(`${target.label} did not answer as remembered`);
+      throw error;
+    });
+  if (fastExpect && !result.skipped && !result.stdout.includes('KP_LOCK acquired')) {
+    // Nothing was changed and the script gave its lock back (or never had it).
+    run.remoteLockReleased();
+    throw new StaleMemory(`${target.label} is not as the last round left it (${parseApply(result.stdout).stale ?? `exit ${result.exitCode}`})`);
+  }
+  const upload = {files: plan.upload.length, bytes: archive.length, contentBytes: plan.uploadBytes};
+  if (result.skipped) {
+    ctx.out.info(
+      `[dry-run] would send ${upload.files} ${upload.files === 1 ? 'file' : 'files'} (${formatBytes(upload.bytes)}), delete ${plan.deleted.length}, and ${RESTART_METHODS[method].dryRun} (${run.decision.rule}).`,
+    );
+    return {dryRun: true, upload};
+  }
+  const applied = parseApply(result.stdout);
+  if (applied.unlocked) run.remoteLockReleased();
+  if (!applied.swapped) {
+    const reason = applied.failure ?? `${result.stderr}${result.stdout}`.trim().split('\n').slice(-3).join(' ');
+    throw fail.toolFailed(
+      `Updating ${layout.componentDir} in ${target.label} failed: ${reason}`,
+      'The live component was left as it was (kp only swaps a complete tree in). Run kp ha sync again.',
+    );
+  }
+  ctx.out.success(
+    `${upload.files} ${upload.files === 1 ? 'file' : 'files'} sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`,
+  );
+  return {applied, upload, restartInScript, beforeRestart};
+}
+
+/** The report once the new tree is in place: what was sent and cleared, and HA as it was before the restart. */
+function appliedReport({obs}: RoundRun, withLint: RoundReport, sent: Applied): RoundReport {
+  const restart: HaSyncReport['restart'] = {
+    ...withLint.restart,
+    before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt, haPid: sent.applied.signalled?.pid ?? obs.listing.ha?.pid},
+  };
+  return {...withLint, upload: sent.upload, cacheClear: {removed: sent.applied.pycacheRemoved}, restart};
+}
+
+/**
+ * Carry out the restart the script could not send itself: when HA could not be restarted in place
+ * after all (its supervisor is gone), the container instead, saying why. Returns the method used
+ * (recorded in `restart`, the report's restart object).
+ */
+async function restartHa(run: RoundRun, chosen: AppliedRestart, sent: Applied, restart: HaSyncReport['restart']): Promise<AppliedRestart> {
+  const {ctx, target, options} = run;
+  const {applied} = sent;
+  let method = chosen;
+  if (sent.restartInScript !== 'none' && !applied.restartSent && !applied.noSupervisor) {
+    throw fail.toolFailed(
+      `${method === 'in-place' ? "Signalling HA's process" : 'kill 1'} failed in ${target.label}.`,
+      'Restart HA by hand, or use --restart none.',
+    );
+  }
+  if (method === 'in-place' && applied.noSupervisor) {
+    // The supervisor the listing saw is gone by now (HA itself replaced?): restart the container instead.
+    if (options.restart === 'inplace') {
+      throw fail.prerequisite(
+        `HA could not be restarted in place in ${target.label}: ${applied.noSupervisor}.`,
+        'The new files are in place; restart HA with `kp ha sync --force --restart kill`.',
+      );
+    }
+    method = target.kind === 'container' ? 'container' : 'kill';
+    restart.method = method;
+    restart.fallback = `HA could not be restarted in place (${applied.noSupervisor}): restarting the ${target.kind}; ${BACKOFF_COST[target.kind]}.`;
+    ctx.out.warn(restart.fallback);
+    if (method === 'kill') await killFromInside(target);
+  }
+  if (RESTART_METHODS[method].fromOutside) await target.restartFromOutside();
+  return method;
+}
+
+/** `kill 1` in the target; the exec itself dies with the container it stopped (SIGKILL's or SIGTERM's exit code). */
+async function killFromInside(target: HaTarget): Promise<void> {
+  const killed = await target.exec(['kill', '1'], {mutating: true});
+  if (![0, 137, 143].includes(killed.exitCode) && !target.isRestarting(new Error(killed.stderr))) {
+    throw fail.toolFailed(
+      `kill 1 failed in ${target.label}: ${killed.stderr.trim().split('\n').at(-1) ?? `exit ${killed.exitCode}`}`,
+      'The new files are in place; restart HA by hand, then `kp ha status` shows whether it loaded them.',
+    );
+  }
+}
+
+/** Wait until the restart is observed and HA answers (the in-place wait follows HA's own process). */
+function awaitRestarted(run: RoundRun, method: AppliedRestart, sent: Applied, deadline: number): Promise<RestartWait> {
+  const {ctx, target, obs, clock} = run;
+  const signalled = sent.applied.signalled;
+  return RESTART_METHODS[method].observe === 'process' && signalled
+    ? waitForInPlace(ctx, target, obs.state, signalled, sent.beforeRestart, deadline, clock.pollMs)
+    : waitForRestart(ctx, target, obs.state, sent.beforeRestart, deadline, clock.pollMs);
+}
+
+/** The report after the wait: the restart as observed; a target that stopped or never answered ends the round here. */
+function restartedReport({target}: RoundRun, afterApply: RoundReport, waited: RestartWait): RoundReport {
+  const restart: HaSyncReport['restart'] = {
+    ...afterApply.restart,
+    performed: true,
+    observed: waited.observed,
+    observedAfterMs: waited.observedAfterMs,
+    after: {restartCount: waited.state.restartCount, startedAt: waited.state.startedAt, haPid: waited.haPid},
+  };
+  const ready = {ready: waited.ready, afterMs: waited.readyAfterMs};
+  if (waited.stopped) {
+    // Failed within seconds of the stop, not at --timeout; a watch keeps going and the next edit retries.
+    return {
+      ...afterApply,
+      restart,
+      ready,
+      outcome: 'stopped',
+      exitCode: ExitCode.Prerequisite,
+      warnings: [...afterApply.warnings, `${target.label} stopped during the restart: ${waited.stopped}.`],
+    };
+  }
+  if (!waited.ready) {
+    if (waited.state.backoff) afterApply.warnings.push(`${target.label} is waiting in a back-off: ${notRunningReason(waited.state)}.`);
+    return {...afterApply, restart, ready, outcome: 'timeout', exitCode: ExitCode.Timeout};
+  }
+  return {...afterApply, restart, ready};
+}
+
+/**
+ * HA's verdict on the new code: its own (the config entry's state) where kp holds a token for this
+ * HA and the domain has an entry, the log otherwise, and the exit code it means.
+ */
+async function judge(
+  run: RoundRun,
+  report: RoundReport,
+  waited: RestartWait,
+  restart: {method: AppliedRestart; beforeRestart: number; deadline: number},
+): Promise<RoundReport> {
+  const {target, options, obs} = run;
+  const {component} = obs;
+  // Never from before the apply exec started: the old instance's lines (a failure the previous round
+  // reported, perhaps under a second ago now that kp starts fast) must not judge the new one. Log
+  // timestamps come from this machine's clock (the engine or kubelet stamps them on receipt). After an
+  // in-place restart the container (and its log) is the same: the window starts when the new HA
+  // process started, so the old one's last lines (its shutdown, an error of the old code) never judge
+  // the new code.
+  const logsFrom = logWindowStart(waited.state.startedAt, Math.max(restart.beforeRestart, waited.haStartedAt ?? 0));
+  const logDeadline = Math.max(restart.deadline, Date.now() + 5_000);
+  const readyAt = Date.now();
+  const {entry, verdictSource} = await entryVerdict(run, logDeadline);
+  const verdict = {
+    ...(entry
+      ? parseLogVerdict(await target.logsSince(logsFrom), component.domain)
+      : await readVerdict(target, component.domain, logsFrom, logDeadline, options.settleMs, run.clock.pollMs)),
+    readMs: 0,
+  };
+  verdict.readMs = Date.now() - readyAt;
+  const warnings = [...report.warnings];
+  if (restart.method === 'pod') {
+    const overwritten = await initContainerOverwrote(run);
+    if (overwritten) warnings.push(overwritten);
+  }
+  const configEntry = entry ? {state: entry.state, reason: entry.reason, final: entry.final, readMs: entry.readMs, entries: entry.entries} : undefined;
+  const exitCode = entry ? entryExitCode(entry) : verdict.status === 'found' ? ExitCode.Ok : ExitCode.VerificationFailed;
+  if (entry && entry.state === 'loaded' && verdict.failures.length > 0)
+    warnings.push(`HA reports the ${component.domain} entry loaded, but its log shows ${verdict.failures.length} failure(s) since the restart (see below).`);
+  return {...report, verdict, verdictSource, configEntry, warnings, outcome: exitCode === ExitCode.Ok ? 'synced' : 'failed', exitCode};
+}
+
+/**
+ * HA's own verdict where kp holds a token for this HA and the domain has a config entry: the round
+ * ends as soon as the entry's state is final. Else (and when HA's API fails, which is no verdict on
+ * the component) the log decides, and `verdictSource` says why.
+ */
+async function entryVerdict(run: RoundRun, deadline: number) {
+  const {ctx, target, options, obs} = run;
+  const session = options.entryVerdict === false ? {none: 'not asked for'} : await openSession(ctx, target);
+  let apiFailure: string | undefined;
+  const entry =
+    'api' in session
+      ? await readEntryVerdict(session, obs.component.domain, deadline, run.clock.pollMs).catch((error: unknown) => {
+          if (error instanceof InterruptedError) throw error;
+          apiFailure = (error as Error).message;
+          return undefined;
+        })
+      : undefined;
+  const verdictSource: HaSyncReport['verdictSource'] = entry
+    ? {used: 'config-entry', why: `kp holds a token for this HA (owner ${'owner' in session ? session.owner : '?'})`}
+    : {used: 'log', why: 'none' in session ? session.none : (apiFailure ?? `${obs.component.domain} has no config entry in HA yet`)};
+  return {entry, verdictSource};
+}
+
+/** After a pod restart an initContainer may have overwritten the synced files: the warning when it did. */
+async function initContainerOverwrote({target, options, obs}: RoundRun): Promise<string | undefined> {
+  const again = await listRemote(target, obs.layout);
+  const ignored = compileIgnores(options.ignore ?? []);
+  const recheck = planSync(collectFiles(obs.component.dir, again.hashAlgorithm, ignored).files, withoutIgnored(again.files, ignored), again.symlinks);
+  return recheck.upToDate
+    ? undefined
+    : `after the pod restart the installed files differ from the local ones (${describePlan(recheck)}): an initContainer overwrote them.`;
+}
