@@ -8,6 +8,7 @@ import {createReadStream, existsSync, mkdirSync, writeFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import path from 'node:path';
 import {promisify} from 'node:util';
+import {vi} from 'vitest';
 
 /** A stand-in chart: its name and version, and whether it is a library chart (renders nothing). */
 export interface StandInChart {
@@ -64,4 +65,14 @@ export async function serveChartRepo(helm: string, work: string, charts: readonl
   const url = `http://127.0.0.1:${(server.address() as {port: number}).port}/`;
   await runHelm(helm, ['repo', 'index', repo, '--url', url]);
   return {url, close: () => new Promise<void>((resolve) => server.close(() => resolve()))};
+}
+
+/** Point Helm's own config, cache and data at `home` for this test (never the developer's); vi.unstubAllEnvs() undoes it. */
+export function stubHelmHome(home: string): void {
+  for (const [key, dir] of [
+    ['HELM_CONFIG_HOME', 'config'],
+    ['HELM_CACHE_HOME', 'cache'],
+    ['HELM_DATA_HOME', 'data'],
+  ] as const)
+    vi.stubEnv(key, path.join(home, dir));
 }

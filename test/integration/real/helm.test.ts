@@ -11,7 +11,7 @@ import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
 import {lockDigest, lockInSync, readChartDependencies} from '../../../src/config/helm-chart.js';
 import {Helm, parseRepoList} from '../../../src/tools/helm.js';
 import {Runner} from '../../../src/tools/runner.js';
-import {serveChartRepo, runHelm, writeChart, type ChartRepo} from '../../helpers/chart-repo.js';
+import {serveChartRepo, runHelm, stubHelmHome, writeChart, type ChartRepo} from '../../helpers/chart-repo.js';
 import {projectRoot} from '../../helpers/cli.js';
 import {realTool} from '../../helpers/real-tools.js';
 import {expectRecorded} from '../../helpers/recorded.js';
@@ -41,13 +41,7 @@ afterAll(() => served?.close());
 
 beforeEach(() => {
   // Helm's own files in the test's dirs, never the developer's.
-  const home = tempDir('kp-real-helm-home-');
-  for (const [key, dir] of [
-    ['HELM_CONFIG_HOME', 'config'],
-    ['HELM_CACHE_HOME', 'cache'],
-    ['HELM_DATA_HOME', 'data'],
-  ])
-    vi.stubEnv(key, path.join(home, dir));
+  stubHelmHome(tempDir('kp-real-helm-home-'));
   return () => vi.unstubAllEnvs();
 });
 

@@ -18,7 +18,7 @@ import {Runner} from '../../../src/tools/runner.js';
 import {Skaffold} from '../../../src/tools/skaffold.js';
 import {validateWithSkaffold} from '../../../src/workflows/dev/skaffold-check.js';
 import type {KpContext} from '../../../src/workflows/context.js';
-import {runHelm, serveChartRepo, type ChartRepo} from '../../helpers/chart-repo.js';
+import {runHelm, serveChartRepo, stubHelmHome, type ChartRepo} from '../../helpers/chart-repo.js';
 import {projectRoot} from '../../helpers/cli.js';
 import {realTool} from '../../helpers/real-tools.js';
 import {expectRecorded} from '../../helpers/recorded.js';
@@ -55,13 +55,7 @@ beforeEach(() => {
   );
   vi.stubEnv('XDG_CACHE_HOME', tempDir('kp-real-skaffold-cache-'));
   vi.stubEnv('HOME', tempDir('kp-real-skaffold-home-'));
-  const helmHome = tempDir('kp-real-skaffold-helm-');
-  for (const [key, dir] of [
-    ['HELM_CONFIG_HOME', 'config'],
-    ['HELM_CACHE_HOME', 'cache'],
-    ['HELM_DATA_HOME', 'data'],
-  ])
-    vi.stubEnv(key, path.join(helmHome, dir));
+  stubHelmHome(tempDir('kp-real-skaffold-helm-'));
   return () => vi.unstubAllEnvs();
 });
 
