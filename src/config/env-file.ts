@@ -186,12 +186,12 @@ export interface EnvFileReport {
   values: Record<string, string>;
 }
 
-/** Make sure the env file exists, is complete, private and free of placeholders. */
 /** Read and validate an existing env file without changing it (placeholders, empty secrets, mismatched passwords). */
 export function checkEnvFile(file: string): void {
   if (existsSync(file)) validateEnv(readEnvFile(file));
 }
 
+/** Make sure the env file exists, is complete, private and free of placeholders. */
 export function ensureEnvFile(file: string, examplePath: string, options: {dryRun: boolean}): EnvFileReport {
   const exampleText = readFileSync(examplePath, 'utf8');
   const example = parseEnvText(exampleText, examplePath);

@@ -121,7 +121,6 @@ export function unlessInterrupted<T>(fallback: T): (error: unknown) => T {
   };
 }
 
-/** Map anything thrown to a KpError with a documented exit code. */
 /**
  * One line from oclif's parse error, with its reason kept: oclif puts the reason on the lines after
  * `Parsing --timeout` / `The following error occurred:` and ends with a help pointer kp replaces.
@@ -140,6 +139,7 @@ function parseError(text: string): KpError {
   });
 }
 
+/** Map anything thrown to a KpError with a documented exit code. */
 export function toKpError(error: Error & {oclif?: {exit?: number}}): KpError {
   if (error instanceof KpError) return error;
   // oclif's parser errors (unknown flag, missing argument) are usage errors.

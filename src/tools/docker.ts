@@ -261,7 +261,6 @@ export class Engine {
     return result.stdout.split('\n').filter(Boolean);
   }
 
-  /** `restart` the containers (stop with SIGTERM, then start; volumes and container stay). */
   /**
    * Follow `docker events` for containers matching `filters` (`container=NAME`, `label=K=V`) and the
    * lifecycle events kp reacts to (start, die, destroy): one parsed event per call of `onEvent`,
@@ -303,6 +302,7 @@ export class Engine {
     );
   }
 
+  /** `restart` the containers (stop with SIGTERM, then start; volumes and container stay). */
   async restart(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.call(['restart', ...ids], {mutating: true});
   }

@@ -107,26 +107,29 @@ export async function observe(
   const expectDigest = options.force ? undefined : expectedListingDigest(local.files);
   const {listing, waitedMs} = await listUnderLock(ctx, target, layout, lock?.owner, lock?.deadline ?? Date.now(), options.pollMs ?? 500, expectDigest);
   try {
-    return planObserved(component, state, volume, layout, listing, local, waitedMs, lock?.owner, target.label, ignored);
+    return planObserved({component, state, volume, layout, listing, local, waitedMs, owner: lock?.owner, label: target.label, ignored});
   } catch (error) {
     if (listing.lock.state === 'acquired' && lock?.owner) await releaseRemoteLock(target, layout, lock.owner);
     throw error;
   }
 }
 
+/** What observe found, for the plan: the component and its local files, the target, its listing and lock. */
+interface Observed {
+  component: ComponentSource;
+  state: TargetState;
+  volume: VolumeInfo;
+  layout: RemoteLayout;
+  listing: RemoteListing;
+  local: ReturnType<typeof collectFiles>;
+  waitedMs: number;
+  owner: string | undefined;
+  label: string;
+  ignored: IgnoreMatcher;
+}
+
 /** The plan and warnings from what was observed (the lock, if taken, is released by the caller on failure). */
-function planObserved(
-  component: ComponentSource,
-  state: TargetState,
-  volume: VolumeInfo,
-  layout: RemoteLayout,
-  listing: RemoteListing,
-  local: ReturnType<typeof collectFiles>,
-  waitedMs: number,
-  owner: string | undefined,
-  label: string,
-  ignored: IgnoreMatcher,
-): Observation {
+function planObserved({component, state, volume, layout, listing, local, waitedMs, owner, label, ignored}: Observed): Observation {
   const {files, skipped} =
     listing.hashAlgorithm === 'sha256' || listing.hashAlgorithm === undefined ? local : collectFiles(component.dir, listing.hashAlgorithm, ignored);
   // What the user ignores is neither sent nor compared: an ignored file in the target stays there.
