@@ -7,7 +7,7 @@ import {haStatus} from '../../workflows/ha/status.js';
 
 export default class HaStatus extends KpCommand<typeof HaStatus, HaStatusReport> {
   static override description =
-    'Show the HA target (state, uptime, restarts), installed vs local component version and whether the files match, and the latest load verdict.';
+    "Show the HA target (state, uptime, restarts), installed vs local component version and whether the files match, the config entries, and what HA's log says since it started.";
 
   static override examples = ['<%= config.bin %> ha status', '<%= config.bin %> ha status --target docker --container homeassistant --json'];
 

@@ -11,7 +11,7 @@ const WATCH_EXIT_GRACE_MS = 2_000;
 
 export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
   static override description =
-    "Put the local custom component into the running Home Assistant: only changed files, atomic swap, cache clear, restart, and a verdict from HA's log.";
+    "Put the local custom component into the running Home Assistant: only changed files, atomic swap, cache clear, restart, and HA's own verdict (its config entry's state, else its log).";
 
   static override examples = [
     '<%= config.bin %> ha sync',
