@@ -47,7 +47,9 @@ const CONFIG_MOUNT = '/config';
 const SEED_MOUNT = '/seed';
 
 /** The seed initContainer's `sh -c` script (sh/seed-config.sh): copy the seed only when /config has no configuration.yaml. */
-export const SEED_SCRIPT = assembleScript(seedConfigSh);
+// Without the trailing newline: the text is part of the pod template, and a template that changes
+// between kp versions would roll HA's pod on the next `kp ha up` for nothing.
+export const SEED_SCRIPT = assembleScript(seedConfigSh).trimEnd();
 
 // An IPv4 or IPv6 network in CIDR notation; checked because it is written into HA's YAML.
 const CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}|[0-9a-fA-F:]+:[0-9a-fA-F:]*\/\d{1,3})$/;

@@ -39,7 +39,7 @@ async function listUnderLock(
       listing = await listRemote(target, layout, owner === undefined ? undefined : {owner, takeover, expectDigest});
     } catch (error) {
       // HA restarting (after another sync, or by hand) answers no exec for a moment: wait, within the lock budget.
-      if (!target.isRestarting(error)) throw error;
+      if (!target.isRestarting(error) || Date.now() >= deadline) throw error;
       if (!announcedRestart) ctx.out.step(`${target.label} is restarting; waiting for it to run again...`);
       announcedRestart = true;
       return {done: false, seen: {restarting: error}};

@@ -283,10 +283,11 @@ class WatchSession {
       this.examineAfterRound = true;
       return;
     }
-    const baseline = this.baseline;
-    if (this.stopping() || !baseline) return;
+    if (this.stopping() || !this.baseline) return;
     const now = await this.target.state().catch(unlessInterrupted(undefined));
-    if (!now || this.running) return;
+    // Read after the look: a round that ended meanwhile has set the baseline its own restart made.
+    const baseline = this.baseline;
+    if (!now || this.running || !baseline) return;
     if (!now.running) {
       if (!this.stoppedSaid)
         this.ctx.out.warn(`${this.target.label} is not running: ${notRunningReason(now)}. Still watching: the next edit or its start syncs again.`);

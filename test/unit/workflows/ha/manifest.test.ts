@@ -82,6 +82,10 @@ describe('haManifest', () => {
     const [init] = inits;
     expect(init.image).toBe(DEFAULT_HA_IMAGE);
     expect(init.command).toEqual(['sh', '-c', SEED_SCRIPT]);
+    // The script is part of the pod template: a trailing newline (or any other change) between kp
+    // versions would roll HA's pod on the next `kp ha up` for nothing.
+    expect(SEED_SCRIPT.endsWith('\n')).toBe(false);
+    expect(haManifest(OPTIONS)).toMatch(/- \|-\n\s+set -eu\n/);
     expect(init.volumeMounts).toEqual([
       {name: 'config', mountPath: '/config'},
       {name: 'seed', mountPath: '/seed', readOnly: true},
