@@ -36,22 +36,22 @@ export const interruption = {
   },
 };
 
-/** Sleep that wakes early (and rejects) when the user interrupts. */
-export function sleep(ms: number): Promise<void> {
+/** Sleep that wakes early (and rejects with InterruptedError) when the user interrupts, or `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal = controller.signal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       reject(new InterruptedError());
       return;
     }
     const timer = setTimeout(() => {
-      controller.signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
       reject(new InterruptedError());
     };
-    controller.signal.addEventListener('abort', onAbort, {once: true});
+    signal.addEventListener('abort', onAbort, {once: true});
   });
 }
 

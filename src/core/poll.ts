@@ -4,7 +4,7 @@
  * a look's own failure keeps its cause and exit code; Ctrl-C ends the pause at once.
  */
 import {InterruptedError} from './errors.js';
-import {interruption} from './interruption.js';
+import {interruption, sleep} from './interruption.js';
 
 /** One look: done with a value, or not yet (with what was seen, for the caller's timeout message). */
 export type Look<T, S> = {done: true; value: T} | {done: false; seen?: S};
@@ -36,22 +36,6 @@ export async function poll<T, S = undefined>(look: (n: number) => Promise<Look<T
     const left = options.deadline - Date.now();
     if (left <= 0) return {done: false, lastSeen, waitedMs: Date.now() - started, looks: n};
     const pause = typeof options.intervalMs === 'number' ? options.intervalMs : options.intervalMs(left, n);
-    await pauseFor(Math.max(0, Math.min(pause, left)), signal);
+    await sleep(Math.max(0, Math.min(pause, left)), signal);
   }
-}
-
-/** A pause that ends early, with InterruptedError, when `signal` aborts. */
-function pauseFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new InterruptedError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new InterruptedError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, {once: true});
-  });
 }

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {writeFileAtomic} from '../../config/atomic-write.js';
 import {locksDir} from '../../config/paths.js';
-import {fail} from '../../core/errors.js';
+import {fail, unlessInterrupted} from '../../core/errors.js';
 import {poll} from '../../core/poll.js';
 
 /** Who holds a lock: enough to tell, on this machine, whether that process still exists. */
@@ -155,7 +155,7 @@ export async function acquireLocalLock(
 function releaseWith(release: () => Promise<void>, ownerFile: string): ReleaseLock {
   return async () => {
     rmSync(ownerFile, {force: true});
-    await release().catch(() => undefined);
+    await release().catch(unlessInterrupted(undefined));
   };
 }
 
