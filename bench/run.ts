@@ -150,3 +150,5 @@ for (const extra of ['dev.mjs', 'ha.mjs', 'ha-latency.mjs', 'ha-real.mjs']) {
   const file = path.join(root, 'bench', extra);
   if (existsSync(file)) spawnSync(process.execPath, [file], {stdio: 'inherit'});
 }
+// The code reload against a real HA: TypeScript, since it provisions that HA with kp's own workflows.
+spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite-node', 'vite-node.mjs'), path.join(root, 'bench', 'ha-reload.ts')], {stdio: 'inherit'});

@@ -5,10 +5,10 @@
 # downloaded from anywhere else, and no image is pulled.
 #
 #   bash scripts/test-tools/install.sh            # everything
-#   bash scripts/test-tools/install.sh ruff helm  # only these (ruff, helm, skaffold, ha)
+#   bash scripts/test-tools/install.sh ruff helm  # only these (ruff, helm, skaffold, ha, pytest)
 #
 # The cache: $KP_TEST_TOOLS_DIR, else ${XDG_CACHE_HOME:-~/.cache}/kp/test-tools. It ends with
-# tools.env (KP_REAL_RUFF, KP_REAL_HELM, KP_REAL_SKAFFOLD, KP_REAL_HA_IMAGE), which the tests read.
+# tools.env (KP_REAL_RUFF, KP_REAL_HELM, KP_REAL_SKAFFOLD, KP_REAL_HA_IMAGE, KP_REAL_PYTEST_DIR), which the tests read.
 # A tool that cannot be installed fails this script, naming the tool and the registry: the tests
 # that need it then fail too, never skip.
 set -euo pipefail
@@ -69,7 +69,7 @@ install_skaffold() {
 install_ha() {
   local image
   # Named by the build's content (not its path): any checkout of the same script reuses the image.
-  image="kp-real-ha:$HA_VERSION-$(cat "$here/ha-image.sh" "$here/versions.sh" | sha256sum | cut -c1-8)"
+  image="kp-real-ha:$HA_VERSION-$({ cat "$here/ha-image.sh"; echo "$HA_VERSION"; } | sha256sum | cut -c1-8)"
   if ! docker image inspect "$image" >/dev/null 2>&1; then
     log "Home Assistant $HA_VERSION image $image (Debian forky, pip; about 10 minutes once)"
     bash "$here/ha-image.sh" "$image" "$HA_VERSION" "$cache/ha-build" || fail "building the Home Assistant $HA_VERSION image failed"
@@ -79,14 +79,26 @@ install_ha() {
   echo "KP_REAL_HA_IMAGE=$image"
 }
 
+install_pytest() {
+  # Pure-Python wheels for the HA image's Python 3.14, mounted into that image by the companion's tests.
+  local dir="$cache/pytest-$PYTEST_VERSION"
+  if [ ! -f "$dir/pytest/__init__.py" ]; then
+    log "pytest $PYTEST_VERSION from PyPI (wheels for Python 3.14)"
+    rm -rf "$dir"
+    python3 -m pip install --quiet --disable-pip-version-check --target "$dir" --python-version 3.14 --only-binary=:all: "pytest==$PYTEST_VERSION" ||
+      fail "pip could not download pytest==$PYTEST_VERSION for Python 3.14 from PyPI"
+  fi
+  echo "KP_REAL_PYTEST_DIR=$dir"
+}
+
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(ruff helm skaffold ha)
+[ ${#tools[@]} -gt 0 ] || tools=(ruff helm skaffold ha pytest)
 env_file="$cache/tools.env"
 touch "$env_file"
 for tool in "${tools[@]}"; do
   case "$tool" in
-    ruff | helm | skaffold | ha) line="$("install_$tool")" ;;
-    *) fail "unknown tool '$tool' (ruff, helm, skaffold, ha)" ;;
+    ruff | helm | skaffold | ha | pytest) line="$("install_$tool")" ;;
+    *) fail "unknown tool '$tool' (ruff, helm, skaffold, ha, pytest)" ;;
   esac
   # One line per variable: replace this tool's line, keep the others'.
   key="${line%%=*}"

@@ -7,3 +7,4 @@ HA_VERSION=2026.3.4          # kp's pinned HA line (ghcr.io/home-assistant/home-
 RUFF_VERSION=0.15.22         # the upstream HA repo's CI requires ruff >= 0.15
 HELM_VERSION=v3.22.0         # helm.sh/helm/v3, built from the Go module proxy
 SKAFFOLD_VERSION=v2.16.1     # github.com/GoogleContainerTools/skaffold/v2, built from the Go module proxy
+PYTEST_VERSION=9.2.0         # runs the kp_reload companion's model tests with the real HA image's Python 3.14

@@ -8,9 +8,15 @@ import {homedir} from 'node:os';
 import path from 'node:path';
 
 /** The tools install.sh provides, by the variable it writes. */
-export type RealTool = 'KP_REAL_RUFF' | 'KP_REAL_HELM' | 'KP_REAL_SKAFFOLD' | 'KP_REAL_HA_IMAGE';
+export type RealTool = 'KP_REAL_RUFF' | 'KP_REAL_HELM' | 'KP_REAL_SKAFFOLD' | 'KP_REAL_HA_IMAGE' | 'KP_REAL_PYTEST_DIR';
 
-const NAMES: Record<RealTool, string> = {KP_REAL_RUFF: 'ruff', KP_REAL_HELM: 'helm', KP_REAL_SKAFFOLD: 'skaffold', KP_REAL_HA_IMAGE: 'ha'};
+const NAMES: Record<RealTool, string> = {
+  KP_REAL_RUFF: 'ruff',
+  KP_REAL_HELM: 'helm',
+  KP_REAL_SKAFFOLD: 'skaffold',
+  KP_REAL_HA_IMAGE: 'ha',
+  KP_REAL_PYTEST_DIR: 'pytest',
+};
 
 /** install.sh's cache directory (the same rule as the script's). */
 export function testToolsDir(): string {

@@ -6,6 +6,13 @@ import {formatMs, type HaStatusReport, type HaSyncReport, type SummaryRow} from 
 import type {HaWatchResult, WatchRound} from '../../workflows/ha/watch.js';
 import type {HaDownResult, HaUpResult} from '../../workflows/ha/up.js';
 
+/** How each verdict source is named in the table's footnote. */
+const VERDICT_SOURCE: Record<NonNullable<HaSyncReport['verdictSource']>['used'], string> = {
+  'config-entry': "HA's config entry state",
+  log: 'HA log',
+  reload: "the companion's answer",
+};
+
 /** Render the summary table and failure details for a terminal. */
 export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): string {
   const mark = (status: SummaryRow['status']) => (status === 'ok' ? color.green('✔') : status === 'failed' ? color.red('✖') : color.dim('–'));
@@ -16,8 +23,16 @@ export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): st
       `  ${mark(report.lint.status === 'passed' ? 'ok' : report.lint.status === 'failed' ? 'failed' : 'skipped')} ${'lint'.padEnd(11)} ${report.lint.status === 'passed' ? `ruff ${report.lint.ruffVersion ?? ''}: clean`.replace('  ', ' ') : report.lint.reason}`,
     );
   }
-  if (report.verdictSource)
-    lines.push(color.dim(`  verdict: ${report.verdictSource.used === 'config-entry' ? "HA's config entry state" : 'HA log'} (${report.verdictSource.why})`));
+  if (report.verdictSource) lines.push(color.dim(`  verdict: ${VERDICT_SOURCE[report.verdictSource.used]} (${report.verdictSource.why})`));
+  if (report.reload?.traceback && report.exitCode !== 0) {
+    lines.push('', color.red("The new code did not import (the companion's traceback):"));
+    lines.push(
+      ...report.reload.traceback
+        .trimEnd()
+        .split('\n')
+        .map((line) => `  ${line}`),
+    );
+  }
   if (report.verdict.failures.length > 0) {
     lines.push('', color.red('Failure lines from the HA log:'));
     for (const failure of report.verdict.failures) lines.push(...failure.text.split('\n').map((line) => `  ${line}`));
@@ -48,6 +63,7 @@ export function renderStatusReport(report: HaStatusReport, color: ChalkInstance)
     `local      ${local ? `${local.version} (${local.files} files) ${local.dir}` : '-'}`,
     `files      ${report.filesMatch === undefined ? '-' : report.filesMatch ? color.green('match') : color.yellow(`differ (${report.differences?.added ?? 0} new, ${report.differences?.modified ?? 0} changed, ${report.differences?.deleted ?? 0} removed locally): run kp ha sync`)}`,
     `onboarding ${renderOnboarding(report.onboarding, color)}`,
+    `companion  ${report.companion === undefined ? '-' : report.companion.state === 'loaded' ? `${color.green('kp_reload loaded')}: Python edits reload without a restart` : color.dim(`kp_reload ${report.companion.state ?? 'unknown'}${report.companion.reason ? ` (${report.companion.reason})` : ''}`)}`,
     `entry      ${report.configEntries === undefined ? '-' : report.configEntries.length === 0 ? 'none (`kp ha up` wires one when a backend runs)' : report.configEntries.map((e) => `${e.state === 'loaded' ? color.green(e.state) : color.red(e.state)}${e.reason ? ` (${e.reason})` : ''}: ${e.title}`).join('; ')}`,
     `log        ${report.verdict ? (report.verdict.status === 'found' ? color.green('found, no failures') : report.verdict.status === 'failed' ? color.red(`failed (${report.verdict.failures.length} failure lines)`) : 'no load line since start') : '-'}`,
   ];
@@ -107,10 +123,27 @@ export function renderHaUp(result: HaUpResult, color: ChalkInstance): string {
     `  UI          ${result.url}`,
     `  onboarding  ${renderUpOnboarding(result, color)}`,
     `  wiring      ${renderWiring(result.wiring, color)}`,
+    `  companion   ${renderCompanion(result.companion, color)}`,
   ];
   if (syncWasSkipped(result.sync)) lines.push(`  sync        ${color.dim(`skipped: ${result.sync.skipped}`)}`);
   else lines.push(`  sync        ${renderSyncOutcome(result.sync, color)}`, renderSyncReport(result.sync, color));
   return lines.join('\n');
+}
+
+function renderCompanion(companion: HaUpResult['companion'], color: ChalkInstance): string {
+  if (!companion) return color.dim('not installed (kp installs it only in an HA it provisioned and holds the login of)');
+  const state = companion.state === 'loaded' ? color.green('loaded') : color.red(companion.state ?? 'no entry');
+  switch (companion.outcome) {
+    case 'installed':
+    case 'updated':
+      return `kp_reload ${companion.outcome} (HA restarted in place to find it), entry ${state}: Python edits reload without a restart`;
+    case 'kept':
+      return `kp_reload up to date, entry ${state}`;
+    case 'not-owned':
+      return color.dim(`not installed: ${companion.reason ?? 'kp holds no login for this HA'}`);
+    case 'failed':
+      return color.red(`failed: ${companion.reason ?? 'unknown reason'}; syncs restart HA in place`);
+  }
 }
 
 function renderUpOnboarding(result: HaUpResult, color: ChalkInstance): string {

@@ -26,8 +26,8 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
     ...haTargetFlags,
     restart: Flags.string({
       description:
-        "How HA restarts after a change. auto: no restart when only existing www/ files or images changed (HA serves them from disk), else in place (SIGHUP to HA's process, which its supervisor starts again inside the same container: no crash back-off) where the target runs HA that way, else the container (docker restart, or kill 1 in a pod); inplace: in place or refuse; kill: kill 1 in the container (initContainers do not re-run); pod: pod deletion; none.",
-      options: ['auto', 'inplace', 'kill', 'pod', 'none'],
+        "How HA takes a change. auto: no restart when only existing www/ files or images changed (HA serves them from disk); else the code is reloaded in the running HA through kp's kp_reload companion where `kp ha up` installed it (no restart; what only a restart loads falls back to one), else HA restarts in place (SIGHUP to HA's process, which its supervisor starts again inside the same container: no crash back-off) where the target runs HA that way, else the container (docker restart, or kill 1 in a pod); reload: reload through the companion or fail (exit 3); inplace: in place or refuse; kill: kill 1 in the container (initContainers do not re-run); pod: pod deletion; none.",
+      options: ['auto', 'reload', 'inplace', 'kill', 'pod', 'none'],
       default: 'auto',
     }),
     lint: Flags.boolean({

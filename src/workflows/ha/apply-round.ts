@@ -27,6 +27,10 @@ import {openSession} from './onboarding.js';
 import {StaleMemory, type HaSyncOptions, type Observation, type RoundClock} from './round-state.js';
 import {describePlan} from './observe.js';
 import {readVerdict, untilHaAnswers, waitForInPlace, waitForRestart, type RestartWait} from './restart-wait.js';
+import {COMPANION_DOMAIN, companionAvailability, requestReload, type CompanionAvailability, type ReloadAnswer} from './companion.js';
+
+/** The most a code reload may take before the round falls back to the restart (HA's own setup timeouts are longer). */
+export const RELOAD_BOUND_MS = 60_000;
 
 /** Apply, restart and verdict for an observation, then give the target's lock back. */
 export async function finishRound(
@@ -75,6 +79,8 @@ interface RoundRun {
   /** The target's lock was given back by a script (no second exec needed). */
   remoteLockReleased: () => void;
   decision: RestartDecision;
+  /** Whether the kp_reload companion can reload this round's change (looked at only when the change is reloadable). */
+  companion?: CompanionAvailability;
 }
 
 /** The report as the steps fill it (the summary rows are derived at the end). */
@@ -109,16 +115,24 @@ async function applyRound(
   }
   // The lint gate comes before anything is copied: findings stop the round here.
   const lint = options.lint ? await options.lint(obs.component.dir, obs.plan) : base.lint;
+  run.companion = await companionFor(run);
   const choice = chooseMethod(run);
   const withLint: RoundReport = {...base, lint, restart: {...base.restart, method: choice.method, fallback: choice.fallback}};
-  const sent = await sendAndSwap(run, choice.method);
+  let sent = await sendAndSwap(run, choice.method);
   if ('dryRun' in sent) return finish({...withLint, outcome: 'dry-run', upload: sent.upload});
-  const afterApply = appliedReport(run, withLint, sent);
+  let afterApply = appliedReport(run, withLint, sent);
   if (choice.method === 'none') {
     if (options.restart === 'auto') ctx.out.info(`No restart: ${run.decision.rule}.`);
     return finish(afterApply);
   }
-  const method = await restartHa(run, choice.method, sent, afterApply.restart);
+  let chosen = choice.method;
+  if (chosen === 'reload') {
+    const reloaded = await reloadCode(run, afterApply, sent);
+    if ('report' in reloaded) return finish(reloaded.report);
+    ({sent, report: afterApply} = reloaded.fallback);
+    chosen = 'in-place';
+  }
+  const method = await restartHa(run, chosen, sent, afterApply.restart);
   const deadline = sent.beforeRestart + options.timeoutMs;
   const waited = await awaitRestarted(run, method, sent, deadline);
   const afterRestart = restartedReport(run, afterApply, waited);
@@ -194,8 +208,15 @@ function chooseMethod(run: RoundRun): {method: AppliedRestart; fallback: string 
       ? `HA's process ${listing.ha.pid} runs under ${listing.ha.parent}, not s6-supervise`
       : 'no Home Assistant process apart from PID 1',
     noRestartPolicy: target.needsOutsideRestart,
+    companion: run.companion?.ready === true,
   };
   const choice = chooseRestartMethod(decision, caps);
+  if (!choice && decision.method === 'reload') {
+    throw fail.prerequisite(
+      `--restart reload needs the ${COMPANION_DOMAIN} companion loaded in HA and kp's login for it: ${run.companion && !run.companion.ready ? run.companion.why : 'not looked for'}. Nothing was changed.`,
+      '`kp ha up` installs it in the HA it provisions; --restart auto restarts HA in place instead.',
+    );
+  }
   if (!choice) {
     throw fail.prerequisite(
       `--restart inplace needs HA under s6-supervise in ${target.label}: ${caps.unsupervisedReason ?? 'none found'}.`,
@@ -266,6 +287,104 @@ async function sendAndSwap(run: RoundRun, method: AppliedRestart): Promise<Appli
     `${upload.files} ${upload.files === 1 ? 'file' : 'files'} sent (${formatBytes(upload.bytes)}), ${plan.deleted.length} deleted, ${applied.pycacheRemoved} __pycache__ removed; component swapped in.`,
   );
   return {applied, upload, restartInScript, beforeRestart};
+}
+
+/** Whether the companion can take this round's change: looked at only when the change is reloadable and the round may reload. */
+async function companionFor(run: RoundRun): Promise<CompanionAvailability | undefined> {
+  const {ctx, target, options, decision} = run;
+  if (!decision.reloadable || options.reload === false) return undefined;
+  return companionAvailability(ctx, target);
+}
+
+/** A reload's outcome: the finished report, or the restart the round falls back to (the new files are in place). */
+type ReloadOutcome = {report: RoundReport} | {fallback: {sent: Applied; report: RoundReport}};
+
+/**
+ * Ask the companion to reload the new code in the running HA (the swap already removed the
+ * component's bytecode). Its answer is judged by HA's own entry states; a refusal, no answer within
+ * RELOAD_BOUND_MS, or a failure inside HA falls back to the in-place restart in the same round, said
+ * in one line (`--restart reload` insists: exit 3 instead).
+ */
+async function reloadCode(run: RoundRun, afterApply: RoundReport, sent: Applied): Promise<ReloadOutcome> {
+  const {ctx, target, options, obs} = run;
+  const companion = run.companion;
+  if (!companion?.ready) throw fail.internal('a reload was chosen without the companion');
+  const answer = await requestReload(ctx, target, companion.session, obs.component.domain, Math.min(options.timeoutMs, RELOAD_BOUND_MS));
+  if ('failed' in answer || answer.restartRequired) {
+    const why = 'failed' in answer ? answer.failed : (answer.reason ?? 'the companion asked for a restart');
+    if (options.restart === 'reload') {
+      throw fail.prerequisite(
+        `The code reload did not happen: ${why}.`,
+        'The new files are in place; `kp ha sync --force --restart inplace` restarts HA with them.',
+      );
+    }
+    return {fallback: await restartAfterReload(run, afterApply, sent, why)};
+  }
+  return {report: await judgeReload(run, afterApply, sent, answer)};
+}
+
+/** The reload did not happen: SIGHUP to HA under its supervisor, under the round's lock (sh/restart.sh). */
+async function restartAfterReload(run: RoundRun, afterApply: RoundReport, sent: Applied, why: string): Promise<{sent: Applied; report: RoundReport}> {
+  const {ctx, target, obs} = run;
+  const fallback = `no code reload (${why}): restarting HA in place instead`;
+  ctx.out.warn(fallback);
+  const beforeRestart = Date.now();
+  const result = await target.exec(scriptCommand(SCRIPTS.restart, {layout: obs.layout, owner: obs.lockOwner}), {mutating: true});
+  const signalled = parseApply(result.stdout);
+  if (signalled.failure)
+    throw fail.toolFailed(`Restarting HA in ${target.label} failed: ${signalled.failure}`, 'The new files are in place; run kp ha sync --force.');
+  const applied = {...sent.applied, signalled: signalled.signalled, restartSent: signalled.restartSent, noSupervisor: signalled.noSupervisor};
+  const restart: HaSyncReport['restart'] = {
+    ...afterApply.restart,
+    method: 'in-place',
+    fallback,
+    before: {...afterApply.restart.before!, haPid: signalled.signalled?.pid ?? afterApply.restart.before?.haPid},
+  };
+  return {sent: {...sent, applied, restartInScript: 'inplace', beforeRestart}, report: {...afterApply, restart}};
+}
+
+/**
+ * HA's verdict on reloaded code: the entries' states as the companion read them, confirmed by HA's
+ * entry API (the same exit codes as after a restart); a domain without entries is judged by the
+ * answer itself. The log since the reload adds the detail (HA's own traceback).
+ */
+async function judgeReload(run: RoundRun, afterApply: RoundReport, sent: Applied, answer: ReloadAnswer): Promise<RoundReport> {
+  const {target, obs} = run;
+  const domain = obs.component.domain;
+  const haPid = obs.listing.ha?.pid;
+  const restart: HaSyncReport['restart'] = {
+    ...afterApply.restart,
+    performed: true,
+    observed: true,
+    observedAfterMs: answer.ms,
+    after: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt, haPid},
+  };
+  const reload = {ms: answer.ms, reason: answer.reason, steps: answer.steps, traceback: answer.traceback};
+  const readyAt = Date.now();
+  const log = parseLogVerdict(await target.logsSince(logWindowStart(obs.state.startedAt, sent.beforeRestart)), domain);
+  const {entry, verdictSource} =
+    answer.entries.length > 0
+      ? await entryVerdict(run, Date.now() + 10_000)
+      : {entry: undefined, verdictSource: {used: 'reload' as const, why: `${domain} has no config entry: the companion's answer decides`}};
+  // The companion imported the code (or says why not): the log adds only failures.
+  const status = !answer.reloaded || log.status === 'failed' ? ('failed' as const) : ('found' as const);
+  const verdict = {...log, status, readMs: Date.now() - readyAt};
+  const configEntry = entry ? {state: entry.state, reason: entry.reason, final: entry.final, readMs: entry.readMs, entries: entry.entries} : undefined;
+  const exitCode = entry ? entryExitCode(entry) : answer.reloaded ? ExitCode.Ok : ExitCode.VerificationFailed;
+  const warnings = [...afterApply.warnings];
+  if (answer.reason) warnings.push(`${COMPANION_DOMAIN}: ${answer.reason}.`);
+  return {
+    ...afterApply,
+    restart,
+    reload,
+    ready: {ready: true, afterMs: answer.ms},
+    verdict,
+    verdictSource,
+    configEntry,
+    warnings,
+    outcome: exitCode === ExitCode.Ok ? 'synced' : 'failed',
+    exitCode,
+  };
 }
 
 /** The report once the new tree is in place: what was sent and cleared, and HA as it was before the restart. */

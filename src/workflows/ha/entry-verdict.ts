@@ -11,7 +11,8 @@ import {poll} from '../../core/poll.js';
 
 /** Which verdict decided a round, and why that one. */
 export interface VerdictSource {
-  used: 'config-entry' | 'log';
+  /** `reload`: a domain without entries whose code the companion reloaded: its answer decides. */
+  used: 'config-entry' | 'log' | 'reload';
   why: string;
 }
 

@@ -32,6 +32,7 @@ import fastApplySh from './sh/fast-apply.sh';
 import inplaceWaitSh from './sh/inplace-wait.sh';
 import listSh from './sh/list.sh';
 import probeSh from './sh/probe.sh';
+import restartSh from './sh/restart.sh';
 import unlockSh from './sh/unlock.sh';
 
 /** sh/list.sh: lock, recovery, preflight and listing in one exec (parsed by parseListing). */
@@ -46,6 +47,9 @@ export const FAST_APPLY_SCRIPT = assembleScript(fastApplySh);
 export const PROBE_SCRIPT = assembleScript(probeSh);
 /** sh/inplace-wait.sh: a new HA process, then its port answering (parsed by parseInplaceWait). */
 export const INPLACE_WAIT_SCRIPT = assembleScript(inplaceWaitSh);
+
+/** sh/restart.sh: an in-place restart on its own, under the round's lock (parsed by parseApply). */
+export const RESTART_SCRIPT = assembleScript(restartSh);
 
 /** One shell script run in the target: its text, the order of its arguments, and the parser of what it prints. */
 export interface RemoteScript<Args, Result> {
@@ -107,6 +111,11 @@ export const SCRIPTS = {
   fastApply: {
     text: FAST_APPLY_SCRIPT,
     argv: (a: ApplyArgs) => [a.fastExpect ?? '', ...applyArgv(a)],
+    parse: (stdout: string) => parseApply(stdout),
+  },
+  restart: {
+    text: RESTART_SCRIPT,
+    argv: (a: {layout: RemoteLayout; owner: string | undefined}) => [a.layout.stagingRoot, a.layout.domain, a.owner ?? ''],
     parse: (stdout: string) => parseApply(stdout),
   },
   probe: {text: PROBE_SCRIPT, argv: (a: {tries: number}) => [String(a.tries)], parse: () => undefined},

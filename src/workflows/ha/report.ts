@@ -57,6 +57,11 @@ export interface HaSyncReport {
     before: {restartCount: number; startedAt: string | undefined; haPid?: number | undefined} | undefined;
     after: {restartCount: number; startedAt: string | undefined; haPid?: number | undefined} | undefined;
   };
+  /**
+   * The code reload through the kp_reload companion (`restart.method` reload): its time inside HA,
+   * the steps it took, why it did not reload, and the traceback when the new code did not import.
+   */
+  reload?: {ms: number; reason: string | null; steps: string[]; traceback: string | null} | undefined;
   /** Milliseconds from the restart request to HA answering. */
   ready: {ready: boolean; afterMs: number | undefined};
   /** The log verdict; `readMs`: from HA answering to the verdict (it ends once the load or a failure is seen, plus --settle). */
@@ -104,6 +109,8 @@ export interface HaStatusReport {
   onboarding: {onboarded: boolean | undefined; by: string | undefined; owner: string | undefined; reason: string | undefined} | undefined;
   /** The domain's config entries as HA reports them (HA's own verdict; only where kp holds a token). */
   configEntries: HaConfigEntry[] | undefined;
+  /** kp's code-reload companion as HA reports it (only where kp holds a token). */
+  companion: {state: string | undefined; reason: string | undefined} | undefined;
   notes: string[];
 }
 
@@ -141,11 +148,13 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
       status: !restarted ? 'skipped' : ready.ready ? 'ok' : 'failed',
       detail: !restarted
         ? '-'
-        : ready.ready
-          ? `answering after ${formatMs(ready.afterMs)}`
-          : report.outcome === 'stopped'
-            ? 'the target stopped'
-            : 'not ready in time',
+        : restart.method === 'reload'
+          ? 'answering throughout (no restart)'
+          : ready.ready
+            ? `answering after ${formatMs(ready.afterMs)}`
+            : report.outcome === 'stopped'
+              ? 'the target stopped'
+              : 'not ready in time',
     },
     {
       step: 'loaded',
@@ -160,15 +169,19 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
             : 'failed',
       detail: report.configEntry
         ? `config entry ${report.configEntry.state ?? '?'}${report.configEntry.final ? '' : ' (not final in time)'}${report.configEntry.reason ? `: ${report.configEntry.reason}` : ''} (HA's verdict)`
-        : verdict.status === 'found'
-          ? `${report.domain} ${report.version} found by HA, no failure logged; no config entry, so HA has not imported its code`
-          : verdict.status === 'skipped'
-            ? restarted
-              ? 'not checked (HA not ready)'
-              : 'not checked (no restart)'
-            : verdict.status === 'not-seen'
-              ? 'HA did not report loading it'
-              : 'failed to load',
+        : restart.method === 'reload' && report.reload
+          ? report.reload.reason
+            ? `not reloaded: ${report.reload.reason}`
+            : `${report.domain} ${report.version} reloaded and imported by HA; no config entry to set up`
+          : verdict.status === 'found'
+            ? `${report.domain} ${report.version} found by HA, no failure logged; no config entry, so HA has not imported its code`
+            : verdict.status === 'skipped'
+              ? restarted
+                ? 'not checked (HA not ready)'
+                : 'not checked (no restart)'
+              : verdict.status === 'not-seen'
+                ? 'HA did not report loading it'
+                : 'failed to load',
     },
     {
       step: 'errors',

@@ -13,12 +13,12 @@ export interface RestartMethodSpec {
   announce: (rule: string) => string;
   /** A dry run's words for it. */
   dryRun: string;
-  /** What the apply script sends itself, in the same exec as the swap. */
+  /** What the apply script sends itself, in the same exec as the swap (`none` for a reload: kp asks the companion after the swap). */
   inScript: 'kill' | 'inplace' | 'none';
   /** Carried out from outside after the swap (docker restart, pod deletion). */
   fromOutside: boolean;
   /** How kp sees it done: HA's new process in the same container, the container's restart, or nothing. */
-  observe: 'process' | 'container' | 'none';
+  observe: 'process' | 'container' | 'none' | 'reload';
   /** The container survives it, so what the round left there can be remembered for the next one. */
   keepsContainer: boolean;
   /** The summary's words once it was observed. */
@@ -41,6 +41,17 @@ export const RESTART_METHODS: Record<AppliedRestart, RestartMethodSpec> = {
     observe: 'none',
     keepsContainer: true,
     observed: () => 'no restart',
+  },
+  reload: {
+    announce: (rule) =>
+      `then reloading its code in the running HA (kp_reload companion: entries unloaded, modules imported again, entries set up; no restart; ${rule})`,
+    dryRun: 'reload its code through the kp_reload companion',
+    inScript: 'none',
+    fromOutside: false,
+    observe: 'reload',
+    keepsContainer: true,
+    observed: (restart) =>
+      `code reloaded in the running HA in ${formatMs(restart.observedAfterMs)} (HA pid ${restart.after?.haPid ?? '?'} unchanged, no restart)`,
   },
   'in-place': {
     announce: (rule) => `then restarting HA in place (SIGHUP to HA's process; its supervisor starts it again in the same container: no back-off; ${rule})`,

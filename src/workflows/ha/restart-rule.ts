@@ -23,12 +23,23 @@ export interface RestartDecision {
   method: Exclude<RestartMethod, 'auto'> | 'restart';
   /** The rule that decided, in words. */
   rule: string;
+  /**
+   * The change is code the kp_reload companion can load into the running HA (auto: instead of the
+   * restart; the companion itself refuses what only a restart loads). Not for --force, which asks for a restart.
+   */
+  reloadable?: boolean;
 }
 
 /** Decide the restart for `plan` under the requested method. */
 export function decideRestart(plan: SyncPlan, requested: RestartMethod, force = false): RestartDecision {
-  if (requested !== 'auto') return {method: requested, rule: `--restart ${requested}`};
+  if (requested !== 'auto') return {method: requested, rule: `--restart ${requested}`, reloadable: requested === 'reload'};
   if (force) return {method: 'restart', rule: '--force'};
+  const decision = decideAutoRestart(plan);
+  return decision.method === 'restart' ? {...decision, reloadable: true} : decision;
+}
+
+/** `--restart auto` without --force: what the changed files need. */
+function decideAutoRestart(plan: SyncPlan): RestartDecision {
   if (plan.added.length > 0)
     return {method: 'restart', rule: `files added (${plan.added[0]}${plan.added.length > 1 ? ', ...' : ''}): setup must register them`};
   if (plan.deleted.length > 0)
@@ -40,8 +51,8 @@ export function decideRestart(plan: SyncPlan, requested: RestartMethod, force = 
   return {method: 'none', rule: 'only www/ files or images changed: HA serves them from disk, no restart needed'};
 }
 
-/** How a restart is carried out: what the target's report and `--json` name. */
-export type AppliedRestart = 'in-place' | 'kill' | 'container' | 'pod' | 'none';
+/** How a restart is carried out: what the target's report and `--json` name (`reload`: the code reloaded in the running HA, no restart). */
+export type AppliedRestart = 'reload' | 'in-place' | 'kill' | 'container' | 'pod' | 'none';
 
 /** What the target offers for a restart, as observed (never assumed). */
 export interface RestartCapabilities {
@@ -52,6 +63,8 @@ export interface RestartCapabilities {
   unsupervisedReason: string | undefined;
   /** A container without a restart policy: `kill 1` would leave it stopped. */
   noRestartPolicy: boolean;
+  /** The kp_reload companion is loaded in HA and kp holds a token for it. */
+  companion: boolean;
 }
 
 /** The method chosen for a decided restart, and what to tell the user about it. */
@@ -78,10 +91,15 @@ export const KILL_COST: Record<'pod' | 'container', string> = {
  * Turn a decision into a method the target supports: in place (SIGHUP to HA under its supervisor)
  * whenever the target has that supervisor; else, for auto, the container (docker restart for a
  * container, kill 1 for a pod) with the cost said. An explicit `inplace` on a target without the
- * supervisor is refused (undefined): the caller says why before anything changes.
+ * supervisor is refused (undefined): the caller says why before anything changes. A change the
+ * companion can reload is reloaded where it is loaded (`--restart reload` without it is refused).
  */
 export function chooseRestartMethod(decision: RestartDecision, caps: RestartCapabilities): RestartChoice | undefined {
+  if (decision.reloadable && caps.companion) return {method: 'reload', fallback: undefined};
   switch (decision.method) {
+    case 'reload':
+      // Insisted on, without the companion: refused (the caller says why before anything changes).
+      return undefined;
     case 'none':
       return {method: 'none', fallback: undefined};
     case 'pod':

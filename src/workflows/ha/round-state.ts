@@ -37,6 +37,8 @@ export interface HaSyncOptions {
   memory?: {current?: RoundMemory};
   /** `--ignore` globs: files never sent, never deleted in the target, never a reason for a round. */
   ignore?: readonly string[];
+  /** Whether a round may reload code through the kp_reload companion (default true; false for the companion's own files). */
+  reload?: boolean;
   /** The lint gate, run on the component before anything is copied (throws to stop the round). */
   lint?: (componentDir: string, plan: SyncPlan) => Promise<HaSyncReport['lint']>;
 }

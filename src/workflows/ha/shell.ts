@@ -10,6 +10,7 @@ import lockLib from './sh/lib/lock.sh';
 import probeOnce from './sh/lib/probe-once.sh';
 import procLib from './sh/lib/proc.sh';
 import recoverLib from './sh/lib/recover.sh';
+import restartInplace from './sh/lib/restart-inplace.sh';
 
 /** The files a script may source (`. ./lib/NAME.sh`), by that path. */
 export const SCRIPT_LIBRARY: Readonly<Record<string, string>> = {
@@ -20,6 +21,7 @@ export const SCRIPT_LIBRARY: Readonly<Record<string, string>> = {
   'lib/probe-once.sh': probeOnce,
   'lib/proc.sh': procLib,
   'lib/recover.sh': recoverLib,
+  'lib/restart-inplace.sh': restartInplace,
 };
 
 const SOURCE_LINE = /^\. \.\/(lib\/[a-z0-9-]+\.sh)$/;

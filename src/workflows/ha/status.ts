@@ -3,6 +3,7 @@
  * component (version and whether the files match), and the log verdict since the last start.
  */
 import type {KpContext} from '../context.js';
+import {companionStatus} from './companion.js';
 import {InterruptedError, KpError} from '../../core/errors.js';
 import {collectFiles, detectSource, type ComponentSource} from './component.js';
 import {planSync} from './plan.js';
@@ -61,6 +62,7 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
     verdict: undefined,
     onboarding: undefined,
     configEntries: undefined,
+    companion: undefined,
     notes,
   };
   if (!state.running) {
@@ -75,7 +77,10 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
   // and its log, so the container's start would mix in earlier runs).
   const haStarted = listing.ha ? new Date(Date.now() - listing.ha.uptimeSeconds * 1000 - 1000).toISOString() : undefined;
   report.onboarding = await onboardingStatus(ctx, target);
-  if (report.onboarding.by === 'kp') report.configEntries = await configEntries(ctx, target, domain, notes);
+  if (report.onboarding.by === 'kp') {
+    report.configEntries = await configEntries(ctx, target, domain, notes);
+    report.companion = await companionStatus(ctx, target);
+  }
   report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt, haStarted ? Date.parse(haStarted) : undefined)), domain);
   return report;
 }

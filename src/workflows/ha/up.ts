@@ -24,6 +24,8 @@ import {detectSource} from './component.js';
 import {assertLintPossible, lintGate, pythonChanged, type LintMode} from './lint.js';
 import {DEFAULT_HA_IMAGE, HA_MANIFEST_NAMES, haManifest, hostTimeZone, parseApplyOutput, type ApplyLine} from './manifest.js';
 import {haUrlOverride, onboard, OnboardingFailure, type OnboardingResult} from './onboarding.js';
+import type {CompanionResult} from './companion.js';
+import {installCompanion} from './companion-install.js';
 import {wireBackend, type BackendLocation, type WiringResult} from './wire.js';
 import type {HaSyncReport} from './report.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
@@ -87,6 +89,8 @@ export interface HaUpResult {
   sync: HaSyncReport | {skipped: string};
   /** The kamerplanter config entry: created for the running backend, kept, or why not (undefined when kp holds no token). */
   wiring: WiringResult | undefined;
+  /** kp's code-reload companion (kp_reload): installed, kept, or why not (undefined when kp does not own this HA, or under --dry-run). */
+  companion: CompanionResult | undefined;
   dryRun: boolean;
   durationMs: number;
 }
@@ -159,15 +163,16 @@ async function upOnCluster(ctx: KpContext, options: HaUpOptions, inputs: UpInput
   ctx.out.success(changed ? `Home Assistant is up in ${context}: ${url}` : `Home Assistant was already up in ${context}: nothing changed (${url}).`);
   const onboarding = await onboardOrStop(ctx, pod, options, scaleToZero);
   const sync = await firstSync(ctx, pod, options, inputs.source);
+  const companion = await companionIfOwned(ctx, pod, options, onboarding);
   const wiring = await wireIfOwned(ctx, pod, onboarding, () => clusterBackend(kubectl));
-  return upResult(inputs, {...where, changed, applied: lines, compose: undefined}, {onboarding, sync, wiring});
+  return upResult(inputs, {...where, changed, applied: lines, compose: undefined}, {onboarding, sync, wiring, companion});
 }
 
 /** The result in its documented key order; without `after` (onboarding, sync, wiring) it is a dry run's. */
 function upResult(
   inputs: UpInputs,
   head: Pick<HaUpResult, 'target' | 'image' | 'where' | 'url' | 'changed' | 'applied' | 'compose'>,
-  after: Pick<HaUpResult, 'onboarding' | 'sync' | 'wiring'> | undefined,
+  after: Pick<HaUpResult, 'onboarding' | 'sync' | 'wiring' | 'companion'> | undefined,
 ): HaUpResult {
   return {
     target: head.target,
@@ -180,6 +185,7 @@ function upResult(
     onboarding: after?.onboarding,
     sync: after ? after.sync : {skipped: 'dry run'},
     wiring: after?.wiring,
+    companion: after?.companion,
     dryRun: after === undefined,
     durationMs: Date.now() - inputs.started,
   };
@@ -237,8 +243,9 @@ async function upWithCompose(ctx: KpContext, options: HaUpOptions, inputs: UpInp
   ctx.out.success(`Home Assistant answers at ${url}`);
   const onboarding = await onboardOrStop(ctx, container, options, () => stopComposeHa(stack.project));
   const sync = await firstSync(ctx, container, options, inputs.source);
+  const companion = await companionIfOwned(ctx, container, options, onboarding);
   const wiring = await wireIfOwned(ctx, container, onboarding, () => composeBackend(engine, stack.project));
-  return upResult(inputs, head, {onboarding, sync, wiring});
+  return upResult(inputs, head, {onboarding, sync, wiring, companion});
 }
 
 /**
@@ -322,6 +329,17 @@ async function wireIfOwned(
   return wireBackend(ctx, target, await findBackend());
 }
 
+/** Install kp's code-reload companion where kp owns HA (onboarded it, now or before); never in another's. */
+async function companionIfOwned(
+  ctx: KpContext,
+  target: HaTarget,
+  options: HaUpOptions,
+  onboarding: OnboardingResult | undefined,
+): Promise<CompanionResult | undefined> {
+  if (!onboarding || !['onboarded', 'resumed', 'already'].includes(onboarding.outcome)) return undefined;
+  return installCompanion(ctx, target, syncOptionsFor(ctx, options, undefined));
+}
+
 /** The compose stack's backend, as HA in the same project reaches it (the service name on the project network). */
 async function composeBackend(engine: Engine, project: string): Promise<BackendLocation> {
   const found = await engine.findContainers([`com.docker.compose.project=${project}`, `com.docker.compose.service=${BACKEND_SERVICE}`]);
@@ -358,7 +376,12 @@ async function firstSync(ctx: KpContext, target: HaTarget, options: HaUpOptions,
     ctx.out.info('No custom component here: run `kp ha sync` from your component checkout (or pass --source).');
     return {skipped: 'no component found in the current directory'};
   }
-  const syncOptions: HaSyncOptions = {
+  return runSyncRound(ctx, target, syncOptionsFor(ctx, options, source));
+}
+
+/** The sync options of `kp ha up`'s rounds (the component's, and the companion's). */
+function syncOptionsFor(ctx: KpContext, options: HaUpOptions, source: string | undefined): HaSyncOptions {
+  return {
     cwd: options.cwd,
     source,
     configDir: HA_DEFAULTS.configDir,
@@ -369,7 +392,6 @@ async function firstSync(ctx: KpContext, target: HaTarget, options: HaUpOptions,
     lockTimeoutMs: options.lockTimeoutMs,
     lint: (componentDir, plan) => lintGate(ctx, {componentDir, mode: options.lintMode, pythonChanged: pythonChanged(plan)}),
   };
-  return runSyncRound(ctx, target, syncOptions);
 }
 
 /** What `kp ha down` was asked for. */

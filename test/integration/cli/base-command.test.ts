@@ -48,7 +48,7 @@ describe('Given flag values the parser rejects', () => {
     [['compose', 'start', '--project-name', 'kp-int-parse', '--timeout', '-5'], '--timeout: Expected an integer greater than or equal to 1 but received: -5'],
     [['compose', 'start', '--project-name', 'kp-int-parse', '--timeout', 'abc'], '--timeout: Expected an integer but received: abc'],
     [['ha', 'sync', '--debounce', '-1'], '--debounce: Expected an integer greater than or equal to 0 but received: -1'],
-    [['ha', 'sync', '--restart', 'bogus'], 'Expected --restart=bogus to be one of: auto, inplace, kill, pod, none'],
+    [['ha', 'sync', '--restart', 'bogus'], 'Expected --restart=bogus to be one of: auto, reload, inplace, kill, pod, none'],
   ])('When %j runs, Then exit 2 keeps the reason, with a hint and no stack trace', async (argv, reason) => {
     const result = await runKp(argv);
     expect(result.exitCode).toBe(2);

@@ -103,3 +103,17 @@ describe('recordings of the real ruff (test/fixtures/recorded/ruff, read by the 
     expectRecorded('ruff/format-check-clean.txt', formatted.stdout);
   });
 });
+
+describe("kp's own Python with the real ruff", () => {
+  it('Given the kp_reload companion and its pytest suite, When the real ruff checks and format-checks them (ruff.toml), Then both are clean', () => {
+    // Given
+    const ruff = realTool('KP_REAL_RUFF');
+    const options: ExecFileSyncOptions = {cwd: projectRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']};
+    // When
+    const check = execFileSync(ruff, ['check', 'companion', 'test/companion'], options);
+    const format = execFileSync(ruff, ['format', '--check', 'companion', 'test/companion'], options);
+    // Then (a finding is exit 1, which throws)
+    expect(String(check)).toContain('All checks passed!');
+    expect(String(format)).toMatch(/\d+ files already formatted/);
+  });
+});

@@ -14,4 +14,5 @@
 . ./lib/ha-process.sh
 . ./lib/recover.sh
 . ./lib/apply-head.sh
+. ./lib/restart-inplace.sh
 . ./lib/apply-body.sh

@@ -30,4 +30,5 @@ got=$(cd "$dir" && find . -type d -name __pycache__ -prune -o -type f ! -name '*
 [ "${got%% *}" = "$expect" ] || stale "the installed files changed since the last round"
 echo "KP_LOCK acquired"
 
+. ./lib/restart-inplace.sh
 . ./lib/apply-body.sh

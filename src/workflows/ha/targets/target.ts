@@ -80,7 +80,7 @@ export interface VolumeInfo {
  * `pod`: pod deletion; `auto`: no restart when the change is live without one, else in place where
  * the target has the supervisor, else the container (docker restart / kill 1).
  */
-export type RestartMethod = 'auto' | 'inplace' | 'kill' | 'pod' | 'none';
+export type RestartMethod = 'auto' | 'reload' | 'inplace' | 'kill' | 'pod' | 'none';
 
 /** A running HA that kp can sync into. */
 export interface HaTarget extends TargetTransport {

@@ -3,11 +3,12 @@
  * Debian forky, HA from PyPI, run under the real s6-supervise as the official image runs it) with the
  * real Kamerplanter component (../shared/upstream/kamerplanter-ha, copied into a checkout of the
  * test's own) and the stand-in backend answering what the component's config flow and coordinators
- * ask. HA itself onboards, sets up the entry, restarts in place on SIGHUP and gives the verdict.
+ * ask. HA itself onboards, sets up the entry, restarts in place on SIGHUP, reloads edited code
+ * through kp's kp_reload companion, and gives the verdict.
  * One developer session, in order: each test's Given is what the previous one left.
  */
-import {execFileSync} from 'node:child_process';
-import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -36,6 +37,47 @@ const haContainer = () => stack.serviceContainer('homeassistant');
 const inspect = (format: string) => execFileSync('docker', ['inspect', '-f', format, haContainer()], {encoding: 'utf8'}).trim();
 const initPy = path.join(component, '__init__.py');
 const original = () => readFileSync(path.join(upstreamComponent, '__init__.py'), 'utf8');
+const haLog = () => {
+  // HA logs to stderr: docker logs keeps the two streams apart.
+  const logs = spawnSync('docker', ['logs', haContainer()], {encoding: 'utf8'});
+  return `${logs.stdout}${logs.stderr}`;
+};
+const haPid = async () =>
+  Number(execFileSync('docker', ['exec', haContainer(), 'pgrep', '-f', 'python3 -m homeassistant'], {encoding: 'utf8'}).trim().split('\n')[0]);
+/** A log line planted at the top of async_setup_entry (and the file's mtime, when given). */
+async function editSetupEntry(marker: string, mtime?: Date): Promise<void> {
+  const text = original().replace(
+    '    """Set up Kamerplanter from a config entry."""\n',
+    `    """Set up Kamerplanter from a config entry."""\n    _LOGGER.warning("${marker}")\n`,
+  );
+  expect(text).toContain(marker);
+  writeFileSync(initPy, text);
+  if (mtime) utimesSync(initPy, mtime, mtime);
+}
+/** HA's REST API with the login kp keeps for it (`kp ha credentials`): one fresh token per call. */
+async function haRequest(method: string, apiPath: string, body?: unknown): Promise<unknown> {
+  const login = json((await kp(['ha', 'credentials', '--target', 'docker', '--json'])).stdout) as {username: string; password: string};
+  const base = `http://127.0.0.1:${haPort}`;
+  const clientId = `${base}/`;
+  const post = async (url: string, init: RequestInit) => {
+    const response = await fetch(`${base}${url}`, {method: 'POST', ...init});
+    expect(response.ok, `${url}: ${response.status}`).toBe(true);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const flow = await post('/auth/login_flow', {body: JSON.stringify({client_id: clientId, handler: ['homeassistant', null], redirect_uri: clientId})});
+  const done = await post(`/auth/login_flow/${String(flow.flow_id)}`, {
+    body: JSON.stringify({client_id: clientId, username: login.username, password: login.password}),
+  });
+  const tokens = await post('/auth/token', {body: new URLSearchParams({grant_type: 'authorization_code', code: String(done.result), client_id: clientId})});
+  const response = await fetch(`${base}${apiPath}`, {
+    method,
+    headers: {Authorization: `Bearer ${String(tokens.access_token)}`, 'Content-Type': 'application/json'},
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(response.ok, `${apiPath}: ${response.status}`).toBe(true);
+  return response.json();
+}
+const entriesOf = async (domain: string) => haRequest('GET', `/api/config/config_entries/entry?domain=${domain}`);
 
 beforeAll(async () => {
   image = realTool('KP_REAL_HA_IMAGE');
@@ -69,6 +111,9 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     expect(up.wiring.reason).toMatch(
       /^HA cannot load the kamerplanter config flow: cannot import name 'ZeroconfServiceInfo' from 'homeassistant\.components\.zeroconf'/,
     );
+    // kp's companion: its files put in by a sync round (HA restarted in place to find it), its entry through the config flow.
+    expect(up.companion).toMatchObject({outcome: 'installed', state: 'loaded', sync: {outcome: 'synced', restart: {method: 'in-place'}}});
+    expect(execFileSync('docker', ['exec', haContainer(), 'ls', '/config/custom_components/kp_reload'], {encoding: 'utf8'})).toContain('reloader.py');
   }, 900_000);
 
   it('Given the import fixed as HA 2026.3 wants it, When kp ha sync and kp ha up run, Then the entry is created through the real config flow against the backend and HA reports it loaded; HA runs under the real s6-supervise', async () => {
@@ -82,30 +127,114 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     );
     const sync = await kp(['ha', 'sync', '--target', 'docker', '--json']);
     expect(sync.exitCode, sync.stderr).toBe(0);
+    // No entry yet: the companion reloaded the code, and its answer is the verdict.
+    expect(json(sync.stdout)).toMatchObject({restart: {method: 'reload'}, verdictSource: {used: 'reload'}, reload: {reason: null}});
     const result = await kp(['ha', 'up', '--target', 'docker', '--json', '--timeout', '600']);
     expect(result.exitCode, result.stderr).toBe(0);
     const up = json(result.stdout);
     expect(up.onboarding).toMatchObject({outcome: 'already', owner: 'kp-dev'});
+    expect(up.companion).toMatchObject({outcome: 'kept', state: 'loaded', sync: {outcome: 'up-to-date'}});
     expect(up.wiring).toMatchObject({outcome: 'created', url: 'http://backend:8000', state: 'loaded'});
     const status = json((await kp(['ha', 'status', '--target', 'docker', '--json'])).stdout);
     expect(status.ha).toMatchObject({supervisor: 's6-supervise', inPlaceRestarts: true});
     expect(status.onboarding).toMatchObject({onboarded: true, by: 'kp', owner: 'kp-dev'});
     expect(status.configEntries).toEqual([expect.objectContaining({domain: 'kamerplanter', state: 'loaded'})]);
+    expect(status.companion).toEqual({state: 'loaded', reason: undefined});
   }, 900_000);
 
-  it("Given the entry loaded, When a .py edit is synced, Then HA restarts in place (new HA pid, same container, no container restart) and HA's own verdict is loaded", async () => {
+  it("Given the entry loaded, When a .py edit is synced, Then the companion reloads it in the running HA (same pid, no restart of HA or its container), the new code runs, and HA's own verdict is loaded", async () => {
     const restarts = inspect('{{.RestartCount}}');
     const startedAt = inspect('{{.State.StartedAt}}');
-    writeFileSync(initPy, `${original()}\n# edited by kp's real-HA e2e\n`);
+    const otherEntries = await entriesOf('kp_reload');
+    await editSetupEntry('kp e2e edit 1');
     const result = await kp(['ha', 'sync', '--target', 'docker', '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const report = json(result.stdout);
-    expect(report).toMatchObject({outcome: 'synced', restart: {method: 'in-place', performed: true}, configEntry: {state: 'loaded', final: true}});
+    expect(report).toMatchObject({
+      outcome: 'synced',
+      restart: {method: 'reload', performed: true},
+      configEntry: {state: 'loaded', final: true},
+    });
+    expect(report.restart.fallback).toBeUndefined();
     expect(report.verdictSource.used).toBe('config-entry');
-    expect(report.restart.after.haPid).not.toBe(report.restart.before.haPid);
+    expect(report.restart.after.haPid).toBe(report.restart.before.haPid);
+    expect(report.reload.steps).toEqual(expect.arrayContaining(['unloaded 1 entries', 'imported the new code', 'set up again: ok']));
+    // The new code ran: its log line is there, once, from the HA process that was there before.
+    expect(haLog().match(/kp e2e edit 1/g)).toHaveLength(1);
+    expect(await haPid()).toBe(report.restart.before.haPid);
     expect(inspect('{{.RestartCount}}')).toBe(restarts);
     expect(inspect('{{.State.StartedAt}}')).toBe(startedAt);
+    // Another integration's entry is untouched.
+    expect(await entriesOf('kp_reload')).toEqual(otherEntries);
   }, 600_000);
+
+  it('Given a changed service handler, When synced, Then the service HA calls is the new handler (the old one was removed, not kept by the has_service guard)', async () => {
+    writeFileSync(
+      initPy,
+      original().replace(
+        '        target_id = call.data.get("entry_id", "")\n',
+        '        _LOGGER.warning("kp e2e new refresh handler")\n        target_id = call.data.get("entry_id", "")\n',
+      ),
+    );
+    expect(readFileSync(initPy, 'utf8')).toContain('kp e2e new refresh handler');
+    const result = await kp(['ha', 'sync', '--target', 'docker', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(json(result.stdout).restart.method).toBe('reload');
+    await haRequest('POST', '/api/services/kamerplanter/refresh_data', {});
+    await expect.poll(() => haLog().includes('kp e2e new refresh handler'), {timeout: 10_000}).toBe(true);
+  }, 600_000);
+
+  it('Given two saves of the same size within one second, When each is synced at once, Then the second save runs (the bytecode of the first is never used)', async () => {
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await editSetupEntry('kp e2e same size AAAA', mtime);
+    const first = await kp(['ha', 'sync', '--target', 'docker', '--json']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    await editSetupEntry('kp e2e same size BBBB', mtime);
+    const second = await kp(['ha', 'sync', '--target', 'docker', '--json']);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(json(second.stdout)).toMatchObject({restart: {method: 'reload'}, configEntry: {state: 'loaded'}});
+    expect(haLog().split('kp e2e same size BBBB')).toHaveLength(2);
+  }, 600_000);
+
+  it("Given a syntax error in sensor.py, When synced, Then the round fails with HA's own verdict and the traceback, without a restart; the next good save reloads and recovers it", async () => {
+    const sensor = path.join(component, 'sensor.py');
+    const base = readFileSync(path.join(upstreamComponent, 'sensor.py'), 'utf8');
+    const pid = await haPid();
+    writeFileSync(sensor, `${base}\ndef broken(:\n`);
+    const broken = await kp(['ha', 'sync', '--target', 'docker', '--json']);
+    expect(broken.exitCode, broken.stderr).toBe(6);
+    const report = json(broken.stdout);
+    expect(report).toMatchObject({outcome: 'failed', restart: {method: 'reload'}, configEntry: {state: 'setup_error'}});
+    expect(report.reload.reason).toMatch(/does not import: SyntaxError: invalid syntax \(sensor\.py, line \d+\)/);
+    expect(report.reload.traceback).toContain('SyntaxError');
+    const human = await kp(['ha', 'status', '--target', 'docker', '--json']);
+    expect(json(human.stdout).configEntries).toEqual([expect.objectContaining({state: 'setup_error'})]);
+
+    writeFileSync(sensor, base);
+    const fixed = await kp(['ha', 'sync', '--target', 'docker', '--json']);
+    expect(fixed.exitCode, fixed.stderr).toBe(0);
+    expect(json(fixed.stdout)).toMatchObject({outcome: 'synced', restart: {method: 'reload'}, configEntry: {state: 'loaded'}});
+    expect(await haPid()).toBe(pid);
+  }, 600_000);
+
+  it('Given a manifest change HA reads only at start (after_dependencies), When synced, Then the companion refuses, and the same round restarts HA in place saying why in one line', async () => {
+    const manifest = path.join(component, 'manifest.json');
+    const base = readFileSync(manifest, 'utf8');
+    writeFileSync(manifest, base.replace('"requirements": [],', '"requirements": [],\n  "after_dependencies": ["http"],'));
+    const result = await kp(['ha', 'sync', '--target', 'docker', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = json(result.stdout);
+    expect(report).toMatchObject({outcome: 'synced', restart: {method: 'in-place', performed: true}, configEntry: {state: 'loaded'}});
+    expect(report.restart.fallback).toMatch(
+      /^no code reload \(manifest\.json changed in after_dependencies: HA reads those at start\): restarting HA in place instead$/,
+    );
+    expect(report.restart.after.haPid).not.toBe(report.restart.before.haPid);
+    expect(result.stderr.split('\n').filter((line) => line.includes('no code reload'))).toHaveLength(1);
+    writeFileSync(manifest, base);
+    const back = await kp(['ha', 'sync', '--target', 'docker', '--json']);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(json(back.stdout).restart.method).toBe('in-place');
+  }, 900_000);
 
   it("Given an exception planted in async_setup_entry, When synced, Then HA's own verdict is setup_error (exit 6); fixed, the next sync is loaded again", async () => {
     writeFileSync(
@@ -115,7 +244,7 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     expect(readFileSync(initPy, 'utf8')).toContain('planted by kp');
     const broken = await kp(['ha', 'sync', '--target', 'docker', '--json']);
     expect(broken.exitCode, broken.stderr).toBe(6);
-    expect(json(broken.stdout)).toMatchObject({outcome: 'failed', configEntry: {state: 'setup_error'}});
+    expect(json(broken.stdout)).toMatchObject({outcome: 'failed', restart: {method: 'reload'}, configEntry: {state: 'setup_error'}});
 
     writeFileSync(initPy, original());
     const fixed = await kp(['ha', 'sync', '--target', 'docker', '--json']);
@@ -123,7 +252,7 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     expect(json(fixed.stdout)).toMatchObject({outcome: 'synced', configEntry: {state: 'loaded'}});
   }, 900_000);
 
-  it("Given the entry loaded, When kp ha sync --watch sees three saves of a .py file, one after another, Then each is its own round that restarts HA in place and ends on HA's verdict loaded; Ctrl-C ends the watch with 130", async () => {
+  it("Given the entry loaded, When kp ha sync --watch sees three saves of a .py file, one after another, Then each is its own round that reloads the code in the running HA and ends on HA's verdict loaded; Ctrl-C ends the watch with 130", async () => {
     const sensor = path.join(component, 'sensor.py');
     const base = readFileSync(sensor, 'utf8');
     const outcome = await watchSession(
@@ -142,7 +271,7 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     const rounds = outcome.rounds.filter((round) => round.ok && round.report.outcome === 'synced');
     expect(rounds).toHaveLength(3);
     for (const round of rounds) {
-      expect(round.report).toMatchObject({restart: {method: 'in-place', performed: true}, configEntry: {state: 'loaded', final: true}});
+      expect(round.report).toMatchObject({restart: {method: 'reload', performed: true}, configEntry: {state: 'loaded', final: true}});
       expect(round.report.changes.modified).toEqual(['sensor.py']);
     }
     expect(outcome.summary).toMatchObject({summary: true, exitCode: 130});
@@ -170,6 +299,18 @@ describe('kp and a real Home Assistant that is still booting (real engine)', () 
       expect(report.restart.after.restartCount).toBe(0);
       expect(report.restart.after.haPid).not.toBe(report.restart.before.haPid);
       expect(execFileSync('docker', ['inspect', '-f', '{{.RestartCount}}', name], {encoding: 'utf8'}).trim()).toBe('0');
+
+      // And: an HA kp did not provision has no companion: --restart reload refuses before anything is sent (exit 3),
+      // and --restart auto restarts in place exactly as before.
+      writeFileSync(initPy, `${original()}\n# not for an HA without the companion\n`);
+      const insisted = await stack.kp(['ha', 'sync', '--target', 'docker', '--container', name, '--restart', 'reload'], {cwd: repo, timeoutMs: 600_000});
+      expect(insisted.exitCode, insisted.stderr).toBe(3);
+      expect(insisted.stderr).toMatch(/^error: --restart reload needs the kp_reload companion loaded in HA and kp's login for it: kp did not onboard this HA/m);
+      expect(insisted.stderr).toContain('Nothing was changed.');
+      const auto = await stack.kp(['ha', 'sync', '--target', 'docker', '--container', name, '--json', '--timeout', '300'], {cwd: repo, timeoutMs: 600_000});
+      expect(auto.exitCode, auto.stderr).toBe(0);
+      expect(json(auto.stdout)).toMatchObject({changes: {modified: ['__init__.py']}, restart: {method: 'in-place', performed: true}});
+      expect(json(auto.stdout).restart.fallback).toBeUndefined();
     } finally {
       removeHaStandin(name);
     }

@@ -60,8 +60,15 @@ describe('kp ha up / down on the dev cluster', () => {
       'ingress.networking.k8s.io/homeassistant created',
     ]);
     const kubectl = w.calls().filter((c) => c.tool === 'kubectl');
-    // Onboarded (no backend Service in the cluster: one lookup, no config entry).
-    expect(kubectl.map((c) => c.argv.slice(2, 4).join(' '))).toEqual(['apply -f', 'rollout status', 'get service']);
+    // Onboarded (no backend Service in the cluster: one lookup, no config entry). The companion's sync
+    // looks at the pod and tries one exec, which this fake cluster does not run: kp says so and goes on.
+    expect(kubectl.map((c) => c.argv.slice(2, 4).join(' ')).filter((call) => !call.startsWith('exec') && call !== 'get pod')).toEqual([
+      'apply -f',
+      'rollout status',
+      'get service',
+    ]);
+    expect(up.companion).toMatchObject({outcome: 'failed', reason: expect.stringContaining('Listing the component')});
+    expect(result.stderr).toContain('Could not install the kp_reload companion');
     expect(up.onboarding).toMatchObject({outcome: 'onboarded', owner: 'kp-dev', completed: ['user', 'core_config', 'analytics', 'integration']});
     expect(up.wiring).toMatchObject({outcome: 'no-backend'});
     expect([...ha.state.done].sort()).toEqual(['analytics', 'core_config', 'integration', 'user']);
@@ -90,7 +97,7 @@ describe('kp ha up / down on the dev cluster', () => {
     // Nothing else happened: the second run's cluster calls are the apply, the rollout check and the backend lookup.
     const second = w
       .calls()
-      .filter((c) => c.tool === 'kubectl')
+      .filter((c) => c.tool === 'kubectl' && c.argv[2] !== 'exec' && c.argv.slice(2, 4).join(' ') !== 'get pod')
       .slice(-3);
     expect(second.map((c) => c.argv.slice(2, 4).join(' '))).toEqual(['apply -f', 'rollout status', 'get service']);
     // Onboarded once: the second run only reads the steps and refreshes kp's token, and creates no owner.

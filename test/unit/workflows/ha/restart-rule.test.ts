@@ -30,7 +30,7 @@ describe('--restart auto', () => {
 
   it('Given a Python module modified beside a card, When decided, Then HA restarts because of the module', () => {
     const decision = decideRestart(planSync(local({'__init__.py': 'a2', 'www/kamerplanter-plant-card.js': 'b2'}), remote), 'auto');
-    expect(decision).toEqual({method: 'restart', rule: '__init__.py changed: HA reads it at setup'});
+    expect(decision).toEqual({method: 'restart', rule: '__init__.py changed: HA reads it at setup', reloadable: true});
   });
 
   it('Given a www/*.js file added, When decided, Then HA restarts (setup registers the static paths)', () => {
@@ -60,18 +60,26 @@ describe('--restart auto', () => {
 });
 
 describe('how a decided restart is carried out', () => {
-  const supervisedContainer: RestartCapabilities = {kind: 'container', supervised: true, unsupervisedReason: undefined, noRestartPolicy: false};
+  const supervisedContainer: RestartCapabilities = {
+    kind: 'container',
+    supervised: true,
+    unsupervisedReason: undefined,
+    noRestartPolicy: false,
+    companion: false,
+  };
   const bareContainer: RestartCapabilities = {
     kind: 'container',
     supervised: false,
     unsupervisedReason: 'no Home Assistant process apart from PID 1',
     noRestartPolicy: false,
+    companion: false,
   };
   const barePod: RestartCapabilities = {
     kind: 'pod',
     supervised: false,
     unsupervisedReason: 'no Home Assistant process apart from PID 1',
     noRestartPolicy: false,
+    companion: false,
   };
   const restart = {method: 'restart' as const, rule: '__init__.py changed'};
 
@@ -102,5 +110,40 @@ describe('how a decided restart is carried out', () => {
     expect(chooseRestartMethod({method: 'kill', rule: '--restart kill'}, supervisedContainer)?.method).toBe('kill');
     expect(chooseRestartMethod({method: 'kill', rule: '--restart kill'}, {...bareContainer, noRestartPolicy: true})?.method).toBe('container');
     expect(chooseRestartMethod({method: 'none', rule: 'nothing changed'}, supervisedContainer)?.method).toBe('none');
+  });
+});
+
+describe('a code reload through the kp_reload companion', () => {
+  const withCompanion: RestartCapabilities = {kind: 'container', supervised: true, unsupervisedReason: undefined, noRestartPolicy: false, companion: true};
+  const without: RestartCapabilities = {...withCompanion, companion: false};
+  const pythonEdit = () => decideRestart(planSync(local({'__init__.py': 'a2'}), remote), 'auto');
+
+  it('Given a Python edit under --restart auto, When the companion is loaded, Then the code is reloaded (no restart); without it, HA restarts in place as before', () => {
+    expect(chooseRestartMethod(pythonEdit(), withCompanion)).toEqual({method: 'reload', fallback: undefined});
+    expect(chooseRestartMethod(pythonEdit(), without)).toEqual({method: 'in-place', fallback: undefined});
+  });
+
+  it('Given files added or deleted, When the companion is loaded, Then those are reloaded too (a new Integration lists the folder again)', () => {
+    expect(chooseRestartMethod(decideRestart(planSync(local({'switch.py': 'n'}), remote), 'auto'), withCompanion)?.method).toBe('reload');
+    expect(chooseRestartMethod(decideRestart(planSync(local({}, ['icon.png']), remote), 'auto'), withCompanion)?.method).toBe('reload');
+  });
+
+  it('Given --force, or only www/ files changed, When the companion is loaded, Then --force restarts in place and www/ needs nothing', () => {
+    const forced = decideRestart(planSync(local(), remote), 'auto', true);
+    expect(forced.reloadable).toBeFalsy();
+    expect(chooseRestartMethod(forced, withCompanion)?.method).toBe('in-place');
+    const cards = decideRestart(planSync(local({'www/kamerplanter-plant-card.js': 'b2'}), remote), 'auto');
+    expect(chooseRestartMethod(cards, withCompanion)?.method).toBe('none');
+  });
+
+  it('Given --restart reload, When the companion is loaded, Then reload; without it, refused (undefined: exit 3 before anything changes)', () => {
+    const insisted = decideRestart(planSync(local({'__init__.py': 'a2'}), remote), 'reload');
+    expect(chooseRestartMethod(insisted, withCompanion)?.method).toBe('reload');
+    expect(chooseRestartMethod(insisted, without)).toBeUndefined();
+  });
+
+  it('Given --restart inplace or kill, When the companion is loaded, Then the explicit method is kept', () => {
+    expect(chooseRestartMethod(decideRestart(planSync(local({'__init__.py': 'a2'}), remote), 'inplace'), withCompanion)?.method).toBe('in-place');
+    expect(chooseRestartMethod(decideRestart(planSync(local({'__init__.py': 'a2'}), remote), 'kill'), withCompanion)?.method).toBe('kill');
   });
 });

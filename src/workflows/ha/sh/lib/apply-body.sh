@@ -44,19 +44,6 @@ if [ "$restart" = kill ]; then
   kill 1 || { echo "KP_KILL_FAILED"; exit 4; }
 elif [ "$restart" = inplace ]; then
   ours || { echo "KP_FAIL the sync lock $lock was taken over: not restarting"; exit 3; }
-  # HA between two of its own processes (a restart still under way) has none for a moment.
-  i=0
-  until hp=$(ha_proc); do i=$((i + 1)); [ "$i" -ge 30 ] && break; sleep 0.1; done
-  # shellcheck disable=SC2086 # split on purpose: pid, start, parent
-  set -- $hp
-  if [ -z "$hp" ]; then echo "KP_NO_SUPERVISOR no Home Assistant process found (HA runs as PID 1, or is not running)"
-  elif ! supervised "$@"; then echo "KP_NO_SUPERVISOR the HA process $1 runs under $3, not s6-supervise: its exit would end the container"
-  else
-    echo "KP_RESTARTING inplace $1 $2"
-    kill -HUP "$1" || { echo "KP_KILL_FAILED"; exit 4; }
-    n=$(restarts_here "$root"); rf=$(restarts_file "$root")
-    { [ -L "$rf" ] || [ -d "$rf" ]; } && rm -rf "$rf"
-    echo "$(proc_start 1) $((n + 1))" > "$rf" 2>/dev/null
-  fi
+  restart_inplace "$root"
 fi
 echo "KP_DONE"
