@@ -27,6 +27,7 @@ import {openSession} from './onboarding.js';
 import {StaleMemory, type HaSyncOptions, type Observation, type RoundClock} from './round-state.js';
 import {describePlan} from './observe.js';
 import {readVerdict, untilHaAnswers, waitForInPlace, waitForRestart, type RestartWait} from './restart-wait.js';
+import {clearReloadPending, markReloadPending, reloadPending} from '../../config/pending-reload.js';
 import {COMPANION_DOMAIN, companionAvailability, requestReload, type CompanionAvailability, type ReloadAnswer} from './companion.js';
 
 /** The most a code reload may take before the round falls back to the restart (HA's own setup timeouts are longer). */
@@ -110,6 +111,7 @@ async function applyRound(
   const finish = (report: RoundReport) => finishReport(run, report);
   announceObservation(run);
   if (obs.plan.upToDate && !options.force) {
+    if (!ctx.dryRun && reloadPending(target.credentialsKey, obs.component.domain)) return finish(await convergeReload(run, base));
     ctx.out.success(`${obs.component.domain} ${obs.component.version} is up to date in ${target.label}: nothing sent, no restart.`);
     return finish({...base, outcome: 'up-to-date', restart: {...base.restart, method: 'none', rule: 'nothing changed'}});
   }
@@ -118,26 +120,59 @@ async function applyRound(
   run.companion = await companionFor(run);
   const choice = chooseMethod(run);
   const withLint: RoundReport = {...base, lint, restart: {...base.restart, method: choice.method, fallback: choice.fallback}};
-  let sent = await sendAndSwap(run, choice.method);
+  // Until the companion answers, the new code in the target waits for its reload (a Ctrl-C in between is converged by the next round).
+  if (choice.method === 'reload' && !ctx.dryRun) markReloadPending(target.credentialsKey, obs.component.domain);
+  const sent = await sendAndSwap(run, choice.method);
   if ('dryRun' in sent) return finish({...withLint, outcome: 'dry-run', upload: sent.upload});
-  let afterApply = appliedReport(run, withLint, sent);
+  const afterApply = appliedReport(run, withLint, sent);
   if (choice.method === 'none') {
     if (options.restart === 'auto') ctx.out.info(`No restart: ${run.decision.rule}.`);
     return finish(afterApply);
   }
-  let chosen = choice.method;
-  if (chosen === 'reload') {
-    const reloaded = await reloadCode(run, afterApply, sent);
-    if ('report' in reloaded) return finish(reloaded.report);
-    ({sent, report: afterApply} = reloaded.fallback);
-    chosen = 'in-place';
-  }
+  if (choice.method !== 'reload') return finish(await restartAndJudge(run, choice.method, sent, afterApply));
+  const reloaded = await reloadCode(run, afterApply, sent);
+  return finish('report' in reloaded ? reloaded.report : await restartAndJudge(run, 'in-place', reloaded.fallback.sent, reloaded.fallback.report));
+}
+
+/** Restart HA (what the script could not send itself), wait until it answers, and judge the new code. */
+async function restartAndJudge(run: RoundRun, chosen: AppliedRestart, sent: Applied, afterApply: RoundReport): Promise<RoundReport> {
   const method = await restartHa(run, chosen, sent, afterApply.restart);
-  const deadline = sent.beforeRestart + options.timeoutMs;
+  const deadline = sent.beforeRestart + run.options.timeoutMs;
   const waited = await awaitRestarted(run, method, sent, deadline);
   const afterRestart = restartedReport(run, afterApply, waited);
-  if (afterRestart.outcome !== 'synced') return finish(afterRestart);
-  return finish(await judge(run, afterRestart, waited, {method, beforeRestart: sent.beforeRestart, deadline}));
+  if (afterRestart.outcome !== 'synced') return afterRestart;
+  return judge(run, afterRestart, waited, {method, beforeRestart: sent.beforeRestart, deadline});
+}
+
+/**
+ * The files are up to date, but an earlier round was stopped after its swap and before the companion
+ * answered: HA may still run the old code. Reload it now (or restart in place where the companion is
+ * gone), so the next run converges.
+ */
+async function convergeReload(run: RoundRun, base: RoundReport): Promise<RoundReport> {
+  const {ctx, target, obs} = run;
+  const why = `an earlier round into ${target.label} was stopped before HA reloaded the new code`;
+  ctx.out.info(`${obs.component.domain} is up to date in ${target.label}, but ${why}: loading it now.`);
+  run.decision = {method: 'restart', rule: why, reloadable: true};
+  run.companion = run.options.reload === false ? undefined : await companionAvailability(ctx, target);
+  const report: RoundReport = {
+    ...base,
+    restart: {
+      ...base.restart,
+      method: 'reload',
+      rule: why,
+      before: {restartCount: obs.state.restartCount, startedAt: obs.state.startedAt, haPid: obs.listing.ha?.pid},
+    },
+  };
+  const nothingSent: Applied = {applied: parseApply(''), upload: base.upload, restartInScript: 'none', beforeRestart: Date.now()};
+  if (run.companion?.ready) {
+    const reloaded = await reloadCode(run, report, nothingSent);
+    if ('report' in reloaded) return reloaded.report;
+    return restartAndJudge(run, 'in-place', reloaded.fallback.sent, reloaded.fallback.report);
+  }
+  const fallback = await restartAfterReload(run, report, nothingSent, run.companion ? run.companion.why : 'this round may not reload');
+  clearReloadPending(target.credentialsKey, obs.component.domain);
+  return restartAndJudge(run, 'in-place', fallback.sent, fallback.report);
 }
 
 /** The report before any step ran: what was observed, nothing done yet. */
@@ -310,6 +345,8 @@ async function reloadCode(run: RoundRun, afterApply: RoundReport, sent: Applied)
   const companion = run.companion;
   if (!companion?.ready) throw fail.internal('a reload was chosen without the companion');
   const answer = await requestReload(ctx, target, companion.session, obs.component.domain, Math.min(options.timeoutMs, RELOAD_BOUND_MS));
+  // Answered (or given up on, and the restart follows in this round): nothing waits any more.
+  clearReloadPending(target.credentialsKey, obs.component.domain);
   if ('failed' in answer || answer.restartRequired) {
     const why = 'failed' in answer ? answer.failed : (answer.reason ?? 'the companion asked for a restart');
     if (options.restart === 'reload') {

@@ -4,7 +4,6 @@
  * then its entry through the config-flow API with kp's token. A second run changes nothing.
  */
 import {InterruptedError, KpError} from '../../core/errors.js';
-import {HaApiError} from '../../tools/ha-api.js';
 import type {KpContext} from '../context.js';
 import {COMPANION_DOMAIN, companionSource, type CompanionResult, type OpenSession} from './companion.js';
 import {openSession} from './onboarding.js';
@@ -36,25 +35,31 @@ export async function installCompanion(ctx: KpContext, target: HaTarget, base: H
   const fresh = await openSession(ctx, target);
   if ('none' in fresh) return {outcome: 'failed', state: undefined, reason: fresh.none, sync};
   try {
-    const state = await ensureEntry(ctx, fresh);
+    const state = await ensureEntry(fresh);
     if (state === 'loaded')
       ctx.out.success(`The ${COMPANION_DOMAIN} companion is ${outcome} and loaded: \`kp ha sync\` reloads Python edits without restarting HA.`);
     else ctx.out.warn(`The ${COMPANION_DOMAIN} companion is ${outcome}, but HA reports its entry ${state ?? 'missing'}: syncs restart HA in place instead.`);
     return {outcome, state, reason: undefined, sync};
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
-    const reason = error instanceof HaApiError ? error.message : String(error);
+    const reason = error instanceof Error ? error.message : String(error);
     ctx.out.warn(`Could not set up the ${COMPANION_DOMAIN} companion: ${reason}`);
     return {outcome: 'failed', state: undefined, reason, sync};
   }
 }
 
 /** The companion's entry: kept when there, else created through its one-step config flow; its state. */
-async function ensureEntry(ctx: KpContext, session: OpenSession): Promise<string | undefined> {
+async function ensureEntry(session: OpenSession): Promise<string | undefined> {
   const existing = await session.api.configEntries(COMPANION_DOMAIN, session.token);
   if (existing.length > 0) return existing[0]!.state;
   const step = await session.api.startFlow(COMPANION_DOMAIN, session.token);
-  if (step.type !== 'create_entry') throw new Error(`its config flow ended with ${step.type}${step.reason ? ` (${step.reason})` : ''}`);
+  if (step.type !== 'create_entry') {
+    // The real companion creates its entry at once; an HA that asks more is not running it. An open flow stays until HA restarts: give it up.
+    if (step.type === 'form' && step.flowId) await session.api.abortFlow(step.flowId, session.token);
+    throw new Error(
+      `its config flow answered ${step.type === 'form' ? `a form (step ${step.stepId ?? '?'})` : step.type}${step.reason ? ` (${step.reason})` : ''}, not the entry`,
+    );
+  }
   const created = await session.api.configEntries(COMPANION_DOMAIN, session.token);
   return created[0]?.state;
 }

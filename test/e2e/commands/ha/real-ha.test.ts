@@ -14,6 +14,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {projectRoot, type CliOptions} from '../../../helpers/cli.js';
 import {realTool} from '../../../helpers/real-tools.js';
+import {markReloadPending} from '../../../../src/config/pending-reload.js';
 // @ts-expect-error plain ESM fixture without types
 import {removeHaStandin, startHaStandin} from '../../../fixtures/ha/standin.mjs';
 import {freePorts} from '../../support/docker.js';
@@ -276,6 +277,31 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     }
     expect(outcome.summary).toMatchObject({summary: true, exitCode: 130});
   }, 900_000);
+
+  it('Given a round stopped after its swap and before the companion answered (its pending mark left behind), When kp ha sync runs with the files up to date, Then it reloads the code now; the next run is up to date', async () => {
+    // Given: what a Ctrl-C between the swap and the answer leaves in kp's state (the mark, written as kp writes it)
+    const saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = stack.env().XDG_STATE_HOME;
+    try {
+      markReloadPending(`compose-${stack.project}-homeassistant`, 'kamerplanter');
+    } finally {
+      process.env.XDG_STATE_HOME = saved;
+    }
+    // When
+    const converged = await kp(['ha', 'sync', '--target', 'docker', '--json']);
+    // Then
+    expect(converged.exitCode, converged.stderr).toBe(0);
+    const report = json(converged.stdout);
+    expect(report).toMatchObject({
+      outcome: 'synced',
+      upload: {files: 0},
+      restart: {method: 'reload', rule: expect.stringContaining('stopped before HA reloaded')},
+    });
+    expect(report.configEntry).toMatchObject({state: 'loaded'});
+    const again = await kp(['ha', 'sync', '--target', 'docker', '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(json(again.stdout).outcome).toBe('up-to-date');
+  }, 600_000);
 
   it('Given HA onboarded by kp, When kp ha credentials runs, Then it prints the login that opens this HA', async () => {
     const result = await kp(['ha', 'credentials', '--target', 'docker', '--json']);

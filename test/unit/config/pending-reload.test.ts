@@ -1,0 +1,34 @@
+import {mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {clearReloadPending, markReloadPending, reloadPending} from '../../../src/config/pending-reload.js';
+import {stateDir} from '../../../src/config/paths.js';
+
+describe('the mark of a reload kp has not seen answered', () => {
+  it('Given a round that reloads, When it marks, Then the mark is there for that HA and domain only, and clearing removes it', () => {
+    markReloadPending('compose-kamerplanter-homeassistant', 'kamerplanter');
+    expect(reloadPending('compose-kamerplanter-homeassistant', 'kamerplanter')).toBe(true);
+    expect(reloadPending('compose-kamerplanter-homeassistant', 'other')).toBe(false);
+    expect(reloadPending('container-ha', 'kamerplanter')).toBe(false);
+    clearReloadPending('compose-kamerplanter-homeassistant', 'kamerplanter');
+    expect(reloadPending('compose-kamerplanter-homeassistant', 'kamerplanter')).toBe(false);
+  });
+
+  it('Given keys with path characters, When marked, Then the file stays inside the state dir', () => {
+    markReloadPending('../../etc/x', '../passwd');
+    expect(readdirSync(path.join(stateDir(), 'ha-pending-reload'))).toHaveLength(1);
+    clearReloadPending('../../etc/x', '../passwd');
+  });
+
+  it('Given a symlink kp did not write where the mark would be, When asked, Then it is no mark; marking replaces the link instead of writing through it', () => {
+    const dir = path.join(stateDir(), 'ha-pending-reload');
+    mkdirSync(dir, {recursive: true});
+    const outside = path.join(stateDir(), 'outside');
+    writeFileSync(outside, 'keep');
+    symlinkSync(outside, path.join(dir, 'k__d'));
+    expect(reloadPending('k', 'd')).toBe(false);
+    markReloadPending('k', 'd');
+    expect(reloadPending('k', 'd')).toBe(true);
+    expect(readFileSync(outside, 'utf8')).toBe('keep');
+  });
+});
