@@ -1,14 +1,10 @@
-import type {Plugin} from 'vite';
 import {defineConfig} from 'vitest/config';
+import {shellAsText} from './scripts/shell-as-text.js';
 
 // Three layers, one run: unit and integration in parallel (forks); e2e (one real Docker engine,
 // shared by its files) one file at a time, beside them.
 // The shell scripts kp runs in the HA container are imported as text, as the build bundles them
 // (each project gets the plugin: inline projects do not inherit the root's).
-const shellAsText: Plugin = {
-  name: 'shell-as-text',
-  transform: (code, id) => (id.endsWith('.sh') ? {code: `export default ${JSON.stringify(code)};`, map: null} : undefined),
-};
 
 export default defineConfig({
   test: {

@@ -91,9 +91,10 @@ async function provision(): Promise<void> {
   const {onboard} = await import('../src/workflows/ha/onboarding.js');
   const {installCompanion} = await import('../src/workflows/ha/companion-install.js');
   const {wireBackend} = await import('../src/workflows/ha/wire.js');
-  const {recordingOutput} = await import('../test/helpers/scripted-runner.js');
-  const out = recordingOutput();
-  const ctx = {runner: new Runner({dryRun: false, verbose: false, log: out.info}), out, dryRun: false, json: true, verbose: false};
+  const {createOutput} = await import('../src/ui/output.js');
+  // Progress on stderr, as kp ha up prints it.
+  const out = createOutput({json: false, verbose: false});
+  const ctx = {runner: new Runner({dryRun: false, verbose: false, log: out.info}), out, dryRun: false, json: false, verbose: false};
   const target = new ContainerTarget(new Engine(ctx.runner), {container: name});
   await onboard(ctx, target, 300_000);
   editAndSync('first sync', 'inplace', false);
@@ -109,6 +110,10 @@ async function provision(): Promise<void> {
   });
   if (companion.state !== 'loaded') throw new Error(`the companion is ${companion.outcome}/${companion.state ?? '-'}: ${companion.reason ?? ''}`);
   execFileSync('docker', ['exec', '-d', name, 'python3', '-c', BACKEND]);
+  for (let tries = 0; spawnSync('docker', ['exec', name, 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8000/api/health']).status !== 0; tries += 1) {
+    if (tries > 50) throw new Error("the bench's backend did not answer");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   const wiring = await wireBackend(ctx, target, {url: 'http://127.0.0.1:8000', where: "a backend inside HA's container"});
   if (wiring.state !== 'loaded') throw new Error(`the kamerplanter entry is ${wiring.outcome}/${wiring.state ?? '-'}: ${wiring.reason ?? ''}`);
 }
@@ -127,7 +132,7 @@ try {
   // @ts-expect-error plain ESM fixture without types
   const {removeHaStandin, startHaStandin} = await import('../test/fixtures/ha/standin.mjs');
   try {
-    startHaStandin(name, {image, restart: 'unless-stopped'});
+    startHaStandin(name, {image, restart: 'unless-stopped', publish: true});
     await provision();
     const reloads = [1, 2, 3, 4, 5, 6].map((n) => editAndSync(`reload ${n}`, 'auto'));
     const restarts = [1, 2, 3].map((n) => editAndSync(`restart ${n}`, 'inplace'));

@@ -151,4 +151,13 @@ for (const extra of ['dev.mjs', 'ha.mjs', 'ha-latency.mjs', 'ha-real.mjs']) {
   if (existsSync(file)) spawnSync(process.execPath, [file], {stdio: 'inherit'});
 }
 // The code reload against a real HA: TypeScript, since it provisions that HA with kp's own workflows.
-spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite-node', 'vite-node.mjs'), path.join(root, 'bench', 'ha-reload.ts')], {stdio: 'inherit'});
+spawnSync(
+  process.execPath,
+  [
+    path.join(root, 'node_modules', 'vite-node', 'vite-node.mjs'),
+    '--config',
+    path.join(root, 'bench', 'vite.config.ts'),
+    path.join(root, 'bench', 'ha-reload.ts'),
+  ],
+  {stdio: 'inherit'},
+);

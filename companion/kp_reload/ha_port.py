@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant import config_entries, loader
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import icon, integration_platform, service, translation
 from homeassistant.setup import async_setup_component
@@ -104,6 +105,13 @@ class HaPort2026:
             if flow["handler"] in entry_ids:
                 options.async_abort(flow["flow_id"])
                 aborted += 1
+        # Subentry flows (config_entries.ConfigSubentryFlowManager): handler (entry_id, subentry type).
+        subentries = getattr(self.hass.config_entries, "subentries", None)
+        for flow in subentries.async_progress(include_uninitialized=True) if subentries else []:
+            handler = flow["handler"]
+            if isinstance(handler, tuple) and handler[0] in entry_ids:
+                subentries.async_abort(flow["flow_id"])
+                aborted += 1
         return aborted
 
     async def unload(self, entry_id: str) -> bool:
@@ -191,8 +199,8 @@ class HaPort2026:
     async def import_code(self, integration: loader.Integration) -> None:
         """The component and its platform modules, in the executor (loader.Integration.async_get_component, async_get_platforms)."""
         await integration.async_get_component()
-        candidates = [name[:-3] for name in integration._top_level_files if name.endswith(".py") and name != "__init__.py"]  # noqa: SLF001
-        platforms = integration.platforms_exists(candidates)
+        # Entity platforms only (homeassistant.const.Platform): a helper module is imported by the code that uses it.
+        platforms = integration.platforms_exists([platform.value for platform in Platform])
         if platforms:
             await integration.async_get_platforms(platforms)
 

@@ -21,6 +21,8 @@ DOMAIN_PATTERN = re.compile(r"^[a-z0-9_]+$")
 # config_entries.ConfigEntryState: failed_unload and migration_error are not recoverable (neither
 # unload nor setup is allowed), only a restart helps.
 ONLY_A_RESTART_HELPS = ("failed_unload", "migration_error")
+# Not recoverable either while they last (ConfigEntries.async_unload raises OperationNotAllowed).
+BUSY = ("setup_in_progress", "unload_in_progress")
 # What HA reads once at start (requirements installed, dependencies set up first, discovery
 # matchers compiled into its generated tables): a change there needs a restart.
 RESTART_MANIFEST_KEYS = (
@@ -131,7 +133,8 @@ class Reloader:
             except _Stop as stop:
                 answer = self._answer(run, reloaded=False, restart_required=stop.restart_required, reason=stop.reason, trace=stop.trace)
             except BaseException as err:  # noqa: BLE001 - every failure is an answer, never an exception in HA's loop
-                if isinstance(err, (KeyboardInterrupt, SystemExit)):
+                # HA cancelling its background tasks (shutdown) ends the reload as HA asks.
+                if isinstance(err, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
                     raise
                 reason = f"the reload failed in HA: {type(err).__name__}: {err}"
                 answer = self._answer(run, reloaded=False, restart_required=True, reason=reason, trace=traceback.format_exc())
@@ -161,8 +164,10 @@ class Reloader:
         if import_failure:
             reason = f"the new code of {domain} does not import: {import_failure[0]}"
             return self._answer(run, reloaded=False, restart_required=False, reason=reason, trace=import_failure[1])
-        reason = None if set_up else f"HA could not set {domain} up again (its log says why)"
-        return self._answer(run, reloaded=True, restart_required=False, reason=reason)
+        if not set_up:
+            # HA's own verdict on the new code (as a restart with it would give): the next edit reloads again.
+            return self._answer(run, reloaded=False, restart_required=False, reason=f"HA could not set {domain} up with the new code (its log says why)")
+        return self._answer(run, reloaded=True, restart_required=False, reason=None)
 
     async def _refuse_what_needs_a_restart(self, run: _Run) -> None:
         port, domain = self._port, run.domain
@@ -170,6 +175,9 @@ class Reloader:
         stuck = [e for e in entries if e.state in ONLY_A_RESTART_HELPS]
         if stuck:
             raise _Stop(f"entry {stuck[0].title or stuck[0].entry_id} is {stuck[0].state}: HA allows neither unload nor setup", restart_required=True)
+        busy = [e for e in entries if e.state in BUSY]
+        if busy:
+            raise _Stop(f"entry {busy[0].title or busy[0].entry_id} is {busy[0].state}: HA is still at work on it", restart_required=True)
         if any(e.state == "loaded" for e in entries) and port.supports_unload(domain) is False:
             raise _Stop(f"{domain} has no async_unload_entry: its entries cannot be unloaded", restart_required=True)
         yaml = port.yaml_platforms(domain)
@@ -227,4 +235,6 @@ class Reloader:
             "steps": list(run.steps),
             "traceback": trace,
             "ms": round((self._clock() - run.started) * 1000),
+            # When it ended (epoch seconds): HA's log before it is the old code's (kp ha status reads from here).
+            "at": time.time(),
         }

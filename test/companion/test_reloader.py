@@ -39,6 +39,7 @@ class ModelPort:
         self.import_error: BaseException | None = None
         self.resolve_error: BaseException | None = None
         self.setup_gate: asyncio.Event | None = None
+        self.setup_result = True
         self.other_domain_state = "loaded"
 
     def known(self, domain: str) -> bool:
@@ -91,6 +92,8 @@ class ModelPort:
         self.calls.append("setup")
         if self.setup_gate:
             await self.setup_gate.wait()
+        if not self.setup_result:
+            return False
         for entry_id in self.entry_states:
             self.entry_states[entry_id] = "setup_error" if self.import_error else "loaded"
         return True
@@ -111,7 +114,7 @@ def test_given_a_loaded_entry_when_reloaded_then_the_spec_order_runs_and_the_ent
     assert answer["entries"] == [{"entry_id": "e1", "title": "entry e1", "state": "loaded", "reason": None}]
 
 
-@pytest.mark.parametrize("state", ["failed_unload", "migration_error"])
+@pytest.mark.parametrize("state", ["failed_unload", "migration_error", "setup_in_progress", "unload_in_progress"])
 def test_given_an_entry_only_a_restart_recovers_when_reloaded_then_it_refuses_and_touches_nothing(state):
     port = ModelPort()
     port.entry_states["e1"] = state
@@ -241,3 +244,13 @@ def test_given_two_reloads_at_once_then_the_second_starts_after_the_first_ended(
         assert reloader.reloads == 2
 
     asyncio.run(scenario())
+
+
+def test_given_new_code_ha_cannot_set_up_when_reloaded_then_it_is_not_reloaded_and_the_next_edit_may_try_again():
+    # setup.async_setup_component returns False (async_setup returned False, invalid config, a dependency failed).
+    port = ModelPort()
+    port.setup_result = False
+    answer = reload(port)
+    assert answer["reloaded"] is False and answer["restart_required"] is False
+    assert "could not set kamerplanter up with the new code" in answer["reason"]
+    assert answer["entries"][0]["state"] == "not_loaded"

@@ -24,8 +24,9 @@ export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): st
     );
   }
   if (report.verdictSource) lines.push(color.dim(`  verdict: ${VERDICT_SOURCE[report.verdictSource.used]} (${report.verdictSource.why})`));
-  if (report.reload?.traceback && report.exitCode !== 0) {
-    lines.push('', color.red("The new code did not import (the companion's traceback):"));
+  // HA's log usually holds the same traceback (printed below): the companion's only when the log has none.
+  if (report.reload?.traceback && report.exitCode !== 0 && report.verdict.failures.length === 0) {
+    lines.push('', color.red("The companion's traceback from inside HA:"));
     lines.push(
       ...report.reload.traceback
         .trimEnd()
@@ -63,13 +64,23 @@ export function renderStatusReport(report: HaStatusReport, color: ChalkInstance)
     `local      ${local ? `${local.version} (${local.files} files) ${local.dir}` : '-'}`,
     `files      ${report.filesMatch === undefined ? '-' : report.filesMatch ? color.green('match') : color.yellow(`differ (${report.differences?.added ?? 0} new, ${report.differences?.modified ?? 0} changed, ${report.differences?.deleted ?? 0} removed locally): run kp ha sync`)}`,
     `onboarding ${renderOnboarding(report.onboarding, color)}`,
-    `companion  ${report.companion === undefined ? '-' : report.companion.state === 'loaded' ? `${color.green('kp_reload loaded')}: Python edits reload without a restart` : color.dim(`kp_reload ${report.companion.state ?? 'unknown'}${report.companion.reason ? ` (${report.companion.reason})` : ''}`)}`,
+    `companion  ${renderCompanionStatus(report.companion, color)}`,
     `entry      ${report.configEntries === undefined ? '-' : report.configEntries.length === 0 ? 'none (`kp ha up` wires one when a backend runs)' : report.configEntries.map((e) => `${e.state === 'loaded' ? color.green(e.state) : color.red(e.state)}${e.reason ? ` (${e.reason})` : ''}: ${e.title}`).join('; ')}`,
-    `log        ${report.verdict ? (report.verdict.status === 'found' ? color.green('found, no failures') : report.verdict.status === 'failed' ? color.red(`failed (${report.verdict.failures.length} failure lines)`) : 'no load line since start') : '-'}`,
+    `log        ${report.verdict ? `${report.verdict.status === 'found' ? color.green('found, no failures') : report.verdict.status === 'failed' ? color.red(`failed (${report.verdict.failures.length} failure lines)`) : 'no load line'} since ${report.companion?.lastReload ? 'the last code reload' : "HA's start"}` : '-'}`,
   ];
   if (report.verdict?.failures.length) for (const failure of report.verdict.failures) lines.push(...failure.text.split('\n').map((line) => `  ${line}`));
   for (const note of report.notes) lines.push(color.dim(note));
   return lines.join('\n');
+}
+
+function renderCompanionStatus(companion: HaStatusReport['companion'], color: ChalkInstance): string {
+  if (!companion) return '-';
+  if (companion.state !== 'loaded') return color.dim(`kp_reload ${companion.state ?? 'unknown'}${companion.reason ? ` (${companion.reason})` : ''}`);
+  const last = companion.lastReload;
+  const lastText = last
+    ? `; last code reload ${new Date(last.at).toLocaleTimeString()}: ${last.reloaded ? 'loaded the new code' : color.red(`did not load it (${last.reason ?? 'see the log'})`)}`
+    : '';
+  return `${color.green('kp_reload loaded')}: Python edits reload without a restart${lastText}`;
 }
 
 function renderOnboarding(onboarding: HaStatusReport['onboarding'], color: ChalkInstance): string {
@@ -136,7 +147,7 @@ function renderCompanion(companion: HaUpResult['companion'], color: ChalkInstanc
   switch (companion.outcome) {
     case 'installed':
     case 'updated':
-      return `kp_reload ${companion.outcome} (HA restarted in place to find it), entry ${state}: Python edits reload without a restart`;
+      return `kp_reload ${companion.outcome} (HA restarted to find it: ${companion.sync?.restart.method ?? '?'}), entry ${state}: Python edits reload without a restart`;
     case 'kept':
       return `kp_reload up to date, entry ${state}`;
     case 'not-owned':

@@ -111,7 +111,13 @@ async function applyRound(
   const finish = (report: RoundReport) => finishReport(run, report);
   announceObservation(run);
   if (obs.plan.upToDate && !options.force) {
-    if (!ctx.dryRun && reloadPending(target.credentialsKey, obs.component.domain)) return finish(await convergeReload(run, base));
+    if (reloadPending(target.credentialsKey, obs.component.domain) && ['auto', 'reload'].includes(options.restart)) {
+      if (ctx.dryRun) {
+        ctx.out.info(`[dry-run] ${obs.component.domain} is up to date, but an earlier round was stopped before HA reloaded it: would reload it now.`);
+        return finish({...base, outcome: 'dry-run', restart: {...base.restart, rule: 'an earlier round was stopped before HA reloaded the new code'}});
+      }
+      return finish(await convergeReload(run, base));
+    }
     ctx.out.success(`${obs.component.domain} ${obs.component.version} is up to date in ${target.label}: nothing sent, no restart.`);
     return finish({...base, outcome: 'up-to-date', restart: {...base.restart, method: 'none', rule: 'nothing changed'}});
   }
@@ -122,7 +128,11 @@ async function applyRound(
   const withLint: RoundReport = {...base, lint, restart: {...base.restart, method: choice.method, fallback: choice.fallback}};
   // Until the companion answers, the new code in the target waits for its reload (a Ctrl-C in between is converged by the next round).
   if (choice.method === 'reload' && !ctx.dryRun) markReloadPending(target.credentialsKey, obs.component.domain);
-  const sent = await sendAndSwap(run, choice.method);
+  const sent = await sendAndSwap(run, choice.method).catch((error: unknown) => {
+    // Nothing was swapped in: the code HA runs is the code in the target.
+    if (choice.method === 'reload' && !(error instanceof InterruptedError)) clearReloadPending(target.credentialsKey, obs.component.domain);
+    throw error;
+  });
   if ('dryRun' in sent) return finish({...withLint, outcome: 'dry-run', upload: sent.upload});
   const afterApply = appliedReport(run, withLint, sent);
   if (choice.method === 'none') {
@@ -137,6 +147,8 @@ async function applyRound(
 /** Restart HA (what the script could not send itself), wait until it answers, and judge the new code. */
 async function restartAndJudge(run: RoundRun, chosen: AppliedRestart, sent: Applied, afterApply: RoundReport): Promise<RoundReport> {
   const method = await restartHa(run, chosen, sent, afterApply.restart);
+  // HA restarts with the new code: no reload waits any more.
+  clearReloadPending(run.target.credentialsKey, run.obs.component.domain);
   const deadline = sent.beforeRestart + run.options.timeoutMs;
   const waited = await awaitRestarted(run, method, sent, deadline);
   const afterRestart = restartedReport(run, afterApply, waited);
@@ -170,8 +182,14 @@ async function convergeReload(run: RoundRun, base: RoundReport): Promise<RoundRe
     if ('report' in reloaded) return reloaded.report;
     return restartAndJudge(run, 'in-place', reloaded.fallback.sent, reloaded.fallback.report);
   }
-  const fallback = await restartAfterReload(run, report, nothingSent, run.companion ? run.companion.why : 'this round may not reload');
-  clearReloadPending(target.credentialsKey, obs.component.domain);
+  const unavailable = run.companion ? run.companion.why : 'this round may not reload';
+  if (run.options.restart === 'reload') {
+    throw fail.prerequisite(
+      `--restart reload needs the ${COMPANION_DOMAIN} companion loaded in HA and kp's login for it: ${unavailable}.`,
+      '--restart auto restarts HA in place instead.',
+    );
+  }
+  const fallback = await restartAfterReload(run, report, nothingSent, unavailable);
   return restartAndJudge(run, 'in-place', fallback.sent, fallback.report);
 }
 
@@ -328,6 +346,11 @@ async function sendAndSwap(run: RoundRun, method: AppliedRestart): Promise<Appli
 async function companionFor(run: RoundRun): Promise<CompanionAvailability | undefined> {
   const {ctx, target, options, decision} = run;
   if (!decision.reloadable || options.reload === false) return undefined;
+  // A dry run changes nothing, not even kp's kept login (opening a session may log in again).
+  if (ctx.dryRun) {
+    ctx.out.info(`[dry-run] not looking for the ${COMPANION_DOMAIN} companion: where it is loaded, the real run reloads the code instead of restarting HA.`);
+    return {ready: false, why: 'not looked for under --dry-run'};
+  }
   return companionAvailability(ctx, target);
 }
 
@@ -345,19 +368,20 @@ async function reloadCode(run: RoundRun, afterApply: RoundReport, sent: Applied)
   const companion = run.companion;
   if (!companion?.ready) throw fail.internal('a reload was chosen without the companion');
   const answer = await requestReload(ctx, target, companion.session, obs.component.domain, Math.min(options.timeoutMs, RELOAD_BOUND_MS));
-  // Answered (or given up on, and the restart follows in this round): nothing waits any more.
-  clearReloadPending(target.credentialsKey, obs.component.domain);
   if ('failed' in answer || answer.restartRequired) {
     const why = 'failed' in answer ? answer.failed : (answer.reason ?? 'the companion asked for a restart');
     if (options.restart === 'reload') {
       throw fail.prerequisite(
         `The code reload did not happen: ${why}.`,
-        'The new files are in place; `kp ha sync --force --restart inplace` restarts HA with them.',
+        'The new files are in place; a plain `kp ha sync` loads them (it reloads again, or restarts HA in place where only that helps).',
       );
     }
     return {fallback: await restartAfterReload(run, afterApply, sent, why)};
   }
-  return {report: await judgeReload(run, afterApply, sent, answer)};
+  const judged = await judgeReload(run, afterApply, sent, answer);
+  // HA answered for the new code (loaded, or its own error for it): nothing waits any more.
+  clearReloadPending(target.credentialsKey, obs.component.domain);
+  return {report: judged};
 }
 
 /** The reload did not happen: SIGHUP to HA under its supervisor, under the round's lock (sh/restart.sh). */
@@ -401,13 +425,13 @@ async function judgeReload(run: RoundRun, afterApply: RoundReport, sent: Applied
   const log = parseLogVerdict(await target.logsSince(logWindowStart(obs.state.startedAt, sent.beforeRestart)), domain);
   const {entry, verdictSource} =
     answer.entries.length > 0
-      ? await entryVerdict(run, Date.now() + 10_000)
+      ? await entryVerdict(run, Math.max(sent.beforeRestart + run.options.timeoutMs, Date.now() + 5_000))
       : {entry: undefined, verdictSource: {used: 'reload' as const, why: `${domain} has no config entry: the companion's answer decides`}};
   // The companion imported the code (or says why not): the log adds only failures.
   const status = !answer.reloaded || log.status === 'failed' ? ('failed' as const) : ('found' as const);
   const verdict = {...log, status, readMs: Date.now() - readyAt};
   const configEntry = entry ? {state: entry.state, reason: entry.reason, final: entry.final, readMs: entry.readMs, entries: entry.entries} : undefined;
-  const exitCode = entry ? entryExitCode(entry) : answer.reloaded ? ExitCode.Ok : ExitCode.VerificationFailed;
+  const exitCode = entry ? entryExitCode(entry) : verdict.status === 'found' ? ExitCode.Ok : ExitCode.VerificationFailed;
   const warnings = [...afterApply.warnings];
   if (answer.reason) warnings.push(`${COMPANION_DOMAIN}: ${answer.reason}.`);
   return {

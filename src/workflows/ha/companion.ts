@@ -134,11 +134,39 @@ export interface CompanionStatus {
   /** The entry's state (`loaded`, ...), `absent` when HA has none, undefined when kp could not ask. */
   state: string | undefined;
   reason: string | undefined;
+  /** The companion's last reload of the component's domain since HA started: when it began, and whether it loaded the code. */
+  lastReload?: {at: string; reloaded: boolean; reason: string | null} | undefined;
 }
 
-/** The companion as HA reports it (read-only). */
-export async function companionStatus(ctx: KpContext, target: HaTarget): Promise<CompanionStatus> {
+/** The companion as HA reports it, and its last reload of `domain` (read-only). */
+export async function companionStatus(ctx: KpContext, target: HaTarget, domain: string | undefined): Promise<CompanionStatus> {
   const available = await companionAvailability(ctx, target);
-  if (available.ready) return {state: 'loaded', reason: undefined};
-  return {state: /not set up/.test(available.why) ? 'absent' : /entry is (\w+)/.exec(available.why)?.[1], reason: available.why};
+  if (!available.ready) {
+    return {state: /not set up/.test(available.why) ? 'absent' : /entry is (\w+)/.exec(available.why)?.[1], reason: available.why};
+  }
+  const {session} = available;
+  const info = await haWebSocketCommand(
+    {url: session.api.endpoint.url},
+    session.token,
+    {type: `${COMPANION_DOMAIN}/info`},
+    {
+      verbose: ctx.verbose,
+      log: (line) => ctx.out.info(line),
+      timeoutMs: 10_000,
+    },
+  ).catch((error: unknown) => {
+    if (error instanceof HaWebSocketError) return undefined;
+    throw error;
+  });
+  const last = (info as {last?: {domain?: unknown; at?: unknown; ms?: unknown; reloaded?: unknown; reason?: unknown} | null} | undefined)?.last;
+  // `at` is when the reload ended; it started `ms` before (what it logged comes after that).
+  const lastReload =
+    last && last.domain === domain && typeof last.at === 'number'
+      ? {
+          at: new Date(last.at * 1000 - (typeof last.ms === 'number' ? last.ms : 0)).toISOString(),
+          reloaded: last.reloaded === true,
+          reason: typeof last.reason === 'string' ? last.reason : null,
+        }
+      : undefined;
+  return {state: 'loaded', reason: undefined, lastReload};
 }

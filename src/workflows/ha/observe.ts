@@ -4,6 +4,7 @@
  * and the pure plan.
  */
 import type {KpContext} from '../context.js';
+import {reloadPending} from '../../config/pending-reload.js';
 import {fail} from '../../core/errors.js';
 import {collectFiles, compileIgnores, detectSource, withoutIgnored, type ComponentSource, type IgnoreMatcher} from './component.js';
 import {planSync, type SyncPlan} from './plan.js';
@@ -104,7 +105,8 @@ export async function observe(
   // the lock itself when nothing is to be done (one exec for a no-op round).
   const ignored = compileIgnores(options.ignore ?? []);
   const local = collectFiles(component.dir, 'sha256', ignored);
-  const expectDigest = options.force ? undefined : expectedListingDigest(local.files);
+  // A reload an earlier round left pending keeps the lock through this round too (convergeReload).
+  const expectDigest = options.force || reloadPending(target.credentialsKey, component.domain) ? undefined : expectedListingDigest(local.files);
   const {listing, waitedMs} = await listUnderLock(ctx, target, layout, lock?.owner, lock?.deadline ?? Date.now(), options.pollMs ?? 500, expectDigest);
   try {
     return planObserved({component, state, volume, layout, listing, local, waitedMs, owner: lock?.owner, label: target.label, ignored});

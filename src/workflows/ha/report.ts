@@ -11,6 +11,7 @@ import type {AppliedRestart} from './restart-rule.js';
 import {formatBytes, formatMs} from './format.js';
 import {RESTART_METHODS} from './restart-methods.js';
 import type {RestartMethod} from './targets/target.js';
+import type {CompanionStatus} from './companion.js';
 
 /** One row of the summary table (the upstream deploy skill's six rows). */
 export interface SummaryRow {
@@ -110,7 +111,7 @@ export interface HaStatusReport {
   /** The domain's config entries as HA reports them (HA's own verdict; only where kp holds a token). */
   configEntries: HaConfigEntry[] | undefined;
   /** kp's code-reload companion as HA reports it (only where kp holds a token). */
-  companion: {state: string | undefined; reason: string | undefined} | undefined;
+  companion: CompanionStatus | undefined;
   notes: string[];
 }
 
@@ -134,14 +135,16 @@ export function summaryRows(report: Omit<HaSyncReport, 'summary'>): SummaryRow[]
     {step: 'cache clear', status: copied ? 'ok' : 'skipped', detail: copied ? `${report.cacheClear.removed} __pycache__ removed` : 'not needed'},
     {
       step: 'restart',
-      status: !restarted ? 'skipped' : restart.observed ? 'ok' : 'failed',
+      status: !restarted ? 'skipped' : restart.observed && !report.reload?.reason ? 'ok' : 'failed',
       detail: !restarted
         ? restart.rule
-        : restart.observed
-          ? RESTART_METHODS[restart.method].observed(restart)
-          : report.outcome === 'stopped'
-            ? 'the target stopped instead of restarting'
-            : 'restart not observed',
+        : report.reload?.reason
+          ? `code reload answered in ${formatMs(restart.observedAfterMs)} without loading the new code (HA pid ${restart.after?.haPid ?? '?'} unchanged)`
+          : restart.observed
+            ? RESTART_METHODS[restart.method].observed(restart)
+            : report.outcome === 'stopped'
+              ? 'the target stopped instead of restarting'
+              : 'restart not observed',
     },
     {
       step: 'ready',

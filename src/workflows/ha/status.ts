@@ -79,9 +79,11 @@ export async function haStatus(ctx: KpContext, options: HaStatusOptions): Promis
   report.onboarding = await onboardingStatus(ctx, target);
   if (report.onboarding.by === 'kp') {
     report.configEntries = await configEntries(ctx, target, domain, notes);
-    report.companion = await companionStatus(ctx, target);
+    report.companion = await companionStatus(ctx, target, domain);
   }
-  report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt, haStarted ? Date.parse(haStarted) : undefined)), domain);
+  // After a code reload, the log before it is the old code's.
+  const since = Math.max(haStarted ? Date.parse(haStarted) : 0, report.companion?.lastReload ? Date.parse(report.companion.lastReload.at) : 0);
+  report.verdict = parseLogVerdict(await target.logsSince(logWindowStart(state.startedAt, since || undefined)), domain);
   return report;
 }
 
