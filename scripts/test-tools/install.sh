@@ -84,9 +84,12 @@ install_pytest() {
   local dir="$cache/pytest-$PYTEST_VERSION"
   if [ ! -f "$dir/pytest/__init__.py" ]; then
     log "pytest $PYTEST_VERSION from PyPI (wheels for Python 3.14)"
-    rm -rf "$dir"
-    python3 -m pip install --quiet --disable-pip-version-check --target "$dir" --python-version 3.14 --only-binary=:all: "pytest==$PYTEST_VERSION" ||
+    rm -rf "$dir" "$dir.pip"
+    # pip from a venv of its own (as for ruff): the machine's python3 may have no pip module.
+    python3 -m venv "$dir.pip"
+    "$dir.pip/bin/pip" install --quiet --disable-pip-version-check --target "$dir" --python-version 3.14 --only-binary=:all: "pytest==$PYTEST_VERSION" ||
       fail "pip could not download pytest==$PYTEST_VERSION for Python 3.14 from PyPI"
+    rm -rf "$dir.pip"
   fi
   echo "KP_REAL_PYTEST_DIR=$dir"
 }
