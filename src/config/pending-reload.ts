@@ -4,14 +4,21 @@
  * reloads, removed once the companion answered. A round stopped in between (Ctrl-C) leaves it, and
  * the next round into that HA reloads (or restarts) even though the files are up to date.
  */
-import {lstatSync, rmSync} from 'node:fs';
+import {lstatSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {writeFileAtomic} from './atomic-write.js';
 import {stateDir} from './paths.js';
 
+function pendingDir(): string {
+  return path.join(stateDir(), 'ha-pending-reload');
+}
+
+function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+}
+
 function pendingFile(key: string, domain: string): string {
-  const safe = `${key}__${domain}`.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
-  return path.join(stateDir(), 'ha-pending-reload', safe || 'ha');
+  return path.join(pendingDir(), safeName(`${key}__${domain}`) || 'ha');
 }
 
 /** Remember that `domain`'s new code in the HA of `key` waits for a reload. */
@@ -31,4 +38,16 @@ export function reloadPending(key: string, domain: string): boolean {
 /** The reload was answered (or the HA restarted): nothing waits any more. */
 export function clearReloadPending(key: string, domain: string): void {
   rmSync(pendingFile(key, domain), {force: true});
+}
+
+/** The HA of `key` is gone with its config (`kp ha down --volumes`): no reload waits in it any more. */
+export function clearReloadsPendingFor(key: string): void {
+  const prefix = `${safeName(key)}__`;
+  let names: string[];
+  try {
+    names = readdirSync(pendingDir());
+  } catch {
+    return;
+  }
+  for (const name of names.filter((n) => n.startsWith(prefix))) rmSync(path.join(pendingDir(), name), {force: true});
 }

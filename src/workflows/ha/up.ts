@@ -9,6 +9,7 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {readCredentials, removeCredentials} from '../../config/ha-credentials.js';
+import {clearReloadsPendingFor} from '../../config/pending-reload.js';
 import {ExitCode, fail, InterruptedError, KpError, ToolError} from '../../core/errors.js';
 import {Engine} from '../../tools/docker.js';
 import {kindContextName} from '../../tools/kind.js';
@@ -479,8 +480,9 @@ export async function haDown(ctx: KpContext, options: HaDownOptions): Promise<Ha
   return {target, where: stack.project, removed, volumeRemoved, dryRun: ctx.dryRun};
 }
 
-/** The volume held HA's users: the login kp kept for it opens nothing any more. */
+/** The volume held HA's users (and the companion): the login kp kept for it opens nothing any more, and no reload waits in it. */
 function forgetLogin(ctx: KpContext, target: HaTarget): void {
+  clearReloadsPendingFor(target.credentialsKey);
   if (!readCredentials(target.credentialsKey)) return;
   removeCredentials(target.credentialsKey);
   ctx.out.info('Forgot the login kp kept for that Home Assistant (its users were on the volume).');

@@ -1,7 +1,7 @@
 import {mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {clearReloadPending, markReloadPending, reloadPending} from '../../../src/config/pending-reload.js';
+import {clearReloadPending, clearReloadsPendingFor, markReloadPending, reloadPending} from '../../../src/config/pending-reload.js';
 import {stateDir} from '../../../src/config/paths.js';
 
 describe('the mark of a reload kp has not seen answered', () => {
@@ -30,5 +30,15 @@ describe('the mark of a reload kp has not seen answered', () => {
     markReloadPending('k', 'd');
     expect(reloadPending('k', 'd')).toBe(true);
     expect(readFileSync(outside, 'utf8')).toBe('keep');
+  });
+
+  it('Given marks of two HAs, When one HA is gone with its volume, Then only its marks go', () => {
+    markReloadPending('compose-a-homeassistant', 'kamerplanter');
+    markReloadPending('compose-a-homeassistant', 'other');
+    markReloadPending('compose-b-homeassistant', 'kamerplanter');
+    clearReloadsPendingFor('compose-a-homeassistant');
+    expect(reloadPending('compose-a-homeassistant', 'kamerplanter')).toBe(false);
+    expect(reloadPending('compose-a-homeassistant', 'other')).toBe(false);
+    expect(reloadPending('compose-b-homeassistant', 'kamerplanter')).toBe(true);
   });
 });
