@@ -70,7 +70,14 @@ export const haTargetFlags = {
     description: `Container in the pod (default ${HA_DEFAULTS.container}), or with --target docker the container name.`,
     helpGroup: 'TARGET',
   }),
-  'compose-project': Flags.string({description: 'With --target docker: find HA as a service of this Compose project.', helpGroup: 'TARGET'}),
+  // The same name as every other command's compose project (`--compose-project` still works, unlisted).
+  // No `env`: KP_COMPOSE_PROJECT is the default project (select.ts), and must not make every run a docker one.
+  'project-name': Flags.string({
+    description: `With --target docker: find HA as a service of this Compose project (default KP_COMPOSE_PROJECT, else ${DEFAULT_PROJECT_NAME}).`,
+    helpGroup: 'TARGET',
+    helpValue: 'NAME',
+    aliases: ['compose-project'],
+  }),
   service: Flags.string({description: `Compose service of HA (default ${HA_DEFAULTS.service}).`, helpGroup: 'TARGET'}),
   'config-dir': Flags.string({description: "HA's config dir in the target.", default: HA_DEFAULTS.configDir, helpGroup: 'TARGET'}),
   source: Flags.string({
@@ -95,7 +102,7 @@ export function haTargetOptions(flags: {
   pod?: string;
   selector?: string;
   container?: string;
-  'compose-project'?: string;
+  'project-name'?: string;
   service?: string;
 }): TargetOptions {
   // No target flag: the workflow picks the HA that exists. A flag only one kind of target has decides it.
@@ -103,7 +110,7 @@ export function haTargetOptions(flags: {
   const target: TargetOptions['target'] =
     flags.target === 'docker' || flags.target === 'kubernetes'
       ? flags.target
-      : flags['compose-project'] || flags.service
+      : flags['project-name'] || flags.service
         ? 'docker'
         : kubernetesOnly
           ? 'kubernetes'
@@ -115,7 +122,7 @@ export function haTargetOptions(flags: {
     pod: flags.pod,
     selector: flags.selector,
     container: flags.container,
-    composeProject: flags['compose-project'],
+    composeProject: flags['project-name'],
     service: flags.service,
   };
 }

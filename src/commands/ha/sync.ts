@@ -17,7 +17,7 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
     '<%= config.bin %> ha sync',
     '<%= config.bin %> ha sync --source custom_components/kamerplanter --watch',
     '<%= config.bin %> ha sync --target docker --container homeassistant',
-    '<%= config.bin %> ha sync --target docker --compose-project kamerplanter --json',
+    '<%= config.bin %> ha sync --target docker --project-name kamerplanter --json',
     '<%= config.bin %> ha sync --context kind-kamerplanter -n default --pod homeassistant-0 --restart none',
     '<%= config.bin %> ha sync --no-lint --lock-timeout 10',
   ];

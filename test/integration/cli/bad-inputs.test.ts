@@ -139,6 +139,8 @@ const CASES: Array<[string[], number, RegExp]> = [
   [['ha', 'sync', '--pod', '-A'], 2, /--pod/],
   [['ha', 'sync', '--container=--rm', '--target', 'docker'], 2, /--container "--rm" is not a valid name/],
   [['ha', 'sync', '--service', 'Bad Service'], 2, /--service/],
+  [['ha', 'sync', '--project-name', 'Bad Project'], 2, /--project-name "Bad Project"|Bad Project/],
+  // The old name of the same flag still works (a hidden alias).
   [['ha', 'sync', '--compose-project', 'Bad Project'], 2, /Bad Project/],
   [['ha', 'sync', '--restart', 'bogus'], 2, /Expected --restart=bogus to be one of/],
   [['ha', 'sync', '--debounce', '-1'], 2, /--debounce/],
@@ -148,7 +150,8 @@ const CASES: Array<[string[], number, RegExp]> = [
   [['ha', 'sync', '--pod', 'a', '--selector', 'b'], 2, /Give either --pod or --selector/],
   [['ha', 'sync', '--target', 'docker', '--pod', 'x'], 2, /apply to --target kubernetes only/],
   [['ha', 'sync', '--target', 'kubernetes', '--compose-project', 'p'], 2, /apply to --target docker only/],
-  [['ha', 'sync', '--target', 'docker', '--container', 'c', '--compose-project', 'p'], 2, /either --container or --compose-project/],
+  [['ha', 'sync', '--target', 'docker', '--container', 'c', '--compose-project', 'p'], 2, /either --container or --project-name/],
+  [['ha', 'status', '--target', 'kubernetes', '--project-name', 'p'], 2, /--project-name and --service apply to --target docker only/],
   [['ha', 'sync', '--target', 'bogus'], 2, /Expected --target=bogus/],
   [['ha', 'sync', '--source', F('nonexistent')], 2, /--source .*nonexistent: no such directory/],
   [['ha', 'sync', '--source', path.dirname(component)], 2, /manifest/i],

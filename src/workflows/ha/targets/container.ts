@@ -127,7 +127,7 @@ export class ContainerTarget implements HaTarget {
       if (!chosen) {
         throw fail.prerequisite(
           `No container of service ${this.selector.service} in compose project ${this.selector.composeProject}.`,
-          'Start the project, or check --compose-project/--service (`docker ps --filter label=com.docker.compose.project=P`).',
+          'Start the project, or check --project-name/--service (`docker ps --filter label=com.docker.compose.project=P`).',
         );
       }
       this.id = chosen.id;
@@ -143,7 +143,7 @@ export class ContainerTarget implements HaTarget {
       details = await this.engine.inspect([ref]);
     } catch (error) {
       if (error instanceof ToolError && /No such (container|object)/i.test(error.stderr)) {
-        throw fail.prerequisite(`Container ${ref} does not exist.`, 'Check the name with `docker ps -a`, or use --compose-project.');
+        throw fail.prerequisite(`Container ${ref} does not exist.`, 'Check the name with `docker ps -a`, or use --project-name.');
       }
       throw error;
     }

@@ -150,14 +150,14 @@ export function selectTarget(runner: Runner, options: TargetOptions): HaTarget {
     }
     const engine = new Engine(runner);
     if (options.container) {
-      if (options.composeProject || options.service) throw fail.usage('Give either --container or --compose-project/--service, not both.');
+      if (options.composeProject || options.service) throw fail.usage('Give either --container or --project-name/--service, not both.');
       return new ContainerTarget(engine, {container: options.container});
     }
-    // No container named: the HA service of a compose project (kp's own stack unless --compose-project).
-    const project = options.composeProject ? validateProjectName(options.composeProject, '--compose-project') : defaultComposeProject();
+    // No container named: the HA service of a compose project (kp's own stack unless --project-name).
+    const project = options.composeProject ? validateProjectName(options.composeProject, '--project-name') : defaultComposeProject();
     return new ContainerTarget(engine, {composeProject: project, service: options.service ?? HA_DEFAULTS.service});
   }
-  if (options.composeProject || options.service) throw fail.usage('--compose-project and --service apply to --target docker only.');
+  if (options.composeProject || options.service) throw fail.usage('--project-name and --service apply to --target docker only.');
   if (options.pod && options.selector) throw fail.usage('Give either --pod or --selector, not both.');
   // The context is always explicit: never whatever `kubectl config current-context` says. The fence:
   // a kind-* context off this machine is refused; another cluster only when named with --context.

@@ -22,7 +22,7 @@ import {removeImages} from '../../support/docker.js';
 import {runName} from '../../support/e2e.js';
 
 // Everything this file creates is named kp-e2e-<run id>-ha-...: containers, their volumes, the image,
-// and the Compose project of the --compose-project test.
+// and the Compose project of the --project-name test.
 const image = `kp-ha-standin:${runName('ha')}`;
 const ha = runName('ha');
 const slowHa = runName('ha-slow');
@@ -325,11 +325,11 @@ describe('kp ha sync: waiting, refusals and compose lookup (real engine)', () =>
     expect(result.stderr).toMatch(/is not on a volume/);
   });
 
-  it('Given HA as service homeassistant of a compose project, When kp ha status --compose-project runs, Then the container is found by its labels', async () => {
+  it('Given HA as service homeassistant of a compose project, When kp ha status --project-name runs, Then the container is found by its labels', async () => {
     // Given
     startHaStandin(composeHa, {image, labels: {'com.docker.compose.project': composeProject, 'com.docker.compose.service': 'homeassistant'}});
     // When
-    const result = await runKp(['ha', 'status', '--compose-project', composeProject, '--json'], {cwd});
+    const result = await runKp(['ha', 'status', '--project-name', composeProject, '--json'], {cwd});
     // Then
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
