@@ -3,7 +3,7 @@
  * the checkout's own when present, kp's shipped ones otherwise (found next to kp's install, never
  * relative to the cwd).
  */
-import {existsSync, statSync} from 'node:fs';
+import {existsSync, lstatSync, readlinkSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {installDir} from '../../config/paths.js';
 import {fail} from '../../core/errors.js';
@@ -74,13 +74,33 @@ export function resolveWorkspaceRoot(options: {flag?: string; env?: string; cwd:
   return {root: found, source: 'search'};
 }
 
+/**
+ * Does the checkout have this file of its own? A symlink whose target is missing is an error naming
+ * both: kp never silently puts its own file in place of one the checkout links to.
+ */
+function checkoutHas(file: string): boolean {
+  let link: string | undefined;
+  try {
+    link = lstatSync(file).isSymbolicLink() ? readlinkSync(file) : undefined;
+  } catch {
+    return false;
+  }
+  if (link !== undefined && !existsSync(file)) {
+    throw fail.usage(
+      `${file} is a symlink to ${link}, which does not exist.`,
+      `Fix or remove the link: kp uses its own ${path.basename(file)} only where the checkout has none.`,
+    );
+  }
+  return true;
+}
+
 /** Resolve the workspace and pick its config files. */
 export function resolveDevWorkspace(options: {flag?: string; env?: string; cwd: string}): DevWorkspace {
   const {root, source} = resolveWorkspaceRoot(options);
   const ownSkaffold = path.join(root, 'skaffold.yaml');
   const ownKind = path.join(root, 'kind-config.yaml');
-  const skaffoldFromCheckout = existsSync(ownSkaffold);
-  const kindConfigFromCheckout = existsSync(ownKind);
+  const skaffoldFromCheckout = checkoutHas(ownSkaffold);
+  const kindConfigFromCheckout = checkoutHas(ownKind);
   return {
     root,
     source,

@@ -81,7 +81,15 @@ async function listUnderLock(
 
 /** The holder of the target's lock, as the listing reports it; a listing that could not take or name it is a tool failure. */
 function heldBy(target: HaTarget, listing: RemoteListing): string {
-  if (listing.lock.state === 'failed') throw fail.toolFailed(`Taking the sync lock in ${target.label} failed: ${listing.lock.reason}`);
+  if (listing.lock.state === 'failed') {
+    if (/read-only file system/i.test(listing.lock.reason)) {
+      throw fail.prerequisite(
+        `HA's config folder in ${target.label} is mounted read-only: kp cannot write the component there (${listing.lock.reason}).`,
+        "Mount HA's config volume read-write (a `:ro` volume, or a read-only PVC, keeps every sync out).",
+      );
+    }
+    throw fail.toolFailed(`Taking the sync lock in ${target.label} failed: ${listing.lock.reason}`);
+  }
   if (listing.lock.state !== 'held') throw fail.toolFailed(`The listing in ${target.label} did not report the sync lock.`);
   return listing.lock.owner;
 }

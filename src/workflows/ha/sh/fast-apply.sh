@@ -18,6 +18,7 @@ acquire_lock "$lock" "$owner"
 case $? in
   0) ;;
   2) echo "KP_STALE cannot write $lock/owner"; exit 0 ;;
+  3) echo "KP_STALE cannot create $lock: $lock_error"; exit 0 ;;
   *) echo "KP_LOCK held $(lock_owner "$lock")"; exit 0 ;;
 esac
 stale() { rm -rf "$lock"; echo "KP_STALE $*"; exit 0; }

@@ -38,12 +38,13 @@ parent=$(dirname "$dir")
 if [ -L "$parent" ]; then echo "KP_PARENT_LINK $parent"; exit 0; fi
 lock="$root/$domain.lock"
 if [ -n "$owner" ]; then
-  prepare_lock "$root" "$lock" || { echo "KP_LOCK failed cannot create $root"; exit 0; }
+  prepare_lock "$root" "$lock" || { echo "KP_LOCK failed cannot create $root: $lock_error"; exit 0; }
   [ -n "$takeover" ] && take_over "$takeover"
   acquire_lock "$lock" "$owner"
   case $? in
     0) echo "KP_LOCK acquired" ;;
     2) echo "KP_LOCK failed cannot write $lock/owner"; exit 0 ;;
+    3) echo "KP_LOCK failed cannot create $lock: $lock_error"; exit 0 ;;
     *) echo "KP_LOCK held $(lock_owner "$lock")"; exit 0 ;;
   esac
   recover "$root" "$domain" "$dir"

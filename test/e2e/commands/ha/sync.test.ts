@@ -28,6 +28,7 @@ const ha = runName('ha');
 const slowHa = runName('ha-slow');
 const bareHa = runName('ha-bare');
 const noVolumeHa = runName('ha-novol');
+const readOnlyHa = runName('ha-ro');
 const composeHa = runName('ha-compose');
 const composeProject = runName('ha-project');
 const work = mkdtempSync(path.join(tmpdir(), 'kp-ha-e2e-'));
@@ -75,7 +76,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const name of [ha, slowHa, bareHa, noVolumeHa, composeHa]) removeHaStandin(name);
+  for (const name of [ha, slowHa, bareHa, noVolumeHa, readOnlyHa, composeHa]) removeHaStandin(name);
   removeImages([image]);
   rmSync(work, {recursive: true, force: true});
 });
@@ -323,6 +324,19 @@ describe('kp ha sync: waiting, refusals and compose lookup (real engine)', () =>
     // Then
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toMatch(/is not on a volume/);
+  });
+
+  it("Given HA whose /config volume is mounted read-only, When kp ha sync runs, Then it says so at once (exit 3), never waiting for it as another run's lock", async () => {
+    // Given
+    startHaStandin(readOnlyHa, {image, readOnlyConfig: true});
+    // When
+    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', readOnlyHa, '--lock-timeout', '60'], {cwd});
+    // Then
+    expect(result.exitCode, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(
+      /^error: HA's config folder in container \S+ is mounted read-only: kp cannot write the component there \(.*Read-only file system\)\.$/m,
+    );
+    expect(result.stderr).not.toMatch(/Another kp run|holds the lock|Waiting/);
   });
 
   it('Given HA as service homeassistant of a compose project, When kp ha status --project-name runs, Then the container is found by its labels', async () => {

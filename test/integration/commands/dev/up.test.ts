@@ -2,7 +2,7 @@
  * `kp dev up` against the fake kind/kubectl/skaffold/helm/docker (test/fakes): the real CLI
  * process, stateful fakes, assertions on what was called.
  */
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, rmSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ExitCode} from '../../../../src/core/errors.js';
@@ -121,6 +121,25 @@ describe('kp dev up --detach (idempotence)', () => {
     expect(result.stderr).toContain('https://10.20.30.40:6443');
     expect(result.stderr).toContain('not on this machine');
     expect(w.calls().filter((c) => c.tool === 'kubectl' && c.argv[0] !== 'version')).toEqual([]);
+    expect(w.calls().filter((c) => c.tool === 'kind' && c.argv[0] === 'create')).toEqual([]);
+  });
+});
+
+describe('kp dev up: a kind-config.yaml that links nowhere', () => {
+  it("Given the checkout's kind-config.yaml a dangling symlink, When dev up runs, Then exit 2 names the link (one error line, one hint line) and no cluster is created with kp's own file", async () => {
+    // Given
+    const w = world();
+    const link = path.join(w.workspace, 'kind-config.yaml');
+    rmSync(link, {force: true});
+    symlinkSync(path.join(w.workspace, 'configs', 'kind.yaml'), link);
+    // When
+    const result = await runKp(['dev', 'up', '--detach'], {env: w.env, cwd: w.workspace});
+    // Then
+    expect(result.exitCode).toBe(ExitCode.Usage);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `error: ${link} is a symlink to ${path.join(w.workspace, 'configs', 'kind.yaml')}, which does not exist.`,
+      expect.stringMatching(/^hint: Fix or remove the link/),
+    ]);
     expect(w.calls().filter((c) => c.tool === 'kind' && c.argv[0] === 'create')).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
@@ -73,4 +73,33 @@ describe('workspace resolution', () => {
     expect(ws.kindConfigFile).toBe(path.join(root, 'kind-config.yaml'));
     expect(ws.skaffoldFromCheckout).toBe(true);
   });
+
+  it("Given a kind-config.yaml that is a dangling symlink, When resolved, Then exit 2 naming the link and its target, never kp's own file in its place", () => {
+    const root = checkout(tempDir(), {skaffold: true});
+    symlinkSync(path.join(root, 'configs', 'kind.yaml'), path.join(root, 'kind-config.yaml'));
+    const error = captureError(() => resolveDevWorkspace({flag: root, cwd: '/'}));
+    expect(error).toBeInstanceOf(KpError);
+    expect(error).toMatchObject({exitCode: ExitCode.Usage});
+    expect((error as KpError).message).toBe(
+      `${path.join(root, 'kind-config.yaml')} is a symlink to ${path.join(root, 'configs', 'kind.yaml')}, which does not exist.`,
+    );
+    expect((error as KpError).hint).toMatch(/Fix or remove the link/);
+  });
+
+  it('Given a kind-config.yaml symlink to a file that exists, When resolved, Then the checkout has it', () => {
+    const root = checkout(tempDir());
+    mkdirSync(path.join(root, 'configs'));
+    writeFileSync(path.join(root, 'configs', 'kind.yaml'), 'kind: Cluster\n');
+    symlinkSync(path.join(root, 'configs', 'kind.yaml'), path.join(root, 'kind-config.yaml'));
+    expect(resolveDevWorkspace({flag: root, cwd: '/'})).toMatchObject({kindConfigFromCheckout: true, kindConfigFile: path.join(root, 'kind-config.yaml')});
+  });
 });
+
+function captureError(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
