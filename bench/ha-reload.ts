@@ -9,20 +9,20 @@
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {homedir, tmpdir} from 'node:os';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {realTool} from '../test/helpers/real-tools.js';
+import {copyUpstreamComponent, fixZeroconfImport, upstreamComponent} from '../test/helpers/upstream-component.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const kp = path.join(root, 'bin', 'run.cjs');
-const toolsEnv = path.join(
-  process.env.KP_TEST_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'kp', 'test-tools'),
-  'tools.env',
-);
-const image = existsSync(toolsEnv) ? /^KP_REAL_HA_IMAGE=(\S+)$/m.exec(readFileSync(toolsEnv, 'utf8'))?.[1] : undefined;
-if (!image) {
-  console.error(`ha-reload bench: no real HA image (${toolsEnv}): run \`bash scripts/test-tools/install.sh ha\` first.`);
+let image: string;
+try {
+  image = realTool('KP_REAL_HA_IMAGE');
+} catch (error) {
+  console.error(`ha-reload bench: ${(error as Error).message}`);
   process.exit(1);
 }
 
@@ -58,7 +58,7 @@ http.server.ThreadingHTTPServer(("127.0.0.1", 8000), Handler).serve_forever()
 
 /** One `kp ha sync` of an edit (a new log line in async_setup_entry); its report and edit-to-verdict time. */
 function editAndSync(edit: string, restart: 'auto' | 'inplace', entry = true) {
-  const original = readFileSync(path.join(root, '..', 'shared', 'upstream', 'kamerplanter-ha', 'custom_components', 'kamerplanter', '__init__.py'), 'utf8');
+  const original = readFileSync(path.join(upstreamComponent, '__init__.py'), 'utf8');
   const started = Date.now();
   writeFileSync(
     initPy,
@@ -119,16 +119,9 @@ async function provision(): Promise<void> {
 }
 
 try {
-  cpSync(path.join(root, '..', 'shared', 'upstream', 'kamerplanter-ha', 'custom_components', 'kamerplanter'), component, {recursive: true});
+  copyUpstreamComponent(component);
   // The snapshot's config flow does not import on HA 2026.3 (docs/ha.md): the fix a developer makes first.
-  const flow = path.join(component, 'config_flow.py');
-  writeFileSync(
-    flow,
-    readFileSync(flow, 'utf8').replace(
-      'from homeassistant.components.zeroconf import ZeroconfServiceInfo',
-      'from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo',
-    ),
-  );
+  fixZeroconfImport(component);
   // @ts-expect-error plain ESM fixture without types
   const {removeHaStandin, startHaStandin} = await import('../test/fixtures/ha/standin.mjs');
   try {

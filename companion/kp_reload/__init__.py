@@ -34,6 +34,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
     return True
 
 
+def _reloader_or_error(hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]) -> Reloader | None:
+    """The loaded entry's reloader; without one, the command is answered `not_loaded`."""
+    reloader: Reloader | None = hass.data.get(DOMAIN)
+    if reloader is None:
+        connection.send_error(msg["id"], "not_loaded", f"the {DOMAIN} entry is not loaded")
+    return reloader
+
+
 @websocket_api.websocket_command(
     {
         vol.Required("type"): f"{DOMAIN}/reload",
@@ -45,9 +53,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
 @websocket_api.async_response
 async def ws_reload(hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]) -> None:
     """Reload one custom integration's code; the answer says what happened (never an exception)."""
-    reloader: Reloader | None = hass.data.get(DOMAIN)
+    reloader = _reloader_or_error(hass, connection, msg)
     if reloader is None:
-        connection.send_error(msg["id"], "not_loaded", f"the {DOMAIN} entry is not loaded")
         return
     answer = await reloader.reload(msg["domain"], msg["timeout"])
     level = logging.INFO if answer["reloaded"] else logging.WARNING
@@ -67,8 +74,7 @@ async def ws_reload(hass: HomeAssistant, connection: websocket_api.ActiveConnect
 @websocket_api.async_response
 async def ws_info(hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]) -> None:
     """The companion's version, whether a reload runs now, and the last answer."""
-    reloader: Reloader | None = hass.data.get(DOMAIN)
+    reloader = _reloader_or_error(hass, connection, msg)
     if reloader is None:
-        connection.send_error(msg["id"], "not_loaded", f"the {DOMAIN} entry is not loaded")
         return
     connection.send_result(msg["id"], {"version": VERSION, "running": reloader.running, "reloads": reloader.reloads, "last": reloader.last})

@@ -8,12 +8,13 @@
  * One developer session, in order: each test's Given is what the previous one left.
  */
 import {execFileSync, spawnSync} from 'node:child_process';
-import {cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {projectRoot, type CliOptions} from '../../../helpers/cli.js';
+import type {CliOptions} from '../../../helpers/cli.js';
 import {realTool} from '../../../helpers/real-tools.js';
+import {copyUpstreamComponent, fixZeroconfImport, upstreamComponent} from '../../../helpers/upstream-component.js';
 import {markReloadPending} from '../../../../src/config/pending-reload.js';
 // @ts-expect-error plain ESM fixture without types
 import {removeHaStandin, startHaStandin} from '../../../fixtures/ha/standin.mjs';
@@ -22,7 +23,6 @@ import {watchSession} from '../../support/watch.js';
 import {useOwnStacks} from '../../support/e2e.js';
 import type {ComposeStack} from '../../support/stack.js';
 
-const upstreamComponent = path.resolve(projectRoot, '..', 'shared', 'upstream', 'kamerplanter-ha', 'custom_components', 'kamerplanter');
 const ownStack = useOwnStacks();
 const work = mkdtempSync(path.join(tmpdir(), 'kp-real-ha-'));
 const repo = path.join(work, 'kamerplanter-ha');
@@ -84,7 +84,7 @@ beforeAll(async () => {
   image = realTool('KP_REAL_HA_IMAGE');
   stack = await ownStack('real-ha');
   [haPort] = await freePorts(1, Object.values(stack.spec.ports).map(Number));
-  cpSync(upstreamComponent, component, {recursive: true});
+  copyUpstreamComponent(component);
 });
 
 afterAll(() => {
@@ -118,14 +118,7 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
   }, 900_000);
 
   it('Given the import fixed as HA 2026.3 wants it, When kp ha sync and kp ha up run, Then the entry is created through the real config flow against the backend and HA reports it loaded; HA runs under the real s6-supervise', async () => {
-    const flow = path.join(component, 'config_flow.py');
-    writeFileSync(
-      flow,
-      readFileSync(flow, 'utf8').replace(
-        'from homeassistant.components.zeroconf import ZeroconfServiceInfo',
-        'from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo',
-      ),
-    );
+    fixZeroconfImport(component);
     const sync = await kp(['ha', 'sync', '--target', 'docker', '--json']);
     expect(sync.exitCode, sync.stderr).toBe(0);
     // No entry yet: the companion reloaded the code, and its answer is the verdict.
