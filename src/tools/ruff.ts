@@ -137,10 +137,20 @@ export class Ruff {
     };
   }
 
-  /** `ruff check --no-cache --output-format concise DIR` (a read-only call: it runs under --dry-run too). */
-  async check(dir: string): Promise<RuffCheckResult> {
+  /** The paths to give ruff: the files (exclusions still applied), or the folder. */
+  private static targets(dir: string, files: readonly string[] | undefined): string[] {
+    // A file named on the command line is checked even when excluded, unless --force-exclude
+    // (docs/configuration.md "Python file discovery").
+    return files ? ['--force-exclude', ...files.map((file) => path.resolve(file))] : [dir];
+  }
+
+  /**
+   * `ruff check --no-cache --output-format concise DIR` (or `--force-exclude FILE...`): a read-only
+   * call, it runs under --dry-run too.
+   */
+  async check(dir: string, files?: readonly string[]): Promise<RuffCheckResult> {
     const absolute = path.resolve(dir);
-    const args = ['check', '--no-cache', '--output-format', 'concise', absolute];
+    const args = ['check', '--no-cache', '--output-format', 'concise', ...Ruff.targets(absolute, files)];
     const options = this.options(absolute);
     const result = await this.runner.run(this.bin, args, options);
     const findings = parseRuffCheck(result.stdout).map((f) => ({...f, file: path.resolve(options.cwd!, f.file)}));
@@ -150,15 +160,27 @@ export class Ruff {
     throw new ToolError(formatCommand(this.bin, args), result.exitCode, result.stderr || result.stdout, options.hint);
   }
 
-  /** `ruff format --check --no-cache DIR`: which files the formatter would change (it changes none). */
-  async formatCheck(dir: string): Promise<RuffFormatResult> {
+  /**
+   * `ruff format --check --no-cache DIR` (or `--force-exclude FILE...`): which files the formatter
+   * would change (it changes none). A file that does not parse is exit 2 with `error: Failed to
+   * parse path:line:col: ...` while the others are still checked: `ruff check` reports it as
+   * invalid-syntax, so here it is no failure of ruff's own.
+   */
+  async formatCheck(dir: string, files?: readonly string[]): Promise<RuffFormatResult> {
     const absolute = path.resolve(dir);
-    const args = ['format', '--check', '--no-cache', absolute];
+    const args = ['format', '--check', '--no-cache', ...Ruff.targets(absolute, files)];
     const options = this.options(absolute);
     const result = await this.runner.run(this.bin, args, options);
     const unformatted = parseFormatCheck(result.stdout).map((file) => path.resolve(options.cwd!, file));
     if (result.exitCode === 0) return {unformatted: [], exitCode: 0};
     if (result.exitCode === 1 && unformatted.length > 0) return {unformatted, exitCode: 1};
+    if (result.exitCode === 2 && onlyParseErrors(result.stderr)) return {unformatted, exitCode: unformatted.length > 0 ? 1 : 0};
     throw new ToolError(formatCommand(this.bin, args), result.exitCode, result.stderr || result.stdout, options.hint);
   }
+}
+
+/** Are all of `ruff format`'s errors files it could not parse (`error: Failed to parse`, crates/ruff/src/commands/format.rs)? */
+export function onlyParseErrors(stderr: string): boolean {
+  const errors = lines(stderr).filter((line) => line.startsWith('error:'));
+  return errors.length > 0 && errors.every((line) => line.startsWith('error: Failed to parse '));
 }

@@ -6,7 +6,7 @@ import {ExitCode} from '../../core/errors.js';
 import type {KpContext} from '../context.js';
 import {haUrlOverride} from './onboarding.js';
 import {compileIgnores, detectSource} from './component.js';
-import {assertLintPossible, lintGate, pythonChanged} from './lint.js';
+import {assertLintPossible, lintGate, lintScope} from './lint.js';
 import type {HaSyncReport} from './report.js';
 import {runSyncRound, type HaSyncOptions} from './round.js';
 import {announceTarget, resolveTarget, validateConfigDir, type TargetOptions} from './targets/select.js';
@@ -40,7 +40,7 @@ export async function haSync(ctx: KpContext, request: HaSyncRequest): Promise<Ha
   request = {
     ...request,
     configDir,
-    lint: (componentDir, plan) => lintGate(ctx, {componentDir, mode: lintMode, pythonChanged: pythonChanged(plan)}),
+    lint: (componentDir, plan) => lintGate(ctx, {componentDir, mode: lintMode, ...lintScope(plan)}),
   };
   if (!request.watch) return runSyncRound(ctx, target, request);
   return runHaWatch(ctx, target, request, request.debounceMs, request.onRound ?? (() => undefined));

@@ -22,7 +22,7 @@ import {confirmOrRefuse} from '../shared/confirm.js';
 import {assertContextAllowed, viewOfContext} from '../shared/kube-fence.js';
 import {validateClusterName} from '../shared/names.js';
 import {detectSource} from './component.js';
-import {assertLintPossible, lintGate, pythonChanged, type LintMode} from './lint.js';
+import {assertLintPossible, lintGate, lintScope, type LintMode} from './lint.js';
 import {DEFAULT_HA_IMAGE, HA_MANIFEST_NAMES, haManifest, hostTimeZone, parseApplyOutput, type ApplyLine} from './manifest.js';
 import {haUrlOverride, onboard, OnboardingFailure, type OnboardingResult} from './onboarding.js';
 import type {CompanionResult} from './companion.js';
@@ -391,7 +391,7 @@ function syncOptionsFor(ctx: KpContext, options: HaUpOptions, source: string | u
     timeoutMs: options.timeoutSeconds * 1000,
     settleMs: 2000,
     lockTimeoutMs: options.lockTimeoutMs,
-    lint: (componentDir, plan) => lintGate(ctx, {componentDir, mode: options.lintMode, pythonChanged: pythonChanged(plan)}),
+    lint: (componentDir, plan) => lintGate(ctx, {componentDir, mode: options.lintMode, ...lintScope(plan)}),
   };
 }
 

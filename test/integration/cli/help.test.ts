@@ -5,6 +5,8 @@ import {spawnSync} from 'node:child_process';
 import {chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
+// @ts-expect-error plain ESM fixture without types
+import {smallFiles, writeComponent} from '../../fixtures/ha/make-component.mjs';
 import {homeEnv, kpBin, projectRoot, runKp} from '../../helpers/cli.js';
 import {useTempDirs} from '../../helpers/temp-dirs.js';
 
@@ -12,12 +14,13 @@ const tempDir = useTempDirs();
 const HEAVY = ['execa', 'listr2', 'chalk', 'yaml', 'dotenv', '@oclif/core'];
 
 /** Every module file kp loads while running `args` (written by test/helpers/record-modules.cjs). */
-function modulesOf(args: string[], env: NodeJS.ProcessEnv = {}, status = 0): string[] {
+function modulesOf(args: string[], env: NodeJS.ProcessEnv = {}, status = 0, cwd?: string): string[] {
   const log = path.join(tempDir('kp-modules-'), 'modules.log');
   const home = tempDir('kp-home-');
   const result = spawnSync(process.execPath, ['--require', path.join(projectRoot, 'test/helpers/record-modules.cjs'), kpBin, ...args], {
     env: homeEnv(home, {...env, KP_MODULE_LOG: log}),
     encoding: 'utf8',
+    cwd,
   });
   expect(result.status, result.stderr).toBe(status);
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
@@ -51,6 +54,19 @@ describe('Given the start-up path (help, version, a topic)', () => {
     const files = modulesOf(['compose', 'stop', '--profile', 'nope'], {NO_COLOR: '1'}, 2);
     expect(files.some((file) => file.endsWith(`${path.sep}kp.cjs`))).toBe(true);
     expect(packagesIn(files)).toEqual(expect.arrayContaining(['@oclif/core', 'execa']));
+    expect(packagesIn(files)).not.toContain('@astral-sh/ruff-wasm-nodejs');
+  });
+
+  it('When `kp ha sync --lint` runs with no ruff on PATH and stops before any file is compared, Then the in-process ruff satisfied --lint without being loaded', () => {
+    // Given: a component, no ruff on PATH, no Docker engine at that address (exit 3 after the lint check)
+    const checkout = tempDir('kp-lint-startup-');
+    writeComponent(path.join(checkout, 'custom_components'), smallFiles());
+    const env = {PATH: `${path.dirname(process.execPath)}${path.delimiter}/usr/bin:/bin`, DOCKER_HOST: 'unix:///nonexistent/kp-test.sock', NO_COLOR: '1'};
+    // When
+    const files = modulesOf(['ha', 'sync', '--lint', '--target', 'docker'], env, 3, checkout);
+    // Then: the CLI ran (the control), the ~10 MB WebAssembly did not load
+    expect(files.some((file) => file.endsWith(`${path.sep}kp.cjs`))).toBe(true);
+    expect(packagesIn(files)).not.toContain('@astral-sh/ruff-wasm-nodejs');
   });
 });
 

@@ -1,16 +1,19 @@
 /**
- * The lint gate of `kp ha sync` in-process, against a scripted ruff whose answers are the real ruff's
- * output and exit codes, recorded on the real component (test/fixtures/recorded/ruff, checked
- * against the pinned ruff by test/integration/real/ruff.test.ts).
+ * The lint gate of `kp ha sync` in-process with the binary engine, against a scripted ruff whose
+ * answers are the real ruff's output and exit codes, recorded on the real component
+ * (test/fixtures/recorded/ruff, checked against the pinned ruff by test/integration/real/ruff.test.ts).
+ * The WebAssembly engine: lint-wasm.test.ts.
  */
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ExitCode, KpError} from '../../../../src/core/errors.js';
-import {LINT_SKIPPED_NO_RUFF, lintGate, pythonChanged, type LintResult} from '../../../../src/workflows/ha/lint.js';
+import {assertLintPossible, LINT_SKIPPED_NO_RUFF, lintGate, lintScope, pythonChanged, type LintResult} from '../../../../src/workflows/ha/lint.js';
 import {recorded} from '../../../helpers/recorded.js';
 import {useSandbox, type ScriptRule} from '../../../helpers/scripted-runner.js';
 
 const sandbox = useSandbox();
+/** An npm package that is not installed: a kp without its in-process ruff. */
+const NO_WASM = 'kp-test-no-such-ruff-wasm';
 
 const version: ScriptRule = {match: ['ruff', '--version'], reply: {stdout: recorded('ruff/version.txt')}};
 const absent: ScriptRule = {match: ['ruff', '--version'], reply: {notFound: true}};
@@ -48,6 +51,17 @@ describe('pythonChanged', () => {
   });
 });
 
+describe('lintScope', () => {
+  it('Given plans, When asked what to lint, Then the added and modified Python files; every Python file when a ruff config in the component changed', () => {
+    expect(lintScope({added: ['sensor.py'], modified: ['helpers/care.pyi', 'manifest.json']})).toEqual({
+      pythonChanged: true,
+      files: ['sensor.py', 'helpers/care.pyi'],
+    });
+    expect(lintScope({added: ['icon.png'], modified: ['strings.json']})).toEqual({pythonChanged: false, files: []});
+    expect(lintScope({added: [], modified: ['ruff.toml', 'sensor.py']})).toEqual({pythonChanged: true, files: undefined});
+  });
+});
+
 describe('the lint gate', () => {
   it('Given --no-lint, When the gate runs, Then it is skipped without asking for ruff', async () => {
     const {ctx, runner} = sandbox.context([]);
@@ -68,10 +82,10 @@ describe('the lint gate', () => {
     expect(ctx.out.lines).toEqual([]);
   });
 
-  it('Given ruff is not on PATH and the lint is optional, When the gate runs, Then exactly one "lint skipped" line is printed and the sync may go on', async () => {
+  it('Given neither ruff on PATH nor the in-process ruff and the lint is optional, When the gate runs, Then exactly one "lint skipped" line is printed and the sync may go on', async () => {
     const {ctx, runner} = sandbox.context([absent]);
 
-    const result = await lintGate(ctx, {componentDir: componentDir(), mode: 'auto', pythonChanged: true});
+    const result = await lintGate(ctx, {componentDir: componentDir(), mode: 'auto', pythonChanged: true, wasmPackage: NO_WASM});
 
     expect(result).toEqual({status: 'skipped', reason: 'ruff not found', findings: [], unformatted: []});
     expect(ctx.out.lines.map((l) => l.text)).toEqual([LINT_SKIPPED_NO_RUFF]);
@@ -79,16 +93,25 @@ describe('the lint gate', () => {
     expect(runner.lines()).toEqual(['ruff --version']);
   });
 
-  it('Given ruff is not on PATH and --lint, When the gate runs, Then it stops with exit 3 and says how to install ruff', async () => {
+  it('Given neither ruff on PATH nor the in-process ruff and --lint, When the gate runs (or is asked beforehand), Then it stops with exit 3 and says how to install ruff', async () => {
     const {ctx, runner} = sandbox.context([absent]);
 
-    const error = await thrown(lintGate(ctx, {componentDir: componentDir(), mode: 'required', pythonChanged: true}));
+    const error = await thrown(lintGate(ctx, {componentDir: componentDir(), mode: 'required', pythonChanged: true, wasmPackage: NO_WASM}));
 
     expect(error.exitCode).toBe(ExitCode.Prerequisite);
-    expect(error.message).toMatch(/ruff was not found on PATH/);
+    expect(error.message).toMatch(/neither ruff on PATH nor kp's in-process ruff/);
     expect(error.hint).toContain('pipx install ruff');
     expect(error.hint).toContain('pip install ruff');
     expect(runner.lines()).toEqual(['ruff --version']);
+    await expect(assertLintPossible(ctx, 'required', 'ruff', NO_WASM)).rejects.toMatchObject({exitCode: ExitCode.Prerequisite});
+  });
+
+  it('Given no ruff on PATH but the in-process ruff installed, When --lint is checked beforehand, Then it is satisfied without asking for ruff', async () => {
+    const {ctx, runner} = sandbox.context([]);
+
+    await assertLintPossible(ctx, 'required');
+
+    expect(runner.calls).toEqual([]);
   });
 
   it('Given a clean component, When the gate runs under --dry-run, Then both read-only checks still run and it passes', async () => {
@@ -97,7 +120,14 @@ describe('the lint gate', () => {
 
     const result = await lintGate(ctx, {componentDir: dir, mode: 'auto', pythonChanged: true});
 
-    expect(result).toEqual({status: 'passed', reason: 'ruff check and ruff format --check passed', ruffVersion: '0.15.22', findings: [], unformatted: []});
+    expect(result).toEqual({
+      status: 'passed',
+      reason: 'ruff check and ruff format --check passed',
+      engine: 'binary',
+      ruffVersion: '0.15.22',
+      findings: [],
+      unformatted: [],
+    });
     expect(runner.lines()).toEqual(['ruff --version', `ruff check --no-cache --output-format concise ${dir}`, `ruff format --check --no-cache ${dir}`]);
     expect(runner.calls.every((c) => !c.skipped && !c.mutating)).toBe(true);
     expect(runner.calls.slice(1).map((c) => c.options.cwd)).toEqual([path.dirname(dir), path.dirname(dir)]);
@@ -120,6 +150,7 @@ describe('the lint gate', () => {
     expect(error.details?.lint).toEqual({
       status: 'failed',
       reason: '2 ruff findings and 2 files ruff would reformat',
+      engine: 'binary',
       ruffVersion: '0.15.22',
       findings: [
         {file: 'sensor.py', line: 2190, col: 1, code: 'E402', message: 'Module level import not at top of file', fixable: false},
@@ -155,5 +186,38 @@ describe('the lint gate', () => {
 
     expect(error.exitCode).toBe(ExitCode.ToolFailed);
     expect(error.message).toContain('Failed to parse ruff.toml');
+  });
+
+  it('Given the changed files, When the gate runs, Then ruff gets exactly those (absolute, --force-exclude so the config still excludes)', async () => {
+    const dir = componentDir();
+    const {ctx, runner} = sandbox.context([version, checkClean, formatClean]);
+
+    const result = await lintGate(ctx, {componentDir: dir, mode: 'auto', pythonChanged: true, files: ['sensor.py', 'helpers/care.py']});
+
+    expect(result).toMatchObject({status: 'passed', engine: 'binary'});
+    const files = [path.join(dir, 'sensor.py'), path.join(dir, 'helpers', 'care.py')].join(' ');
+    expect(runner.lines()).toEqual([
+      'ruff --version',
+      `ruff check --no-cache --output-format concise --force-exclude ${files}`,
+      `ruff format --check --no-cache --force-exclude ${files}`,
+    ]);
+  });
+
+  it("Given a changed file that does not parse, When ruff format exits 2 on it alone, Then that is ruff check's invalid-syntax finding, not a failure of ruff", async () => {
+    const dir = componentDir();
+    const syntax: ScriptRule = {
+      match: ['ruff', 'check'],
+      reply: {exitCode: 1, stdout: 'kamerplanter/bad.py:1:7: invalid-syntax: Expected `)`, found newline\nFound 1 error.\n'},
+    };
+    const parseError: ScriptRule = {
+      match: ['ruff', 'format'],
+      reply: {exitCode: 2, stderr: 'error: Failed to parse kamerplanter/bad.py:1:7: Expected `)`, found newline\n'},
+    };
+    const {ctx} = sandbox.context([version, syntax, parseError]);
+
+    const error = await thrown(lintGate(ctx, {componentDir: dir, mode: 'auto', pythonChanged: true, files: ['bad.py']}));
+
+    expect(error.exitCode).toBe(ExitCode.Usage);
+    expect(error.details?.lint).toMatchObject({findings: [{file: 'bad.py', line: 1, col: 7, code: 'invalid-syntax'}], unformatted: []});
   });
 });
