@@ -147,20 +147,44 @@ describe('Given the lint gate on the real Runner', () => {
 
     const result = await lintGate(context(w), {componentDir: dir, mode: 'required', pythonChanged: true, bin: RUFF});
 
-    expect(result).toEqual({status: 'passed', reason: 'ruff check and ruff format --check passed', ruffVersion: '0.14.5', findings: [], unformatted: []});
+    expect(result).toEqual({
+      status: 'passed',
+      reason: 'ruff check and ruff format --check passed',
+      engine: 'binary',
+      ruffVersion: '0.14.5',
+      findings: [],
+      unformatted: [],
+    });
   });
 
-  it('When no ruff executable exists, Then the real spawn reads as "not found": one skip line, or exit 3 with --lint', async () => {
+  it('When no ruff executable exists, Then the real spawn reads as "not found": the in-process ruff checks instead (the changed file, the fake marker being no finding of real ruff)', async () => {
+    const w = world({workspace: 'none'});
+    const dir = checkout(w, DIRTY);
+    const missing = path.join(w.root, 'no-such-bin', 'ruff');
+    const ctx = context(w);
+
+    const error = await lintGate(ctx, {componentDir: dir, mode: 'auto', pythonChanged: true, files: ['sensor.py'], bin: missing}).catch((e: unknown) => e);
+
+    expect((error as KpError).details?.lint).toMatchObject({
+      engine: 'wasm',
+      findings: [{file: 'sensor.py', line: 1, col: 8, code: 'F401', message: '`os` imported but unused', fixable: false}],
+      unformatted: [],
+    });
+    expect(w.calls()).toEqual([]);
+  });
+
+  it('When neither a ruff executable nor the in-process ruff exists, Then one skip line, or exit 3 with --lint', async () => {
     const w = world({workspace: 'none'});
     const dir = checkout(w, CLEAN);
     const missing = path.join(w.root, 'no-such-bin', 'ruff');
     const ctx = context(w);
+    const wasmPackage = 'kp-test-no-such-ruff-wasm';
 
-    const result = await lintGate(ctx, {componentDir: dir, mode: 'auto', pythonChanged: true, bin: missing});
+    const result = await lintGate(ctx, {componentDir: dir, mode: 'auto', pythonChanged: true, bin: missing, wasmPackage});
     expect(result).toMatchObject({status: 'skipped', reason: 'ruff not found'});
     expect(ctx.out.lines.map((l) => l.text)).toEqual([LINT_SKIPPED_NO_RUFF]);
 
-    await expect(lintGate(ctx, {componentDir: dir, mode: 'required', pythonChanged: true, bin: missing})).rejects.toMatchObject({
+    await expect(lintGate(ctx, {componentDir: dir, mode: 'required', pythonChanged: true, bin: missing, wasmPackage})).rejects.toMatchObject({
       exitCode: ExitCode.Prerequisite,
     });
   });

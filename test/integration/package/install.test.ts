@@ -1,12 +1,16 @@
 /**
  * Installing kp is one command. The built bundle is committed (dist/kp.cjs, dist/help.cjs,
- * oclif.manifest.json) and kp has no runtime dependencies, so `npm install -g <git URL>` and
- * `npm install -g <tarball>` need neither a build nor the registry. (A `prepare` build is not an
- * option: npm prepares a global git install without its devDependencies and leaves a broken install,
- * npm/cli#8440, and npm 11 refuses a git package's scripts unless --allow-scripts names it.)
+ * oclif.manifest.json), so installing builds nothing. kp's one runtime dependency, Ruff's
+ * WebAssembly build (the lint gate's in-process ruff: ~10 MB that cannot live inside the bundle), is
+ * a bundled dependency: the tarball carries it, so `npm install -g <tarball>` needs no registry;
+ * `npm install -g <git URL>` fetches it from the registry like any dependency. (A `prepare` build
+ * is not an option: npm prepares a global git install without its devDependencies and leaves a
+ * broken install, npm/cli#8440, and npm 11 refuses a git package's scripts unless --allow-scripts
+ * names it.)
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {homeEnv, projectRoot} from '../../helpers/cli.js';
@@ -14,6 +18,8 @@ import {useTempDirs} from '../../helpers/temp-dirs.js';
 
 const tempDir = useTempDirs();
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+/** kp's one runtime dependency: the lint gate's in-process ruff. */
+const WASM = '@astral-sh/ruff-wasm-nodejs';
 
 /** An isolated home for npm and kp: a throwaway npm cache and user config too. */
 const npmEnv = (home: string) => homeEnv(home, {npm_config_cache: path.join(home, 'npm-cache'), npm_config_userconfig: path.join(home, 'npmrc')});
@@ -27,15 +33,21 @@ describe('Given kp packed as npm would publish it', () => {
     ];
     const files = packed[0].files.map((file) => file.path);
     expect(files).toEqual(expect.arrayContaining(['bin/run.cjs', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json', 'compose/docker-compose.yml']));
-    expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file.startsWith('node_modules/'))).toEqual([]);
+    expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
       dependencies?: Record<string, string>;
+      bundleDependencies?: string[];
       scripts: Record<string, string>;
     };
-    // Everything kp runs is in the bundle: installing it fetches nothing and runs no script. None of
-    // the scripts that make npm "prepare" a git dependency either (pacote's git fetcher: build,
-    // prepare, prepack, preinstall, install, postinstall), which breaks a global git install.
-    expect(pkg.dependencies ?? {}).toEqual({});
+    // Everything kp runs is in the bundle but Ruff's WebAssembly build, pinned exactly and carried in
+    // the tarball (its files, nothing else of node_modules): installing fetches nothing and runs no
+    // script. None of the scripts that make npm "prepare" a git dependency either (pacote's git
+    // fetcher: build, prepare, prepack, preinstall, install, postinstall), which breaks a global git install.
+    expect(pkg.dependencies).toEqual({[WASM]: expect.stringMatching(/^\d+\.\d+\.\d+$/)});
+    expect(pkg.bundleDependencies).toEqual([WASM]);
+    expect(files.filter((file) => file.startsWith('node_modules/')).sort()).toEqual(
+      ['LICENSE', 'README.md', 'package.json', 'ruff_wasm.d.ts', 'ruff_wasm.js', 'ruff_wasm_bg.wasm'].map((file) => `node_modules/${WASM}/${file}`).sort(),
+    );
     expect(Object.keys(pkg.scripts).filter((name) => /^(build|prepare|prepack|preinstall|install|postinstall)$/.test(name))).toEqual([]);
 
     // When: installed globally into an empty prefix, offline, with a throwaway npm cache and home
@@ -69,6 +81,20 @@ describe('Given kp packed as npm would publish it', () => {
     // exit 3 (no engine) comes only after the shipped compose file was found and parsed (a missing one is exit 2)
     expect(start.status, start.stdout).toBe(3);
     expect(JSON.parse(start.stdout).error.exitCode).toBe(3);
+    // and the lint gate's in-process ruff loads from the installed bundle's place, as kp loads it
+    // (tools/ruff-wasm.ts: require resolved from dist/kp.cjs), at the pinned version, and lints
+    const installed = path.join(prefix, 'lib', 'node_modules', 'kp');
+    const ruff = createRequire(path.join(installed, 'dist', 'kp.cjs'))(WASM) as {
+      Workspace: {new (options: object, encoding: number): {check(source: string): {code: string}[]}; version(): string};
+      PositionEncoding: {Utf32: number};
+    };
+    expect(ruff.Workspace.version()).toBe(pkg.dependencies![WASM]);
+    expect(new ruff.Workspace({}, ruff.PositionEncoding.Utf32).check('import os\n').map((d) => d.code)).toEqual(['F401']);
+    expect(
+      createRequire(path.join(installed, 'dist', 'kp.cjs'))
+        .resolve(WASM)
+        .startsWith(path.join(installed, 'node_modules')),
+    ).toBe(true);
   }, 120_000);
 });
 
@@ -82,7 +108,7 @@ describe('Given the committed bundle', () => {
     expect(changed, 'the bundle differs from the committed one: run `npm run bundle` and commit dist/ and oclif.manifest.json').toBe('');
   });
 
-  it('When kp is installed from its git URL into an empty prefix, Then kp runs from there (no build, no registry)', () => {
+  it('When kp is installed from its git URL into an empty prefix, Then kp runs from there (no build; its one dependency from the registry)', () => {
     const prefix = tempDir('kp-git-prefix-');
     const home = tempDir('kp-git-home-');
     const env = npmEnv(home);
@@ -98,5 +124,7 @@ describe('Given the committed bundle', () => {
     // no engine at that address: exit 3 with kp's JSON error, not a missing-module crash
     expect(status.status, status.stderr).toBe(3);
     expect(JSON.parse(status.stdout).error.exitCode).toBe(3);
+    // and the lint gate's in-process ruff came along
+    expect(existsSync(path.join(prefix, 'lib', 'node_modules', 'kp', 'node_modules', WASM, 'ruff_wasm_bg.wasm'))).toBe(true);
   }, 180_000);
 });

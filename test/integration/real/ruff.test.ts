@@ -2,15 +2,16 @@
  * The lint gate of `kp ha sync` against the real ruff (from PyPI, pinned in
  * scripts/test-tools/versions.sh) on the real Kamerplanter component (../shared/upstream/kamerplanter-ha,
  * copied into a checkout of the test's own) with a planted finding: what the fake ruff models, ruff
- * itself now says.
+ * itself now says. And kp's two engines side by side on the same trees: the binary and Ruff's
+ * WebAssembly build (package.json pins it to the same version) must agree.
  */
 import {execFileSync, type ExecFileSyncOptions} from 'node:child_process';
-import {appendFileSync, cpSync, readFileSync} from 'node:fs';
+import {appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ExitCode, KpError} from '../../../src/core/errors.js';
 import {Runner} from '../../../src/tools/runner.js';
-import {lintGate} from '../../../src/workflows/ha/lint.js';
+import {lintGate, type LintOptions, type LintResult} from '../../../src/workflows/ha/lint.js';
 import type {KpContext} from '../../../src/workflows/context.js';
 import {projectRoot} from '../../helpers/cli.js';
 import {realTool} from '../../helpers/real-tools.js';
@@ -115,5 +116,96 @@ describe("kp's own Python with the real ruff", () => {
     // Then (a finding is exit 1, which throws)
     expect(String(check)).toContain('All checks passed!');
     expect(String(format)).toMatch(/\d+ files already formatted/);
+  });
+});
+
+describe('the two engines on the same tree (the ruff binary and its WebAssembly build)', () => {
+  /** The gate's result with one engine: `binary` runs the real ruff, `wasm` finds no ruff on PATH. */
+  async function lintWith(engine: 'binary' | 'wasm', options: Pick<LintOptions, 'componentDir' | 'files'>): Promise<LintResult> {
+    const bin = engine === 'binary' ? realTool('KP_REAL_RUFF') : path.join(projectRoot, 'no-such-dir', 'ruff');
+    const outcome = await lintGate(realContext(), {...options, mode: 'required', pythonChanged: true, bin}).catch((e: unknown) => e);
+    if (outcome instanceof KpError && outcome.details?.lint) return outcome.details.lint as LintResult;
+    if (outcome instanceof Error) throw outcome;
+    return outcome as LintResult;
+  }
+
+  /** Both engines' results, checked to be from the pinned version and each engine; `fixable` apart (the wasm build cannot tell). */
+  async function bothEngines(options: Pick<LintOptions, 'componentDir' | 'files'>) {
+    const binary = await lintWith('binary', options);
+    const wasm = await lintWith('wasm', options);
+    expect([binary.engine, binary.ruffVersion, wasm.engine, wasm.ruffVersion]).toEqual(['binary', pinnedRuff, 'wasm', pinnedRuff]);
+    expect(wasm.findings.every((f) => !f.fixable)).toBe(true);
+    const unmarked = (result: LintResult) => result.findings.map((f) => ({...f, fixable: false}));
+    return {binary, wasm, unmarked};
+  }
+
+  /** A checkout of the test's own with the real component and the planted import. */
+  function plantedCheckout(): {checkout: string; component: string} {
+    const checkout = tempDir('kp-engines-');
+    const component = path.join(checkout, 'custom_components', 'kamerplanter');
+    cpSync(upstream, component, {recursive: true});
+    appendFileSync(path.join(component, 'sensor.py'), 'import os\n');
+    return {checkout, component};
+  }
+
+  it("Given the real component with the planted import and ruff's defaults, When both engines check it whole, Then they report the same findings and the same files to reformat", async () => {
+    const {component} = plantedCheckout();
+
+    const {binary, wasm, unmarked} = await bothEngines({componentDir: component});
+
+    expect(binary.findings.length).toBe(2);
+    expect(unmarked(wasm)).toEqual(unmarked(binary));
+    expect(wasm.unformatted).toEqual(binary.unformatted);
+    expect(wasm.unformatted).toEqual(['config_flow.py', 'sensor.py']);
+  });
+
+  it('Given select = ["ALL"] (about 200 findings on the real component), a per-file-ignore, an exclusion, a file that does not parse and one in a subfolder, When both engines check the changed files, Then they agree on every one', async () => {
+    // Given: a config in the checkout like a strict HA integration's, and changes of every kind
+    const {checkout, component} = plantedCheckout();
+    writeFileSync(
+      path.join(checkout, 'pyproject.toml'),
+      [
+        '[project]',
+        'name = "kamerplanter-ha"',
+        'requires-python = ">=3.13"',
+        '',
+        '[tool.ruff]',
+        'extend-exclude = ["legacy"]',
+        '',
+        '[tool.ruff.lint]',
+        'select = ["ALL"]',
+        'ignore = ["ANN401", "D203", "D212", "COM812", "ISC001"]',
+        '',
+        '[tool.ruff.lint.per-file-ignores]',
+        '"coordinator.py" = ["EM"]',
+        '"custom_components/**/helpers/*" = ["D"]',
+        '',
+      ].join('\n'),
+    );
+    mkdirSync(path.join(component, 'helpers'));
+    writeFileSync(path.join(component, 'helpers', 'care.py'), 'def water(x):\n    return x*2\n');
+    mkdirSync(path.join(component, 'legacy'));
+    writeFileSync(path.join(component, 'legacy', 'old.py'), 'import os\n');
+    writeFileSync(path.join(component, 'broken.py'), 'def f(:\n    pass\n');
+    const files = ['__init__.py', 'api.py', 'broken.py', 'config_flow.py', 'coordinator.py', 'helpers/care.py', 'legacy/old.py', 'sensor.py'];
+
+    // When
+    const {binary, wasm, unmarked} = await bothEngines({componentDir: component, files});
+
+    // Then: many findings, the same ones (file, line, column, code, message) in the same order, but
+    // for the one rule that looks at the filesystem: INP001 wants an `__init__.py` beside the file,
+    // and the wasm build, which lints text without a path, never reports it (docs/ha.md says so).
+    expect(binary.findings.length).toBeGreaterThan(100);
+    const inp001 = (f: LintResult['findings'][number]) => f.code === 'INP001';
+    expect(binary.findings.filter(inp001).map((f) => f.file)).toEqual(['helpers/care.py']);
+    expect(unmarked(wasm)).toEqual(unmarked(binary).filter((f) => !inp001(f)));
+    expect(wasm.unformatted).toEqual(binary.unformatted);
+    // and the settings really applied: the per-file-ignores, the exclusion, the syntax error
+    expect(binary.findings.filter((f) => f.file === 'coordinator.py' && f.code.startsWith('EM'))).toEqual([]);
+    expect(binary.findings.some((f) => f.file === 'api.py' && f.code.startsWith('EM'))).toBe(true);
+    expect(binary.findings.filter((f) => f.file === 'helpers/care.py').map((f) => f.code)).not.toContain('D103');
+    expect(binary.findings.filter((f) => f.file.startsWith('legacy/'))).toEqual([]);
+    expect(binary.findings.filter((f) => f.file === 'broken.py').map((f) => f.code)).toContain('invalid-syntax');
+    expect(binary.unformatted).toEqual(['config_flow.py', 'helpers/care.py', 'sensor.py']);
   });
 });
