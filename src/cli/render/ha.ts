@@ -20,7 +20,7 @@ export function renderSyncReport(report: HaSyncReport, color: ChalkInstance): st
   for (const row of report.summary) lines.push(`  ${mark(row.status)} ${row.step.padEnd(11)} ${row.detail}`);
   if (report.lint.status !== 'skipped' || report.lint.reason !== 'no file changes') {
     lines.push(
-      `  ${mark(report.lint.status === 'passed' ? 'ok' : report.lint.status === 'failed' ? 'failed' : 'skipped')} ${'lint'.padEnd(11)} ${report.lint.status === 'passed' ? `ruff ${report.lint.ruffVersion ?? ''}: clean`.replace('  ', ' ') : report.lint.reason}`,
+      `  ${mark(report.lint.status === 'passed' ? 'ok' : report.lint.status === 'failed' ? 'failed' : 'skipped')} ${'lint'.padEnd(11)} ${report.lint.status === 'passed' ? `ruff ${report.lint.ruffVersion ?? ''}${report.lint.engine === 'wasm' ? ' (in-process)' : ''}: clean`.replace('  ', ' ') : report.lint.reason}`,
     );
   }
   if (report.verdictSource) lines.push(color.dim(`  verdict: ${VERDICT_SOURCE[report.verdictSource.used]} (${report.verdictSource.why})`));

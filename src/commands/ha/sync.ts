@@ -32,7 +32,8 @@ export default class HaSync extends KpCommand<typeof HaSync, HaSyncResult> {
     }),
     lint: Flags.boolean({
       allowNo: true,
-      description: 'Run ruff check and ruff format --check when Python files changed (default: when ruff is on PATH). --lint requires ruff; --no-lint skips.',
+      description:
+        "Run ruff check and ruff format --check on the changed Python files (default): the ruff on PATH, else kp's in-process ruff (Ruff's WebAssembly build). --lint requires a ruff; --no-lint skips.",
     }),
     'lock-timeout': Flags.integer({description: 'Seconds to wait for another sync into the same target to finish.', default: 120, min: 0}),
     force: Flags.boolean({description: 'Rebuild the remote tree (caches cleared) and restart even when nothing changed.'}),
