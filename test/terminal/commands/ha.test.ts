@@ -9,6 +9,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {projectRoot} from '../../helpers/cli.js';
+import {formatLikeRuff} from '../../helpers/upstream-component.js';
 // @ts-expect-error plain ESM fixture without types
 import {buildHaStandin} from '../../fixtures/ha/standin.mjs';
 import {freePorts, removeImages} from '../../e2e/support/docker.js';
@@ -37,8 +38,10 @@ beforeAll(async () => {
   buildHaStandin(image);
   stack = await ownStack('ha-term');
   [haPort] = await freePorts(1, Object.values(stack.spec.ports).map(Number));
-  // The real component, copied into a checkout of the test's own (never into this repo).
+  // The real component, copied into a checkout of the test's own (never into this repo), formatted
+  // by ruff as a developer would before a sync (the lint gate runs with or without ruff on PATH).
   cpSync(upstreamComponent, component, {recursive: true});
+  formatLikeRuff(component);
 });
 
 afterEach(() => {
@@ -70,7 +73,7 @@ describe('the HA loop in a real terminal', () => {
   }, 320_000);
 
   it('Given HA up, When a .py file is edited and kp ha sync runs, Then the table shows the file sent, HA restarted in place and loaded (exit 0)', async () => {
-    appendFileSync(path.join(component, 'sensor.py'), '\n# edited in the terminal test\n');
+    appendFileSync(path.join(component, 'sensor.py'), '\n\n# edited in the terminal test\n');
     const terminal = kpIn(['ha', 'sync']);
     const code = await terminal.exited(120_000);
     const text = terminal.text();
@@ -84,7 +87,7 @@ describe('the HA loop in a real terminal', () => {
   it('Given HA up, When kp ha sync --watch runs, a file is saved and Ctrl-C is typed, Then the round syncs it and the watch stops with 130', async () => {
     const terminal = kpIn(['ha', 'sync', '--watch']);
     await terminal.waitFor(/Watching .*\(Ctrl-C to stop\)/);
-    appendFileSync(path.join(component, 'sensor.py'), '# saved while watching\n');
+    appendFileSync(path.join(component, 'sensor.py'), '\n\n# saved while watching\n');
     await terminal.waitFor(/round synced; waiting for changes\./, 120_000);
     writeScreen('ha-sync-watch', terminal, [
       [repo, '~/src/kamerplanter-ha'],

@@ -31,8 +31,14 @@ let stack: ComposeStack;
 let haPort: number;
 let image: string;
 
+/**
+ * kp against the real HA. Syncs go with --no-lint: these tests plant broken code for HA's own verdict
+ * (the lint gate, which runs with or without ruff on PATH, would stop it first), and the snapshot's
+ * config_flow.py is not formatted as ruff wants (test/integration/real/ruff.test.ts).
+ */
+const noLint = (args: string[]) => (args[0] === 'ha' && (args[1] === 'sync' || args[1] === 'up') ? [...args, '--no-lint'] : args);
 const kp = (args: string[], options: CliOptions = {}) =>
-  stack.kp(args, {cwd: repo, timeoutMs: 900_000, ...options, env: {HA_IMAGE: image, HA_HOST_PORT: String(haPort), ...options.env}});
+  stack.kp(noLint(args), {cwd: repo, timeoutMs: 900_000, ...options, env: {HA_IMAGE: image, HA_HOST_PORT: String(haPort), ...options.env}});
 const json = (stdout: string) => JSON.parse(stdout);
 const haContainer = () => stack.serviceContainer('homeassistant');
 const inspect = (format: string) => execFileSync('docker', ['inspect', '-f', format, haContainer()], {encoding: 'utf8'}).trim();
@@ -251,7 +257,7 @@ describe('kp and a real Home Assistant 2026.3 (real engine)', () => {
     const sensor = path.join(component, 'sensor.py');
     const base = readFileSync(sensor, 'utf8');
     const outcome = await watchSession(
-      ['--target', 'docker'],
+      ['--target', 'docker', '--no-lint'],
       {cwd: repo, env: {...stack.env(), HA_IMAGE: image, HA_HOST_PORT: String(haPort)}},
       async (watch) => {
         for (let edit = 1; edit <= 3; edit += 1) {
@@ -311,7 +317,10 @@ describe('kp and a real Home Assistant that is still booting (real engine)', () 
     startHaStandin(name, {image: realTool('KP_REAL_HA_IMAGE')});
     try {
       // When: the first sync, at once
-      const result = await stack.kp(['ha', 'sync', '--target', 'docker', '--container', name, '--json', '--timeout', '300'], {cwd: repo, timeoutMs: 600_000});
+      const result = await stack.kp(noLint(['ha', 'sync', '--target', 'docker', '--container', name, '--json', '--timeout', '300']), {
+        cwd: repo,
+        timeoutMs: 600_000,
+      });
       // Then
       expect(result.exitCode, result.stderr).toBe(0);
       const report = json(result.stdout);
@@ -323,11 +332,17 @@ describe('kp and a real Home Assistant that is still booting (real engine)', () 
       // And: an HA kp did not provision has no companion: --restart reload refuses before anything is sent (exit 3),
       // and --restart auto restarts in place exactly as before.
       writeFileSync(initPy, `${original()}\n# not for an HA without the companion\n`);
-      const insisted = await stack.kp(['ha', 'sync', '--target', 'docker', '--container', name, '--restart', 'reload'], {cwd: repo, timeoutMs: 600_000});
+      const insisted = await stack.kp(noLint(['ha', 'sync', '--target', 'docker', '--container', name, '--restart', 'reload']), {
+        cwd: repo,
+        timeoutMs: 600_000,
+      });
       expect(insisted.exitCode, insisted.stderr).toBe(3);
       expect(insisted.stderr).toMatch(/^error: --restart reload needs the kp_reload companion loaded in HA and kp's login for it: kp did not onboard this HA/m);
       expect(insisted.stderr).toContain('Nothing was changed.');
-      const auto = await stack.kp(['ha', 'sync', '--target', 'docker', '--container', name, '--json', '--timeout', '300'], {cwd: repo, timeoutMs: 600_000});
+      const auto = await stack.kp(noLint(['ha', 'sync', '--target', 'docker', '--container', name, '--json', '--timeout', '300']), {
+        cwd: repo,
+        timeoutMs: 600_000,
+      });
       expect(auto.exitCode, auto.stderr).toBe(0);
       expect(json(auto.stdout)).toMatchObject({changes: {modified: ['__init__.py']}, restart: {method: 'in-place', performed: true}});
       expect(json(auto.stdout).restart.fallback).toBeUndefined();

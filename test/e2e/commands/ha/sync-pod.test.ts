@@ -130,7 +130,7 @@ describe('kp ha sync against a pod (fake kubectl)', () => {
 
   it('Given a changed file, When kp ha sync --restart pod runs, Then the initContainer warning is printed before the pod is deleted and the files are re-checked', async () => {
     // Given
-    appendFileSync(path.join(cwd, 'custom_components/kamerplanter/sensor.py'), '# pod restart\n');
+    appendFileSync(path.join(cwd, 'custom_components/kamerplanter/sensor.py'), '\n\n# pod restart\n');
     const before = calls().length;
     // When
     const result = await runKp(['ha', 'sync', '--restart', 'pod', '--settle', '0', '--timeout', '40'], {cwd, env});

@@ -136,7 +136,7 @@ describe('kp ha sync with a container target, one sync after another (real engin
 
   it('Given one edited file, When kp ha sync runs, Then only that file is sent (bytes <= file + 10 KiB)', async () => {
     // Given
-    appendFileSync(path.join(component, 'sensor.py'), '# tweak\n');
+    appendFileSync(path.join(component, 'sensor.py'), '\n\n# tweak\n');
     const size = readFileSync(path.join(component, 'sensor.py')).length;
     // When
     const result = await sync();
@@ -165,7 +165,7 @@ describe('kp ha sync with a container target, one sync after another (real engin
     // Given
     dockerExec(ha, ['sh', '-c', `mkdir -p ${remote}/helpers/__pycache__ && touch ${remote}/helpers/__pycache__/stale.cpython-313.pyc`]);
     expect(remoteExists(ha, `${remote}/helpers/__pycache__/stale.cpython-313.pyc`)).toBe(true);
-    appendFileSync(path.join(component, 'helpers', 'care.py'), '# cache test\n');
+    appendFileSync(path.join(component, 'helpers', 'care.py'), '\n\n# cache test\n');
     // When
     const result = await sync();
     // Then
@@ -178,7 +178,8 @@ describe('kp ha sync with a container target, one sync after another (real engin
     // Given
     appendFileSync(path.join(component, '__init__.py'), 'import kp_missing_dependency  # KP_TEST_BREAKAGE\n');
     // When
-    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--timeout', '60'], {cwd});
+    // --no-lint: the broken import is for HA's verdict (the lint gate would stop it first: E402, F401).
+    const result = await runKp(['ha', 'sync', '--target', 'docker', '--container', ha, '--json', '--timeout', '60', '--no-lint'], {cwd});
     // Then
     expect(result.exitCode).toBe(6);
     const report = JSON.parse(result.stdout);
@@ -202,7 +203,7 @@ describe('kp ha sync with a container target, one sync after another (real engin
   it('Given kp is killed (SIGKILL) in the middle of a large upload, When the target is inspected, Then the old component is intact, and the next sync completes', async () => {
     // Given a change and a 128 MiB file to upload
     const before = dockerExec(ha, ['sha256sum', `${remote}/sensor.py`]);
-    appendFileSync(path.join(component, 'sensor.py'), '# never half-applied\n');
+    appendFileSync(path.join(component, 'sensor.py'), '\n\n# never half-applied\n');
     writeFileSync(path.join(component, 'www', 'huge.bin'), randomBytes(128 * 1024 * 1024));
     const spawnLog = path.join(work, 'spawn.jsonl');
     let killedAfterUploadStarted = false;
@@ -380,7 +381,7 @@ describe('kp ha sync --watch (real engine)', () => {
             await waitFor((t) => count(t, 'round synced') === baseline + 1);
             const manifest = path.join(component, 'manifest.json');
             const good = readFileSync(manifest, 'utf8');
-            appendFileSync(path.join(component, 'sensor.py'), '# waits for the manifest fix\n');
+            appendFileSync(path.join(component, 'sensor.py'), '\n\n# waits for the manifest fix\n');
             writeFileSync(manifest, '{ not json');
             await waitFor((t) => t.includes('round failed'));
             writeFileSync(manifest, good);

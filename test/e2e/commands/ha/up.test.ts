@@ -322,9 +322,10 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     // --json: the error is the result object (with the lint findings), on stdout.
     expect(json(result.stdout).error).toMatchObject({exitCode: 2, message: expect.stringContaining('Lint failed'), lint: {status: 'failed'}});
     expect(dockerExec(haContainer(), ['sh', '-c', `[ -e ${remote}/linted.py ] && echo yes || echo no`]).trim()).toBe('no');
-    // --no-lint skips the gate; --lint without ruff on PATH is a missing prerequisite.
+    // --no-lint skips the gate; --lint without ruff on PATH is met by kp's in-process ruff, which finds the same.
     const required = await kp(['ha', 'sync', '--json', '--lint'], {env: {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'}});
-    expect(required.exitCode, required.stderr).toBe(3);
+    expect(required.exitCode, required.stderr).toBe(2);
+    expect(json(required.stdout).error.lint).toMatchObject({engine: 'wasm', findings: [{file: 'linted.py', line: 1, col: 8, code: 'F401'}]});
     // (--restart none: this session has restarted HA often, and Docker's restart delay doubles each time.)
     const skipped = await kp(['ha', 'sync', '--json', '--settle', '0', '--no-lint', '--restart', 'none'], {env: withRuff});
     expect(skipped.exitCode, skipped.stderr).toBe(0);
@@ -332,14 +333,25 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
     rmSync(path.join(component, 'linted.py'));
   });
 
-  it('Given a Python change and no ruff on PATH, When kp ha sync runs, Then one line says lint skipped and the sync goes on', async () => {
-    appendFileSync(path.join(component, 'const.py'), 'NO_RUFF = True\n');
-    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--restart', 'none'], {
-      env: {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'},
-    });
+  it("Given a Python change with an unused import and no ruff on PATH, When kp ha sync runs, Then kp's in-process ruff prints the finding as ruff does, exit 2, nothing is copied; fixed, the sync goes on with the lint passed", async () => {
+    const noRuff = {PATH: path.dirname(process.execPath) + path.delimiter + '/usr/bin:/bin'};
+    const constPy = path.join(component, 'const.py');
+    const before = readFileSync(constPy, 'utf8');
+    writeFileSync(constPy, `import os\n\n${before}NO_RUFF = True\n`);
+    const failed = await kp(['ha', 'sync', '--json', '--settle', '0', '--restart', 'none'], {env: noRuff});
+    expect(failed.exitCode, failed.stderr).toBe(2);
+    expect(failed.stderr).toMatch(/const\.py:1:8: F401 `os` imported but unused$/m);
+    expect(json(failed.stdout).error.lint).toMatchObject({status: 'failed', engine: 'wasm', findings: [{file: 'const.py', code: 'F401'}]});
+    expect(dockerExec(haContainer(), ['cat', `${remote}/const.py`])).not.toContain('NO_RUFF');
+
+    writeFileSync(constPy, `${before}NO_RUFF = True\n`);
+    const result = await kp(['ha', 'sync', '--json', '--settle', '0', '--restart', 'none'], {env: noRuff});
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr.split('\n').filter((line) => line.includes('lint skipped: ruff not found'))).toHaveLength(1);
-    expect(json(result.stdout)).toMatchObject({outcome: 'synced', lint: {status: 'skipped', reason: 'ruff not found'}});
+    expect(result.stderr).not.toContain('lint skipped');
+    expect(json(result.stdout)).toMatchObject({
+      outcome: 'synced',
+      lint: {status: 'passed', engine: 'wasm', ruffVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/)},
+    });
   });
 
   it('Given HA up, When kp ha down --target docker runs, Then the container goes and its config volume stays', async () => {

@@ -62,7 +62,7 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
     const session = await watchSession(args(name), {cwd}, async (watch) => {
       const base = watch.count('round synced');
       for (let edit = 1; edit <= 6; edit += 1) {
-        appendFileSync(path.join(component, 'sensor.py'), `# edit ${edit}\n`);
+        appendFileSync(path.join(component, 'sensor.py'), `\n\n# edit ${edit}\n`);
         await watch.waitFor((text) => text.split('round synced').length - 1 === base + edit);
         await pause(300);
       }
@@ -96,7 +96,7 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
       startHaStandin(name, {image});
       await watch.waitFor((text) => text.includes('re-created outside kp'));
       await watch.waitFor((text) => text.split('round synced').length - 1 >= 2);
-      appendFileSync(path.join(component, 'sensor.py'), '# after the re-creation\n');
+      appendFileSync(path.join(component, 'sensor.py'), '\n\n# after the re-creation\n');
       await watch.waitFor((text) => text.split('round synced').length - 1 >= 3);
     });
     // Then
@@ -119,7 +119,7 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
       const roundsWhileGone = watch.count('round ');
       await pause(1500);
       expect(watch.count('round ')).toBe(roundsWhileGone);
-      appendFileSync(path.join(`${component}.moved`, 'sensor.py'), '# edited while away\n');
+      appendFileSync(path.join(`${component}.moved`, 'sensor.py'), '\n\n# edited while away\n');
       renameSync(`${component}.moved`, component);
       await watch.waitFor((text) => text.includes('is back: comparing'));
       await watch.waitFor((text) => text.split('round synced').length - 1 >= 2);
@@ -148,7 +148,7 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
     // When
     const session = await watchSession(args(name), {cwd}, async (watch) => {
       const restartsSoFar = watch.count('HA restarted in place');
-      appendFileSync(path.join(component, 'sensor.py'), '# edit before the stop\n');
+      appendFileSync(path.join(component, 'sensor.py'), '\n\n# edit before the stop\n');
       await watch.waitFor((text) => text.split('HA restarted in place').length - 1 > restartsSoFar);
       stoppedAt = Date.now();
       execFileSync('docker', ['stop', '-t', '1', name], {stdio: 'pipe'});
@@ -157,7 +157,7 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
       execFileSync('docker', ['start', name], {stdio: 'pipe'});
       await watch.waitFor((text) => text.includes('restarted outside kp'));
       await watch.waitFor((text) => /round (up-to-date|synced)/.test(text.slice(text.indexOf('restarted outside kp'))));
-      appendFileSync(path.join(component, 'sensor.py'), '# edit after the start\n');
+      appendFileSync(path.join(component, 'sensor.py'), '\n\n# edit after the start\n');
       await watch.waitFor((text) => text.split('round synced').length - 1 >= 2, 60_000);
       // (the first round and the edit after the start)
     });
@@ -201,7 +201,7 @@ describe('kp ha sync --watch through a working day (real engine)', () => {
       // Idle and after temp-file noise: not one process, not one round.
       expect(spawns()).toBe(spawnsIdle);
       expect(watch.count('round ')).toBe(roundsIdle);
-      appendFileSync(path.join(component, 'sensor.py'), '# a real edit\n');
+      appendFileSync(path.join(component, 'sensor.py'), '\n\n# a real edit\n');
       await watch.waitFor((text) => text.split('round synced').length - 1 >= 2);
     });
     // Then
