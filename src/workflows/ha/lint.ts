@@ -229,12 +229,12 @@ async function wasmLint(ctx: KpContext, wasm: RuffWasm, componentDir: string, fi
       continue;
     }
     const lint = resolver.settingsFor(file, 'lint');
-    if (!lint.excluded) outcome.findings.push(...withSettings(lint.config, () => wasm.check(file, source, lint.options)));
+    if (!lint.excluded) outcome.findings.push(...withSettings(file, lint.config, () => wasm.check(file, source, lint.options)));
     const format = resolver.settingsFor(file, 'format');
     if (format.excluded) continue;
     // A stub is formatted by stub rules the wasm build does not apply (it formats every text as .py).
     if (file.endsWith('.pyi')) stubs.push(file);
-    else if (withSettings(format.config, () => wasm.wouldReformat(source, format.options))) outcome.unformatted.push(file);
+    else if (withSettings(file, format.config, () => wasm.wouldReformat(source, format.options))) outcome.unformatted.push(file);
   }
   if (stubs.length > 0)
     ctx.out.info(
@@ -243,17 +243,28 @@ async function wasmLint(ctx: KpContext, wasm: RuffWasm, componentDir: string, fi
   return outcome;
 }
 
-/** Run a wasm call; settings ruff refuses become exit 2 naming the config (`file:line:col` of the key when found). */
-function withSettings<T>(config: RuffConfigFile | undefined, call: () => T): T {
+/**
+ * Run a wasm call. Settings ruff refuses are exit 2 naming the config (`file:line:col` of the key
+ * when found); anything else the WebAssembly throws (a panic is a RuntimeError) is ruff failing, exit 4.
+ */
+function withSettings<T>(file: string, config: RuffConfigFile | undefined, call: () => T): T {
   try {
     return call();
   } catch (error) {
-    if (!(error instanceof RuffWasmSettingsError)) throw error;
-    const key = /`([^`]+)`/.exec(error.message)?.[1];
-    const where = config ? (key ? keyPosition(config, key) : config.path) : "ruff's default settings";
-    throw fail.usage(
-      `${where}: ruff cannot use this configuration: ${error.message}`,
-      'Fix the config (the ruff binary refuses it too), or pass --no-lint to sync without the lint.',
+    if (error instanceof RuffWasmSettingsError) {
+      const key = /`([^`]+)`/.exec(error.message)?.[1];
+      const where = config ? (key ? keyPosition(config, key) : config.path) : "ruff's default settings";
+      throw fail.usage(
+        `${where}: ruff cannot use this configuration: ${error.message}`,
+        'Fix the config (the ruff binary refuses it too), or pass --no-lint to sync without the lint.',
+      );
+    }
+    throw fail.toolFailed(
+      `kp's in-process ruff failed on ${forDisplay(file)}: ${(error as Error).message ?? String(error)}`,
+      `${RUFF_INSTALL_HINT} Or pass --no-lint.`,
+      {
+        cause: error,
+      },
     );
   }
 }
