@@ -1,9 +1,9 @@
 /**
  * Adapter for Ruff's WebAssembly build (`@astral-sh/ruff-wasm-nodejs`, pinned in package.json to the
- * ruff binary the tests run): kp's in-process ruff when no `ruff` is on PATH. It is a runtime
- * dependency kept outside the bundle (wasm-bindgen's nodejs target reads `ruff_wasm_bg.wasm` beside
- * its JS through `__dirname`) and loaded only here, on the first lint: ~10 MB of WebAssembly that
- * no other command pays for.
+ * ruff binary the tests run): kp's in-process ruff when no `ruff` is on PATH. It is kp's one
+ * runtime dependency, kept outside the bundle (wasm-bindgen's nodejs target reads
+ * `ruff_wasm_bg.wasm` beside its JS through `__dirname`) and resolved from the bundle's place, so
+ * loaded only here, on the first lint: ~10 MB of WebAssembly that no other command pays for.
  *
  * The API (ruff_wasm.d.ts, crates/ruff_wasm/src/lib.rs at 0.15):
  * - `new Workspace(options, PositionEncoding)`: `options` is ruff's `Options`, the TOML schema with
