@@ -1,8 +1,9 @@
-#!/usr/bin/env node
-// kp's entry point. CommonJS, because Node starts a CommonJS entry ~10 ms faster than an ES module
-// one (no ES module loader to set up). `--version` and help are answered here from package.json and
-// the oclif manifest without loading the CLI (start-up budget: 2x a bare `node -e 0`); every
-// command runs through oclif, loaded from the one-file bundle dist/kp.cjs with V8's code cache.
+// kp's CLI, started by bin/kp.cjs (the program npm puts on PATH as `kp`), which starts Node with
+// `--` so that Node takes none of kp's arguments for its own. CommonJS, because Node starts a
+// CommonJS entry ~10 ms faster than an ES module one. `--version` and help are answered here from
+// package.json and the oclif manifest without loading the CLI (start-up budget: 2x a bare
+// `node -e 0`); every command runs through oclif, loaded from the one-file bundle dist/kp.cjs with
+// V8's compiled code cached.
 'use strict';
 const path = require('node:path');
 const {pathToFileURL} = require('node:url');
@@ -23,13 +24,11 @@ function main() {
 }
 
 /**
- * Where the V8 code cache of this bundle lives, or undefined when there is no safe place for it.
- * Named by a hash of the bundle's content (V8 itself only checks the source's LENGTH, so a name
- * from size and mtime would run stale code after an mtime-preserving copy) and Node's version.
- * The folder must be this user's own, not a symlink, and writable by nobody else: the cache holds
- * code kp runs, so a shared XDG_CACHE_HOME must not let another user plant it.
+ * kp's code-cache folder, or undefined when there is no safe place for it. The folder must be this
+ * user's own, not a symlink, and writable by nobody else: the cache holds code kp runs, so a shared
+ * XDG_CACHE_HOME must not let another user plant it.
  */
-function codeCacheFile(fs, source) {
+function ownCacheDir(fs) {
   try {
     const os = require('node:os');
     const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
@@ -38,30 +37,50 @@ function codeCacheFile(fs, source) {
     const stat = fs.lstatSync(dir);
     const ownUid = typeof process.getuid === 'function' ? process.getuid() : stat.uid;
     if (!stat.isDirectory() || stat.uid !== ownUid || (stat.mode & 0o022) !== 0) return undefined;
-    // sha1 of the bytes (~1 ms for the bundle): a content fingerprint, not a security boundary (the
-    // folder's ownership is).
-    const digest = require('node:crypto').createHash('sha1').update(source).digest('hex');
-    return {dir, file: path.join(dir, `kp-${digest}-${process.version}-${process.arch}.bin`)};
+    return dir;
   } catch {
     return undefined; // no home, a read-only disk: run without the cache
   }
 }
 
 /**
- * Load the CLI bundle through vm.Script with V8's code cache, kept in
- * `$XDG_CACHE_HOME/kp/code-cache/`. Compiling the ~1 MB bundle is most of kp's start-up on Node 20,
- * which (unlike Node 22's module.enableCompileCache) caches compiled code only for vm.Script.
- * The module is registered in require's cache, so oclif's own require() of the bundle (command
- * discovery, hooks) gets this very instance. The cache is an optimisation only: any failure to read
- * or write it falls back to a plain compile, and KP_NO_CODE_CACHE=1 turns it off.
+ * Load the CLI bundle with its compiled code cached. Node 22.1 and later cache it themselves
+ * (module.enableCompileCache: keyed by the file's content and Node's version, written at exit);
+ * Node 20 has only vm.Script's code cache (loadWithCodeCache). The cache is an optimisation only,
+ * and KP_NO_CODE_CACHE=1 turns both off.
  */
 function loadCli(file) {
   const fs = require('node:fs');
+  const Module = require('node:module');
+  const dir = process.env.KP_NO_CODE_CACHE === '1' ? undefined : ownCacheDir(fs);
+  if (typeof Module.enableCompileCache !== 'function') return loadWithCodeCache(file, fs, dir);
+  if (dir) {
+    try {
+      Module.enableCompileCache(dir);
+    } catch {
+      // no cache this time: a plain compile
+    }
+  }
+  return require(file);
+}
+
+/**
+ * Node 20: load the bundle through vm.Script with V8's code cache, a file per bundle and Node version
+ * in the cache folder, named by a hash of the bundle's content (V8 itself only checks the source's
+ * LENGTH, so a name from size and mtime would run stale code after an mtime-preserving copy).
+ * The module is registered in require's cache, so oclif's own require() of the bundle (command
+ * discovery, hooks) gets this very instance. Any failure to read or write the cache falls back to a
+ * plain compile.
+ */
+function loadWithCodeCache(file, fs, dir) {
   const vm = require('node:vm');
   const Module = require('node:module');
   const bytes = fs.readFileSync(file);
   const source = bytes.toString('utf8');
-  const cache = process.env.KP_NO_CODE_CACHE === '1' ? undefined : codeCacheFile(fs, bytes);
+  // sha1 of the bytes (~1 ms for the bundle): a content fingerprint, not a security boundary (the
+  // folder's ownership is).
+  const digest = dir && require('node:crypto').createHash('sha1').update(bytes).digest('hex');
+  const cache = dir && {dir, file: path.join(dir, `kp-${digest}-${process.version}-${process.arch}.bin`)};
   let cachedData;
   if (cache) {
     try {

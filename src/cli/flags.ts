@@ -18,13 +18,12 @@ export const composeStackFlags = {
     description: 'Compose file to use instead of the one kp ships.',
     helpValue: 'FILE',
   }),
-  // Not `--env-file`: Node itself claims that argument even after the script path (it reads the file,
-  // and exits 9 before kp runs when it is missing: nodejs/node#54232, seen on Node 20.20). The old
-  // name stays as an alias, which reaches kp only when the file exists.
-  'env-path': Flags.string({
+  // Compose's name. Node reads `--env-file` anywhere in its argv, even after the script; bin/kp.cjs
+  // starts Node with `--` so that it never does. `--env-path` was kp's name while it did.
+  'env-file': Flags.string({
     description: 'Env file to use instead of $XDG_CONFIG_HOME/kp/compose.env (compose-<project>.env for another project).',
     helpValue: 'FILE',
-    aliases: ['env-file'],
+    aliases: ['env-path'],
   }),
 };
 
@@ -34,11 +33,11 @@ export const projectLockFlag = {
 };
 
 /** Map the parsed stack flags to the workflow's stack options. */
-export function stackOptions(flags: {'project-name'?: string; file?: string; 'env-path'?: string; 'lock-timeout'?: number}): StackOptions {
+export function stackOptions(flags: {'project-name'?: string; file?: string; 'env-file'?: string; 'lock-timeout'?: number}): StackOptions {
   return {
     projectName: flags['project-name'],
     file: flags.file,
-    envFile: flags['env-path'],
+    envFile: flags['env-file'],
     lockTimeoutMs: flags['lock-timeout'] === undefined ? undefined : flags['lock-timeout'] * 1000,
   };
 }

@@ -84,7 +84,7 @@ export function readEnvFile(file: string): ParsedEnvFile {
     if (statSync(file).isDirectory()) {
       throw fail.usage(
         `${file} is a directory, not an env file.`,
-        'Name a file with --env-path (kp creates it when it does not exist), or move the directory away.',
+        'Name a file with --env-file (kp creates it when it does not exist), or move the directory away.',
       );
     }
     text = readFileSync(file, 'utf8');
@@ -97,7 +97,7 @@ export function readEnvFile(file: string): ParsedEnvFile {
         `It must be yours and readable: \`chmod 600 ${file}\` (and \`chown\` it to you if it is not).`,
       );
     }
-    throw fail.prerequisite(`Cannot read the env file ${file}: ${(error as Error).message}`, 'Check the path given with --env-path.');
+    throw fail.prerequisite(`Cannot read the env file ${file}: ${(error as Error).message}`, 'Check the path given with --env-file.');
   }
   return parseEnvText(text, file);
 }

@@ -103,7 +103,8 @@ export function runKp(args: readonly string[], options: CliOptions = {}): Promis
   const env = testEnv(options.env);
   refuseUserProject(args, env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [kpBin, ...args], {
+    // `--` as bin/kp.cjs passes it: Node reads none of kp's arguments (`--env-file` among them).
+    const child = spawn(process.execPath, ['--', kpBin, ...args], {
       cwd: options.cwd ?? projectRoot,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -6,13 +6,16 @@
 // One function per import: semver's index loads (and compiles regexes for) all of semver at start-up.
 import gte from 'semver/functions/gte.js';
 import coerce from 'semver/functions/coerce.js';
+import satisfies from 'semver/functions/satisfies.js';
 import {Engine} from '../../tools/docker.js';
 import type {KpContext} from '../context.js';
 import type {StackOptions} from '../compose/stack.js';
 import type {DoctorCheck} from './check.js';
 import {composeCheck, engineChecks, stackPortChecks} from './compose-checks.js';
 
-/** The minimum Node.js kp runs on: the oldest it is tested on (CI), as package.json's engines says. */
+/** The Node.js releases CI tests kp on, exactly as package.json's `engines` says (a test compares them). */
+export const TESTED_NODE = '^20.20.0 || ^22.23.0 || ^24.22.0';
+/** The oldest Node.js kp runs on; a newer one CI does not test is a warning, not a failure. */
 export const MIN_NODE = '20.20.0';
 
 /** The documented JSON of `kp doctor --json`. */
@@ -29,14 +32,12 @@ export interface DoctorOptions extends StackOptions {
 
 /** Check the Node.js version (pure). */
 export function checkNode(version: string): DoctorCheck {
-  const ok = gte(coerce(version) ?? '0.0.0', MIN_NODE);
-  return {
-    name: 'node',
-    status: ok ? 'ok' : 'fail',
-    required: true,
-    detail: version,
-    hint: ok ? undefined : `kp needs Node.js >= ${MIN_NODE}.`,
-  };
+  const found = coerce(version) ?? '0.0.0';
+  const check = {name: 'node', required: true, detail: version};
+  if (!gte(found, MIN_NODE)) return {...check, status: 'fail', hint: `kp needs Node.js >= ${MIN_NODE}; install a current LTS (22 or 24).`};
+  if (!satisfies(found, TESTED_NODE))
+    return {...check, status: 'warn', hint: `Not a Node.js release kp is tested on (${TESTED_NODE}); a current 22 or 24 LTS is.`};
+  return {...check, status: 'ok'};
 }
 
 /** Run every check. */

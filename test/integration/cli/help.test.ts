@@ -2,7 +2,8 @@
  * The CLI's start-up path, root help and version: the real bin/run.cjs, nothing faked.
  */
 import {spawnSync} from 'node:child_process';
-import {chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
+import {chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs';
+import Module from 'node:module';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 // @ts-expect-error plain ESM fixture without types
@@ -82,21 +83,41 @@ describe("Given the bundle stand-in for oclif's debug logger (scripts/stubs/debu
   });
 });
 
+/** Every regular file under the code-cache folder (Node's own cache keeps its files in a folder per Node version). */
+function cacheFiles(dir: string): string[] {
+  return readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter((name) => lstatSync(path.join(dir, name)).isFile());
+}
+
+/** Node 22.1 and later cache compiled code themselves (module.enableCompileCache); on Node 20 kp does it with vm.Script. */
+const builtInCompileCache = typeof (Module as {enableCompileCache?: unknown}).enableCompileCache === 'function';
+
 describe('Given the code cache of the CLI bundle', () => {
+  it(`When a command runs on this Node (${process.version}), Then the cache is ${builtInCompileCache ? "Node's own compile cache" : "kp's vm.Script cache"}, in kp's private folder`, () => {
+    const home = tempDir('kp-cache-');
+    const cacheDir = path.join(home, 'cache', 'kp', 'code-cache');
+    const result = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env: homeEnv(home), encoding: 'utf8'});
+    expect(result.status, result.stderr).toBe(2);
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    const [file] = cacheFiles(cacheDir);
+    // Node's layout: <folder>/v<version>-<arch>-<hash>-<uid>/<hash of the file name>; kp's: one file named by the bundle's hash
+    if (builtInCompileCache) expect(file).toMatch(new RegExp(`^${process.version.replaceAll('.', '\\.')}-${process.arch}-[0-9a-f]+-\\d+/[0-9a-f]+$`));
+    else expect(file).toMatch(new RegExp(`^kp-[0-9a-f]{40}-${process.version.replaceAll('.', '\\.')}-${process.arch}\\.bin$`));
+  });
+
   it('When a command runs twice with the same cache dir, Then the first run writes one cache file (mode 0600) and the second reuses it', () => {
     const home = tempDir('kp-cache-');
     const env = homeEnv(home);
     const cacheDir = path.join(home, 'cache', 'kp', 'code-cache');
     const first = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env, encoding: 'utf8'});
     expect(first.status, first.stderr).toBe(2);
-    const written = readdirSync(cacheDir);
+    const written = cacheFiles(cacheDir);
     expect(written).toHaveLength(1);
     expect(statSync(path.join(cacheDir, written[0]!)).mode & 0o777).toBe(0o600);
     const before = statSync(path.join(cacheDir, written[0]!)).mtimeMs;
     const second = spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env, encoding: 'utf8'});
     expect(second.status).toBe(2);
     expect(second.stderr).toBe(first.stderr);
-    expect(readdirSync(cacheDir)).toEqual(written);
+    expect(cacheFiles(cacheDir)).toEqual(written);
     expect(statSync(path.join(cacheDir, written[0]!)).mtimeMs).toBe(before); // accepted, so not written again
   });
 
@@ -135,7 +156,7 @@ describe('Given the code cache of the CLI bundle', () => {
     const env = homeEnv(home);
     const cacheDir = path.join(home, 'cache', 'kp', 'code-cache');
     spawnSync(process.execPath, [kpBin, 'compose', 'stop', '--profile', 'nope'], {env});
-    const [name] = readdirSync(cacheDir);
+    const [name] = cacheFiles(cacheDir);
     const cacheFile = path.join(cacheDir, name!);
     // Given: garbage where the cache was
     writeFileSync(cacheFile, 'not a code cache');

@@ -22,7 +22,7 @@ const flags = Object.entries(manifest.commands).flatMap(([command, {flags: byNam
 /** Each concept: what its flags' descriptions say, and the one name they share. */
 const CONCEPTS = [
   {concept: 'the compose project', describedAs: /compose project/i, name: 'project-name'},
-  {concept: 'the compose env file', describedAs: /^env file/i, name: 'env-path'},
+  {concept: 'the compose env file', describedAs: /^env file/i, name: 'env-file'},
   {concept: 'the compose file', describedAs: /^compose file/i, name: 'file'},
   {concept: 'the kind cluster', describedAs: /^kind cluster name/i, name: 'name'},
   {concept: 'the kube context', describedAs: /^kube context/i, name: 'context'},
