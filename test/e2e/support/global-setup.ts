@@ -35,7 +35,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const home = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
   try {
     buildComposeStandins(prefix);
-    // The terminal layer runs kp as installed from its tarball (once per run, offline).
+    // The terminal layer runs kp as installed from its tarball (once per run).
     const installedKp = installKp(projectRoot, path.join(home, 'kp-install'));
     const run: E2eRun = {
       installedKp,

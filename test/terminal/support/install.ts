@@ -1,7 +1,7 @@
 /**
  * The installed kp of the terminal layer: the tarball npm would publish, installed into a prefix of
- * the run's own (offline, throwaway npm cache), so the terminal tests run `<prefix>/bin/kp` exactly
- * as a user's shell finds it. No vitest import: the e2e global setup runs it once per run.
+ * the run's own (throwaway npm cache; kp's one dependency, Ruff's WebAssembly build, from the
+ * registry), so the terminal tests run `<prefix>/bin/kp` exactly as a user's shell finds it. No vitest import: the e2e global setup runs it once per run.
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync} from 'node:fs';
@@ -22,7 +22,7 @@ export function installKp(projectRoot: string, dir: string): string {
   const packed = JSON.parse(
     execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', pack], {cwd: projectRoot, env, encoding: 'utf8'}),
   ) as [{filename: string}];
-  execFileSync(npm, ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', path.join(pack, packed[0].filename)], {
+  execFileSync(npm, ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', path.join(pack, packed[0].filename)], {
     env,
     stdio: 'pipe',
   });
