@@ -196,10 +196,7 @@ export class RuffConfigResolver {
     const excludedBy = this.excludedBy(file) ?? this.sectionExcludedBy(file, config, purpose);
     if (excludedBy) return {excluded: true, by: excludedBy};
     if (config && config.options.extend !== undefined) {
-      throw new RuffConfigUnsupported(
-        keyPosition(config, 'extend'),
-        "`extend` (a chain of configs) needs the ruff binary; kp's in-process ruff does not follow it",
-      );
+      throw new RuffConfigUnsupported(keyPosition(config, 'extend'), '`extend` (a chain of configs merged by rules only the ruff binary applies)');
     }
     return {excluded: false, options: this.optionsFor(file, config), config};
   }
@@ -281,8 +278,8 @@ export class RuffConfigResolver {
     return config && config !== this.user() ? path.dirname(config.path) : this.defaultRoot;
   }
 
-  /** `exclude` / `extend-exclude` matched on the file and each folder up to its config's project root. */
-  private excludedBy(file: string): string | undefined {
+  /** `exclude` / `extend-exclude` matched on the path and each folder up to its config's project root: what excludes it, if anything. */
+  excludedBy(file: string): string | undefined {
     for (let at = file; path.dirname(at) !== at; at = path.dirname(at)) {
       const config = this.configFor(at === file ? path.dirname(file) : at);
       const root = this.rootOf(config);

@@ -17,7 +17,7 @@
  */
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import {DEFAULT_EXCLUDE, keyPosition, RuffConfigResolver, RuffConfigUnsupported, type RuffConfigFile} from '../../config/ruff-config.js';
+import {keyPosition, RuffConfigResolver, RuffConfigUnsupported, type RuffConfigFile} from '../../config/ruff-config.js';
 import {fail, KpError} from '../../core/errors.js';
 import {formatFinding, Ruff, RUFF_INSTALL_HINT, type RuffFinding} from '../../tools/ruff.js';
 import {loadRuffWasm, RUFF_WASM_PACKAGE, ruffWasmInstalled, RuffWasmSettingsError, type RuffWasm} from '../../tools/ruff-wasm.js';
@@ -201,11 +201,11 @@ const byPath = (a: string, b: string): number => {
   return x.length - y.length;
 };
 
-/** Every `.py` / `.pyi` under the component, ruff's default-excluded folders left out early. */
-function pythonFilesIn(dir: string): string[] {
+/** Every `.py` / `.pyi` under the component, folders ruff excludes (`.venv`, `node_modules`, ...) not entered, as ruff's walk skips them. */
+function pythonFilesIn(dir: string, resolver: RuffConfigResolver): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return DEFAULT_EXCLUDE.includes(entry.name) || entry.name === '__pycache__' ? [] : pythonFilesIn(full);
+    if (entry.isDirectory()) return entry.name === '__pycache__' || resolver.excludedBy(full) ? [] : pythonFilesIn(full, resolver);
     return entry.isFile() && PYTHON.test(entry.name) ? [full] : [];
   });
 }
@@ -216,10 +216,13 @@ async function wasmLint(ctx: KpContext, wasm: RuffWasm, componentDir: string, fi
   const {parse} = await import('smol-toml');
   // With no config the project root is ruff's working directory: the binary runs from the component's parent.
   const resolver = new RuffConfigResolver(path.dirname(componentDir), parse);
-  const targets = (files ? files.map((file) => path.join(componentDir, file)) : pythonFilesIn(componentDir)).sort(byPath);
+  const targets = (files ? files.map((file) => path.join(componentDir, file)) : pythonFilesIn(componentDir, resolver)).sort(byPath);
   const outcome: EngineOutcome = {findings: [], unformatted: []};
   const stubs: string[] = [];
   for (const file of targets) {
+    const lint = resolver.settingsFor(file, 'lint');
+    const format = resolver.settingsFor(file, 'format');
+    if (lint.excluded && format.excluded) continue;
     let source: string;
     try {
       source = readFileSync(file, 'utf8');
@@ -228,9 +231,7 @@ async function wasmLint(ctx: KpContext, wasm: RuffWasm, componentDir: string, fi
       outcome.findings.push({file, line: 1, col: 1, code: 'E902', message: 'No such file or directory (os error 2)', fixable: false});
       continue;
     }
-    const lint = resolver.settingsFor(file, 'lint');
     if (!lint.excluded) outcome.findings.push(...withSettings(file, lint.config, () => wasm.check(file, source, lint.options)));
-    const format = resolver.settingsFor(file, 'format');
     if (format.excluded) continue;
     // A stub is formatted by stub rules the wasm build does not apply (it formats every text as .py).
     if (file.endsWith('.pyi')) stubs.push(file);

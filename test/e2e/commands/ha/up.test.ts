@@ -123,7 +123,7 @@ describe('kp ha up / sync / down with Docker (real engine)', () => {
   it("Given the entry kp wired, When a sync makes its setup fail, Then kp reports HA's own verdict (setup_error and HA's reason) and exits 6; fixed, the next sync is loaded by the same verdict", async () => {
     // Given
     const sensor = path.join(component, 'sensor.py');
-    appendFileSync(sensor, '# KP_TEST_SETUP_ERROR: Cannot connect to the Kamerplanter backend at http://backend:8000\n');
+    appendFileSync(sensor, '\n\n# KP_TEST_SETUP_ERROR: Cannot connect to the Kamerplanter backend at http://backend:8000\n');
     // When
     const failed = await kp(['ha', 'sync', '--json']);
     // Then

@@ -201,6 +201,21 @@ describe("the WebAssembly engine reads the checkout's ruff config as ruff does",
     expect(result).toMatchObject({status: 'passed', findings: [], unformatted: []});
   });
 
+  it("Given the whole component (a config in it changed), When the gate walks it, Then folders ruff excludes by default (.venv, dist) are not entered, unless the config's own exclude replaces the defaults", async () => {
+    const {checkout, component} = realCheckout();
+    for (const folder of ['.venv/lib', 'dist']) {
+      mkdirSync(path.join(component, folder), {recursive: true});
+      writeFileSync(path.join(component, folder, 'vendored.py'), 'import os\n');
+    }
+    writeFileSync(path.join(checkout, 'ruff.toml'), '[format]\nexclude = ["config_flow.py"]\n');
+    expect((await gate({componentDir: component})).result).toMatchObject({status: 'passed'});
+    writeFileSync(path.join(checkout, 'ruff.toml'), 'exclude = [".venv"]\n[format]\nexclude = ["config_flow.py"]\n');
+
+    const {error} = await gate({componentDir: component});
+
+    expect(lintOf(error).findings.map((f) => `${f.file} ${f.code}`)).toEqual(['dist/vendored.py F401']);
+  });
+
   it('Given requires-python >= 3.9 and no target-version, When a file uses 3.12 syntax, Then ruff infers the target from it (invalid-syntax on 3.9), with or without [tool.ruff], as the binary does', async () => {
     const {checkout, component} = realCheckout();
     writeFileSync(path.join(component, 'types_.py'), 'type Reading = float\n');
