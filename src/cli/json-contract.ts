@@ -65,7 +65,7 @@ export interface JsonResults {
   'ha:status': HaStatusReport;
   /**
    * `kp ha sync --json` (without --watch: see ha-sync-watch-line.json): the round's report; its
-   * `exitCode` is kp's (0, 4, 5 or 6).
+   * `exitCode` is kp's (0; 3 when HA stopped, 5 on a timeout, 6 when the integration did not load).
    */
   'ha:sync': HaSyncReport;
   /** `kp ha up --json`: where HA runs, its onboarding, wiring, companion and first sync (the sync's exit code is kp's). */
