@@ -20,6 +20,7 @@ import HaDown from './commands/ha/down.js';
 import HaStatus from './commands/ha/status.js';
 import HaSync from './commands/ha/sync.js';
 import HaUp from './commands/ha/up.js';
+import type {CommandsWithoutJson, JsonResults} from './cli/json-contract.js';
 
 // Subpath imports, not the package index: the index checks Node's version with semver at load
 // (~11 ms of every start-up) and pulls in every oclif module.
@@ -51,3 +52,20 @@ export const COMMANDS = {
   'ha:sync': HaSync,
   'ha:up': HaUp,
 };
+
+// The --json contract (src/cli/json-contract.ts, from which schemas/ is generated) names each
+// command's result type: the build fails, naming the command, when a command's result and its
+// contract part ways (ha sync's watch result is not printed as such: its lines have their own type).
+type PrintedResultOf<C> = C extends {prototype: {run(): Promise<infer R>}} ? Exclude<R, {watch: true}> : never;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type ContractBreaks = {
+  [K in keyof typeof COMMANDS]: K extends keyof JsonResults
+    ? Same<PrintedResultOf<(typeof COMMANDS)[K]>, JsonResults[K]> extends true
+      ? never
+      : K
+    : K extends keyof CommandsWithoutJson
+      ? never
+      : K;
+}[keyof typeof COMMANDS];
+type NoContractBreak<T extends never> = T;
+export type _EveryCommandKeepsItsContract = NoContractBreak<ContractBreaks | Exclude<keyof JsonResults | keyof CommandsWithoutJson, keyof typeof COMMANDS>>;

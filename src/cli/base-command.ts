@@ -10,6 +10,7 @@ import {Runner} from '../tools/runner.js';
 import {createOutput} from '../ui/output.js';
 import {interruption} from '../core/interruption.js';
 import type {KpContext} from '../workflows/context.js';
+import type {JsonError, JsonErrorDetails} from './json-contract.js';
 
 type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof KpCommand)['baseFlags'] & T['flags']>;
 type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -119,7 +120,8 @@ export abstract class KpCommand<T extends typeof Command, R = unknown> extends C
     const kpError = toKpError(error);
     const hint = kpError.hint ?? this.fallbackHint(kpError.exitCode);
     if (json) {
-      const payload = {error: {message: kpError.message, hint, exitCode: kpError.exitCode, ...kpError.details}};
+      // Each failure's details are typed where it is thrown (JsonErrorDetails names them all); schemas/error.json holds the shape.
+      const payload: JsonError = {error: {message: kpError.message, hint, exitCode: kpError.exitCode, ...(kpError.details as JsonErrorDetails | undefined)}};
       process.stdout.write(`${this.streamsJson() ? JSON.stringify(payload) : JSON.stringify(payload, null, 2)}\n`);
     } else {
       const out = this.ctx?.out ?? createOutput({json: false, verbose: false});

@@ -90,13 +90,16 @@ export class Compose {
     return this.run(['rm', '--stop', '--force', ...services], {mutating: true, output: 'stderr'});
   }
 
-  /** Stream logs to the terminal (stdout): they are the command's result. */
-  logs(services: readonly string[], options: {follow: boolean; tail: number | undefined}): Promise<RunResult> {
+  /**
+   * Stream logs to the terminal (stdout: they are the command's result), or to stderr with
+   * `toStderr` (under --json, where stdout holds only the result object).
+   */
+  logs(services: readonly string[], options: {follow: boolean; tail: number | undefined; toStderr?: boolean}): Promise<RunResult> {
     const args = ['logs', '--no-color'];
     if (options.follow) args.push('--follow');
     if (options.tail !== undefined) args.push('--tail', String(options.tail));
     // Its exit code is the caller's to judge: after Ctrl-C, Compose v1 exits 1 ("Aborting.").
-    return this.run([...args, ...services], {output: 'inherit', foreground: true, allowFailure: true});
+    return this.run([...args, ...services], {output: options.toStderr ? 'stderr' : 'inherit', foreground: true, allowFailure: true});
   }
 
   /** `config -q`: validate the file with the real Compose. */

@@ -1,11 +1,13 @@
 /**
- * Run the real built CLI (bin/run.cjs) as a child process, the way a user does.
+ * Run the real built CLI (bin/run.cjs) as a child process, the way a user does. A run with `--json`
+ * must keep kp's JSON contract: its stdout is validated against schemas/ (test/helpers/json-contract.ts).
  */
 import {spawn} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {fileURLToPath} from 'node:url';
 import path from 'node:path';
+import {assertJsonContract} from './json-contract.js';
 
 /** The project root (where package.json lives). */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -97,7 +99,7 @@ export function testEnv(extra: Record<string, string | undefined> = {}): Record<
   return {...base, ...isolatedDefaults(), NO_COLOR: '1', CI: 'true', ...extra};
 }
 
-/** Run `kp ...args` to completion. */
+/** Run `kp ...args` to completion; with `--json`, a stdout that breaks its schema fails the test. */
 export function runKp(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const started = Date.now();
   const env = testEnv(options.env);
@@ -117,7 +119,14 @@ export function runKp(args: readonly string[], options: CliOptions = {}): Promis
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
-      resolve({exitCode, signal, stdout, stderr, durationMs: Date.now() - started});
+      const result = {exitCode, signal, stdout, stderr, durationMs: Date.now() - started};
+      try {
+        assertJsonContract(args, result);
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      resolve(result);
     });
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();

@@ -8,6 +8,7 @@ import {distance} from 'fastest-levenshtein';
 import {ExitCode} from '../../core/errors.js';
 import {createOutput} from '../../ui/output.js';
 import {suggestName} from '../../workflows/shared/suggest.js';
+import type {JsonError} from '../json-contract.js';
 
 /** The closest command to `wanted`, when it is close enough to be what was meant. */
 export function suggestCommand(wanted: string, commands: readonly string[]): string | undefined {
@@ -35,7 +36,8 @@ const hook: Hook.CommandNotFound = async function (options) {
   const message = `Unknown command "${bin} ${wanted}".`;
   const hint = `${suggestion ? `Did you mean "${bin} ${suggestion}"? ` : ''}\`${bin} --help\` lists every command.`;
   if ((options.argv ?? []).includes('--json')) {
-    process.stdout.write(`${JSON.stringify({error: {message, hint, exitCode: ExitCode.Usage}}, null, 2)}\n`);
+    const payload: JsonError = {error: {message, hint, exitCode: ExitCode.Usage}};
+    process.stdout.write(`${JSON.stringify(payload, null, 2)}\n`);
   } else {
     const out = createOutput({json: false, verbose: false});
     out.info(`${out.color.red('error:')} ${message}`);

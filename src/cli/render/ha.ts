@@ -3,7 +3,8 @@
  */
 import type {ChalkInstance} from 'chalk';
 import {formatMs, type HaStatusReport, type HaSyncReport, type SummaryRow} from '../../workflows/ha/report.js';
-import type {HaWatchResult, WatchRound} from '../../workflows/ha/watch.js';
+import type {HaWatchResult, HaWatchSummaryLine, WatchRound} from '../../workflows/ha/watch.js';
+import {ExitCode} from '../../core/errors.js';
 import type {HaDownResult, HaUpResult} from '../../workflows/ha/up.js';
 
 /** How each verdict source is named in the table's footnote. */
@@ -107,7 +108,8 @@ export function renderWatchEnd(result: HaWatchResult): string {
  */
 export function watchSummaryLine(result: HaWatchResult): string {
   const {rounds, ...counts} = result;
-  return JSON.stringify({...counts, summary: true, rounds: rounds.length, exitCode: 130});
+  const line: HaWatchSummaryLine = {...counts, summary: true, rounds: rounds.length, exitCode: ExitCode.Interrupted};
+  return JSON.stringify(line);
 }
 
 /** Live lines after each watch round: the table (humans only, stdout) and the progress line (stderr). */

@@ -1,5 +1,6 @@
 import * as Args from '@oclif/core/args';
 import {KpCommand} from '../../cli/base-command.js';
+import {fail} from '../../core/errors.js';
 import {COMPLETION_SHELLS, runAutocompleteScript} from '../../cli/autocomplete.js';
 
 export default class AutocompleteScript extends KpCommand<typeof AutocompleteScript, {shell: string}> {
@@ -11,6 +12,10 @@ export default class AutocompleteScript extends KpCommand<typeof AutocompleteScr
   };
 
   protected async execute(): Promise<{shell: string}> {
+    // Its output is shell code for an rc file: a JSON object would break the line printf writes.
+    if (this.ctx.json) {
+      throw fail.usage('kp autocomplete script prints shell code, not JSON.', `Run it without --json: \`kp autocomplete script ${this.args.shell}\`.`);
+    }
     await runAutocompleteScript([this.args.shell], this.config);
     return {shell: this.args.shell};
   }

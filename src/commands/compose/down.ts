@@ -17,7 +17,8 @@ Without a terminal and without --yes it refuses (exit 2) and removes nothing.`;
   };
 
   protected execute(): Promise<ComposeDownResult> {
-    return composeDown(this.ctx, {...stackOptions(this.flags), volumes: this.flags.volumes, yes: this.flags.yes});
+    // oclif leaves a boolean flag that was not given undefined (its inferred type says boolean).
+    return composeDown(this.ctx, {...stackOptions(this.flags), volumes: Boolean(this.flags.volumes), yes: Boolean(this.flags.yes)});
   }
 
   protected render(result: ComposeDownResult): void {

@@ -31,6 +31,13 @@ export function pullFailureReason(message: string): string {
   return message.trim().split('\n').at(-1) ?? 'unknown error';
 }
 
+/** What an image kp could not pull adds to the `--json` error object of `kp compose start`. */
+export interface ImagePullDetails {
+  image: string;
+  /** The pull's failure in a few words (`no network: ...`, or Compose's last line). */
+  reason: string;
+}
+
 /** Pull every image of `refs` the engine does not hold; the first failure stops with exit 4. */
 export async function pullMissingImages(ctx: KpContext, engine: Engine, refs: readonly string[], envFile: string): Promise<string[]> {
   const wanted = [...new Set(refs)];
@@ -46,7 +53,7 @@ export async function pullMissingImages(ctx: KpContext, engine: Engine, refs: re
       `Could not pull ${ref}: ${reason}.`,
       `Nothing was started. Check the tag (KAMERPLANTER_VERSION in ${envFile}), log in if the registry needs it ` +
         '(`docker login ghcr.io`), or point the *_IMAGE / *_IMAGE_REPOSITORY variables at an image you have.',
-      {details: {image: ref, reason}},
+      {details: {image: ref, reason} satisfies ImagePullDetails},
     );
   }
   return missing;

@@ -1,6 +1,6 @@
 /**
  * `kp compose logs`: show (or follow) the logs of some or all services; the output is the
- * result, on stdout.
+ * result, on stdout (under --json on stderr: stdout then holds only the result object).
  */
 import {interruption} from '../../core/interruption.js';
 import {Engine} from '../../tools/docker.js';
@@ -46,7 +46,7 @@ export async function composeLogs(ctx: KpContext, options: ComposeLogsOptions): 
   await engine.ensureDaemon();
   const info = await requireCompose(ctx.runner, engine);
   const result = await withTeardownEnvFile(stack, (envFile) =>
-    composeFor(ctx.runner, info, stack, envFile).logs(options.services, {follow: options.follow, tail: options.tail}),
+    composeFor(ctx.runner, info, stack, envFile).logs(options.services, {follow: options.follow, tail: options.tail, toStderr: ctx.json}),
   );
   return {project: stack.project, services: options.services, exitCode: result.exitCode, interrupted: interruption.signal.aborted};
 }

@@ -54,6 +54,11 @@ export async function probeStackPorts(
   return results;
 }
 
+/** What a busy host port adds to the `--json` error object of `kp compose start`. */
+export interface PortConflictDetails {
+  conflicts: Array<Pick<StackPort, 'port' | 'service' | 'holder'>>;
+}
+
 /** Refuse to start when a port is busy: every conflict named, and the env key that moves the first. */
 export function assertPortsFree(ports: readonly StackPort[], envFile: string): void {
   const conflicts = ports.filter((p) => p.state === 'busy');
@@ -62,7 +67,7 @@ export function assertPortsFree(ports: readonly StackPort[], envFile: string): v
   throw fail.prerequisite(
     `Cannot start: ${lines.join('; ')}. Nothing was started.`,
     `Stop whatever holds the port, or choose another one in ${envFile} (e.g. ${hostPortKey(conflicts[0]!.service)}=...).`,
-    {details: {conflicts: conflicts.map(({port, service, holder}) => ({port, service, holder}))}},
+    {details: {conflicts: conflicts.map(({port, service, holder}) => ({port, service, holder}))} satisfies PortConflictDetails},
   );
 }
 

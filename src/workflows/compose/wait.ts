@@ -14,8 +14,25 @@ import {isServiceReady, observeContainers, serviceStatuses, stackUrls, type Serv
 import type {Stack} from './stack.js';
 import {poll} from '../../core/poll.js';
 
+/** A container healthcheck's last run, trimmed for a terminal: its exit code and last lines. */
+export interface HealthcheckRun {
+  exitCode: number;
+  output: string[];
+}
+
+/** What services that did not become ready add to the `--json` error object of `kp compose start`. */
+export interface NotReadyDetails {
+  notReady: string[];
+  /** The services whose healthcheck never passed (the reason for exit 5). */
+  neverHealthy?: string[];
+  /** The last log lines of each service not ready. */
+  logs: Record<string, string[]>;
+  /** The last healthcheck run of each service not ready that has one. */
+  healthchecks: Record<string, HealthcheckRun>;
+}
+
 /** The last run of a container's healthcheck, trimmed for a terminal: its exit code and last lines. */
-function lastHealthcheck(container: ContainerDetails | undefined): {exitCode: number; output: string[]} | undefined {
+function lastHealthcheck(container: ContainerDetails | undefined): HealthcheckRun | undefined {
   const last = (container?.healthLog ?? []).at(-1);
   if (!last) return undefined;
   return {
@@ -50,7 +67,7 @@ export async function diagnoseFailure(
   // taken, say), a dependency still in its start period is not the cause.
   const neverHealthy = unhealthy.filter((s) => s.health === 'unhealthy' || (s.health === 'starting' && exitCode === ExitCode.Timeout));
   const logs: Record<string, string[]> = {};
-  const healthchecks: Record<string, {exitCode: number; output: string[]}> = {};
+  const healthchecks: Record<string, HealthcheckRun> = {};
   for (const status of unhealthy) {
     if (!status.containerId) continue;
     const text = await engine.logs(status.containerId, {tail: 20});
@@ -75,14 +92,14 @@ export async function diagnoseFailure(
     return fail.timeout(
       `${which} never became healthy. ${message}${names ? `\nNot ready: ${names}` : ''}`,
       `The last healthcheck output and log lines of ${which} are above; \`kp compose logs ${neverHealthy[0]!.service}\` shows more. Fix it, or give it longer with --timeout, then run \`kp compose start\` again.`,
-      {details: {notReady: unhealthy.map((s) => s.service), neverHealthy: neverHealthy.map((s) => s.service), logs, healthchecks}},
+      {details: {notReady: unhealthy.map((s) => s.service), neverHealthy: neverHealthy.map((s) => s.service), logs, healthchecks} satisfies NotReadyDetails},
     );
   }
   return fail.withCode(
     exitCode,
     `${message}${names ? `\nNot ready: ${names}` : ''}`,
     'Check the log lines above; `kp compose logs SERVICE` shows more. Run `kp compose start` again once fixed.',
-    {details: {notReady: unhealthy.map((s) => s.service), logs, healthchecks}},
+    {details: {notReady: unhealthy.map((s) => s.service), logs, healthchecks} satisfies NotReadyDetails},
   );
 }
 

@@ -7,6 +7,11 @@ import path from 'node:path';
 import {fail} from '../../core/errors.js';
 import type {ToolProbe} from '../shared/tool-versions.js';
 
+/** What a missing or too old dev tool adds to the `--json` error object. */
+export interface MissingToolsDetails {
+  tools: Array<Pick<ToolProbe, 'tool' | 'version' | 'minimum' | 'problem'>>;
+}
+
 /** Throw one prerequisite error naming every unusable tool. */
 export function requireTools(probes: readonly ToolProbe[]): void {
   const bad = probes.filter((p) => !p.ok);
@@ -17,7 +22,7 @@ export function requireTools(probes: readonly ToolProbe[]): void {
       .map((p) => p.hint)
       .filter(Boolean)
       .join('\n'),
-    {details: {tools: bad.map(({tool, version, minimum, problem}) => ({tool, version, minimum, problem}))}},
+    {details: {tools: bad.map(({tool, version, minimum, problem}) => ({tool, version, minimum, problem}))} satisfies MissingToolsDetails},
   );
 }
 

@@ -41,6 +41,15 @@ export interface HaWatchResult {
   interruptedRounds: number;
 }
 
+/** The last NDJSON line of `kp ha sync --watch --json`: the counts once Ctrl-C ended the watch. */
+export interface HaWatchSummaryLine extends Omit<HaWatchResult, 'rounds'> {
+  summary: true;
+  /** How many rounds ran. */
+  rounds: number;
+  /** kp's exit code: a watch ends only with Ctrl-C. */
+  exitCode: typeof ExitCode.Interrupted;
+}
+
 /** How often the component folder itself is checked (a deleted or moved root gives no file event). */
 const ROOT_CHECK_MS = 1_000;
 /** Quiet time after a target event before it is looked at (a restart is a burst of events). */

@@ -26,6 +26,15 @@ describe('Given a shell that wants completion', () => {
     expect(script.stdout).toContain(path.join(cache, 'kp', 'autocomplete', 'bash_setup'));
   });
 
+  it('When the script line is asked for with --json, Then exit 2 says it is shell code (the JSON error object alone on stdout), not shell code followed by JSON', async () => {
+    const cache = tempDir('kp-ac-');
+    const result = await runKp(['autocomplete', 'script', 'bash', '--json'], {env: {XDG_CACHE_HOME: cache}});
+    expect(result.exitCode).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: {message: 'kp autocomplete script prints shell code, not JSON.', hint: 'Run it without --json: `kp autocomplete script bash`.', exitCode: 2},
+    });
+  });
+
   it('When the shell is one the plugin does not know, Then exit 2 lists the ones it does, before anything is written', async () => {
     const cache = tempDir('kp-ac-');
     const result = await runKp(['autocomplete', 'fish'], {env: {XDG_CACHE_HOME: cache}});

@@ -14,6 +14,7 @@ import {createRequire} from 'node:module';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {homeEnv, projectRoot} from '../../helpers/cli.js';
+import {assertJsonContract} from '../../helpers/json-contract.js';
 import {useTempDirs} from '../../helpers/temp-dirs.js';
 
 const tempDir = useTempDirs();
@@ -56,7 +57,15 @@ describe('Given kp packed as npm would publish it', () => {
     // Given: what the tarball holds
     const {files, prefix, home, env} = installed;
     expect(files).toEqual(
-      expect.arrayContaining(['bin/kp.cjs', 'bin/run.cjs', 'dist/kp.cjs', 'dist/help.cjs', 'oclif.manifest.json', 'compose/docker-compose.yml']),
+      expect.arrayContaining([
+        'bin/kp.cjs',
+        'bin/run.cjs',
+        'dist/kp.cjs',
+        'dist/help.cjs',
+        'oclif.manifest.json',
+        'compose/docker-compose.yml',
+        'schemas/error.json',
+      ]),
     );
     expect(files.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file.startsWith('node_modules/'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
@@ -85,6 +94,9 @@ describe('Given kp packed as npm would publish it', () => {
     const report = JSON.parse(doctor.stdout) as {checks: {name: string; ok: boolean}[]};
     expect(report.checks.length).toBeGreaterThan(3);
     expect([0, 3]).toContain(doctor.status);
+    // ...in the shape of the schema that shipped beside it (users validate against those files)
+    const shippedSchemas = path.join(prefix, 'lib', 'node_modules', 'kp', 'schemas');
+    assertJsonContract(['doctor', '--json'], {stdout: doctor.stdout, exitCode: doctor.status}, shippedSchemas);
     // and the installed copy found its shipped files (the compose file sits in the prefix, not here)
     const start = spawnSync('kp', ['compose', 'start', '--dry-run', '--json'], {
       env: {...pathEnv, DOCKER_HOST: 'unix:///nonexistent/kp-test.sock', KP_COMPOSE_PROJECT: `kp-pack-${process.pid}`},
@@ -94,6 +106,7 @@ describe('Given kp packed as npm would publish it', () => {
     // exit 3 (no engine) comes only after the shipped compose file was found and parsed (a missing one is exit 2)
     expect(start.status, start.stdout).toBe(3);
     expect(JSON.parse(start.stdout).error.exitCode).toBe(3);
+    assertJsonContract(['compose', 'start', '--dry-run', '--json'], {stdout: start.stdout, exitCode: start.status}, shippedSchemas);
     // and the lint gate's in-process ruff loads from the installed bundle's place, as kp loads it
     // (tools/ruff-wasm.ts: require resolved from dist/kp.cjs), at the pinned version, and lints
     const requireFromBundle = createRequire(path.join(prefix, 'lib', 'node_modules', 'kp', 'dist', 'kp.cjs'));
@@ -133,6 +146,11 @@ describe('Given the committed bundle', () => {
     // no engine at that address: exit 3 with kp's JSON error, not a missing-module crash
     expect(status.status, status.stderr).toBe(3);
     expect(JSON.parse(status.stdout).error.exitCode).toBe(3);
+    assertJsonContract(
+      ['compose', 'status', '--json'],
+      {stdout: status.stdout, exitCode: status.status},
+      path.join(prefix, 'lib', 'node_modules', 'kp', 'schemas'),
+    );
     // and the lint gate's in-process ruff came along
     expect(existsSync(path.join(prefix, 'lib', 'node_modules', 'kp', 'node_modules', WASM, 'ruff_wasm_bg.wasm'))).toBe(true);
   }, 180_000);

@@ -5,6 +5,8 @@
  * renderer error or stack trace. One stack of this file's own, in order: each Given is what the test
  * before it left.
  */
+import {copyFileSync} from 'node:fs';
+import path from 'node:path';
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {buildStandinImage} from '../../helpers/standin-image.js';
 import {removeImages} from '../../e2e/support/docker.js';
@@ -70,6 +72,23 @@ describe('kp compose in a real terminal', () => {
     expect(text).not.toMatch(CRASH);
     expect(text).toContain(`Kamerplanter (${stack.project}) was already up.`);
     expect(text.split('\n').length, text).toBeLessThanOrEqual(8);
+  });
+
+  it('Given the stack up and its env file copied, When the installed kp compose start --env-file COPY runs (a relative path, as Compose users type it), Then kp itself reads the copy: the summary names it (exit 0)', async () => {
+    // Given: the same secrets under another name, in the folder the shell runs in
+    const copy = path.join(stack.spec.home, 'mine.env');
+    copyFileSync(stack.envFile, copy);
+    // When: tmux's shell starts the installed bin (npm's link -> bin/kp.cjs -> sh -> node --)
+    const terminal = Terminal.start(e2eRun().installedKp, ['compose', 'start', '--env-file', 'mine.env'], {cwd: stack.spec.home, env: stack.env()});
+    terminals.push(terminal);
+    const code = await terminal.exited();
+    // Then: Node did not take the flag (it would have, and kp would have used its default file)
+    const text = terminal.text();
+    expect(code, text).toBe(0);
+    expect(text).not.toMatch(/^node:/m);
+    expect(text).not.toMatch(CRASH);
+    expect(text).toContain(`password ARANGO_ROOT_PASSWORD in ${copy}`);
+    expect(text).not.toContain(stack.envFile);
   });
 
   it('Given NO_COLOR=1, When kp compose start runs in a terminal, Then nothing on the screen is coloured', async () => {

@@ -16,6 +16,15 @@ describe('Given the stack is up', () => {
     expect(result.stdout).toMatch(/stand-in backend \(mode light\) listening on 8000/);
     expect(result.stdout).not.toMatch(/stand-in nginx/); // only the service asked for
   });
+
+  it('When logs backend --json runs, Then the log lines go to stderr and stdout is the result object alone (its schema checked by runKp)', async () => {
+    const stack = sharedStack();
+    await stack.ensureUp();
+    const result = await stack.kp(['compose', 'logs', 'backend', '--tail', '50', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/stand-in backend \(mode light\) listening on 8000/);
+    expect(JSON.parse(result.stdout)).toEqual({project: stack.project, services: ['backend'], exitCode: 0, interrupted: false});
+  });
 });
 
 describe('Given the stack is up and its logs followed', () => {
