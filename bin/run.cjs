@@ -45,9 +45,11 @@ function ownCacheDir(fs) {
 
 /**
  * Load the CLI bundle with its compiled code cached. Node 22.1 and later cache it themselves
- * (module.enableCompileCache: keyed by the file's content and Node's version, written at exit);
- * Node 20 has only vm.Script's code cache (loadWithCodeCache). The cache is an optimisation only,
- * and KP_NO_CODE_CACHE=1 turns both off.
+ * (module.enableCompileCache: checked against the file's content and Node's version). Node's cache
+ * holds what V8 compiled when the bundle loaded, not the functions compiled lazily later, so it
+ * saves less than the vm.Script cache, written at exit, does (~30 of ~60 ms, docs/conventions.md);
+ * Node 20, which has no compile cache, gets that one (loadWithCodeCache). The cache is an
+ * optimisation only, and KP_NO_CODE_CACHE=1 turns both off.
  */
 function loadCli(file) {
   const fs = require('node:fs');

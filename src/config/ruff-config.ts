@@ -264,7 +264,10 @@ export class RuffConfigResolver {
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw fail.usage(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw fail.usage(
+        `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        'Make the file readable (ruff reads it too), or pass --no-lint to sync without the lint.',
+      );
     }
     try {
       return {table: this.parse(text), text};
@@ -273,9 +276,17 @@ export class RuffConfigResolver {
     }
   }
 
+  /**
+   * Is this the user's config? Compared with the one already read, never by reading it: ruff looks at
+   * the user's config only when no project config applies, so a broken one must not fail a project that has its own.
+   */
+  private isUserConfig(config: RuffConfigFile): boolean {
+    return this.userConfig !== null && config === this.userConfig;
+  }
+
   /** The project root a config's paths are relative to (ruff's cwd for the user's config or none). */
   private rootOf(config: RuffConfigFile | undefined): string {
-    return config && config !== this.user() ? path.dirname(config.path) : this.defaultRoot;
+    return config && !this.isUserConfig(config) ? path.dirname(config.path) : this.defaultRoot;
   }
 
   /** `exclude` / `extend-exclude` matched on the path and each folder up to its config's project root: what excludes it, if anything. */
@@ -333,7 +344,7 @@ export class RuffConfigResolver {
     );
     if (matched) options['target-version'] = matched[1];
     else if (options['target-version'] === undefined) {
-      const requires = config && config !== this.user() ? config.requiresPython : this.closestRequiresPython(path.dirname(file));
+      const requires = config && !this.isUserConfig(config) ? config.requiresPython : this.closestRequiresPython(path.dirname(file));
       const minor = requires === undefined ? undefined : minimumMinor(requires);
       if (minor !== undefined) options['target-version'] = `py3${minor}`;
     }

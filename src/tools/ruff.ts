@@ -55,6 +55,8 @@ export interface RuffCheckResult {
 export interface RuffFormatResult {
   /** Absolute paths of the files ruff would reformat, in ruff's (sorted) order. */
   unformatted: string[];
+  /** Files ruff could not parse or read, as `ruff check` reports them (invalid-syntax, E902). */
+  failures: RuffFinding[];
   /** ruff's exit code: 0 formatted, 1 files to reformat. */
   exitCode: number;
 }
@@ -141,7 +143,8 @@ export class Ruff {
   private static targets(dir: string, files: readonly string[] | undefined): string[] {
     // A file named on the command line is checked even when excluded, unless --force-exclude
     // (docs/configuration.md "Python file discovery").
-    return files ? ['--force-exclude', ...files.map((file) => path.resolve(file))] : [dir];
+    // A folder, too: the component folder itself may match an exclude.
+    return ['--force-exclude', ...(files ? files.map((file) => path.resolve(file)) : [dir])];
   }
 
   /**
@@ -172,15 +175,31 @@ export class Ruff {
     const options = this.options(absolute);
     const result = await this.runner.run(this.bin, args, options);
     const unformatted = parseFormatCheck(result.stdout).map((file) => path.resolve(options.cwd!, file));
-    if (result.exitCode === 0) return {unformatted: [], exitCode: 0};
-    if (result.exitCode === 1 && unformatted.length > 0) return {unformatted, exitCode: 1};
-    if (result.exitCode === 2 && onlyParseErrors(result.stderr)) return {unformatted, exitCode: unformatted.length > 0 ? 1 : 0};
+    if (result.exitCode === 0) return {unformatted: [], failures: [], exitCode: 0};
+    if (result.exitCode === 1 && unformatted.length > 0) return {unformatted, failures: [], exitCode: 1};
+    const failures = result.exitCode === 2 ? parseFormatFailures(result.stderr, options.cwd!) : undefined;
+    if (failures) return {unformatted, failures, exitCode: unformatted.length > 0 ? 1 : 0};
     throw new ToolError(formatCommand(this.bin, args), result.exitCode, result.stderr || result.stdout, options.hint);
   }
 }
 
-/** Are all of `ruff format`'s errors files it could not parse (`error: Failed to parse`, crates/ruff/src/commands/format.rs)? */
-export function onlyParseErrors(stderr: string): boolean {
+const FORMAT_PARSE_FAILURE = /^error: Failed to parse (.+?):(\d+):(\d+): (.*)$/;
+const FORMAT_READ_FAILURE = /^error: Failed to read (.+?): (.*)$/;
+
+/**
+ * The files `ruff format` could not parse or read, as the findings `ruff check` gives them
+ * (`error: Failed to parse path:line:col: message` -> invalid-syntax, `error: Failed to read path:
+ * message` -> E902; crates/ruff/src/commands/format.rs), paths resolved against `cwd`; undefined when
+ * any error is something else (ruff's own failure).
+ */
+export function parseFormatFailures(stderr: string, cwd: string): RuffFinding[] | undefined {
   const errors = lines(stderr).filter((line) => line.startsWith('error:'));
-  return errors.length > 0 && errors.every((line) => line.startsWith('error: Failed to parse '));
+  const failures = errors.map((line): RuffFinding | undefined => {
+    const parse = FORMAT_PARSE_FAILURE.exec(line);
+    if (parse)
+      return {file: path.resolve(cwd, parse[1]!), line: Number(parse[2]), col: Number(parse[3]), code: 'invalid-syntax', message: parse[4]!, fixable: false};
+    const read = FORMAT_READ_FAILURE.exec(line);
+    return read ? {file: path.resolve(cwd, read[1]!), line: 1, col: 1, code: 'E902', message: read[2]!, fixable: false} : undefined;
+  });
+  return errors.length > 0 && failures.every((failure) => failure !== undefined) ? failures : undefined;
 }

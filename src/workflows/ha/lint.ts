@@ -110,6 +110,19 @@ export async function assertLintPossible(ctx: KpContext, mode: LintMode, bin = '
   if (mode === 'required' && !ruffWasmInstalled(wasmPackage) && (await Ruff.version(ctx.runner, bin)) === undefined) throw ruffRequired();
 }
 
+/** kp's in-process ruff, undefined when not installed; a broken install (its .wasm gone) is ruff failing (exit 4), not a bug of kp's. */
+function loadWasmEngine(pkg: string | undefined): RuffWasm | undefined {
+  try {
+    return loadRuffWasm(pkg);
+  } catch (error) {
+    throw fail.toolFailed(
+      `kp's in-process ruff (${pkg ?? RUFF_WASM_PACKAGE}) could not be loaded: ${(error as Error).message ?? String(error)}`,
+      `Reinstall kp, or ${RUFF_INSTALL_HINT.charAt(0).toLowerCase()}${RUFF_INSTALL_HINT.slice(1)} Or pass --no-lint.`,
+      {cause: error},
+    );
+  }
+}
+
 /** What one engine found: absolute paths, in ruff's order. */
 interface EngineOutcome {
   findings: RuffFinding[];
@@ -125,7 +138,7 @@ export async function lintGate(ctx: KpContext, options: LintOptions): Promise<Li
   const componentDir = path.resolve(options.componentDir);
   const bin = options.bin ?? 'ruff';
   const version = await Ruff.version(ctx.runner, bin);
-  const wasm = version === undefined ? loadRuffWasm(options.wasmPackage) : undefined;
+  const wasm = version === undefined ? loadWasmEngine(options.wasmPackage) : undefined;
   if (version === undefined && wasm === undefined) {
     if (options.mode === 'required') throw ruffRequired();
     ctx.out.info(LINT_SKIPPED_NO_RUFF);
@@ -191,7 +204,14 @@ async function binaryLint(ruff: Ruff, componentDir: string, files: readonly stri
   const targets = files?.map((file) => path.join(componentDir, file));
   const checked = await ruff.check(componentDir, targets);
   const formatted = await ruff.formatCheck(componentDir, targets);
-  return {findings: checked.findings, unformatted: formatted.unformatted};
+  // A file the formatter cannot parse or read that the check did not report (lint.exclude covers it) is still a finding.
+  return {findings: [...checked.findings, ...unreported(formatted.failures, checked.findings)], unformatted: formatted.unformatted};
+}
+
+/** The failures no finding of the same file and code already reports. */
+function unreported(failures: readonly RuffFinding[], findings: readonly RuffFinding[]): RuffFinding[] {
+  const reported = new Set(findings.map((f) => `${f.file}\0${f.code}`));
+  return failures.filter((f) => !reported.has(`${f.file}\0${f.code}`));
 }
 
 /** Ruff's order of paths: component by component (`a/b.py` before `a.py`). */
@@ -223,25 +243,62 @@ async function wasmLint(ctx: KpContext, wasm: RuffWasm, componentDir: string, fi
     const lint = resolver.settingsFor(file, 'lint');
     const format = resolver.settingsFor(file, 'format');
     if (lint.excluded && format.excluded) continue;
-    let source: string;
-    try {
-      source = readFileSync(file, 'utf8');
-    } catch {
-      // What the ruff CLI says of a path that is gone (E902, crates/ruff/src/diagnostics.rs).
-      outcome.findings.push({file, line: 1, col: 1, code: 'E902', message: 'No such file or directory (os error 2)', fixable: false});
+    const read = readPython(file);
+    if ('unreadable' in read) {
+      outcome.findings.push(read.unreadable);
       continue;
     }
-    if (!lint.excluded) outcome.findings.push(...withSettings(file, lint.config, () => wasm.check(file, source, lint.options)));
+    const {source} = read;
+    const findings = lint.excluded ? [] : withSettings(file, lint.config, () => wasm.check(file, source, lint.options));
+    outcome.findings.push(...findings);
     if (format.excluded) continue;
     // A stub is formatted by stub rules the wasm build does not apply (it formats every text as .py).
-    if (file.endsWith('.pyi')) stubs.push(file);
-    else if (withSettings(file, format.config, () => wasm.wouldReformat(source, format.options))) outcome.unformatted.push(file);
+    if (file.endsWith('.pyi')) {
+      stubs.push(file);
+      continue;
+    }
+    const reformat = withSettings(file, format.config, () => wasm.wouldReformat(source, format.options));
+    if (reformat) outcome.unformatted.push(file);
+    // Unparsable: the binary's `ruff format` reports the first syntax error, even where lint.exclude kept the check quiet.
+    if (reformat === undefined) outcome.findings.push(...unreported(firstSyntaxError(wasm, file, source, format.options), findings));
   }
   if (stubs.length > 0)
     ctx.out.info(
       `lint: ${plural(stubs.length, 'stub (.pyi) was', 'stubs (.pyi) were')} not format-checked: kp's in-process ruff formats only .py (install ruff for that).`,
     );
   return outcome;
+}
+
+/** The text of a Python file, or the E902 finding the ruff CLI gives a file it cannot read or decode (crates/ruff/src/diagnostics.rs). */
+function readPython(file: string): {source: string} | {unreadable: RuffFinding} {
+  const unreadable = (message: string) => ({unreadable: {file, line: 1, col: 1, code: 'E902', message, fixable: false}});
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    return unreadable(IO_ERRORS[(error as NodeJS.ErrnoException).code ?? ''] ?? (error as Error).message);
+  }
+  try {
+    // Fatal: a replacement character would hide what Python itself refuses to import.
+    return {source: new TextDecoder('utf-8', {fatal: true}).decode(bytes)};
+  } catch {
+    return unreadable('stream did not contain valid UTF-8');
+  }
+}
+
+/** Rust's io::Error texts, as ruff prints them, for what a read of a listed file may meet. */
+const IO_ERRORS: Record<string, string> = {
+  ENOENT: 'No such file or directory (os error 2)',
+  EACCES: 'Permission denied (os error 13)',
+  EISDIR: 'Is a directory (os error 21)',
+};
+
+/** The first invalid-syntax finding of a text, as `ruff format` names the one error it stops at. */
+function firstSyntaxError(wasm: RuffWasm, file: string, source: string, options: Record<string, unknown>): RuffFinding[] {
+  return wasm
+    .check(file, source, options)
+    .filter((finding) => finding.code === 'invalid-syntax')
+    .slice(0, 1);
 }
 
 /**

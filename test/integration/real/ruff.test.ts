@@ -8,7 +8,7 @@
 import {execFileSync, type ExecFileSyncOptions} from 'node:child_process';
 import {appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it, vi} from 'vitest';
 import {ExitCode, KpError} from '../../../src/core/errors.js';
 import {Runner} from '../../../src/tools/runner.js';
 import {lintGate, type LintOptions, type LintResult} from '../../../src/workflows/ha/lint.js';
@@ -120,6 +120,8 @@ describe("kp's own Python with the real ruff", () => {
 });
 
 describe('the two engines on the same tree (the ruff binary and its WebAssembly build)', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
   /** The gate's result with one engine: `binary` runs the real ruff, `wasm` finds no ruff on PATH. */
   async function lintWith(engine: 'binary' | 'wasm', options: Pick<LintOptions, 'componentDir' | 'files'>): Promise<LintResult> {
     const bin = engine === 'binary' ? realTool('KP_REAL_RUFF') : path.join(projectRoot, 'no-such-dir', 'ruff');
@@ -207,5 +209,30 @@ describe('the two engines on the same tree (the ruff binary and its WebAssembly 
     expect(binary.findings.filter((f) => f.file.startsWith('legacy/'))).toEqual([]);
     expect(binary.findings.filter((f) => f.file === 'broken.py').map((f) => f.code)).toContain('invalid-syntax');
     expect(binary.unformatted).toEqual(['config_flow.py', 'helpers/care.py', 'sensor.py']);
+  });
+
+  it('Given a Latin-1 file, a file lint.exclude keeps from the check that does not parse, and a broken user config beside a project one, When both engines check the changed files, Then both report E902 and invalid-syntax (exit 2), never a pass', async () => {
+    // Given: the project's own ruff.toml (so ruff never reads the user's broken one)
+    const {checkout, component} = plantedCheckout();
+    writeFileSync(path.join(checkout, 'ruff.toml'), '[lint]\nexclude = ["custom_components/kamerplanter/skipped.py"]\n');
+    const configHome = tempDir('kp-ruff-user-');
+    mkdirSync(path.join(configHome, 'ruff'));
+    writeFileSync(path.join(configHome, 'ruff', 'ruff.toml'), 'line-length = = 3\n');
+    vi.stubEnv('XDG_CONFIG_HOME', configHome); // both engines' user config (ruff: etcetera's XDG strategy)
+    writeFileSync(path.join(component, 'latin.py'), Buffer.from('x = "\xe9"\n', 'latin1'));
+    writeFileSync(path.join(component, 'skipped.py'), 'def f(:\n    pass\n');
+    const files = ['latin.py', 'skipped.py'];
+
+    // When
+    const {binary, wasm, unmarked} = await bothEngines({componentDir: component, files});
+
+    // Then
+    expect(binary.status).toBe('failed');
+    expect(unmarked(binary)).toEqual([
+      {file: 'latin.py', line: 1, col: 1, code: 'E902', message: 'stream did not contain valid UTF-8', fixable: false},
+      {file: 'skipped.py', line: 1, col: 7, code: 'invalid-syntax', message: 'Expected a parameter or the end of the parameter list', fixable: false},
+    ]);
+    expect(unmarked(wasm)).toEqual(unmarked(binary));
+    expect(wasm.unformatted).toEqual(binary.unformatted);
   });
 });

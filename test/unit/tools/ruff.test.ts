@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ExitCode, ToolError} from '../../../src/core/errors.js';
-import {formatFinding, parseFormatCheck, parseRuffCheck, parseRuffVersion, Ruff} from '../../../src/tools/ruff.js';
+import {formatFinding, parseFormatCheck, parseFormatFailures, parseRuffCheck, parseRuffVersion, Ruff} from '../../../src/tools/ruff.js';
 import {recorded} from '../../helpers/recorded.js';
 import {scriptedContext} from '../../helpers/scripted-runner.js';
 
@@ -118,7 +118,7 @@ describe('Ruff adapter', () => {
       exitCode: 1,
       findings: [{file: path.join(component, 'sensor.py'), line: 1, col: 8, code: 'F401', message: '`os` imported but unused', fixable: true}],
     });
-    expect(runner.lines()).toEqual([`ruff check --no-cache --output-format concise ${component}`]);
+    expect(runner.lines()).toEqual([`ruff check --no-cache --output-format concise --force-exclude ${component}`]);
     const [call] = runner.calls;
     expect([call!.mutating, call!.skipped, call!.options.cwd]).toEqual([false, false, path.dirname(component)]);
     expect(call!.options.env).toEqual({NO_COLOR: '1', FORCE_COLOR: undefined, CLICOLOR_FORCE: undefined});
@@ -132,8 +132,8 @@ describe('Ruff adapter', () => {
     const ruff = new Ruff(runner);
 
     expect(await ruff.check(component)).toEqual({findings: [], exitCode: 0});
-    expect(await ruff.formatCheck(component)).toEqual({unformatted: [], exitCode: 0});
-    expect(runner.lines()[1]).toBe(`ruff format --check --no-cache ${component}`);
+    expect(await ruff.formatCheck(component)).toEqual({unformatted: [], failures: [], exitCode: 0});
+    expect(runner.lines()[1]).toBe(`ruff format --check --no-cache --force-exclude ${component}`);
   });
 
   it('Given files to reformat, When format --check runs, Then they come back as absolute paths', async () => {
@@ -141,7 +141,7 @@ describe('Ruff adapter', () => {
 
     const result = await new Ruff(runner).formatCheck(component);
 
-    expect(result).toEqual({exitCode: 1, unformatted: [path.join(component, 'coordinator.py'), path.join(component, 'sensor.py')]});
+    expect(result).toEqual({exitCode: 1, failures: [], unformatted: [path.join(component, 'coordinator.py'), path.join(component, 'sensor.py')]});
   });
 
   it("Given ruff fails on its own configuration (exit 2), When check runs, Then a tool error carries ruff's message", async () => {
@@ -160,5 +160,17 @@ describe('Ruff adapter', () => {
     const {runner} = scriptedContext([{match: ['ruff', 'format'], reply: {exitCode: 1, stdout: '<?xml version="1.0"?>\n'}}]);
 
     await expect(new Ruff(runner).formatCheck(component)).rejects.toMatchObject({exitCode: ExitCode.ToolFailed, toolExitCode: 1});
+  });
+
+  it("Given ruff format's exit 2 on a file it cannot parse and one it cannot read (ruff 0.15.22's own lines), When they are read, Then they are the invalid-syntax and E902 findings ruff check gives; any other error is ruff failing", () => {
+    // Recorded with ruff 0.15.22: `ruff format --check --no-cache c` on a Latin-1 file and a syntax error.
+    const stderr =
+      'error: Failed to parse c/bad.py:1:7: Expected a parameter or the end of the parameter list\nerror: Failed to read c/latin.py: stream did not contain valid UTF-8\n';
+    expect(parseFormatFailures(stderr, '/w')).toEqual([
+      {file: '/w/c/bad.py', line: 1, col: 7, code: 'invalid-syntax', message: 'Expected a parameter or the end of the parameter list', fixable: false},
+      {file: '/w/c/latin.py', line: 1, col: 1, code: 'E902', message: 'stream did not contain valid UTF-8', fixable: false},
+    ]);
+    expect(parseFormatFailures(`${stderr}error: Failed to load configuration\n`, '/w')).toBeUndefined();
+    expect(parseFormatFailures('', '/w')).toBeUndefined();
   });
 });

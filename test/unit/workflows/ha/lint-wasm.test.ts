@@ -278,4 +278,25 @@ describe("the WebAssembly engine reads the checkout's ruff config as ruff does",
     expect(required.error?.exitCode).toBe(ExitCode.Prerequisite);
     expect(required.error?.message).toContain(where);
   });
+
+  it('Given an install whose in-process ruff cannot load (its .wasm gone), When the gate runs, Then ruff failed (exit 4) with the ways out, not a crash of kp', async () => {
+    const {component} = realCheckout();
+    const broken = path.join(sandbox.dir('broken-package'), 'index.cjs');
+    writeFileSync(broken, 'throw new Error("ENOENT: no such file or directory, open \'ruff_wasm_bg.wasm\'");\n');
+
+    const {error} = await gate({componentDir: component, files: ['const.py'], wasmPackage: broken});
+
+    expect(error?.exitCode).toBe(ExitCode.ToolFailed);
+    expect(error?.message).toMatch(/^kp's in-process ruff \(.*index\.cjs\) could not be loaded: ENOENT.*ruff_wasm_bg\.wasm/);
+    expect(error?.hint).toMatch(/^Reinstall kp, or install ruff .*--no-lint/);
+  });
+
+  it('Given a Latin-1 file, When the gate runs, Then it is E902 as the ruff CLI says it (exit 2), never decoded into a pass', async () => {
+    const {component} = realCheckout();
+    writeFileSync(path.join(component, 'latin.py'), Buffer.from('x = "\xe9"\n', 'latin1'));
+
+    const {error} = await gate({componentDir: component, files: ['latin.py']});
+
+    expect(lintOf(error).findings).toEqual([{file: 'latin.py', line: 1, col: 1, code: 'E902', message: 'stream did not contain valid UTF-8', fixable: false}]);
+  });
 });

@@ -128,7 +128,11 @@ describe('the lint gate', () => {
       findings: [],
       unformatted: [],
     });
-    expect(runner.lines()).toEqual(['ruff --version', `ruff check --no-cache --output-format concise ${dir}`, `ruff format --check --no-cache ${dir}`]);
+    expect(runner.lines()).toEqual([
+      'ruff --version',
+      `ruff check --no-cache --output-format concise --force-exclude ${dir}`,
+      `ruff format --check --no-cache --force-exclude ${dir}`,
+    ]);
     expect(runner.calls.every((c) => !c.skipped && !c.mutating)).toBe(true);
     expect(runner.calls.slice(1).map((c) => c.options.cwd)).toEqual([path.dirname(dir), path.dirname(dir)]);
     expect(ctx.out.lines).toEqual([]);
