@@ -42,6 +42,8 @@ export interface RuffConfigFile {
   requiresPython?: string;
   /** The file's text, to point at a key (`file:line:col`). */
   text: string;
+  /** A pyproject.toml only: does it have a `[tool.ruff]` table (else ruff passes it over)? */
+  hasToolRuff?: boolean;
 }
 
 /** The settings the in-process ruff uses for one file, or why it leaves the file out. */
@@ -220,7 +222,7 @@ export class RuffConfigResolver {
       if (!existsSync(file)) continue;
       if (name === 'pyproject.toml') {
         const pyproject = this.pyproject(dir);
-        if (pyproject && isTable((this.read(file).table.tool as Table | undefined)?.ruff)) return pyproject;
+        if (pyproject?.hasToolRuff) return pyproject;
         continue;
       }
       const {table, text} = this.read(file);
@@ -241,6 +243,7 @@ export class RuffConfigResolver {
       found = {
         path: file,
         options: isTable(tool.ruff) ? tool.ruff : {},
+        hasToolRuff: isTable(tool.ruff),
         text,
         requiresPython: typeof project['requires-python'] === 'string' ? project['requires-python'] : undefined,
       };
