@@ -5,6 +5,7 @@
  * URL as HA sees it. An existing entry is kept; without a backend, one line says how to wire it later.
  */
 import {InterruptedError} from '../../core/errors.js';
+import {poll} from '../../core/poll.js';
 import {HaApiError} from '../../tools/ha-api.js';
 import type {KpContext} from '../context.js';
 import {readEntryVerdict} from './entry-verdict.js';
@@ -39,6 +40,29 @@ export function flowLoadError(log: string, domain: string): string | undefined {
     .filter((l) => l.includes(marker))
     .at(-1);
   return line?.slice(line.indexOf(marker) + marker.length).trim();
+}
+
+/**
+ * How long HA's log may lag behind its answer: HA writes log records from a queue thread
+ * (homeassistant/util/logging.py async_activate_log_queue_handler), so the import error can reach the
+ * container's log after the 400 "Invalid handler specified" reached kp (seen once in CI).
+ */
+const FLOW_ERROR_LOG_WAIT_MS = 3_000;
+
+/** The import error HA logged for the config flow, looked for until it shows or the log's lag is over. */
+export async function flowLoadErrorLogged(target: Pick<HaTarget, 'logsSince'>): Promise<string | undefined> {
+  const found = await poll(
+    async () => {
+      const log = await target.logsSince(undefined).catch((e: unknown) => {
+        if (e instanceof InterruptedError) throw e;
+        return '';
+      });
+      const importError = flowLoadError(log, KAMERPLANTER_DOMAIN);
+      return importError === undefined ? {done: false} : {done: true, value: importError};
+    },
+    {deadline: Date.now() + FLOW_ERROR_LOG_WAIT_MS, intervalMs: 300},
+  );
+  return found.done ? found.value : undefined;
 }
 
 /** Create the kamerplanter config entry if there is none and a backend runs. Never throws for HA's answers (reported instead). */
@@ -95,11 +119,7 @@ export async function wireBackend(ctx: KpContext, target: HaTarget, backend: Bac
     if (error instanceof HaApiError && (error.status === 404 || error.status === 400) && error.path.endsWith('/flow')) {
       // HA answers "Invalid handler specified" both for an integration it does not have and for one whose
       // config_flow.py fails to import (seen with a real HA 2026.3): its log says which.
-      const log = await target.logsSince(undefined).catch((e: unknown) => {
-        if (e instanceof InterruptedError) throw e;
-        return '';
-      });
-      const importError = flowLoadError(log, KAMERPLANTER_DOMAIN);
+      const importError = await flowLoadErrorLogged(target);
       if (importError) {
         const reason = `HA cannot load the ${KAMERPLANTER_DOMAIN} config flow: ${importError}`;
         ctx.out.warn(`Could not wire the ${KAMERPLANTER_DOMAIN} integration: ${reason}. Fix the component, \`kp ha sync\`, then \`kp ha up\` again.`);
