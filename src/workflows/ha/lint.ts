@@ -79,11 +79,6 @@ export function lintScope(plan: Pick<SyncPlan, 'added' | 'modified'>): Pick<Lint
   return {pythonChanged: configChanged || python.length > 0, files: configChanged ? undefined : python};
 }
 
-/** Does this plan add or modify a Python file or a ruff config inside the component? */
-export function pythonChanged(plan: Pick<SyncPlan, 'added' | 'modified'>): boolean {
-  return lintScope(plan).pythonChanged;
-}
-
 /** A path inside the component as a POSIX relative path; left absolute when it lies outside. */
 function insideComponent(componentDir: string, file: string): string {
   const relative = path.relative(componentDir, file);

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ExitCode, KpError} from '../../../../src/core/errors.js';
-import {assertLintPossible, LINT_SKIPPED_NO_RUFF, lintGate, lintScope, pythonChanged, type LintResult} from '../../../../src/workflows/ha/lint.js';
+import {assertLintPossible, LINT_SKIPPED_NO_RUFF, lintGate, lintScope, type LintResult} from '../../../../src/workflows/ha/lint.js';
 import {recorded} from '../../../helpers/recorded.js';
 import {useSandbox, type ScriptRule} from '../../../helpers/scripted-runner.js';
 
@@ -38,7 +38,8 @@ async function thrown(promise: Promise<LintResult>): Promise<KpError> {
   return outcome.error as KpError;
 }
 
-describe('pythonChanged', () => {
+describe('lintScope: does the plan call for the lint', () => {
+  const pythonChanged = (plan: Parameters<typeof lintScope>[0]) => lintScope(plan).pythonChanged;
   it('Given plans, When asked, Then added or modified Python files and ruff configs count, deletions and other files do not', () => {
     expect(pythonChanged({added: ['sensor.py'], modified: []})).toBe(true);
     expect(pythonChanged({added: [], modified: ['helpers/care.pyi']})).toBe(true);
